@@ -1,0 +1,55 @@
+import { HeraldError } from '../lib/errors.ts';
+
+/** Rules for what users put on endpoints: target URLs and custom headers. */
+
+export function checkEndpointUrl(url: string, field = 'url'): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw HeraldError.validation(['body', field], 'must be an absolute URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw HeraldError.validation(['body', field], 'must be an http or https URL');
+  }
+  if (parsed.username || parsed.password) {
+    throw HeraldError.validation(['body', field], 'must not carry credentials; use a custom header instead');
+  }
+  return url;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+/** Headers Herald sets itself or that would break the request; a custom header may not replace them. */
+const RESERVED = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'user-agent']);
+const RESERVED_PREFIXES = ['webhook-', 'svix-', 'proxy-'];
+const SENSITIVE = /auth|key|token|secret|cookie|password|signature/i;
+
+export function checkHeaders(headers: Record<string, string | null>, field = 'headers'): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) throw HeraldError.validation(['body', field, name], 'is not a valid HTTP header name');
+    if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
+      throw HeraldError.validation(['body', field, name], 'is set by Herald and cannot be overridden');
+    }
+    if (value !== null && (/[\r\n\0]/.test(value) || value.length > 4096)) {
+      throw HeraldError.validation(['body', field, name], 'header value must be at most 4096 characters without line breaks');
+    }
+  }
+  if (Object.keys(headers).length > 50) throw HeraldError.validation(['body', field], 'at most 50 custom headers');
+}
+
+/** Header names are stored in lower case so a later PATCH of "X-Token" and "x-token" is one header. */
+export function normalizeHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Sensitive header values (credentials) are not returned by the API, only their names. */
+export function redactHeaders(headers: Record<string, string>): { headers: Record<string, string>; sensitive: string[] } {
+  const shown: Record<string, string> = {};
+  const sensitive: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (SENSITIVE.test(name)) sensitive.push(name);
+    else shown[name] = value;
+  }
+  return { headers: shown, sensitive };
+}

@@ -1,0 +1,35 @@
+import { HeraldError } from '../lib/errors.ts';
+import type { IdPrefix } from '../lib/ids.ts';
+import type { App, Endpoint, Message } from '../store/types.ts';
+import type { ApiContext } from './context.ts';
+
+/** Finding what a path names (by id or uid) or answering 404, and the uid rules shared by every resource. */
+
+export async function requireApp(ctx: ApiContext, ref: string): Promise<App> {
+  const app = await ctx.store.getApp(ref);
+  if (!app) throw HeraldError.notFound('Application');
+  return app;
+}
+
+export async function requireEndpoint(ctx: ApiContext, appRef: string, ref: string): Promise<{ app: App; endpoint: Endpoint }> {
+  const app = await requireApp(ctx, appRef);
+  const endpoint = await ctx.store.getEndpoint(app.id, ref);
+  if (!endpoint) throw HeraldError.notFound('Endpoint');
+  return { app, endpoint };
+}
+
+export async function requireMessage(ctx: ApiContext, appRef: string, ref: string): Promise<{ app: App; message: Message }> {
+  const app = await requireApp(ctx, appRef);
+  const message = await ctx.store.getMessage(app.id, ref);
+  if (!message) throw HeraldError.notFound('Message');
+  return { app, message };
+}
+
+/** A uid may stand wherever an id does, so it must not look like one. */
+export function checkUid(uid: string | null | undefined, prefix: IdPrefix, field = 'uid'): void {
+  if (uid && uid.startsWith(`${prefix}_`)) {
+    throw new HeraldError(422, 'invalid_uid_prefix', `${field} must not start with "${prefix}_"`, [
+      { loc: ['body', field], msg: `${field} must not start with "${prefix}_"`, type: 'value_error' },
+    ]);
+  }
+}

@@ -1,0 +1,202 @@
+import { Type } from 'typebox';
+import { formatSecret, generateSecret, parseSecret } from '../../delivery/signing.ts';
+import { HeraldError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { App, Endpoint } from '../../store/types.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { checkEndpointUrl, checkHeaders, normalizeHeaders, redactHeaders } from '../endpoint-input.ts';
+import { checkUid, requireApp, requireEndpoint } from '../lookup.ts';
+import { pageOf, parseTime } from '../paging.ts';
+import {
+  AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointParams, EndpointPatch,
+  EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, ListOf, ListQuery, StatsQuery,
+} from '../schemas.ts';
+import { endpointOut } from '../serialize.ts';
+
+const tags = ['Endpoint'];
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
+
+function secretFrom(input: string | null | undefined, field: string): string {
+  if (input === undefined || input === null) return generateSecret();
+  const bare = parseSecret(input);
+  if (!bare) throw HeraldError.validation(['body', field], 'must be base64 of 24 to 64 random bytes, optionally prefixed with whsec_');
+  return bare;
+}
+
+interface EndpointFields {
+  url: string;
+  description?: string;
+  uid?: string | null;
+  disabled?: boolean;
+  eventTypes?: string[] | null;
+  filterTypes?: string[] | null;
+  channels?: string[] | null;
+  throttleRate?: number | null;
+  metadata?: Record<string, string>;
+}
+
+/** Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. */
+function applyFields(base: Endpoint, b: EndpointFields): Endpoint {
+  checkUid(b.uid, 'ep');
+  return {
+    ...base,
+    url: checkEndpointUrl(b.url),
+    description: b.description ?? '',
+    uid: b.uid ?? null,
+    disabled: b.disabled ?? false,
+    eventTypes: b.eventTypes !== undefined ? b.eventTypes : (b.filterTypes ?? null),
+    channels: b.channels ?? null,
+    throttleRate: b.throttleRate ?? null,
+    metadata: b.metadata ?? {},
+    updatedAt: Date.now(),
+  };
+}
+
+async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }) {
+  if (b.headers) checkHeaders(b.headers);
+  const now = Date.now();
+  const blank: Endpoint = {
+    id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
+    throttleRate: null, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
+  };
+  const endpoint = applyFields(blank, b);
+  await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
+  ctx.endpoints.invalidateEndpoint(endpoint);
+  return endpoint;
+}
+
+export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
+  const base = '/api/v1/app/:app_id/endpoint';
+
+  api.get(base, {
+    schema: { tags, summary: 'List endpoints', params: AppParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
+  }, async (req) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'ascending'));
+    return { ...page, data: page.data.map(endpointOut) };
+  });
+
+  api.post(base, {
+    schema: { tags, summary: 'Create an endpoint', params: AppParams, body: EndpointIn, response: { 201: EndpointOut } },
+  }, async (req, reply) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body)));
+  });
+
+  api.get(`${base}/:endpoint_id`, {
+    schema: { tags, summary: 'Get an endpoint', params: EndpointParams, response: { 200: EndpointOut } },
+  }, async (req) => endpointOut((await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id)).endpoint));
+
+  api.put(`${base}/:endpoint_id`, {
+    schema: { tags, summary: 'Update (or create) an endpoint', params: EndpointParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
+  }, async (req, reply) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const existing = await ctx.store.getEndpoint(app.id, req.params.endpoint_id);
+    if (!existing) {
+      const uid = req.body.uid ?? (req.params.endpoint_id.startsWith('ep_') ? null : req.params.endpoint_id);
+      return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
+    }
+    const endpoint = applyFields(existing, req.body);
+    await ctx.store.updateEndpoint(endpoint);
+    ctx.endpoints.invalidateEndpoint(endpoint);
+    return reply.status(200).send(endpointOut(endpoint));
+  });
+
+  api.patch(`${base}/:endpoint_id`, {
+    schema: { tags, summary: 'Patch an endpoint', params: EndpointParams, body: EndpointPatch, response: { 200: EndpointOut } },
+  }, async (req) => {
+    const { endpoint: existing } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const b = req.body;
+    checkUid(b.uid, 'ep');
+    const eventTypes = b.eventTypes !== undefined ? b.eventTypes : b.filterTypes;
+    const endpoint: Endpoint = {
+      ...existing,
+      url: b.url !== undefined ? checkEndpointUrl(b.url) : existing.url,
+      description: b.description ?? existing.description,
+      uid: b.uid === undefined ? existing.uid : b.uid,
+      disabled: b.disabled ?? existing.disabled,
+      eventTypes: eventTypes === undefined ? existing.eventTypes : eventTypes,
+      channels: b.channels === undefined ? existing.channels : b.channels,
+      throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
+      metadata: b.metadata ?? existing.metadata,
+      updatedAt: Date.now(),
+    };
+    const newSecret = b.secret !== undefined && b.secret !== null ? secretFrom(b.secret, 'secret') : null;
+    await ctx.store.updateEndpoint(endpoint);
+    if (newSecret) await ctx.store.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
+    ctx.endpoints.invalidateEndpoint(endpoint);
+    return endpointOut(endpoint);
+  });
+
+  api.delete(`${base}/:endpoint_id`, {
+    schema: { tags, summary: 'Delete an endpoint', params: EndpointParams },
+  }, async (req, reply) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    await ctx.store.deleteEndpoint(endpoint.id);
+    ctx.endpoints.invalidateEndpoint(endpoint);
+    return reply.status(204).send();
+  });
+
+  api.get(`${base}/:endpoint_id/secret`, {
+    schema: { tags, summary: "Get the endpoint's current signing secret", params: EndpointParams, response: { 200: EndpointSecretOut } },
+  }, async (req) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
+    if (!current) throw HeraldError.notFound('Endpoint secret');
+    return { key: formatSecret(current.key) };
+  });
+
+  api.post(`${base}/:endpoint_id/secret/rotate`, {
+    schema: {
+      tags, summary: 'Rotate the signing secret; the old one keeps signing for the grace period',
+      params: EndpointParams, body: Type.Optional(EndpointSecretRotateIn),
+    },
+  }, async (req, reply) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const body = req.body ?? {};
+    const now = Date.now();
+    const grace = (body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    await ctx.store.rotateEndpointKey(endpoint.id, { key: secretFrom(body.key, 'key'), createdAt: now, expiresAt: null }, now + grace);
+    ctx.endpoints.invalidateEndpoint(endpoint);
+    return reply.status(204).send();
+  });
+
+  api.get(`${base}/:endpoint_id/headers`, {
+    schema: { tags, summary: "Get the endpoint's custom headers", params: EndpointParams, response: { 200: EndpointHeadersOut } },
+  }, async (req) => redactHeaders((await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id)).endpoint.headers));
+
+  api.put(`${base}/:endpoint_id/headers`, {
+    schema: { tags, summary: "Replace the endpoint's custom headers", params: EndpointParams, body: EndpointHeadersIn },
+  }, async (req, reply) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    checkHeaders(req.body.headers);
+    const updated = { ...endpoint, headers: normalizeHeaders(req.body.headers), updatedAt: Date.now() };
+    await ctx.store.updateEndpoint(updated);
+    ctx.endpoints.invalidateEndpoint(updated);
+    return reply.status(204).send();
+  });
+
+  api.patch(`${base}/:endpoint_id/headers`, {
+    schema: { tags, summary: 'Add, change or (with null or deleteHeaders) remove custom headers', params: EndpointParams, body: EndpointHeadersPatchIn },
+  }, async (req, reply) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    checkHeaders(req.body.headers);
+    const headers = { ...endpoint.headers };
+    for (const [name, value] of Object.entries(req.body.headers)) {
+      if (value === null) delete headers[name.toLowerCase()];
+      else headers[name.toLowerCase()] = value;
+    }
+    for (const name of req.body.deleteHeaders ?? []) delete headers[name.toLowerCase()];
+    const updated = { ...endpoint, headers, updatedAt: Date.now() };
+    await ctx.store.updateEndpoint(updated);
+    ctx.endpoints.invalidateEndpoint(updated);
+    return reply.status(204).send();
+  });
+
+  api.get(`${base}/:endpoint_id/stats`, {
+    schema: { tags, summary: 'Delivery counts by status', params: EndpointParams, querystring: StatsQuery, response: { 200: EndpointStatsOut } },
+  }, async (req) => {
+    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    return ctx.store.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
+  });
+}

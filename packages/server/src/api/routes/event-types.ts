@@ -1,0 +1,130 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Type } from 'typebox';
+import { HeraldError } from '../../lib/errors.ts';
+import type { EventType } from '../../store/types.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { pageOf } from '../paging.ts';
+import { EventTypeIn, EventTypeOut, EventTypeParams, EventTypePatch, EventTypeUpdate, ListOf, ListQuery } from '../schemas.ts';
+import { eventTypeOut } from '../serialize.ts';
+
+const tags = ['Event Type'];
+const schemaChecker = new Ajv2020({ strict: false, allErrors: false });
+
+/** Each version's schema must itself be a valid JSON Schema (2020-12), so consumers can rely on it. */
+function checkSchemas(schemas: Record<string, unknown> | null | undefined): void {
+  if (!schemas) return;
+  for (const [version, schema] of Object.entries(schemas)) {
+    try {
+      schemaChecker.compile(schema as object);
+    } catch (err) {
+      throw HeraldError.validation(['body', 'schemas', version], `not a valid JSON Schema: ${(err as Error).message}`);
+    }
+  }
+}
+
+function flags(b: { featureFlag?: string | null; featureFlags?: string[] | null }): string[] | null {
+  if (b.featureFlags !== undefined) return b.featureFlags;
+  return b.featureFlag ? [b.featureFlag] : null;
+}
+
+export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
+  api.get('/api/v1/event-type', {
+    schema: {
+      tags, summary: 'List event types',
+      querystring: Type.Object({
+        ...ListQuery.properties,
+        include_archived: Type.Optional(Type.Boolean()),
+        with_content: Type.Optional(Type.Boolean()),
+      }),
+      response: { 200: ListOf(EventTypeOut) },
+    },
+  }, async (req) => {
+    const page = await ctx.store.listEventTypes(pageOf(req.query, 'ascending'), req.query.include_archived ?? false);
+    return { ...page, data: page.data.map((e) => eventTypeOut(e, req.query.with_content ?? false)) };
+  });
+
+  api.post('/api/v1/event-type', {
+    schema: { tags, summary: 'Create an event type', body: EventTypeIn, response: { 201: EventTypeOut } },
+  }, async (req, reply) => {
+    const b = req.body;
+    checkSchemas(b.schemas);
+    const now = Date.now();
+    const eventType: EventType = {
+      name: b.name,
+      description: b.description,
+      schemas: b.schemas ?? null,
+      archived: b.archived ?? false,
+      deprecated: b.deprecated ?? false,
+      featureFlags: flags(b),
+      groupName: b.groupName ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await ctx.store.createEventType(eventType);
+    return reply.status(201).send(eventTypeOut(eventType));
+  });
+
+  api.get('/api/v1/event-type/:event_type_name', {
+    schema: { tags, summary: 'Get an event type', params: EventTypeParams, response: { 200: EventTypeOut } },
+  }, async (req) => {
+    const eventType = await ctx.store.getEventType(req.params.event_type_name);
+    if (!eventType) throw HeraldError.notFound('Event type');
+    return eventTypeOut(eventType);
+  });
+
+  api.put('/api/v1/event-type/:event_type_name', {
+    schema: { tags, summary: 'Update (or create) an event type', params: EventTypeParams, body: EventTypeUpdate, response: { 200: EventTypeOut, 201: EventTypeOut } },
+  }, async (req, reply) => {
+    const b = req.body;
+    checkSchemas(b.schemas);
+    const existing = await ctx.store.getEventType(req.params.event_type_name);
+    const now = Date.now();
+    const eventType: EventType = {
+      name: req.params.event_type_name,
+      description: b.description,
+      schemas: b.schemas ?? null,
+      archived: b.archived ?? false,
+      deprecated: b.deprecated ?? false,
+      featureFlags: flags(b),
+      groupName: b.groupName ?? null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    if (existing) await ctx.store.updateEventType(eventType);
+    else await ctx.store.createEventType(eventType);
+    return reply.status(existing ? 200 : 201).send(eventTypeOut(eventType));
+  });
+
+  api.patch('/api/v1/event-type/:event_type_name', {
+    schema: { tags, summary: 'Patch an event type', params: EventTypeParams, body: EventTypePatch, response: { 200: EventTypeOut } },
+  }, async (req) => {
+    const existing = await ctx.store.getEventType(req.params.event_type_name);
+    if (!existing) throw HeraldError.notFound('Event type');
+    const b = req.body;
+    checkSchemas(b.schemas);
+    const eventType: EventType = {
+      ...existing,
+      description: b.description ?? existing.description,
+      schemas: b.schemas === undefined ? existing.schemas : b.schemas,
+      archived: b.archived ?? existing.archived,
+      deprecated: b.deprecated ?? existing.deprecated,
+      featureFlags: b.featureFlag === undefined && b.featureFlags === undefined ? existing.featureFlags : flags(b),
+      groupName: b.groupName === undefined ? existing.groupName : b.groupName,
+      updatedAt: Date.now(),
+    };
+    await ctx.store.updateEventType(eventType);
+    return eventTypeOut(eventType);
+  });
+
+  api.delete('/api/v1/event-type/:event_type_name', {
+    schema: {
+      tags, summary: 'Archive (or with expunge=true, delete) an event type',
+      params: EventTypeParams, querystring: Type.Object({ expunge: Type.Optional(Type.Boolean()) }),
+    },
+  }, async (req, reply) => {
+    const existing = await ctx.store.getEventType(req.params.event_type_name);
+    if (!existing) throw HeraldError.notFound('Event type');
+    await ctx.store.deleteEventType(existing.name, req.query.expunge ?? false);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,65 @@
+import { HeraldError } from '../../lib/errors.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
+import { requireApp, requireMessage } from '../lookup.ts';
+import { csv, pageOf, parseTime } from '../paging.ts';
+import { AppParams, ListOf, MessageIn, MessageListQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
+import { messageOut } from '../serialize.ts';
+import { createApplication } from './applications.ts';
+
+const tags = ['Message'];
+
+export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
+  api.post('/api/v1/app/:app_id/msg', {
+    schema: {
+      tags, summary: 'Send a message: stored with its deliveries in one transaction, then 202',
+      params: AppParams, querystring: MessageQuery, body: MessageIn, response: { 202: MessageOut },
+    },
+  }, async (req, reply) => {
+    const b = req.body;
+    let app = await ctx.store.getApp(req.params.app_id);
+    if (!app) {
+      if (!b.application) throw HeraldError.notFound('Application');
+      const uid = b.application.uid ?? (req.params.app_id.startsWith('app_') ? null : req.params.app_id);
+      app = await createApplication(ctx, { ...b.application, uid });
+    }
+    if (b.eventId?.startsWith('msg_')) throw HeraldError.validation(['body', 'eventId'], 'eventId must not start with "msg_"');
+    const deliverAt = b.deliverAt ? Date.parse(b.deliverAt) : null;
+    if (deliverAt !== null && Number.isNaN(deliverAt)) throw HeraldError.validation(['body', 'deliverAt'], 'invalid date-time');
+    if (b.eventId && (await ctx.store.getMessage(app.id, b.eventId))) {
+      throw HeraldError.conflict('A message with this eventId already exists');
+    }
+
+    // The response is known before the commit, so the idempotency record is written in the same transaction.
+    const withContent = req.query.with_content ?? true;
+    const idem = req.idempotency;
+    const { message } = await ctx.publisher.publish(
+      app,
+      { eventType: b.eventType, payload: b.payload, eventId: b.eventId ?? null, channels: b.channels ?? null, tags: b.tags ?? null, deliverAt },
+      idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
+      (m) => JSON.stringify(messageOut(m, withContent)),
+    );
+    if (idem) idem.storedByRoute = true;
+    return reply.status(202).header('content-type', 'application/json; charset=utf-8').send(message.responseBody as never); // already serialized: it is also the stored idempotent response
+  });
+
+  api.get('/api/v1/app/:app_id/msg', {
+    schema: { tags, summary: 'List messages, newest first', params: AppParams, querystring: MessageListQuery, response: { 200: ListOf(MessageOut) } },
+  }, async (req) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const q = req.query;
+    const page = await ctx.store.listMessages(
+      app.id,
+      { channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
+      pageOf(q, 'descending'),
+    );
+    return { ...page, data: page.data.map((m) => messageOut(m, q.with_content ?? true)) };
+  });
+
+  api.get('/api/v1/app/:app_id/msg/:msg_id', {
+    schema: { tags, summary: 'Get a message by id or eventId', params: MessageParams, querystring: MessageQuery, response: { 200: MessageOut } },
+  }, async (req) => {
+    const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
+    return messageOut(message, req.query.with_content ?? true);
+  });
+}

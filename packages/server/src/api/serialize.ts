@@ -1,0 +1,77 @@
+import { STATUS_TEXT, type App, type Attempt, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
+
+/** Domain rows to the Svix wire shapes (camelCase, RFC 3339 UTC timestamps). */
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export const applicationOut = (a: App) => ({
+  id: a.id,
+  name: a.name,
+  uid: a.uid,
+  throttleRate: a.throttleRate,
+  metadata: a.metadata,
+  createdAt: iso(a.createdAt),
+  updatedAt: iso(a.updatedAt),
+});
+
+export const eventTypeOut = (e: EventType, withSchemas = true) => ({
+  name: e.name,
+  description: e.description,
+  archived: e.archived,
+  deprecated: e.deprecated,
+  schemas: withSchemas ? e.schemas : null,
+  featureFlag: e.featureFlags?.[0] ?? null,
+  featureFlags: e.featureFlags,
+  groupName: e.groupName,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
+
+export const endpointOut = (e: Endpoint) => ({
+  id: e.id,
+  url: e.url,
+  description: e.description,
+  uid: e.uid,
+  disabled: e.disabled,
+  eventTypes: e.eventTypes,
+  filterTypes: e.eventTypes,
+  channels: e.channels,
+  throttleRate: e.throttleRate,
+  metadata: e.metadata,
+  version: 1,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
+
+export const messageOut = (m: Message, withContent: boolean) => ({
+  id: m.id,
+  eventType: m.eventType,
+  eventId: m.eventId,
+  channels: m.channels,
+  tags: m.tags,
+  payload: withContent && m.payload !== null ? (JSON.parse(m.payload) as object) : {},
+  timestamp: iso(m.createdAt),
+  deliverAt: isoOrNull(m.deliverAt),
+});
+
+export const statusFields = (d: Delivery) => ({
+  status: d.status,
+  statusText: STATUS_TEXT[d.status],
+  nextAttempt: d.status === 1 ? isoOrNull(d.nextAttemptAt) : null,
+});
+
+export const attemptOut = (a: Attempt, withContent: boolean, msg?: Message) => ({
+  id: a.id,
+  url: a.url,
+  response: withContent ? a.response : '{}',
+  responseStatusCode: a.responseStatusCode,
+  responseDurationMs: a.durationMs,
+  status: a.status,
+  statusText: STATUS_TEXT[a.status],
+  triggerType: a.trigger,
+  msgId: a.messageId,
+  endpointId: a.endpointId,
+  timestamp: iso(a.createdAt),
+  ...(msg ? { msg: messageOut(msg, withContent) } : {}),
+});

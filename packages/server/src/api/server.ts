@@ -1,0 +1,110 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { HeraldError, type ValidationItem } from '../lib/errors.ts';
+import { VERSION } from '../version.ts';
+import type { AdminAuth } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { idempotencyHooks } from './idempotency.ts';
+import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerAttemptRoutes } from './routes/attempts.ts';
+import { registerEndpointRoutes } from './routes/endpoints.ts';
+import { registerEventTypeRoutes } from './routes/event-types.ts';
+import { registerMessageRoutes } from './routes/messages.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Two validators: request bodies are checked strictly (a number is not a string), while path and query values,
+ * which are always text on the wire, are coerced to the declared types.
+ */
+function validators() {
+  const options = { allErrors: false, strict: false, useDefaults: true } as const;
+  const strict = addFormats(new Ajv({ ...options, coerceTypes: false }));
+  const coercing = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+const LOCATION: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+function validationItems(err: FastifyError): ValidationItem[] {
+  const where = LOCATION[err.validationContext ?? 'body'] ?? 'body';
+  return (err.validation ?? []).map((v) => {
+    const loc = [where, ...v.instancePath.split('/').filter(Boolean)];
+    const params = v.params as Record<string, unknown>;
+    if (v.keyword === 'required' && typeof params['missingProperty'] === 'string') loc.push(params['missingProperty']);
+    const type = v.keyword === 'required' ? 'value_error.missing' : v.keyword === 'type' ? `type_error.${String(params['type'])}` : `value_error.${v.keyword}`;
+    return { loc, msg: v.message ?? 'invalid value', type };
+  });
+}
+
+/** The one error-to-HTTP mapping: Svix's `{code, detail}` for 4xx, `{detail: [...]}` for 422, nothing internal on 5xx. */
+function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequest, reply: FastifyReply, log: Logger) {
+  if (err instanceof HeraldError) {
+    if (err.statusCode === 422) return reply.status(422).send({ detail: err.validation ?? [{ loc: ['body'], msg: err.detail, type: 'value_error' }] });
+    return reply.status(err.statusCode).send({ code: err.code, detail: err.detail });
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) return reply.status(422).send({ detail: validationItems(fe) });
+  const status = fe.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    const detail =
+      status === 413 ? `Request body is larger than ${BODY_LIMIT} bytes` :
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? `Request body is not valid JSON: ${err.message}` :
+      err.message;
+    return reply.status(status).send({ code, detail });
+  }
+  log.error({ err, method: request.method, url: request.url }, 'unhandled error in request');
+  return reply.status(500).send({ code: 'internal_error', detail: 'Internal server error' });
+}
+
+export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'api' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validators());
+  app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply, ctx.log));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: 'not_found', detail: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Herald API', version: VERSION, description: 'Svix-compatible webhook sending API' },
+      components: { securitySchemes: { HTTPBearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ HTTPBearer: [] }],
+    },
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!;
+    if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json') return;
+    auth.authenticate(request.headers.authorization);
+  });
+  idempotencyHooks(app, ctx);
+
+  app.get('/api/v1/health', { schema: { tags: ['Health'], summary: 'Health check' } }, async (_req, reply) => {
+    reply.status(204).send();
+  });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerApplicationRoutes(app, ctx);
+  registerEventTypeRoutes(app, ctx);
+  registerEndpointRoutes(app, ctx);
+  registerMessageRoutes(app, ctx);
+  registerAttemptRoutes(app, ctx);
+  return app;
+}
+
+export type HeraldApp = Awaited<ReturnType<typeof buildServer>>;

@@ -1,0 +1,66 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { startHerald } from '../main.ts';
+import { VERSION } from '../version.ts';
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
+const EXIT_USAGE = 2;
+
+const program = new Command('herald')
+  .description('Herald: a self-hosted webhook gateway')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the Herald server (API and delivery worker)')
+  .option('--port <port>', 'port to listen on (HERALD_PORT, default 8800)')
+  .option('--host <host>', 'address to bind (HERALD_HOST, default 127.0.0.1)')
+  .option('--data-dir <dir>', 'where the SQLite database lives (HERALD_DATA_DIR, default ./.herald)')
+  .option('--config <file>', 'JSON config file (HERALD_CONFIG); flags and env override it')
+  .action(async (opts: { port?: string; host?: string; dataDir?: string; config?: string }) => {
+    const config = loadConfig({
+      flags: { port: opts.port, host: opts.host, dataDir: opts.dataDir },
+      env: process.env,
+      configFile: opts.config,
+    });
+    const herald = await startHerald(config);
+    if (herald.generatedAdminToken) {
+      process.stdout.write(
+        `\nHerald generated an admin token. It is shown only this once and stored only as a hash:\n\n` +
+          `    ${herald.generatedAdminToken}\n\n` +
+          `Use it as "Authorization: Bearer <token>". Set HERALD_ADMIN_TOKEN to choose your own.\n\n`,
+      );
+    }
+    const shutdown = (signal: string) => {
+      herald.log.info({ signal }, 'shutting down');
+      herald.stop().then(
+        () => process.exit(0),
+        (err) => {
+          herald.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(`herald: invalid configuration: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+    process.stderr.write(`herald: cannot listen: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The validated, frozen configuration every part of Herald receives. Nothing else reads process.env. */
+export interface HeraldConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** The admin token given by the operator, if any; otherwise one is generated on first start. */
+  readonly adminToken: string | undefined;
+  readonly allowPrivateTargets: boolean;
+  /** Seconds between attempts: entry i is the wait after the (i+1)-th failed attempt. */
+  readonly retrySchedule: readonly number[];
+  /** Per-attempt HTTP timeout, seconds. */
+  readonly requestTimeout: number;
+  readonly logLevel: LogLevel;
+  /** SQLite durability: NORMAL survives a killed process, FULL also survives power loss. */
+  readonly sqliteSynchronous: 'normal' | 'full';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A setting as given by one source, before validation: strings from env and flags, any JSON from the file. */
+type RawValue = unknown;
+export type RawSettings = Partial<Record<keyof HeraldConfig, RawValue>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting<K extends keyof HeraldConfig> {
+  env: string;
+  flag?: string;
+  parse: (value: RawValue, source: string) => HeraldConfig[K];
+  fallback: HeraldConfig[K];
+}
+
+function describe(value: RawValue): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function integer(min: number, max: number) {
+  return (value: RawValue, source: string): number => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${source} must be an integer from ${min} to ${max} (got ${describe(value)})`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(max: number) {
+  return (value: RawValue, source: string): number => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n <= 0 || n > max) {
+      throw new ConfigError(`${source} must be a number of seconds above 0 and at most ${max} (got ${describe(value)})`);
+    }
+    return n;
+  };
+}
+
+function boolean(value: RawValue, source: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  }
+  throw new ConfigError(`${source} must be true or false (got ${describe(value)})`);
+}
+
+function nonEmptyString(value: RawValue, source: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(`${source} must be a non-empty string (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function optionalToken(value: RawValue, source: string): string | undefined {
+  const token = nonEmptyString(value, source);
+  if (token.length < 16) throw new ConfigError(`${source} must be at least 16 characters long`);
+  return token;
+}
+
+function retrySchedule(value: RawValue, source: string): readonly number[] {
+  const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()) : null;
+  if (!parts || parts.length === 0 || parts.some((p) => p === '')) {
+    throw new ConfigError(`${source} must be a comma-separated list of seconds, e.g. 5,300,1800 (got ${describe(value)})`);
+  }
+  const seconds = parts.map((p) => (typeof p === 'number' ? p : Number(p)));
+  if (seconds.some((s) => !Number.isFinite(s) || s < 0 || s > 30 * 86400)) {
+    throw new ConfigError(`${source} entries must be seconds from 0 to 2592000 (got ${describe(value)})`);
+  }
+  if (seconds.length > 50) throw new ConfigError(`${source} may hold at most 50 retries`);
+  return Object.freeze(seconds);
+}
+
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (value: RawValue, source: string): T => {
+    const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      throw new ConfigError(`${source} must be one of ${choices.join(', ')} (got ${describe(value)})`);
+    }
+    return v as T;
+  };
+}
+
+const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
+  port: { env: 'HERALD_PORT', flag: '--port', parse: integer(0, 65535), fallback: 8800 },
+  host: { env: 'HERALD_HOST', flag: '--host', parse: nonEmptyString, fallback: '127.0.0.1' },
+  dataDir: { env: 'HERALD_DATA_DIR', flag: '--data-dir', parse: nonEmptyString, fallback: './.herald' },
+  adminToken: { env: 'HERALD_ADMIN_TOKEN', parse: optionalToken, fallback: undefined },
+  allowPrivateTargets: { env: 'HERALD_ALLOW_PRIVATE_TARGETS', parse: boolean, fallback: false },
+  retrySchedule: {
+    env: 'HERALD_RETRY_SCHEDULE',
+    parse: retrySchedule,
+    fallback: Object.freeze([5, 300, 1800, 7200, 18000, 36000, 36000]),
+  },
+  requestTimeout: { env: 'HERALD_REQUEST_TIMEOUT', parse: positiveNumber(300), fallback: 15 },
+  logLevel: { env: 'HERALD_LOG_LEVEL', parse: oneOf(LOG_LEVELS), fallback: 'info' },
+  sqliteSynchronous: { env: 'HERALD_SQLITE_SYNCHRONOUS', parse: oneOf(['normal', 'full'] as const), fallback: 'normal' },
+};
+
+export const CONFIG_KEYS = Object.keys(SETTINGS) as (keyof HeraldConfig)[];
+
+function readConfigFile(file: string): RawSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      throw new ConfigError(`config file ${file}: unknown setting "${key}" (known: ${CONFIG_KEYS.join(', ')})`);
+    }
+  }
+  return parsed as RawSettings;
+}
+
+export interface ConfigSources {
+  /** Values from command-line flags (already split by the CLI parser). */
+  flags?: RawSettings;
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file; falls back to HERALD_CONFIG in env. */
+  configFile?: string;
+}
+
+/** Resolves every setting from flags > env > config file > defaults, validating each once. */
+export function loadConfig(sources: ConfigSources = {}): HeraldConfig {
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const file = sources.configFile ?? env['HERALD_CONFIG'];
+  const fromFile: RawSettings = file ? readConfigFile(file) : {};
+
+  const resolved: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const setting = SETTINGS[key] as Setting<typeof key>;
+    const envValue = env[setting.env];
+    if (flags[key] !== undefined) {
+      resolved[key] = setting.parse(flags[key], setting.flag ?? key);
+    } else if (envValue !== undefined && envValue !== '') {
+      resolved[key] = setting.parse(envValue, setting.env);
+    } else if (fromFile[key] !== undefined) {
+      resolved[key] = setting.parse(fromFile[key], `${key} in ${file}`);
+    } else {
+      resolved[key] = setting.fallback;
+    }
+  }
+  resolved['dataDir'] = path.resolve(resolved['dataDir'] as string);
+  return Object.freeze(resolved) as unknown as HeraldConfig;
+}

@@ -1,0 +1,65 @@
+import { lookup } from 'node:dns/promises';
+import { isIP, type Socket } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { buildConnector } from 'undici';
+
+/**
+ * The private-address guard. Deliveries may only reach global unicast addresses unless private targets are allowed.
+ * The check runs inside undici's connector on every new connection: the host is resolved once, every answer is
+ * checked, the socket is opened to the checked address (so a second lookup cannot change the answer), and the
+ * address the socket actually reached is checked again. IP literals skip DNS but not the check; the URL parser has
+ * already turned odd spellings (decimal, hex, octal, IPv4-mapped IPv6) into a canonical form.
+ */
+
+export class TargetRefusedError extends Error {
+  override name = 'TargetRefusedError';
+  readonly code = 'HERALD_TARGET_REFUSED';
+}
+
+/** The address's class when it is not a global unicast address, else null. */
+export function nonGlobalRange(address: string): string | null {
+  if (!ipaddr.isValid(address)) return 'invalid';
+  const range = ipaddr.process(address).range();
+  return range === 'unicast' ? null : range;
+}
+
+async function resolveChecked(host: string): Promise<string> {
+  const literal = isIP(host) !== 0;
+  const addresses = literal ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  if (addresses.length === 0) throw new Error(`${host} did not resolve to any address`);
+  for (const address of addresses) {
+    const range = nonGlobalRange(address);
+    if (range !== null) {
+      const via = literal ? '' : ` (${host} resolves to it)`;
+      throw new TargetRefusedError(
+        `refused to deliver to ${address}${via}: it is a ${range} address, not a public one; set HERALD_ALLOW_PRIVATE_TARGETS=true to allow private targets`,
+      );
+    }
+  }
+  return addresses[0]!;
+}
+
+type Connector = ReturnType<typeof buildConnector>;
+
+export function guardedConnector(allowPrivateTargets: boolean, connectTimeoutMs: number): Connector {
+  const connect = buildConnector({ timeout: connectTimeoutMs });
+  if (allowPrivateTargets) return connect;
+  return (options, callback) => {
+    const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    resolveChecked(host).then(
+      (address) => {
+        connect({ ...options, hostname: address }, (err, socket) => {
+          if (err) return callback(err, null);
+          const remote = (socket as Socket).remoteAddress;
+          const range = remote ? nonGlobalRange(remote) : 'unknown';
+          if (range !== null) {
+            socket.destroy();
+            return callback(new TargetRefusedError(`refused to deliver to ${remote}: it is a ${range} address`), null);
+          }
+          callback(null, socket);
+        });
+      },
+      (err: Error) => callback(err, null),
+    );
+  };
+}

@@ -1,0 +1,85 @@
+import { newId } from '../lib/ids.ts';
+import type { Store } from '../store/store.ts';
+import { Trigger, type App, type Endpoint, type Message } from '../store/types.ts';
+import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
+import type { DeliveryEngine } from './engine.ts';
+
+export interface PublishInput {
+  eventType: string;
+  payload: object;
+  eventId: string | null;
+  channels: string[] | null;
+  tags: string[] | null;
+  deliverAt: number | null;
+}
+
+/**
+ * The write path: one transaction stores the message and a delivery per matching endpoint (and the idempotency
+ * record); only after it commits are the deliveries handed to this process's engine, already leased, so the first
+ * attempt starts without a database round trip or a poll.
+ */
+export class Publisher {
+  constructor(
+    private readonly store: Store,
+    private readonly endpoints: EndpointCache,
+    private readonly engine: DeliveryEngine,
+  ) {}
+
+  /**
+   * `respond` renders the 202 body from the message before the commit, so a retry with the same idempotency key
+   * gets exactly this body back; it is returned as `message.responseBody`.
+   */
+  async publish(
+    app: App,
+    input: PublishInput,
+    idempotency: { scope: string; key: string; expiresAt: number } | undefined,
+    respond: (message: Message) => string,
+  ): Promise<{ message: Message & { responseBody: string }; endpoints: Endpoint[] }> {
+    const now = Date.now();
+    const message: Message = {
+      id: newId('msg', now),
+      appId: app.id,
+      eventId: input.eventId,
+      eventType: input.eventType,
+      channels: input.channels,
+      tags: input.tags,
+      payload: JSON.stringify(input.payload),
+      createdAt: now,
+      deliverAt: input.deliverAt,
+    };
+    const responseBody = respond(message);
+    const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
+    const dueAt = Math.max(input.deliverAt ?? now, now);
+    const takeNow = dueAt <= now && targets.length > 0 && this.engine.hasRoomFor(targets.length);
+    const deliveryIds = await this.store.createMessage({
+      message,
+      endpointIds: targets.map((ep) => ep.id),
+      dueAt,
+      leaseUntil: takeNow ? now + this.engine.leaseMs : null,
+      idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
+    });
+    if (takeNow) {
+      this.engine.accept(
+        deliveryIds.map((deliveryId, i) => ({
+          deliveryId,
+          messageId: message.id,
+          endpointId: targets[i]!.id,
+          appId: app.id,
+          attempts: 0,
+          trigger: Trigger.Scheduled,
+          payload: message.payload,
+        })),
+      );
+    } else if (targets.length > 0) {
+      this.engine.noteDueInStore(dueAt);
+    }
+    return { message: { ...message, responseBody }, endpoints: targets };
+  }
+
+  /** A manual resend: the delivery is due again now, with a fresh retry schedule. */
+  async resend(messageId: string, endpointId: string): Promise<void> {
+    const now = Date.now();
+    await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
+    this.engine.noteDueInStore(now);
+  }
+}

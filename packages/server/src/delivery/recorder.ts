@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { AttemptOutcome } from '../store/types.ts';
+
+/**
+ * Writes attempt outcomes in batches, off the sender's path: everything recorded during one turn of the event loop
+ * goes to the store in one call (one transaction). If the write fails the deliveries stay leased and are sent again
+ * when the lease ends, so an outcome can be repeated but never lost.
+ */
+export class Recorder {
+  private pending: AttemptOutcome[] = [];
+  private flushing: Promise<void> | null = null;
+  private scheduled = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  add(outcome: AttemptOutcome): void {
+    this.pending.push(outcome);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Resolves once everything added so far is written (or its write has failed and been logged). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.store.recordOutcomes(batch).then(
+      () => undefined,
+      (err) => this.log.error({ err, count: batch.length }, 'recording attempt outcomes failed; those deliveries will be retried'),
+    );
+    await this.flushing;
+    this.flushing = null;
+  }
+}

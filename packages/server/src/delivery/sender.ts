@@ -1,0 +1,86 @@
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { TargetRefusedError, guardedConnector } from './guard.ts';
+
+export const RESPONSE_BODY_LIMIT = 20 * 1024;
+
+export interface SendResult {
+  /** null when no HTTP response arrived (refused, unreachable, timed out). */
+  statusCode: number | null;
+  /** The response body (first 20 KB) or, without a response, what went wrong. */
+  body: string;
+  durationMs: number;
+  timedOut: boolean;
+  retryAfter: string | null;
+}
+
+/**
+ * Sends one signed POST. One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
+ * (a 3xx is the endpoint's answer, and a failure); the whole attempt, connect to last body byte, has one deadline.
+ */
+export class Sender {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly timeoutMs: number,
+    allowPrivateTargets: boolean,
+  ) {
+    this.agent = new Agent({
+      connect: guardedConnector(allowPrivateTargets, Math.min(timeoutMs, 10_000)),
+      connections: 64,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  }
+
+  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+    const started = performance.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    try {
+      const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: abort.signal });
+      let text = '';
+      let size = 0;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= RESPONSE_BODY_LIMIT) break;
+      }
+      text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+      const retryAfter = res.headers['retry-after'];
+      return {
+        statusCode: res.statusCode,
+        body: text,
+        durationMs: Math.round(performance.now() - started),
+        timedOut: false,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+      };
+    } catch (err) {
+      const timedOut = abort.signal.aborted || /timeout/i.test((err as Error).name ?? '') || (err as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+      return {
+        statusCode: null,
+        body: describeFailure(err, timedOut, this.timeoutMs),
+        durationMs: Math.round(performance.now() - started),
+        timedOut,
+        retryAfter: null,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+function describeFailure(err: unknown, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut) return `timed out after ${timeoutMs / 1000}s`;
+  if (err instanceof TargetRefusedError) return err.message;
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  const message = e.message ?? String(err);
+  return code ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import type { Database as DB } from 'better-sqlite3';
+import { HeraldError } from '../../lib/errors.ts';
+import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
+import { migrate } from './migrate.ts';
+import { jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
+import { WriteQueue } from './write-queue.ts';
+
+export interface SqliteOptions {
+  file: string;
+  synchronous: 'normal' | 'full';
+}
+
+/** Turns SQLite's uniqueness failures into the API's 409. */
+export function conflictOnUnique<T>(what: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT_UNIQUE') || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw HeraldError.conflict(`${what} already exists`);
+    }
+    throw err;
+  }
+}
+
+/** Applications, event types, endpoints, settings and idempotency records: the slow-changing part of the store. */
+export class SqliteCatalog {
+  readonly dialect = 'sqlite' as const;
+  protected readonly db: DB;
+  protected readonly writes: WriteQueue;
+
+  constructor(options: SqliteOptions) {
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.writes = new WriteQueue(this.db);
+  }
+
+  async close(): Promise<void> {
+    // Let queued writes commit before the handle goes away.
+    await this.writes.run(() => undefined);
+    this.db.close();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setSetting(key: string, value: string): Promise<void> {
+    return this.writes.run(() => {
+      this.db.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    });
+  }
+
+  createApp(app: App): Promise<void> {
+    return this.writes.run(() =>
+      conflictOnUnique('An application with this uid', () => {
+        this.db
+          .prepare('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt);
+      }),
+    );
+  }
+
+  async getApp(ref: string): Promise<App | undefined> {
+    const row = this.db.prepare('SELECT * FROM app WHERE id = ? UNION ALL SELECT * FROM app WHERE uid = ? LIMIT 1').get(ref, ref);
+    return row ? toApp(row as Record<string, unknown>) : undefined;
+  }
+
+  async listApps(page: Page): Promise<PageResult<App>> {
+    return paginate(this.db, 'SELECT * FROM app', '1=1', [], 'id', page, toApp, (a) => a.id);
+  }
+
+  updateApp(app: App): Promise<void> {
+    return this.writes.run(() =>
+      conflictOnUnique('An application with this uid', () => {
+        this.db
+          .prepare('UPDATE app SET uid = ?, name = ?, metadata = ?, throttle_rate = ?, updated_at = ? WHERE id = ?')
+          .run(app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.updatedAt, app.id);
+      }),
+    );
+  }
+
+  deleteApp(id: string): Promise<void> {
+    return this.writes.run(() => {
+      // Attempts are an append-only log without foreign keys; they go with their app explicitly.
+      this.db.prepare('DELETE FROM attempt WHERE app_id = ?').run(id);
+      this.db.prepare('DELETE FROM app WHERE id = ?').run(id);
+    });
+  }
+
+  createEventType(e: EventType): Promise<void> {
+    return this.writes.run(() =>
+      conflictOnUnique('An event type with this name', () => {
+        this.db
+          .prepare(
+            `INSERT INTO event_type (name, description, schemas, archived, deprecated, feature_flags, group_name, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(e.name, e.description, jsonOrNull(e.schemas), +e.archived, +e.deprecated, jsonOrNull(e.featureFlags), e.groupName, e.createdAt, e.updatedAt);
+      }),
+    );
+  }
+
+  async getEventType(name: string): Promise<EventType | undefined> {
+    const row = this.db.prepare('SELECT * FROM event_type WHERE name = ?').get(name);
+    return row ? toEventType(row as Record<string, unknown>) : undefined;
+  }
+
+  async listEventTypes(page: Page, includeArchived: boolean): Promise<PageResult<EventType>> {
+    return paginate(this.db, 'SELECT * FROM event_type', includeArchived ? '1=1' : 'archived = 0', [], 'name', page, toEventType, (e) => e.name);
+  }
+
+  updateEventType(e: EventType): Promise<void> {
+    return this.writes.run(() => {
+      this.db
+        .prepare(
+          `UPDATE event_type SET description = ?, schemas = ?, archived = ?, deprecated = ?, feature_flags = ?, group_name = ?, updated_at = ?
+           WHERE name = ?`,
+        )
+        .run(e.description, jsonOrNull(e.schemas), +e.archived, +e.deprecated, jsonOrNull(e.featureFlags), e.groupName, e.updatedAt, e.name);
+    });
+  }
+
+  deleteEventType(name: string, expunge: boolean): Promise<void> {
+    return this.writes.run(() => {
+      if (expunge) this.db.prepare('DELETE FROM event_type WHERE name = ?').run(name);
+      else this.db.prepare('UPDATE event_type SET archived = 1, updated_at = ? WHERE name = ?').run(Date.now(), name);
+    });
+  }
+
+  createEndpoint(ep: Endpoint, key: EndpointKey): Promise<void> {
+    return this.writes.run(() =>
+      conflictOnUnique('An endpoint with this uid', () => {
+        this.db
+          .prepare(
+            `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
+            ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
+          );
+        this.db
+          .prepare('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
+          .run(ep.id, key.key, key.createdAt, key.expiresAt);
+      }),
+    );
+  }
+
+  async getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM endpoint WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM endpoint WHERE app_id = ? AND uid = ? LIMIT 1')
+      .get(appId, ref, appId, ref);
+    return row ? toEndpoint(row as Record<string, unknown>) : undefined;
+  }
+
+  async getEndpointById(id: string): Promise<Endpoint | undefined> {
+    const row = this.db.prepare('SELECT * FROM endpoint WHERE id = ?').get(id);
+    return row ? toEndpoint(row as Record<string, unknown>) : undefined;
+  }
+
+  async listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>> {
+    return paginate(this.db, 'SELECT * FROM endpoint', 'app_id = ?', [appId], 'id', page, toEndpoint, (e) => e.id);
+  }
+
+  async listAllEndpoints(appId: string): Promise<Endpoint[]> {
+    return (this.db.prepare('SELECT * FROM endpoint WHERE app_id = ? ORDER BY id').all(appId) as Record<string, unknown>[]).map(toEndpoint);
+  }
+
+  updateEndpoint(ep: Endpoint): Promise<void> {
+    return this.writes.run(() =>
+      conflictOnUnique('An endpoint with this uid', () => {
+        this.db
+          .prepare(
+            `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
+             metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
+          )
+          .run(
+            ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
+            JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.id,
+          );
+      }),
+    );
+  }
+
+  deleteEndpoint(id: string): Promise<void> {
+    return this.writes.run(() => {
+      this.db.prepare('DELETE FROM attempt WHERE endpoint_id = ?').run(id);
+      this.db.prepare('DELETE FROM endpoint WHERE id = ?').run(id);
+    });
+  }
+
+  async getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT key, created_at, expires_at FROM endpoint_key WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?)
+         ORDER BY expires_at IS NOT NULL, created_at DESC`,
+      )
+      .all(endpointId, now) as { key: string; created_at: number; expires_at: number | null }[];
+    return rows.map((r) => ({ key: r.key, createdAt: r.created_at, expiresAt: r.expires_at }));
+  }
+
+  rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void> {
+    return this.writes.run(() => {
+      this.db.prepare('UPDATE endpoint_key SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(oldExpiresAt, endpointId);
+      this.db.prepare('DELETE FROM endpoint_key WHERE endpoint_id = ? AND expires_at <= ?').run(endpointId, key.createdAt);
+      this.db
+        .prepare('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, NULL)')
+        .run(endpointId, key.key, key.createdAt);
+    });
+  }
+
+  async getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined> {
+    const row = this.db
+      .prepare('SELECT status_code, body FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?')
+      .get(scope, key, now) as { status_code: number; body: string } | undefined;
+    return row ? { statusCode: row.status_code, body: row.body } : undefined;
+  }
+
+  putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void> {
+    return this.writes.run(() => this.insertIdempotency(scope, key, response, expiresAt));
+  }
+
+  protected insertIdempotency(scope: string, key: string, response: IdempotentResponse, expiresAt: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO idempotency (scope, key, status_code, body, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope, key) DO UPDATE SET status_code = excluded.status_code, body = excluded.body, expires_at = excluded.expires_at`,
+      )
+      .run(scope, key, response.statusCode, response.body, expiresAt);
+  }
+}

@@ -1,0 +1,253 @@
+import type { Statement } from 'better-sqlite3';
+import type { Store } from '../store.ts';
+import {
+  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
+  type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
+} from '../types.ts';
+import { SqliteCatalog, conflictOnUnique, type SqliteOptions } from './catalog.ts';
+import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
+
+export type { SqliteOptions };
+
+type Row = Record<string, any>;
+
+/** Conditions on a message aliased `m`, shared by message, delivery and attempt listings. */
+function messageConditions(filter: MessageFilter, timeColumn: string): { sql: string; params: unknown[] } {
+  let sql = '';
+  const params: unknown[] = [];
+  if (filter.channel !== undefined) {
+    sql += ' AND EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)';
+    params.push(filter.channel);
+  }
+  if (filter.tag !== undefined) {
+    sql += ' AND EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)';
+    params.push(filter.tag);
+  }
+  if (filter.eventTypes && filter.eventTypes.length > 0) {
+    sql += ` AND m.event_type IN (${filter.eventTypes.map(() => '?').join(', ')})`;
+    params.push(...filter.eventTypes);
+  }
+  if (filter.before !== undefined) {
+    sql += ` AND ${timeColumn} < ?`;
+    params.push(filter.before);
+  }
+  if (filter.after !== undefined) {
+    sql += ` AND ${timeColumn} > ?`;
+    params.push(filter.after);
+  }
+  return { sql, params };
+}
+
+/** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
+export class SqliteStore extends SqliteCatalog implements Store {
+  private readonly hot: {
+    insertMessage: Statement;
+    insertDelivery: Statement;
+    claim: Statement;
+    payloads: Statement;
+    insertAttempt: Statement;
+    updateDelivery: Statement;
+    nextDue: Statement;
+  };
+
+  constructor(options: SqliteOptions) {
+    super(options);
+    this.hot = {
+      insertMessage: this.db.prepare(
+        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertDelivery: this.db.prepare(
+        'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
+      ),
+      claim: this.db.prepare(
+        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?
+         WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+         RETURNING id, message_id, endpoint_id, attempts, trigger`,
+      ),
+      payloads: this.db.prepare('SELECT id, app_id, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
+      insertAttempt: this.db.prepare(
+        `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateDelivery: this.db.prepare(
+        'UPDATE delivery SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, trigger = 0, updated_at = ? WHERE id = ?',
+      ),
+      nextDue: this.db.prepare('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
+    };
+  }
+
+  createMessage(input: NewMessage): Promise<number[]> {
+    const { message: m, endpointIds, dueAt, leaseUntil, idempotency } = input;
+    const status = leaseUntil === null ? Status.Pending : Status.Sending;
+    const next = leaseUntil ?? dueAt;
+    return this.writes.run(() =>
+      conflictOnUnique('A message with this eventId', () => {
+        this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt);
+        const ids: number[] = [];
+        for (const endpointId of endpointIds) {
+          ids.push(Number(this.hot.insertDelivery.run(m.id, endpointId, status, next, m.createdAt).lastInsertRowid));
+        }
+        if (idempotency) this.insertIdempotency(idempotency.scope, idempotency.key, idempotency.response, idempotency.expiresAt);
+        return ids;
+      }),
+    );
+  }
+
+  async getMessage(appId: string, ref: string): Promise<Message | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM message WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM message WHERE app_id = ? AND event_id = ? LIMIT 1')
+      .get(appId, ref, appId, ref);
+    return row ? toMessage(row as Row) : undefined;
+  }
+
+  async listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>> {
+    const c = messageConditions(filter, 'm.created_at');
+    return paginate(this.db, 'SELECT m.* FROM message m', `m.app_id = ?${c.sql}`, [appId, ...c.params], 'm.id', page, toMessage, (m) => m.id);
+  }
+
+  async listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>> {
+    return paginate(this.db, 'SELECT * FROM delivery', 'message_id = ?', [messageId], 'endpoint_id', page, toDelivery, (d) => d.endpointId);
+  }
+
+  async listEndpointDeliveries(
+    endpointId: string,
+    filter: MessageFilter & { status?: number },
+    page: Page,
+  ): Promise<PageResult<{ message: Message; delivery: Delivery }>> {
+    const c = messageConditions(filter, 'm.created_at');
+    let where = `d.endpoint_id = ?${c.sql}`;
+    const params = [endpointId, ...c.params];
+    if (filter.status !== undefined) {
+      where += ' AND d.status = ?';
+      params.push(filter.status);
+    }
+    const select = `SELECT m.*, d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts, d.next_attempt_at AS d_next,
+      d.last_status_code AS d_code, d.trigger AS d_trigger, d.updated_at AS d_updated
+      FROM delivery d JOIN message m ON m.id = d.message_id`;
+    return paginate(
+      this.db, select, where, params, 'd.message_id', page,
+      (r) => ({
+        message: toMessage(r),
+        delivery: toDelivery({
+          id: r.d_id, message_id: r.id, endpoint_id: endpointId, status: r.d_status, attempts: r.d_attempts,
+          next_attempt_at: r.d_next, last_status_code: r.d_code, trigger: r.d_trigger, updated_at: r.d_updated,
+        }),
+      }),
+      (x) => x.message.id,
+    );
+  }
+
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.writes.run(() => {
+      const rows = this.hot.claim.all(leaseUntil, now, now, limit) as Row[];
+      if (rows.length === 0) return [];
+      const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
+      const messages = new Map<string, Row>();
+      for (const m of this.hot.payloads.all(JSON.stringify(messageIds)) as Row[]) messages.set(m.id, m);
+      return rows.map((r) => {
+        const m = messages.get(r.message_id);
+        return {
+          deliveryId: r.id,
+          messageId: r.message_id,
+          endpointId: r.endpoint_id,
+          appId: m?.app_id ?? '',
+          attempts: r.attempts,
+          trigger: r.trigger,
+          payload: m?.payload ?? null,
+        };
+      });
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return (this.hot.nextDue.get() as { due: number | null }).due;
+  }
+
+  releaseAllLeases(now: number): Promise<number> {
+    return this.writes.run(
+      () =>
+        this.db
+          .prepare(`UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Sending}`)
+          .run(now, now).changes,
+    );
+  }
+
+  releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void> {
+    return this.writes.run(() => {
+      this.db
+        .prepare(
+          `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ?
+           WHERE status = ${Status.Sending} AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .run(dueAt, Date.now(), JSON.stringify(deliveryIds));
+    });
+  }
+
+  recordOutcomes(outcomes: AttemptOutcome[]): Promise<void> {
+    return this.writes.run(() => {
+      for (const o of outcomes) {
+        const a = o.attempt;
+        this.hot.insertAttempt.run(
+          a.id, a.appId, a.messageId, a.endpointId, a.url, a.status, a.responseStatusCode, a.response, a.durationMs, a.trigger, a.createdAt,
+        );
+        this.hot.updateDelivery.run(o.status, o.attempts, o.nextAttemptAt, a.responseStatusCode || null, a.createdAt, o.deliveryId);
+      }
+    });
+  }
+
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void> {
+    return this.writes.run(() => {
+      this.db
+        .prepare(
+          `INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, trigger, updated_at)
+           VALUES (?, ?, ${Status.Pending}, 0, ?, ?, ?)
+           ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = ${Status.Pending}, attempts = 0, next_attempt_at = excluded.next_attempt_at,
+             trigger = excluded.trigger, updated_at = excluded.updated_at`,
+        )
+        .run(messageId, endpointId, now, trigger, now);
+    });
+  }
+
+  async endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.status AS status, COUNT(*) AS n FROM delivery d JOIN message m ON m.id = d.message_id
+         WHERE d.endpoint_id = ? AND m.created_at >= ? AND m.created_at < ? GROUP BY d.status`,
+      )
+      .all(endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER) as { status: number; n: number }[];
+    const count = (s: number) => rows.find((r) => r.status === s)?.n ?? 0;
+    return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: 0 };
+  }
+
+  async getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined> {
+    const row = this.db.prepare('SELECT * FROM attempt WHERE id = ? AND message_id = ?').get(attemptId, messageId);
+    return row ? toAttempt(row as Row) : undefined;
+  }
+
+  async listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>> {
+    let where = '1=1';
+    const params: unknown[] = [];
+    if (filter.messageId !== undefined) {
+      where += ' AND a.message_id = ?';
+      params.push(filter.messageId);
+    }
+    if (filter.endpointId !== undefined) {
+      where += ' AND a.endpoint_id = ?';
+      params.push(filter.endpointId);
+    }
+    if (filter.status !== undefined) {
+      where += ' AND a.status = ?';
+      params.push(filter.status);
+    }
+    if (filter.statusCodeClass !== undefined) {
+      const low = filter.statusCodeClass;
+      where += low === 0 ? ' AND a.response_status_code = 0' : ' AND a.response_status_code BETWEEN ? AND ?';
+      if (low !== 0) params.push(low, low + 99);
+    }
+    const c = messageConditions(filter, 'a.created_at');
+    const needsMessage = filter.channel !== undefined || filter.tag !== undefined || (filter.eventTypes?.length ?? 0) > 0;
+    const select = needsMessage ? 'SELECT a.* FROM attempt a JOIN message m ON m.id = a.message_id' : 'SELECT a.* FROM attempt a';
+    return paginate(this.db, select, where + c.sql, [...params, ...c.params], 'a.id', page, toAttempt, (a) => a.id);
+  }
+}

@@ -1,0 +1,124 @@
+import type { Database } from 'better-sqlite3';
+import type { App, Attempt, Delivery, Endpoint, EventType, Message, Page, PageResult, StatusValue, TriggerValue } from '../types.ts';
+
+/** Row shapes as SQLite returns them, and their mapping to domain objects. */
+
+type Row = Record<string, any>;
+
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+export const toApp = (r: Row): App => ({
+  id: r.id,
+  uid: r.uid,
+  name: r.name,
+  metadata: JSON.parse(r.metadata),
+  throttleRate: r.throttle_rate,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toEventType = (r: Row): EventType => ({
+  name: r.name,
+  description: r.description,
+  schemas: json(r.schemas),
+  archived: r.archived === 1,
+  deprecated: r.deprecated === 1,
+  featureFlags: json(r.feature_flags),
+  groupName: r.group_name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toEndpoint = (r: Row): Endpoint => ({
+  id: r.id,
+  appId: r.app_id,
+  uid: r.uid,
+  url: r.url,
+  description: r.description,
+  eventTypes: json(r.event_types),
+  channels: json(r.channels),
+  disabled: r.disabled === 1,
+  throttleRate: r.throttle_rate,
+  metadata: JSON.parse(r.metadata),
+  headers: JSON.parse(r.headers),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toMessage = (r: Row): Message => ({
+  id: r.id,
+  appId: r.app_id,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  channels: json(r.channels),
+  tags: json(r.tags),
+  payload: r.payload,
+  createdAt: r.created_at,
+  deliverAt: r.deliver_at,
+});
+
+export const toDelivery = (r: Row): Delivery => ({
+  id: r.id,
+  messageId: r.message_id,
+  endpointId: r.endpoint_id,
+  status: r.status as StatusValue,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastStatusCode: r.last_status_code,
+  trigger: r.trigger as TriggerValue,
+  updatedAt: r.updated_at,
+});
+
+export const toAttempt = (r: Row): Attempt => ({
+  id: r.id,
+  appId: r.app_id,
+  messageId: r.message_id,
+  endpointId: r.endpoint_id,
+  url: r.url,
+  status: r.status as StatusValue,
+  responseStatusCode: r.response_status_code,
+  response: r.response,
+  durationMs: r.duration_ms,
+  trigger: r.trigger as TriggerValue,
+  createdAt: r.created_at,
+});
+
+export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Keyset pagination over a unique, sortable key column. `select` is 'SELECT … FROM …'; `where` is a condition on the rows (use '1=1' for all).
+ * An iterator is the key of the last row of the previous page; '-key' walks back from the first row of a page.
+ */
+export function paginate<T>(
+  db: Database,
+  select: string,
+  where: string,
+  params: unknown[],
+  keyColumn: string,
+  page: Page,
+  map: (row: Row) => T,
+  keyOf: (item: T) => string,
+): PageResult<T> {
+  const backwards = page.iterator?.startsWith('-') ?? false;
+  const cursor = backwards ? page.iterator!.slice(1) : page.iterator;
+  const ascending = (page.order === 'ascending') !== backwards;
+  let condition = where;
+  const args = [...params];
+  if (cursor) {
+    condition += ` AND ${keyColumn} ${ascending ? '>' : '<'} ?`;
+    args.push(cursor);
+  }
+  const sql = `${select} WHERE ${condition} ORDER BY ${keyColumn} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  const rows = db.prepare(sql).all(...args, page.limit + 1) as Row[];
+  const hasMore = rows.length > page.limit;
+  const items = rows.slice(0, page.limit).map(map);
+  if (backwards) items.reverse();
+  const first = items[0];
+  const last = items[items.length - 1];
+  return {
+    data: items,
+    iterator: last ? keyOf(last) : (cursor ?? null),
+    prevIterator: first ? `-${keyOf(first)}` : null,
+    done: backwards ? false : !hasMore,
+  };
+}

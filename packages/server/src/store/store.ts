@@ -1,0 +1,77 @@
+import type {
+  App, Attempt, AttemptFilter, AttemptOutcome, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
+  EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, TriggerValue,
+} from './types.ts';
+
+export * from './types.ts';
+
+/**
+ * The one narrow storage interface. Each dialect (sqlite/, postgres/) implements it with its own numbered migrations.
+ * Methods that look up by "ref" accept an id or a uid (eventId for messages). Writes that break a uniqueness rule
+ * throw HeraldError(409).
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  createApp(app: App): Promise<void>;
+  getApp(ref: string): Promise<App | undefined>;
+  listApps(page: Page): Promise<PageResult<App>>;
+  updateApp(app: App): Promise<void>;
+  deleteApp(id: string): Promise<void>;
+
+  createEventType(eventType: EventType): Promise<void>;
+  getEventType(name: string): Promise<EventType | undefined>;
+  listEventTypes(page: Page, includeArchived: boolean): Promise<PageResult<EventType>>;
+  updateEventType(eventType: EventType): Promise<void>;
+  deleteEventType(name: string, expunge: boolean): Promise<void>;
+
+  createEndpoint(endpoint: Endpoint, key: EndpointKey): Promise<void>;
+  getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined>;
+  getEndpointById(id: string): Promise<Endpoint | undefined>;
+  listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>>;
+  /** Every endpoint of the app, for fan-out (the caller caches this). */
+  listAllEndpoints(appId: string): Promise<Endpoint[]>;
+  updateEndpoint(endpoint: Endpoint): Promise<void>;
+  deleteEndpoint(id: string): Promise<void>;
+  /** The keys that still sign at `now`, the current one first. */
+  getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]>;
+  /** Adds a new current key; the old current one keeps signing until oldExpiresAt. */
+  rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void>;
+  endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats>;
+
+  getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined>;
+  putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void>;
+
+  /** One transaction: the message, a delivery per endpoint (ids returned in endpointIds order), the idempotency record. Resolves once committed. */
+  createMessage(input: NewMessage): Promise<number[]>;
+  getMessage(appId: string, ref: string): Promise<Message | undefined>;
+  listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
+  /** Deliveries of one message with their endpoints (attempted destinations). */
+  listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>>;
+  /** Messages attempted to one endpoint with their delivery state. */
+  listEndpointDeliveries(endpointId: string, filter: MessageFilter & { status?: number }, page: Page):
+    Promise<PageResult<{ message: Message; delivery: Delivery }>>;
+
+  /**
+   * Takes up to `limit` deliveries due at `now`, marks them sending with a lease until `leaseUntil`, and returns
+   * them with their payloads. A lease that runs out makes the delivery due again (a crashed sender's work returns).
+   */
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */
+  nextDueAt(): Promise<number | null>;
+  /** On start of the only process that sends (SQLite): deliveries that were mid-send become due now. */
+  releaseAllLeases(now: number): Promise<number>;
+  /** Gives leased deliveries back, due at `dueAt` (used when a sender's queue is full or it shuts down). */
+  releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void>;
+  /** Appends attempt rows and updates delivery state, all in one transaction. */
+  recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
+  /** Makes the delivery of a message to an endpoint due now (creating it if needed), for a manual resend. */
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
+
+  getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
+  listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;
+}

@@ -1,0 +1,178 @@
+/** Domain rows as the store hands them out. Times are epoch milliseconds. */
+
+export interface App {
+  id: string;
+  uid: string | null;
+  name: string;
+  metadata: Record<string, string>;
+  throttleRate: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  schemas: Record<string, object> | null;
+  archived: boolean;
+  deprecated: boolean;
+  featureFlags: string[] | null;
+  groupName: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  /** null: every event type. */
+  eventTypes: string[] | null;
+  /** null: every message; otherwise only messages carrying at least one of these channels. */
+  channels: string[] | null;
+  disabled: boolean;
+  throttleRate: number | null;
+  metadata: Record<string, string>;
+  headers: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointKey {
+  /** Raw secret bytes, base64 (shown to users with the whsec_ prefix). */
+  key: string;
+  createdAt: number;
+  /** null: the current key. Otherwise it still signs until this time (rotation grace period). */
+  expiresAt: number | null;
+}
+
+export interface Message {
+  id: string;
+  appId: string;
+  eventId: string | null;
+  eventType: string;
+  channels: string[] | null;
+  tags: string[] | null;
+  /** The exact JSON text that is signed and sent; null once expunged. */
+  payload: string | null;
+  createdAt: number;
+  deliverAt: number | null;
+}
+
+/** Svix MessageStatus values, used for deliveries and attempts alike. */
+export const Status = { Success: 0, Pending: 1, Fail: 2, Sending: 3 } as const;
+export type StatusValue = (typeof Status)[keyof typeof Status];
+export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending'] as const;
+
+export const Trigger = { Scheduled: 0, Manual: 1 } as const;
+export type TriggerValue = (typeof Trigger)[keyof typeof Trigger];
+
+export interface Delivery {
+  id: number;
+  messageId: string;
+  endpointId: string;
+  status: StatusValue;
+  attempts: number;
+  /** When the next attempt is due; while sending, when the lease runs out; null once final. */
+  nextAttemptAt: number | null;
+  lastStatusCode: number | null;
+  trigger: TriggerValue;
+  updatedAt: number;
+}
+
+export interface Attempt {
+  id: string;
+  appId: string;
+  messageId: string;
+  endpointId: string;
+  url: string;
+  status: StatusValue;
+  /** 0 when no HTTP response was received. */
+  responseStatusCode: number;
+  response: string;
+  durationMs: number;
+  trigger: TriggerValue;
+  createdAt: number;
+}
+
+/** A delivery handed to the sender, with what it needs to send (no further reads). */
+export interface ClaimedDelivery {
+  deliveryId: number;
+  messageId: string;
+  endpointId: string;
+  appId: string;
+  attempts: number;
+  trigger: TriggerValue;
+  /** null when the content was expunged: the delivery is then failed without sending. */
+  payload: string | null;
+}
+
+/** What the recorder writes after one attempt: the append-only attempt row and the new delivery state. */
+export interface AttemptOutcome {
+  attempt: Attempt;
+  deliveryId: number;
+  status: StatusValue;
+  attempts: number;
+  nextAttemptAt: number | null;
+}
+
+export interface Page {
+  limit: number;
+  /** An id to continue after; a leading '-' walks backwards (prevIterator). */
+  iterator: string | null;
+  order: 'ascending' | 'descending';
+}
+
+export interface PageResult<T> {
+  data: T[];
+  iterator: string | null;
+  prevIterator: string | null;
+  done: boolean;
+}
+
+export interface MessageFilter {
+  channel?: string;
+  eventTypes?: string[];
+  tag?: string;
+  before?: number;
+  after?: number;
+}
+
+export interface AttemptFilter extends MessageFilter {
+  status?: number;
+  statusCodeClass?: number;
+  endpointId?: string;
+}
+
+export interface EndpointStats {
+  success: number;
+  pending: number;
+  sending: number;
+  fail: number;
+  canceled: number;
+}
+
+export interface IdempotentResponse {
+  statusCode: number;
+  body: string;
+}
+
+export interface NewMessage {
+  message: Message;
+  /** Endpoints to deliver to (already matched). */
+  endpointIds: string[];
+  /** When the first attempt is due, and whether this process takes the deliveries at once (leased until leaseUntil). */
+  dueAt: number;
+  leaseUntil: number | null;
+  idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
+}
+
+export interface DeliveryWithEndpoint extends Delivery {
+  endpoint: Endpoint;
+}
+
+export interface MessageWithDelivery extends Message {
+  delivery: Delivery;
+}
