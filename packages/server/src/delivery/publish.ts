@@ -76,10 +76,11 @@ export class Publisher {
     return { message: { ...message, responseBody }, endpoints: targets };
   }
 
-  /** A manual resend: the delivery is due again now, with a fresh retry schedule. */
-  async resend(messageId: string, endpointId: string): Promise<void> {
+  /** A manual resend: the delivery is due again now, with a fresh retry schedule. False while it is being sent. */
+  async resend(messageId: string, endpointId: string): Promise<boolean> {
     const now = Date.now();
-    await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
-    this.engine.noteDueInStore(now);
+    const scheduled = await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
+    if (scheduled) this.engine.noteDueInStore(now);
+    return scheduled;
   }
 }

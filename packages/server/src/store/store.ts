@@ -69,8 +69,11 @@ export interface Store {
   releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void>;
   /** Appends attempt rows and updates delivery state, all in one transaction. */
   recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
-  /** Makes the delivery of a message to an endpoint due now (creating it if needed), for a manual resend. */
-  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
+  /**
+   * Makes the delivery of a message to an endpoint due now with a fresh retry schedule (creating it if needed), for a
+   * manual resend. Returns false, changing nothing, while that delivery is being sent.
+   */
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<boolean>;
 
   getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;

@@ -71,7 +71,9 @@ export class SqliteStore extends SqliteCatalog implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateDelivery: this.db.prepare(
-        'UPDATE delivery SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, trigger = 0, updated_at = ? WHERE id = ?',
+        // Only a delivery still marked sending takes the outcome: nothing that rescheduled it meanwhile is overwritten.
+        `UPDATE delivery SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, trigger = 0, updated_at = ?
+         WHERE id = ? AND status = ${Status.Sending}`,
       ),
       nextDue: this.db.prepare('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
     };
@@ -196,16 +198,18 @@ export class SqliteStore extends SqliteCatalog implements Store {
     });
   }
 
-  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void> {
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<boolean> {
     return this.writes.run(() => {
-      this.db
+      const result = this.db
         .prepare(
           `INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, trigger, updated_at)
            VALUES (?, ?, ${Status.Pending}, 0, ?, ?, ?)
            ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = ${Status.Pending}, attempts = 0, next_attempt_at = excluded.next_attempt_at,
-             trigger = excluded.trigger, updated_at = excluded.updated_at`,
+             trigger = excluded.trigger, updated_at = excluded.updated_at
+           WHERE delivery.status <> ${Status.Sending}`,
         )
         .run(messageId, endpointId, now, trigger, now);
+      return result.changes > 0;
     });
   }
 

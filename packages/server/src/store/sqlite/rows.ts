@@ -88,6 +88,7 @@ export const jsonOrNull = (value: unknown): string | null => (value === null || 
 /**
  * Keyset pagination over a unique, sortable key column. `select` is 'SELECT … FROM …'; `where` is a condition on the rows (use '1=1' for all).
  * An iterator is the key of the last row of the previous page; '-key' walks back from the first row of a page.
+ * As in Svix, `done` says whether the walk in the direction taken (forward, or back with '-key') has reached the end.
  */
 export function paginate<T>(
   db: Database,
@@ -115,10 +116,9 @@ export function paginate<T>(
   if (backwards) items.reverse();
   const first = items[0];
   const last = items[items.length - 1];
-  return {
-    data: items,
-    iterator: last ? keyOf(last) : (cursor ?? null),
-    prevIterator: first ? `-${keyOf(first)}` : null,
-    done: backwards ? false : !hasMore,
-  };
+  if (first && last) return { data: items, iterator: keyOf(last), prevIterator: `-${keyOf(first)}`, done: !hasMore };
+  // An empty page keeps the caller's place. Walking back found nothing before the cursor, so forward starts from the
+  // beginning (the cursor itself would skip its own row) and back stays where it was.
+  if (backwards) return { data: items, iterator: null, prevIterator: page.iterator, done: true };
+  return { data: items, iterator: cursor, prevIterator: null, done: true };
 }

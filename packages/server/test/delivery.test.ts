@@ -1,0 +1,281 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { api, startTestHerald } from './helpers/herald.ts';
+import { Receiver, type Received } from './helpers/receiver.ts';
+
+type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+
+async function setup(herald: Herald, endpoint: Record<string, unknown>) {
+  const app = await api(herald.url, 'POST', '/api/v1/app', { name: 'deliveries' });
+  assert.equal(app.status, 201);
+  const ep = await api(herald.url, 'POST', `/api/v1/app/${app.json.id}/endpoint`, endpoint);
+  assert.equal(ep.status, 201, ep.text);
+  const secret = await api(herald.url, 'GET', `/api/v1/app/${app.json.id}/endpoint/${ep.json.id}/secret`);
+  return { appId: app.json.id as string, endpointId: ep.json.id as string, secret: secret.json.key as string };
+}
+
+async function publish(herald: Herald, appId: string, body: Record<string, unknown>) {
+  const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg?with_content=true`, body);
+  assert.equal(res.status, 202, res.text);
+  return res.json as { id: string };
+}
+
+async function attemptsOf(herald: Herald, appId: string, msgId: string) {
+  const res = await api(herald.url, 'GET', `/api/v1/app/${appId}/attempt/msg/${msgId}?limit=250&order=ascending`);
+  assert.equal(res.status, 200, res.text);
+  return res.json.data as { status: number; responseStatusCode: number; response: string; triggerType: number; timestamp: string }[];
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const headersOf = (r: Received) => ({
+  'webhook-id': String(r.headers['webhook-id']),
+  'webhook-timestamp': String(r.headers['webhook-timestamp']),
+  'webhook-signature': String(r.headers['webhook-signature']),
+});
+
+describe('delivery to a real receiver', () => {
+  let herald: Herald;
+  let receiver: Receiver;
+  before(async () => {
+    herald = await startTestHerald({ HERALD_RETRY_SCHEDULE: '1,1', HERALD_REQUEST_TIMEOUT: '2' });
+    receiver = await Receiver.start();
+  });
+  after(async () => {
+    await herald.cleanup();
+    await receiver.close();
+  });
+
+  test('a message arrives once, byte for byte, signed the Standard Webhooks way, with custom headers', async () => {
+    const { appId, secret } = await setup(herald, { url: receiver.url('/signed'), headers: { 'X-Team': 'payments' } });
+    const payload = { type: 'invoice.paid', data: { amount: 1234, note: 'über ✓', nested: { list: [1, 2, 3] } } };
+    const msg = await publish(herald, appId, { eventType: 'invoice.paid', payload });
+    await receiver.waitFor((all) => all.some((r) => r.path === '/signed'));
+    const [got] = receiver.on('/signed');
+    assert.ok(got);
+    assert.equal(got.body.toString('utf8'), JSON.stringify(payload));
+    assert.equal(got.headers['webhook-id'], msg.id);
+    assert.equal(got.headers['content-type'], 'application/json');
+    assert.equal(got.headers['x-team'], 'payments');
+    assert.match(String(got.headers['user-agent']), /^Herald-Webhooks\//);
+    assert.ok(Math.abs(Number(got.headers['webhook-timestamp']) - Date.now() / 1000) < 5);
+    const verified = new Webhook(secret).verify(got.body.toString('utf8'), headersOf(got));
+    assert.deepEqual(verified, payload);
+    assert.throws(() => new Webhook('whsec_' + Buffer.alloc(24, 7).toString('base64')).verify(got.body.toString('utf8'), headersOf(got)));
+
+    const attempts = await until('the attempt record', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length === 1 && list;
+    });
+    assert.equal(attempts[0]!.status, 0);
+    assert.equal(attempts[0]!.responseStatusCode, 200);
+    assert.equal(attempts[0]!.response, 'ok');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(receiver.on('/signed').length, 1, 'delivered exactly once');
+  });
+
+  test('fan-out honours event types, channels and disabled endpoints', async () => {
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'fanout' })).json;
+    const mk = async (path: string, extra: Record<string, unknown>) =>
+      assert.equal((await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url(path), ...extra })).status, 201);
+    await mk('/fan/all', {});
+    await mk('/fan/signup-only', { eventTypes: ['user.signup'] });
+    await mk('/fan/legacy-filter', { filterTypes: ['user.deleted'] });
+    await mk('/fan/channel-eu', { channels: ['eu'] });
+    await mk('/fan/disabled', { disabled: true });
+    await publish(herald, app.id, { eventType: 'user.signup', payload: { n: 1 } });
+    await publish(herald, app.id, { eventType: 'user.deleted', payload: { n: 2 }, channels: ['eu'] });
+    await publish(herald, app.id, { eventType: 'user.updated', payload: { n: 3 }, channels: ['us'] });
+    await receiver.waitFor((all) => all.filter((r) => r.path.startsWith('/fan/')).length >= 5);
+    await new Promise((r) => setTimeout(r, 300));
+    const bodies = (path: string) => receiver.on(path).map((r) => JSON.parse(r.body.toString()).n as number).sort();
+    assert.deepEqual(bodies('/fan/all'), [1, 2, 3]);
+    assert.deepEqual(bodies('/fan/signup-only'), [1]);
+    assert.deepEqual(bodies('/fan/legacy-filter'), [2]);
+    assert.deepEqual(bodies('/fan/channel-eu'), [2]);
+    assert.deepEqual(bodies('/fan/disabled'), []);
+  });
+
+  test('failures retry on the schedule with the same webhook-id until they succeed', async () => {
+    let calls = 0;
+    const { appId } = await setup(herald, { url: receiver.url('/flaky') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) => {
+      if (req.path !== '/flaky') return previous(req, res);
+      calls++;
+      res.writeHead(calls <= 2 ? 500 : 204).end(calls <= 2 ? 'boom' : undefined);
+    };
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: { retry: true } });
+    await receiver.waitFor(() => calls >= 3, 15_000, 'three calls');
+    const got = receiver.on('/flaky');
+    assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, 1);
+    const gaps = got.slice(1).map((r, i) => r.at - got[i]!.at);
+    for (const gap of gaps) assert.ok(gap >= 700 && gap < 3000, `retry gap ${gap} ms should be about 1 s ±20 %`);
+    const attempts = await until('three attempts', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length === 3 && list;
+    });
+    assert.deepEqual(attempts.map((a) => [a.status, a.responseStatusCode]), [[2, 500], [2, 500], [0, 204]]);
+    assert.equal(attempts[0]!.response, 'boom');
+    receiver.responder = previous;
+  });
+
+  test('after the last scheduled retry the message is failed for that endpoint', async () => {
+    const { appId, endpointId } = await setup(herald, { url: receiver.url('/always-500') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) => (req.path === '/always-500' ? res.writeHead(500).end() : previous(req, res));
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+    const status = await until('the delivery to fail', async () => {
+      const res = await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/endpoint`);
+      return res.json.data[0]?.statusText === 'fail' && res.json.data[0];
+    }, 15_000);
+    assert.equal(status.nextAttempt, null);
+    assert.equal((await attemptsOf(herald, appId, msg.id)).length, 3, '1 attempt + 2 retries');
+    const stats = await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}/stats`);
+    assert.deepEqual(stats.json, { success: 0, pending: 0, sending: 0, fail: 1, canceled: 0 });
+    receiver.responder = previous;
+  });
+
+  test('a redirect is not followed and counts as a failure', async () => {
+    const { appId } = await setup(herald, { url: receiver.url('/redirect') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) =>
+      req.path === '/redirect' ? res.writeHead(302, { location: receiver.url('/redirect-target') }).end() : previous(req, res);
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+    const attempts = await until('the 302 attempt', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length >= 1 && list;
+    });
+    assert.equal(attempts[0]!.responseStatusCode, 302);
+    assert.equal(attempts[0]!.status, 2);
+    assert.equal(receiver.on('/redirect-target').length, 0);
+    receiver.responder = previous;
+  });
+
+  test('Retry-After is honoured within [scheduled, 2 × scheduled]', async () => {
+    const { appId } = await setup(herald, { url: receiver.url('/retry-after') });
+    const previous = receiver.responder;
+    let calls = 0;
+    receiver.responder = (req, res) => {
+      if (req.path !== '/retry-after') return previous(req, res);
+      calls++;
+      if (calls === 1) res.writeHead(500, { 'retry-after': '2' }).end();
+      else res.writeHead(200).end();
+    };
+    await publish(herald, appId, { eventType: 'x.y', payload: {} });
+    await receiver.waitFor(() => calls >= 2, 10_000, 'the retry');
+    const [first, second] = receiver.on('/retry-after');
+    const gap = second!.at - first!.at;
+    assert.ok(gap >= 1900 && gap < 3500, `gap ${gap} ms should be the 2 s the receiver asked for`);
+    receiver.responder = previous;
+  });
+
+  test('a timeout is recorded as a failed attempt with a clear message', async () => {
+    const { appId } = await setup(herald, { url: receiver.url('/hang') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) => (req.path === '/hang' ? undefined : previous(req, res));
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+    const attempts = await until('the timed-out attempt', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length >= 1 && list;
+    });
+    assert.equal(attempts[0]!.responseStatusCode, 0);
+    assert.match(attempts[0]!.response, /timed out after 2s/);
+    receiver.responder = previous;
+  });
+
+  test('after a rotation both the new and the old secret verify, until the grace period ends', async () => {
+    const { appId, endpointId, secret: oldSecret } = await setup(herald, { url: receiver.url('/rotated') });
+    const rotate = await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint/${endpointId}/secret/rotate`, { gracePeriodSeconds: 3600 });
+    assert.equal(rotate.status, 204, rotate.text);
+    const newSecret = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}/secret`)).json.key;
+    assert.notEqual(newSecret, oldSecret);
+    await publish(herald, appId, { eventType: 'x.y', payload: { rotated: 1 } });
+    await receiver.waitFor((all) => all.some((r) => r.path === '/rotated'));
+    const got = receiver.on('/rotated')[0]!;
+    assert.equal(String(got.headers['webhook-signature']).split(' ').length, 2);
+    new Webhook(newSecret).verify(got.body.toString(), headersOf(got));
+    new Webhook(oldSecret).verify(got.body.toString(), headersOf(got));
+
+    await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint/${endpointId}/secret/rotate`, { gracePeriodSeconds: 0 });
+    const newest = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}/secret`)).json.key;
+    await publish(herald, appId, { eventType: 'x.y', payload: { rotated: 2 } });
+    await receiver.waitFor(() => receiver.on('/rotated').length >= 2);
+    const second = receiver.on('/rotated')[1]!;
+    assert.equal(String(second.headers['webhook-signature']).split(' ').length, 2, 'the newest key and the first one, still in its hour of grace');
+    new Webhook(newest).verify(second.body.toString(), headersOf(second));
+    new Webhook(oldSecret).verify(second.body.toString(), headersOf(second));
+    assert.throws(() => new Webhook(newSecret).verify(second.body.toString(), headersOf(second)), 'a key rotated away with no grace no longer signs');
+  });
+
+  test('a hanging endpoint does not delay deliveries to a healthy one', async () => {
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'isolation' })).json;
+    await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/stuck') });
+    await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/healthy') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) => (req.path === '/stuck' ? undefined : previous(req, res));
+    const started = Date.now();
+    for (let i = 0; i < 40; i++) await publish(herald, app.id, { eventType: 'x.y', payload: { i } });
+    await receiver.waitFor(() => receiver.on('/healthy').length >= 40, 10_000, 'healthy deliveries');
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 1500, `healthy endpoint got all 40 in ${elapsed} ms while the other hangs (timeout 2 s)`);
+    assert.ok(receiver.on('/stuck').length <= 10, 'at most the per-endpoint concurrency is stuck in flight');
+    receiver.responder = previous;
+  });
+
+  test('deliverAt holds a message until its time', async () => {
+    const { appId } = await setup(herald, { url: receiver.url('/later') });
+    const at = Date.now() + 1500;
+    await publish(herald, appId, { eventType: 'x.y', payload: {}, deliverAt: new Date(at).toISOString() });
+    await receiver.waitFor(() => receiver.on('/later').length >= 1, 5_000);
+    assert.ok(receiver.on('/later')[0]!.at >= at - 20, 'not before deliverAt');
+  });
+
+  test('a manual resend sends again with trigger type manual', async () => {
+    const { appId, endpointId } = await setup(herald, { url: receiver.url('/resend') });
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: { again: true } });
+    await until('the first attempt', async () => (await attemptsOf(herald, appId, msg.id)).length === 1);
+    const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg/${msg.id}/endpoint/${endpointId}/resend`);
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.json, {});
+    await receiver.waitFor(() => receiver.on('/resend').length >= 2);
+    const attempts = await until('two attempts', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length === 2 && list;
+    });
+    assert.deepEqual(attempts.map((a) => a.triggerType), [0, 1]);
+    assert.equal(receiver.on('/resend')[1]!.headers['webhook-id'], msg.id);
+  });
+});
+
+describe('the private-address guard in a running server', () => {
+  test('a delivery to a loopback target is refused as an attempt with a clear error', async () => {
+    const herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false', HERALD_RETRY_SCHEDULE: '60' });
+    const receiver = await Receiver.start();
+    try {
+      const { appId } = await setup(herald, { url: receiver.url('/private') });
+      const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+      const attempts = await until('the refused attempt', async () => {
+        const list = await attemptsOf(herald, appId, msg.id);
+        return list.length >= 1 && list;
+      });
+      assert.equal(attempts[0]!.status, 2);
+      assert.equal(attempts[0]!.responseStatusCode, 0);
+      assert.match(attempts[0]!.response, /refused to deliver to 127\.0\.0\.1: it is a loopback address/);
+      assert.equal(receiver.received.length, 0);
+      assert.equal((await api(herald.url, 'GET', '/api/v1/health')).status, 204, 'the server is still up');
+    } finally {
+      await herald.cleanup();
+      await receiver.close();
+    }
+  });
+});
