@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Status, Trigger, type AttemptOutcome, type ClaimedDelivery, type StatusValue } from '../store/types.ts';
+import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type StatusValue } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
@@ -15,22 +15,27 @@ export interface EngineOptions {
   perEndpointConcurrency: number;
   /** Deliveries held in memory (queued or in flight); beyond it work waits in the database. */
   maxHeld: number;
-  /** Queued deliveries per endpoint; beyond it they go back to the database for a while. */
+  /** Queued deliveries per endpoint; beyond it they are parked in the database until the queue drains. */
   maxQueuedPerEndpoint: number;
   claimBatch: number;
   userAgent: string;
 }
 
-/** Work for one endpoint: a FIFO of claimed deliveries and how many of them are in flight. */
+/**
+ * Work for one endpoint: a FIFO of claimed deliveries, how many are in flight, and whether more of its deliveries
+ * are parked in the database (then new ones park too, behind them, so the endpoint's work stays in order).
+ */
 interface Lane {
   queue: ClaimedDelivery[];
   head: number;
   inFlight: number;
+  parked: boolean;
+  /** Bumped whenever a delivery is parked, so an unpark that raced with new parking does not clear `parked`. */
+  parkEpoch: number;
+  unparking: boolean;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How long a delivery sent back to the database by a full endpoint queue waits before it is claimed again. */
-const OVERFLOW_BACKOFF_MS = 5_000;
 
 /**
  * The delivery engine: takes due deliveries (handed over by the API right after commit, or claimed from the
@@ -66,40 +71,103 @@ export class DeliveryEngine {
     return this.options.requestTimeoutMs + 60_000;
   }
 
-  /** Whether the API may hand over n more deliveries right away (otherwise it leaves them due in the database). */
-  hasRoomFor(n: number): boolean {
-    return !this.stopped && this.held.size + n <= this.options.maxHeld;
+  /**
+   * How the deliveries of a new message should enter the queue, one per endpoint: taken at once while there is room,
+   * parked behind an endpoint's full queue, or left due in the database when memory is full. A 'leased' answer
+   * reserves nothing: the publisher hands the deliveries over with accept() right after its commit.
+   */
+  admit(endpointIds: readonly string[]): Admission[] {
+    let room = this.stopped ? 0 : this.options.maxHeld - this.held.size;
+    return endpointIds.map((endpointId) => {
+      const lane = this.lanes.get(endpointId);
+      if (lane && (lane.parked || this.queued(lane) >= this.options.maxQueuedPerEndpoint)) {
+        lane.parked = true;
+        lane.parkEpoch++;
+        return 'parked';
+      }
+      if (room <= 0) return 'due';
+      room--;
+      return 'leased';
+    });
   }
 
   async start(): Promise<void> {
     await this.scan();
   }
 
-  /** Takes deliveries this process already holds a lease on. */
+  /** Takes deliveries this process already holds a lease on; those for an endpoint with a full queue are parked. */
   accept(items: ClaimedDelivery[]): void {
-    const overflow: number[] = [];
+    const overflow: ClaimedDelivery[] = [];
     for (const item of items) {
       if (this.held.has(item.deliveryId)) continue;
-      let lane = this.lanes.get(item.endpointId);
-      if (!lane) {
-        lane = { queue: [], head: 0, inFlight: 0 };
-        this.lanes.set(item.endpointId, lane);
-      }
-      if (lane.queue.length - lane.head >= this.options.maxQueuedPerEndpoint) {
-        overflow.push(item.deliveryId);
+      const lane = this.laneOf(item.endpointId);
+      if (lane.parked || this.queued(lane) >= this.options.maxQueuedPerEndpoint) {
+        lane.parked = true;
+        lane.parkEpoch++;
+        overflow.push(item);
         continue;
       }
-      this.held.set(item.deliveryId, item);
-      lane.queue.push(item);
-      this.pump(item.endpointId, lane);
+      this.enqueue(lane, item);
     }
     if (overflow.length > 0) {
-      const due = Date.now() + OVERFLOW_BACKOFF_MS;
-      this.store.releaseDeliveries(overflow, due).then(
-        () => this.wakeAt(due),
-        (err) => this.log.error({ err }, 'could not release overflowing deliveries; they return when their lease ends'),
+      this.store.parkDeliveries(overflow.map((item) => item.deliveryId)).then(
+        () => this.noteParked(new Set(overflow.map((item) => item.endpointId))),
+        (err) => this.log.error({ err }, 'could not park deliveries of a full endpoint queue; they return when their lease ends'),
       );
     }
+  }
+
+  /**
+   * Deliveries of these endpoints were committed as parked. Said after the commit, because an unpark that ran
+   * between the decision to park and the commit could not have seen them.
+   */
+  noteParked(endpointIds: Iterable<string>): void {
+    for (const endpointId of endpointIds) {
+      const lane = this.laneOf(endpointId);
+      lane.parked = true;
+      lane.parkEpoch++;
+      this.unpark(endpointId, lane);
+    }
+  }
+
+  private laneOf(endpointId: string): Lane {
+    let lane = this.lanes.get(endpointId);
+    if (!lane) {
+      lane = { queue: [], head: 0, inFlight: 0, parked: false, parkEpoch: 0, unparking: false };
+      this.lanes.set(endpointId, lane);
+    }
+    return lane;
+  }
+
+  private queued(lane: Lane): number {
+    return lane.queue.length - lane.head;
+  }
+
+  private enqueue(lane: Lane, item: ClaimedDelivery): void {
+    this.held.set(item.deliveryId, item);
+    lane.queue.push(item);
+    this.pump(item.endpointId, lane);
+  }
+
+  /** Takes an endpoint's parked deliveries back, oldest first, once its queue has drained to half. */
+  private unpark(endpointId: string, lane: Lane): void {
+    if (!lane.parked || lane.unparking || this.stopped) return;
+    const limit = this.options.maxQueuedPerEndpoint - this.queued(lane);
+    if (limit < this.options.maxQueuedPerEndpoint / 2) return;
+    lane.unparking = true;
+    const epoch = lane.parkEpoch;
+    this.store.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, limit).then(
+      (items) => {
+        lane.unparking = false;
+        if (items.length < limit && lane.parkEpoch === epoch) lane.parked = false;
+        for (const item of items) if (!this.held.has(item.deliveryId)) this.enqueue(lane, item);
+        if (this.queued(lane) === 0 && lane.inFlight === 0 && !lane.parked) this.lanes.delete(endpointId);
+      },
+      (err) => {
+        lane.unparking = false;
+        this.log.error({ err, endpointId }, 'could not take parked deliveries; retrying on the next completion');
+      },
+    );
   }
 
   /** New due work was left in the database (the API had no room to hand it over). */
@@ -191,8 +259,9 @@ export class DeliveryEngine {
           lane.inFlight--;
           this.inFlight--;
           this.held.delete(item.deliveryId);
-          if (lane.inFlight === 0 && lane.head >= lane.queue.length) this.lanes.delete(endpointId);
-          else this.pump(endpointId, lane);
+          this.pump(endpointId, lane);
+          this.unpark(endpointId, lane);
+          if (lane.inFlight === 0 && this.queued(lane) === 0 && !lane.parked) this.lanes.delete(endpointId);
           this.afterRelease();
         });
     }

@@ -1,6 +1,6 @@
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Trigger, type App, type Endpoint, type Message } from '../store/types.ts';
+import { Trigger, type Admission, type App, type ClaimedDelivery, type Endpoint, type Message } from '../store/types.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
 import type { DeliveryEngine } from './engine.ts';
 
@@ -50,29 +50,22 @@ export class Publisher {
     const responseBody = respond(message);
     const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
     const dueAt = Math.max(input.deliverAt ?? now, now);
-    const takeNow = dueAt <= now && targets.length > 0 && this.engine.hasRoomFor(targets.length);
+    const admissions: Admission[] = dueAt > now ? targets.map(() => 'due') : this.engine.admit(targets.map((ep) => ep.id));
     const deliveryIds = await this.store.createMessage({
       message,
-      endpointIds: targets.map((ep) => ep.id),
+      deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
-      leaseUntil: takeNow ? now + this.engine.leaseMs : null,
+      leaseUntil: now + this.engine.leaseMs,
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
     });
-    if (takeNow) {
-      this.engine.accept(
-        deliveryIds.map((deliveryId, i) => ({
-          deliveryId,
-          messageId: message.id,
-          endpointId: targets[i]!.id,
-          appId: app.id,
-          attempts: 0,
-          trigger: Trigger.Scheduled,
-          payload: message.payload,
-        })),
-      );
-    } else if (targets.length > 0) {
-      this.engine.noteDueInStore(dueAt);
-    }
+    const taken: ClaimedDelivery[] = [];
+    deliveryIds.forEach((deliveryId, i) => {
+      if (admissions[i] !== 'leased') return;
+      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload });
+    });
+    this.engine.accept(taken);
+    this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
+    if (admissions.includes('due')) this.engine.noteDueInStore(dueAt);
     return { message: { ...message, responseBody }, endpoints: targets };
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * KSUID: 4 bytes of seconds since 2014-05-13 + 16 bytes of payload, 27 base62 characters.
@@ -8,6 +8,18 @@ import { randomBytes } from 'node:crypto';
 const KSUID_EPOCH = 1_400_000_000;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KSUID_LENGTH = 27;
+
+// Randomness is drawn 4 KiB at a time: one randomBytes call per id costs more than the rest of the id.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function random(bytes: number): Buffer {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.subarray(poolOffset - bytes, poolOffset);
+}
 
 let lastSecond = -1;
 let lastPayload = 0n;
@@ -27,10 +39,10 @@ export function ksuid(nowMs: number = Date.now()): string {
   let payload: bigint;
   if (second === lastSecond && lastPayload < PAYLOAD_MAX - (1n << 64n)) {
     // Step by a random amount below 2^32 so consecutive ids stay unguessable yet ordered.
-    payload = lastPayload + 1n + BigInt(randomBytes(4).readUInt32BE(0));
+    payload = lastPayload + 1n + BigInt(random(4).readUInt32BE(0));
   } else {
     // Keep the top bit clear so a second's worth of increments can never overflow into the timestamp.
-    payload = BigInt('0x' + randomBytes(16).toString('hex')) >> 1n;
+    payload = BigInt('0x' + random(16).toString('hex')) >> 1n;
   }
   lastSecond = second;
   lastPayload = payload;

@@ -46,7 +46,7 @@ export interface Store {
   getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined>;
   putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void>;
 
-  /** One transaction: the message, a delivery per endpoint (ids returned in endpointIds order), the idempotency record. Resolves once committed. */
+  /** One transaction: the message, a delivery per endpoint (ids returned in that order), the idempotency record. Resolves once committed. */
   createMessage(input: NewMessage): Promise<number[]>;
   getMessage(appId: string, ref: string): Promise<Message | undefined>;
   listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
@@ -63,10 +63,16 @@ export interface Store {
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
   /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
-  /** On start of the only process that sends (SQLite): deliveries that were mid-send become due now. */
+  /** On start of the only process that sends (SQLite): deliveries that were mid-send or parked become due now. */
   releaseAllLeases(now: number): Promise<number>;
-  /** Gives leased deliveries back, due at `dueAt` (used when a sender's queue is full or it shuts down). */
+  /** Gives leased deliveries back, due at `dueAt` (when the engine shuts down). */
   releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void>;
+  /**
+   * Parks leased deliveries whose endpoint queue is full: they leave the due index (no scan sees them again) until
+   * claimParkedDeliveries takes them, oldest first, as that endpoint's queue drains.
+   */
+  parkDeliveries(deliveryIds: number[]): Promise<void>;
+  claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
   /** Appends attempt rows and updates delivery state, all in one transaction. */
   recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
   /**

@@ -159,13 +159,20 @@ export interface IdempotentResponse {
   body: string;
 }
 
+/**
+ * How a new delivery enters the queue: 'leased' when this process sends it at once, 'due' when it waits in the
+ * database for a scan, 'parked' when its endpoint already has a full queue (taken by endpoint as the queue drains).
+ */
+export type Admission = 'leased' | 'due' | 'parked';
+
 export interface NewMessage {
   message: Message;
   /** Endpoints to deliver to (already matched). */
-  endpointIds: string[];
-  /** When the first attempt is due, and whether this process takes the deliveries at once (leased until leaseUntil). */
+  deliveries: { endpointId: string; admission: Admission }[];
+  /** When the first attempt is due (for 'due' deliveries). */
   dueAt: number;
-  leaseUntil: number | null;
+  /** Lease end for 'leased' deliveries. */
+  leaseUntil: number;
   idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
 }
 

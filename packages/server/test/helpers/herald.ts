@@ -40,8 +40,8 @@ export interface HeraldProcess {
 }
 
 /** `herald serve` as a real child process; resolves once it listens. */
-export async function spawnHerald(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<HeraldProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+export async function spawnHerald(args: string[], env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<HeraldProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', ...args], {
     env: { PATH: process.env['PATH'] ?? '', HERALD_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

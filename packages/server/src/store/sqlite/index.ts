@@ -48,46 +48,52 @@ export class SqliteStore extends SqliteCatalog implements Store {
     insertAttempt: Statement;
     updateDelivery: Statement;
     nextDue: Statement;
+    claimParked: Statement;
   };
 
   constructor(options: SqliteOptions) {
     super(options);
     this.hot = {
-      insertMessage: this.db.prepare(
+      insertMessage: this.stmt(
         `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertDelivery: this.db.prepare(
+      insertDelivery: this.stmt(
         'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
       ),
-      claim: this.db.prepare(
+      claim: this.stmt(
         `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?
          WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
          RETURNING id, message_id, endpoint_id, attempts, trigger`,
       ),
-      payloads: this.db.prepare('SELECT id, app_id, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
-      insertAttempt: this.db.prepare(
+      payloads: this.stmt('SELECT id, app_id, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
+      insertAttempt: this.stmt(
         `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      updateDelivery: this.db.prepare(
+      updateDelivery: this.stmt(
         // Only a delivery still marked sending takes the outcome: nothing that rescheduled it meanwhile is overwritten.
         `UPDATE delivery SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, trigger = 0, updated_at = ?
          WHERE id = ? AND status = ${Status.Sending}`,
       ),
-      nextDue: this.db.prepare('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
+      nextDue: this.stmt('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
+      claimParked: this.stmt(
+        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?
+         WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at IS NULL ORDER BY id LIMIT ?)
+         RETURNING id, message_id, endpoint_id, attempts, trigger`,
+      ),
     };
   }
 
   createMessage(input: NewMessage): Promise<number[]> {
-    const { message: m, endpointIds, dueAt, leaseUntil, idempotency } = input;
-    const status = leaseUntil === null ? Status.Pending : Status.Sending;
-    const next = leaseUntil ?? dueAt;
+    const { message: m, deliveries, dueAt, leaseUntil, idempotency } = input;
     return this.writes.run(() =>
       conflictOnUnique('A message with this eventId', () => {
         this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt);
         const ids: number[] = [];
-        for (const endpointId of endpointIds) {
+        for (const { endpointId, admission } of deliveries) {
+          const status = admission === 'leased' ? Status.Sending : Status.Pending;
+          const next = admission === 'leased' ? leaseUntil : admission === 'due' ? dueAt : null;
           ids.push(Number(this.hot.insertDelivery.run(m.id, endpointId, status, next, m.createdAt).lastInsertRowid));
         }
         if (idempotency) this.insertIdempotency(idempotency.scope, idempotency.key, idempotency.response, idempotency.expiresAt);
@@ -97,8 +103,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   async getMessage(appId: string, ref: string): Promise<Message | undefined> {
-    const row = this.db
-      .prepare('SELECT * FROM message WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM message WHERE app_id = ? AND event_id = ? LIMIT 1')
+    const row = this
+      .stmt('SELECT * FROM message WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM message WHERE app_id = ? AND event_id = ? LIMIT 1')
       .get(appId, ref, appId, ref);
     return row ? toMessage(row as Row) : undefined;
   }
@@ -141,24 +147,39 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.writes.run(() => this.withPayloads(this.hot.claim.all(leaseUntil, now, now, limit) as Row[]));
+  }
+
+  claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.writes.run(() => this.withPayloads(this.hot.claimParked.all(leaseUntil, Date.now(), endpointId, limit) as Row[]));
+  }
+
+  parkDeliveries(deliveryIds: number[]): Promise<void> {
     return this.writes.run(() => {
-      const rows = this.hot.claim.all(leaseUntil, now, now, limit) as Row[];
-      if (rows.length === 0) return [];
-      const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
-      const messages = new Map<string, Row>();
-      for (const m of this.hot.payloads.all(JSON.stringify(messageIds)) as Row[]) messages.set(m.id, m);
-      return rows.map((r) => {
-        const m = messages.get(r.message_id);
-        return {
-          deliveryId: r.id,
-          messageId: r.message_id,
-          endpointId: r.endpoint_id,
-          appId: m?.app_id ?? '',
-          attempts: r.attempts,
-          trigger: r.trigger,
-          payload: m?.payload ?? null,
-        };
-      });
+      this.stmt(
+        `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = NULL
+         WHERE status = ${Status.Sending} AND id IN (SELECT value FROM json_each(?))`,
+      ).run(JSON.stringify(deliveryIds));
+    });
+  }
+
+  /** Adds what the sender needs (app and payload) to claimed delivery rows, one query for the whole batch. */
+  private withPayloads(rows: Row[]): ClaimedDelivery[] {
+    if (rows.length === 0) return [];
+    const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
+    const messages = new Map<string, Row>();
+    for (const m of this.hot.payloads.all(JSON.stringify(messageIds)) as Row[]) messages.set(m.id, m);
+    return rows.map((r) => {
+      const m = messages.get(r.message_id);
+      return {
+        deliveryId: r.id,
+        messageId: r.message_id,
+        endpointId: r.endpoint_id,
+        appId: m?.app_id ?? '',
+        attempts: r.attempts,
+        trigger: r.trigger,
+        payload: m?.payload ?? null,
+      };
     });
   }
 
@@ -167,18 +188,23 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   releaseAllLeases(now: number): Promise<number> {
-    return this.writes.run(
-      () =>
-        this.db
-          .prepare(`UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Sending}`)
-          .run(now, now).changes,
-    );
+    return this.writes.run(() => {
+      // Two statements so each walks its own index: the due index for sending rows, the parked index for parked ones.
+      const sending = this.stmt(
+        `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ?
+         WHERE next_attempt_at IS NOT NULL AND status = ${Status.Sending}`,
+      ).run(now, now).changes;
+      const parked = this.stmt(
+        `UPDATE delivery SET next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Pending} AND next_attempt_at IS NULL`,
+      ).run(now, now).changes;
+      return sending + parked;
+    });
   }
 
   releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void> {
     return this.writes.run(() => {
-      this.db
-        .prepare(
+      this
+        .stmt(
           `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ?
            WHERE status = ${Status.Sending} AND id IN (SELECT value FROM json_each(?))`,
         )
@@ -200,8 +226,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
 
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<boolean> {
     return this.writes.run(() => {
-      const result = this.db
-        .prepare(
+      const result = this
+        .stmt(
           `INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, trigger, updated_at)
            VALUES (?, ?, ${Status.Pending}, 0, ?, ?, ?)
            ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = ${Status.Pending}, attempts = 0, next_attempt_at = excluded.next_attempt_at,
@@ -214,8 +240,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   async endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .stmt(
         `SELECT d.status AS status, COUNT(*) AS n FROM delivery d JOIN message m ON m.id = d.message_id
          WHERE d.endpoint_id = ? AND m.created_at >= ? AND m.created_at < ? GROUP BY d.status`,
       )
@@ -225,7 +251,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   async getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined> {
-    const row = this.db.prepare('SELECT * FROM attempt WHERE id = ? AND message_id = ?').get(attemptId, messageId);
+    const row = this.stmt('SELECT * FROM attempt WHERE id = ? AND message_id = ?').get(attemptId, messageId);
     return row ? toAttempt(row as Row) : undefined;
   }
 

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
 interface PendingWrite {
   run: () => unknown;
@@ -14,11 +14,21 @@ interface PendingWrite {
 export class WriteQueue {
   private pending: PendingWrite[] = [];
   private scheduled = false;
+  private readonly sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
 
   constructor(
     private readonly db: Database,
     private readonly maxBatch = 2000,
-  ) {}
+  ) {
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT write'),
+      release: db.prepare('RELEASE write'),
+      rollbackTo: db.prepare('ROLLBACK TO write'),
+    };
+  }
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -38,17 +48,23 @@ export class WriteQueue {
       setImmediate(() => this.flush());
     }
     const results: { ok: boolean; value: unknown }[] = [];
+    const { sql } = this;
     try {
-      this.db.transaction(() => {
-        for (const write of batch) {
-          try {
-            results.push({ ok: true, value: this.db.transaction(write.run)() });
-          } catch (err) {
-            results.push({ ok: false, value: err });
-          }
+      sql.begin.run();
+      for (const write of batch) {
+        sql.savepoint.run();
+        try {
+          results.push({ ok: true, value: write.run() });
+          sql.release.run();
+        } catch (err) {
+          sql.rollbackTo.run();
+          sql.release.run();
+          results.push({ ok: false, value: err });
         }
-      }).immediate();
+      }
+      sql.commit.run();
     } catch (err) {
+      if (this.db.inTransaction) sql.rollback.run();
       for (const write of batch) write.reject(err);
       return;
     }

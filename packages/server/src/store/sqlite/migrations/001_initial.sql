@@ -69,6 +69,7 @@ CREATE INDEX message_by_app ON message (app_id, id);
 
 -- The queue. A row is due when next_attempt_at <= now; while a sender holds it (status 3, sending),
 -- next_attempt_at is its lease expiry, so a crashed sender's work becomes due again by itself.
+-- Final rows (success 0, fail 2) and parked rows (pending 1) have no next_attempt_at.
 CREATE TABLE delivery (
   id               INTEGER PRIMARY KEY,
   message_id       TEXT NOT NULL REFERENCES message(id) ON DELETE CASCADE,
@@ -83,6 +84,8 @@ CREATE TABLE delivery (
 );
 CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX delivery_by_endpoint ON delivery (endpoint_id, message_id);
+-- Parked: pending with no due time, waiting for its endpoint's queue to drain (taken oldest first).
+CREATE INDEX delivery_parked ON delivery (endpoint_id, id) WHERE status = 1 AND next_attempt_at IS NULL;
 
 -- Append-only log of every attempt; never updated.
 CREATE TABLE attempt (

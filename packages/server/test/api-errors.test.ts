@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api, startTestHerald } from './helpers/herald.ts';
+
+let herald: Awaited<ReturnType<typeof startTestHerald>>;
+let appId: string;
+before(async () => {
+  herald = await startTestHerald();
+  appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'errors', uid: 'errors-app' })).json.id;
+});
+after(() => herald.cleanup());
+
+const messageCount = async () => (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg?limit=250`)).json.data.length as number;
+
+test('401 without a valid bearer token, as JSON', async () => {
+  for (const headers of [{ authorization: '' }, { authorization: 'Bearer nope-not-the-token' }, { authorization: 'Basic abc' }]) {
+    const res = await api(herald.url, 'GET', '/api/v1/app', undefined, headers);
+    assert.equal(res.status, 401);
+    assert.equal(res.json.code, 'authentication_failed');
+    assert.equal(typeof res.json.detail, 'string');
+  }
+  assert.equal((await api(herald.url, 'GET', '/api/v1/health', undefined, { authorization: '' })).status, 204, 'health needs no token');
+});
+
+test('request bodies over 1 MiB get 413 JSON and store nothing', async () => {
+  const before = await messageCount();
+  const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'big', payload: { blob: 'x'.repeat(1024 * 1024) } });
+  assert.equal(res.status, 413);
+  assert.equal(res.json.code, 'payload_too_large');
+  assert.equal(await messageCount(), before);
+});
+
+test('malformed JSON, wrong content type and unknown routes are JSON 4xx', async () => {
+  const broken = await api(herald.url, 'POST', '/api/v1/app', '{"name": ');
+  assert.equal(broken.status, 400);
+  assert.equal(broken.json.code, 'bad_request');
+  assert.match(broken.json.detail, /not valid JSON/);
+  const text = await api(herald.url, 'POST', '/api/v1/app', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+  assert.equal(text.status, 415);
+  assert.equal(text.json.code, 'unsupported_media_type');
+  const missing = await api(herald.url, 'GET', '/api/v1/nothing-here');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.json.code, 'not_found');
+  const noApp = await api(herald.url, 'GET', '/api/v1/app/app_doesnotexist/msg');
+  assert.equal(noApp.status, 404);
+  assert.deepEqual(Object.keys(noApp.json).sort(), ['code', 'detail']);
+});
+
+test('422 carries Svix validation details and nothing is stored', async () => {
+  const before = await messageCount();
+  const cases: [unknown, string[]][] = [
+    [{ payload: {} }, ['body', 'eventType']],
+    [{ eventType: 'bad type!', payload: {} }, ['body', 'eventType']],
+    [{ eventType: 'ok', payload: 'not an object' }, ['body', 'payload']],
+    [{ eventType: 'ok', payload: {}, channels: ['a', 'a'] }, ['body', 'channels']],
+    [{ eventType: 'ok', payload: {}, eventId: 'msg_looks_like_an_id' }, ['body', 'eventId']],
+  ];
+  for (const [body, loc] of cases) {
+    const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, body);
+    assert.equal(res.status, 422, JSON.stringify(body));
+    assert.ok(Array.isArray(res.json.detail), res.text);
+    const item = res.json.detail[0];
+    assert.deepEqual(item.loc.slice(0, loc.length), loc, res.text);
+    assert.equal(typeof item.msg, 'string');
+    assert.equal(typeof item.type, 'string');
+  }
+  assert.equal(await messageCount(), before);
+  const badLimit = await api(herald.url, 'GET', '/api/v1/app?limit=abc');
+  assert.equal(badLimit.status, 422);
+  assert.deepEqual(badLimit.json.detail[0].loc, ['query', 'limit']);
+});
+
+test('a rejected update leaves the stored endpoint as it was', async () => {
+  const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: 'https://example.com/hook', uid: 'keep-me' })).json;
+  for (const patch of [{ url: 'ftp://example.com' }, { url: 'not a url' }, { eventTypes: [] }, { uid: 'ep_fake' }, { disabled: 'yes' }]) {
+    const res = await api(herald.url, 'PATCH', `/api/v1/app/${appId}/endpoint/${ep.id}`, patch);
+    assert.equal(res.status, 422, `${JSON.stringify(patch)}: ${res.text}`);
+  }
+  const headers = await api(herald.url, 'PUT', `/api/v1/app/${appId}/endpoint/${ep.id}/headers`, { headers: { 'webhook-signature': 'forged' } });
+  assert.equal(headers.status, 422);
+  const now = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${ep.id}`)).json;
+  assert.deepEqual(now, ep);
+});
+
+test('an idempotency key returns the first response again and stores one message', async () => {
+  const before = await messageCount();
+  const headers = { 'idempotency-key': 'order-42-created' };
+  const first = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'order.created', payload: { id: 42 } }, headers);
+  const second = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'order.created', payload: { id: 42 } }, headers);
+  assert.equal(first.status, 202);
+  assert.equal(second.status, 202);
+  assert.equal(second.text, first.text);
+  assert.equal(await messageCount(), before + 1);
+  const concurrent = await Promise.all(
+    Array.from({ length: 5 }, () => api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'race', payload: {} }, { 'idempotency-key': 'race-1' })),
+  );
+  const ids = new Set(concurrent.filter((r) => r.status === 202).map((r) => r.json.id));
+  assert.equal(ids.size, 1, 'concurrent repeats never create a second message');
+  for (const r of concurrent) assert.ok(r.status === 202 || r.status === 409, `${r.status} ${r.text}`);
+  assert.equal(await messageCount(), before + 2);
+});
+
+test('eventId de-duplicates: a second message with the same eventId is refused with 409', async () => {
+  const first = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'a', payload: {}, eventId: 'evt-1' });
+  assert.equal(first.status, 202);
+  const again = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'a', payload: {}, eventId: 'evt-1' });
+  assert.equal(again.status, 409);
+  assert.equal(again.json.code, 'conflict');
+  const byEventId = await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/evt-1`);
+  assert.equal(byEventId.json.id, first.json.id);
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config/config.ts';
+import { runCli, spawnHerald, tempDir } from './helpers/herald.ts';
+
+test('defaults', () => {
+  const c = loadConfig({ env: {} });
+  assert.equal(c.port, 8800);
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.dataDir, path.resolve('./.herald'));
+  assert.equal(c.adminToken, undefined);
+  assert.equal(c.allowPrivateTargets, false);
+  assert.deepEqual(c.retrySchedule, [5, 300, 1800, 7200, 18000, 36000, 36000]);
+  assert.equal(c.requestTimeout, 15);
+  assert.equal(c.logLevel, 'info');
+  assert.ok(Object.isFrozen(c));
+});
+
+test('flags win over env, env over the config file, the file over defaults', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'herald.json');
+  writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', requestTimeout: 9, retrySchedule: [1, 2], logLevel: 'warn' }));
+  try {
+    const c = loadConfig({ configFile: file, env: { HERALD_PORT: '7100', HERALD_REQUEST_TIMEOUT: '3' }, flags: { port: '7200' } });
+    assert.equal(c.port, 7200, 'flag');
+    assert.equal(c.requestTimeout, 3, 'env');
+    assert.equal(c.host, '0.0.0.0', 'file');
+    assert.deepEqual(c.retrySchedule, [1, 2], 'file');
+    assert.equal(c.logLevel, 'warn', 'file');
+    assert.equal(c.allowPrivateTargets, false, 'default');
+    const viaEnv = loadConfig({ env: { HERALD_CONFIG: file } });
+    assert.equal(viaEnv.port, 7000, 'HERALD_CONFIG names the file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every setting is validated with a message naming it', () => {
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ HERALD_PORT: 'abc' }, /HERALD_PORT must be an integer from 0 to 65535 \(got "abc"\)/],
+    [{ HERALD_PORT: '70000' }, /HERALD_PORT/],
+    [{ HERALD_ALLOW_PRIVATE_TARGETS: 'maybe' }, /HERALD_ALLOW_PRIVATE_TARGETS must be true or false/],
+    [{ HERALD_RETRY_SCHEDULE: '5,,10' }, /HERALD_RETRY_SCHEDULE must be a comma-separated list/],
+    [{ HERALD_RETRY_SCHEDULE: '5,-1' }, /HERALD_RETRY_SCHEDULE entries must be seconds/],
+    [{ HERALD_REQUEST_TIMEOUT: '0' }, /HERALD_REQUEST_TIMEOUT must be a number of seconds above 0/],
+    [{ HERALD_LOG_LEVEL: 'loud' }, /HERALD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ HERALD_ADMIN_TOKEN: 'short' }, /HERALD_ADMIN_TOKEN must be at least 16 characters/],
+  ];
+  for (const [env, message] of bad) assert.throws(() => loadConfig({ env }), (err: unknown) => err instanceof ConfigError && message.test((err as Error).message), JSON.stringify(env));
+  assert.throws(() => loadConfig({ env: {}, flags: { port: '-1' } }), /--port must be an integer/);
+});
+
+test('a config file that is missing, not JSON, or names an unknown setting is refused', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'c.json');
+    assert.throws(() => loadConfig({ configFile: path.join(dir, 'nope.json') }), /cannot read config file .*ENOENT/);
+    writeFileSync(file, '{ not json');
+    assert.throws(() => loadConfig({ configFile: file }), /is not valid JSON/);
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    assert.throws(() => loadConfig({ configFile: file }), /unknown setting "prot"/);
+    writeFileSync(file, JSON.stringify({ port: 'x' }));
+    assert.throws(() => loadConfig({ configFile: file }), /port in .* must be an integer/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('herald serve exits with code 2 and a clear message on a bad value', async () => {
+  const dir = tempDir();
+  try {
+    const env = { HERALD_DATA_DIR: dir };
+    const badEnv = await runCli(['serve'], { ...env, HERALD_REQUEST_TIMEOUT: 'soon' });
+    assert.equal(badEnv.code, 2);
+    assert.match(badEnv.output, /herald: invalid configuration: HERALD_REQUEST_TIMEOUT must be a number/);
+    const badFlag = await runCli(['serve', '--port', 'eighty'], env);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.output, /--port must be an integer/);
+    const unknown = await runCli(['serve', '--prot', '1'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.output, /unknown option '--prot'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('first start generates an admin token, prints it once and stores only its hash', async () => {
+  const dir = tempDir();
+  try {
+    const env = { HERALD_DATA_DIR: dir, HERALD_PORT: '0' };
+    const first = await spawnHerald([], env);
+    const token = /herald_admin_[A-Za-z0-9_-]+/.exec(first.output())?.[0];
+    assert.ok(token, 'token printed');
+    const ok = await fetch(`${first.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0, 'SIGTERM stops cleanly');
+
+    const { readFileSync, readdirSync } = await import('node:fs');
+    for (const f of readdirSync(dir)) assert.ok(!readFileSync(path.join(dir, f)).includes(token), `${f} holds the token in clear`);
+
+    const second = await spawnHerald([], env);
+    assert.ok(!/herald_admin_/.test(second.output()), 'not printed again');
+    const again = await fetch(`${second.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(again.status, 200, 'the same token still works');
+    second.child.kill('SIGTERM');
+    await second.exited;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

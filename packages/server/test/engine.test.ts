@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { EndpointCache } from '../src/delivery/endpoint-cache.ts';
+import { DeliveryEngine, type EngineOptions } from '../src/delivery/engine.ts';
+import { Publisher } from '../src/delivery/publish.ts';
+import { Sender } from '../src/delivery/sender.ts';
+import { SqliteStore } from '../src/store/sqlite/index.ts';
+import type { App } from '../src/store/types.ts';
+import { tempDir } from './helpers/herald.ts';
+import { Receiver } from './helpers/receiver.ts';
+
+async function rig(options: Partial<EngineOptions>) {
+  const dir = tempDir();
+  const store = new SqliteStore({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
+  const endpoints = new EndpointCache(store);
+  const sender = new Sender(5_000, true);
+  const engine = new DeliveryEngine(store, endpoints, sender, {
+    retrySchedule: [1], requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100,
+    claimBatch: 100, userAgent: 'test', ...options,
+  }, pino({ level: 'silent' }));
+  const publisher = new Publisher(store, endpoints, engine);
+  const now = Date.now();
+  const app: App = { id: 'app_test', uid: null, name: 't', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
+  await store.createApp(app);
+  const addEndpoint = async (id: string, url: string) => {
+    await store.createEndpoint(
+      { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
+      { key: Buffer.alloc(24, 1).toString('base64'), createdAt: now, expiresAt: null },
+    );
+    endpoints.invalidateApp(app.id);
+  };
+  const publish = (n: number) =>
+    publisher.publish(app, { eventType: 'e', payload: { n }, eventId: null, channels: null, tags: null, deliverAt: null }, undefined, () => '');
+  return {
+    store, engine, addEndpoint, publish,
+    async close() {
+      await engine.stop();
+      await sender.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('an endpoint with a full queue parks the rest and takes them back in order as it drains', async () => {
+  const receiver = await Receiver.start();
+  receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end(), 2);
+  const r = await rig({ perEndpointConcurrency: 1, maxQueuedPerEndpoint: 5 });
+  try {
+    await r.addEndpoint('ep_ordered', receiver.url('/ordered'));
+    for (let n = 0; n < 200; n++) await r.publish(n);
+    await receiver.waitFor((all) => all.length >= 200, 20_000);
+    await r.engine.idle();
+    const order = receiver.received.map((x) => JSON.parse(x.body.toString()).n as number);
+    assert.deepEqual(order, Array.from({ length: 200 }, (_, n) => n), 'each delivered once, oldest first');
+    const stats = await r.store.endpointStats('ep_ordered', null, null);
+    assert.equal(stats.success, 200);
+    assert.equal(stats.pending + stats.sending, 0, 'nothing left parked or leased');
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
+
+test('when memory is full new deliveries wait in the database and are claimed as room frees up', async () => {
+  const receiver = await Receiver.start();
+  const r = await rig({ maxHeld: 20, claimBatch: 7 });
+  try {
+    await r.addEndpoint('ep_a', receiver.url('/a'));
+    await r.addEndpoint('ep_b', receiver.url('/b'));
+    await Promise.all(Array.from({ length: 300 }, (_, n) => r.publish(n)));
+    await receiver.waitFor((all) => all.length >= 600, 20_000);
+    await r.engine.idle();
+    for (const path of ['/a', '/b']) {
+      const ns = receiver.on(path).map((x) => JSON.parse(x.body.toString()).n as number).sort((a, b) => a - b);
+      assert.deepEqual(ns, Array.from({ length: 300 }, (_, n) => n), `${path}: each message exactly once`);
+    }
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
