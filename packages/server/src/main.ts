@@ -9,6 +9,7 @@ import { DeliveryEngine } from './delivery/engine.ts';
 import { Publisher } from './delivery/publish.ts';
 import { Sender } from './delivery/sender.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
+import { lockDataDir } from './store/sqlite/lock.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -26,6 +27,7 @@ export interface RunningHerald {
 /** The one place that wires Herald together: store, delivery engine, API. */
 export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(config.dataDir);
   const store = new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous });
   const { auth, generated } = await loadAdminAuth(store, config.adminToken);
 
@@ -71,6 +73,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         await engine.stop();
         await sender.close();
         await store.close();
+        unlock();
       })();
       return stopping;
     },

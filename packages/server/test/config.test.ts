@@ -111,3 +111,21 @@ test('first start generates an admin token, prints it once and stores only its h
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a second server on the same data directory refuses to start', async () => {
+  const dir = tempDir();
+  try {
+    const env = { HERALD_DATA_DIR: dir, HERALD_PORT: '0', HERALD_ADMIN_TOKEN: 'a-token-of-16-chars-or-more' };
+    const first = await spawnHerald([], env);
+    const second = await runCli(['serve'], env);
+    assert.equal(second.code, 1);
+    assert.match(second.output, new RegExp(`another Herald server \\(pid ${first.child.pid}\\) is using`));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await spawnHerald([], env);
+    third.child.kill('SIGTERM');
+    assert.equal(await third.exited, 0, 'a lock left by a killed server is taken over');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { startHerald } from '../main.ts';
+import { DataDirLockedError } from '../store/sqlite/lock.ts';
 import { VERSION } from '../version.ts';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
@@ -58,6 +59,10 @@ try {
     process.exit(EXIT_USAGE);
   }
   const e = err as NodeJS.ErrnoException;
+  if (err instanceof DataDirLockedError) {
+    process.stderr.write(`herald: ${err.message}\n`);
+    process.exit(1);
+  }
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
     process.stderr.write(`herald: cannot listen: ${e.message}\n`);
     process.exit(1);
