@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
-import { runCli, spawnHerald, tempDir } from './helpers/herald.ts';
+import { runCli, spawnHerald, tempDir, type HeraldProcess } from './helpers/herald.ts';
+
+async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test('defaults', () => {
   const c = loadConfig({ env: {} });
@@ -88,44 +98,48 @@ test('herald serve exits with code 2 and a clear message on a bad value', async 
 
 test('first start generates an admin token, prints it once and stores only its hash', async () => {
   const dir = tempDir();
+  const running: HeraldProcess[] = [];
   try {
     const env = { HERALD_DATA_DIR: dir, HERALD_PORT: '0' };
     const first = await spawnHerald([], env);
-    const token = /herald_admin_[A-Za-z0-9_-]+/.exec(first.output())?.[0];
-    assert.ok(token, 'token printed');
+    running.push(first);
+    const token = await until(() => /herald_admin_[A-Za-z0-9_-]+/.exec(first.output())?.[0], 'the printed token');
     const ok = await fetch(`${first.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(ok.status, 200);
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0, 'SIGTERM stops cleanly');
 
-    const { readFileSync, readdirSync } = await import('node:fs');
     for (const f of readdirSync(dir)) assert.ok(!readFileSync(path.join(dir, f)).includes(token), `${f} holds the token in clear`);
 
     const second = await spawnHerald([], env);
-    assert.ok(!/herald_admin_/.test(second.output()), 'not printed again');
+    running.push(second);
     const again = await fetch(`${second.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(again.status, 200, 'the same token still works');
-    second.child.kill('SIGTERM');
-    await second.exited;
+    assert.ok(!/herald_admin_/.test(second.output()), 'not printed again');
   } finally {
+    for (const p of running) p.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('a second server on the same data directory refuses to start', async () => {
   const dir = tempDir();
+  const running: HeraldProcess[] = [];
   try {
     const env = { HERALD_DATA_DIR: dir, HERALD_PORT: '0', HERALD_ADMIN_TOKEN: 'a-token-of-16-chars-or-more' };
     const first = await spawnHerald([], env);
+    running.push(first);
     const second = await runCli(['serve'], env);
     assert.equal(second.code, 1);
     assert.match(second.output, new RegExp(`another Herald server \\(pid ${first.child.pid}\\) is using`));
     first.child.kill('SIGKILL');
     await first.exited;
     const third = await spawnHerald([], env);
+    running.push(third);
     third.child.kill('SIGTERM');
     assert.equal(await third.exited, 0, 'a lock left by a killed server is taken over');
   } finally {
+    for (const p of running) p.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,9 +1,12 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError } from '../lib/errors.ts';
+import type { IdempotentResponse } from '../store/types.ts';
 import type { Api, ApiContext } from './context.ts';
 
 /** How long a stored response answers a repeated idempotency key. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** How long a repeat waits for the first request with its key to answer (Svix waits 20 s too). */
+const IN_FLIGHT_WAIT_MS = 20_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,14 +15,43 @@ declare module 'fastify' {
   }
 }
 
+/** Resolves true once `done` settles, false after `ms`. */
+async function settlesWithin(done: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([done.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function replay(reply: FastifyReply, stored: IdempotentResponse) {
+  reply.status(stored.statusCode);
+  // A stored 204 has no body; anything else is the JSON that was sent the first time.
+  if (stored.body === '') return reply.send();
+  return reply.header('content-type', 'application/json; charset=utf-8').send(stored.body);
+}
+
 /**
  * POSTs with an `idempotency-key` header (the svix client sends one on every POST, reused across its retries)
- * run once: a repeat gets the first successful response again, and a repeat that arrives while the first is still
- * running gets 409. Message creation stores its response in its own transaction (storedByRoute); other routes'
- * responses are stored after they are sent.
+ * run once: a repeat gets the first successful response again, 204s included. A repeat that arrives while the first
+ * is still running (the client retries after a timeout) waits for the first one's answer instead of failing; if the
+ * first one failed, the repeat runs. Message creation stores its response in its own transaction (storedByRoute);
+ * other routes' responses are stored before they are sent.
  */
 export function idempotencyHooks(app: Api, ctx: ApiContext): void {
-  const inProgress = new Set<string>();
+  /** Keys being handled now, each with a promise that settles once its response is stored (or known not to be). */
+  const inProgress = new Map<string, { done: Promise<void>; finish: () => void }>();
+
+  const finish = (request: FastifyRequest) => {
+    const idem = request.idempotency;
+    if (!idem) return;
+    request.idempotency = undefined;
+    const entry = inProgress.get(idem.key);
+    inProgress.delete(idem.key);
+    entry?.finish();
+  };
 
   app.addHook('preHandler', async (request: FastifyRequest, reply) => {
     if (request.method !== 'POST') return;
@@ -28,12 +60,19 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
     if (header.length > 256) throw HeraldError.badRequest('invalid_idempotency_key', 'idempotency-key must be at most 256 characters');
     const scope = 'admin';
     const key = `${request.url.split('?')[0]}|${header}`;
-    const stored = await ctx.store.getIdempotentResponse(scope, key, Date.now());
-    if (stored) {
-      return reply.status(stored.statusCode).header('content-type', 'application/json; charset=utf-8').send(stored.body);
+    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    for (;;) {
+      const stored = await ctx.store.getIdempotentResponse(scope, key, Date.now());
+      if (stored) return replay(reply, stored);
+      const running = inProgress.get(key);
+      if (!running) break;
+      if (!(await settlesWithin(running.done, deadline - Date.now()))) {
+        throw HeraldError.conflict('A request with this idempotency key is still being processed');
+      }
     }
-    if (inProgress.has(key)) throw HeraldError.conflict('A request with this idempotency key is still being processed');
-    inProgress.add(key);
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    inProgress.set(key, { done, finish: settle });
     request.idempotency = { scope, key, storedByRoute: false };
   });
 
@@ -41,16 +80,17 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
     const idem = request.idempotency;
     if (!idem) return payload;
     try {
-      if (!idem.storedByRoute && reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
-        await ctx.store.putIdempotentResponse(idem.scope, idem.key, { statusCode: reply.statusCode, body: payload }, Date.now() + IDEMPOTENCY_TTL_MS);
+      const storable = payload === undefined || payload === null || typeof payload === 'string';
+      if (!idem.storedByRoute && reply.statusCode >= 200 && reply.statusCode < 300 && storable) {
+        const response = { statusCode: reply.statusCode, body: typeof payload === 'string' ? payload : '' };
+        await ctx.store.putIdempotentResponse(idem.scope, idem.key, response, Date.now() + IDEMPOTENCY_TTL_MS);
       }
     } finally {
-      inProgress.delete(idem.key);
+      finish(request);
     }
     return payload;
   });
 
-  app.addHook('onError', async (request) => {
-    if (request.idempotency) inProgress.delete(request.idempotency.key);
-  });
+  // Should a reply finish without passing onSend, the key must not stay locked.
+  app.addHook('onResponse', async (request) => finish(request));
 }

@@ -1,5 +1,5 @@
 import { HeraldError } from '../lib/errors.ts';
-import type { IdPrefix } from '../lib/ids.ts';
+import { looksLikeId, type IdPrefix } from '../lib/ids.ts';
 import type { App, Endpoint, Message } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -32,4 +32,13 @@ export function checkUid(uid: string | null | undefined, prefix: IdPrefix, field
       { loc: ['body', field], msg: `${field} must not start with "${prefix}_"`, type: 'value_error' },
     ]);
   }
+}
+
+/**
+ * The uid a PUT leaves on the resource its path names: the body's if it gives one, otherwise the uid the path used.
+ * So a PUT by uid creates the resource under that uid and, repeated, finds and keeps it rather than clearing the
+ * uid (which would make the next repeat create a second resource). A PUT by id without a uid replaces it with none.
+ */
+export function uidForPut(bodyUid: string | null | undefined, pathRef: string, prefix: IdPrefix): string | null {
+  return bodyUid ?? (looksLikeId(prefix, pathRef) ? null : pathRef);
 }

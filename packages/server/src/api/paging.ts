@@ -22,8 +22,8 @@ export function parseTime(value: string | undefined, field: string): number | un
   return ms;
 }
 
-export function csv(value: string | undefined): string[] | undefined {
+export function csv(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = [value].flat().flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
   return items.length > 0 ? items : undefined;
 }

@@ -9,7 +9,8 @@ export const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: ID_PATTE
 export const EventTypeName = Type.String({ minLength: 1, maxLength: 256, pattern: ID_PATTERN });
 export const Channel = Type.String({ minLength: 1, maxLength: 128, pattern: ID_PATTERN });
 export const Metadata = Type.Record(Type.String(), Type.String());
-export const ThrottleRate = Type.Integer({ minimum: 0, maximum: 65535 });
+/** Messages per second; Svix rejects 0 (it would stop delivery), so does Herald. */
+export const ThrottleRate = Type.Integer({ minimum: 1, maximum: 65535 });
 const DateTime = Type.String({ format: 'date-time' });
 const Secret = Type.String({ pattern: '^(whsec_)?[a-zA-Z0-9+/=]{32,100}$' });
 const Url = Type.String({ minLength: 1, maxLength: 65536, format: 'uri' });
@@ -30,7 +31,8 @@ export const ListQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('ascending'), Type.Literal('descending')])),
 });
 
-const CsvList = Type.String({ maxLength: 10_000 });
+/** The JS client joins a list with commas (`event_types=a,b`); other Svix SDKs repeat the parameter. Both are accepted. */
+const CsvList = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 })]);
 const Filters = {
   channel: Type.Optional(Channel),
   tag: Type.Optional(Type.String({ maxLength: 128 })),

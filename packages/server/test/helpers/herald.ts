@@ -39,12 +39,20 @@ export interface HeraldProcess {
   exited: Promise<number | null>;
 }
 
+/** Children still running when a test file ends are killed, so a failed assertion never leaves a server behind. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** `herald serve` as a real child process; resolves once it listens. */
 export async function spawnHerald(args: string[], env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<HeraldProcess> {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', ...args], {
     env: { PATH: process.env['PATH'] ?? '', HERALD_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { newId } from '../../lib/ids.ts';
 import type { App } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { checkUid, requireApp } from '../lookup.ts';
+import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf } from '../paging.ts';
 import { AppParams, ApplicationIn, ApplicationOut, ApplicationPatch, ListOf, ListQuery, type TApplicationIn } from '../schemas.ts';
 import { applicationOut } from '../serialize.ts';
@@ -58,16 +58,16 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Update (or create) an application', params: AppParams, body: ApplicationIn, response: { 200: ApplicationOut, 201: ApplicationOut } },
   }, async (req, reply) => {
     const existing = await ctx.store.getApp(req.params.app_id);
+    const uid = uidForPut(req.body.uid, req.params.app_id, 'app');
     if (!existing) {
-      const uid = req.body.uid ?? (req.params.app_id.startsWith('app_') ? null : req.params.app_id);
       const app = await createApplication(ctx, { ...req.body, uid });
       return reply.status(201).send(applicationOut(app));
     }
-    checkUid(req.body.uid, 'app');
+    checkUid(uid, 'app');
     const app: App = {
       ...existing,
       name: req.body.name,
-      uid: req.body.uid ?? null,
+      uid,
       metadata: req.body.metadata ?? {},
       throttleRate: req.body.throttleRate ?? null,
       updatedAt: Date.now(),

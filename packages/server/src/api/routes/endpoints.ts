@@ -5,7 +5,7 @@ import { newId } from '../../lib/ids.ts';
 import type { App, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkEndpointUrl, checkHeaders, normalizeHeaders, redactHeaders } from '../endpoint-input.ts';
-import { checkUid, requireApp, requireEndpoint } from '../lookup.ts';
+import { checkUid, requireApp, requireEndpoint, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
   AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointParams, EndpointPatch,
@@ -72,7 +72,8 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'List endpoints', params: AppParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
     const app = await requireApp(ctx, req.params.app_id);
-    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'ascending'));
+    // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
+    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending'));
     return { ...page, data: page.data.map(endpointOut) };
   });
 
@@ -92,11 +93,9 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
     const existing = await ctx.store.getEndpoint(app.id, req.params.endpoint_id);
-    if (!existing) {
-      const uid = req.body.uid ?? (req.params.endpoint_id.startsWith('ep_') ? null : req.params.endpoint_id);
-      return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
-    }
-    const endpoint = applyFields(existing, req.body);
+    const uid = uidForPut(req.body.uid, req.params.endpoint_id, 'ep');
+    if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
+    const endpoint = applyFields(existing, { ...req.body, uid });
     await ctx.store.updateEndpoint(endpoint);
     ctx.endpoints.invalidateEndpoint(endpoint);
     return reply.status(200).send(endpointOut(endpoint));

@@ -1,3 +1,5 @@
+import { Ajv, type AnySchemaObject } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Type } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
@@ -8,17 +10,57 @@ import { EventTypeIn, EventTypeOut, EventTypeParams, EventTypePatch, EventTypeUp
 import { eventTypeOut } from '../serialize.ts';
 
 const tags = ['Event Type'];
-const schemaChecker = new Ajv2020({ strict: false, allErrors: false });
+const checkerOptions = { strict: false, allErrors: false, logger: false } as const;
+/** One checker per JSON Schema dialect users send; a schema without `$schema` may be in either common one. */
+const DIALECTS = {
+  '2020-12': new Ajv2020(checkerOptions),
+  '2019-09': new Ajv2019(checkerOptions),
+  'draft-07': new Ajv(checkerOptions),
+};
+type Dialect = keyof typeof DIALECTS;
 
-/** Each version's schema must itself be a valid JSON Schema (2020-12), so consumers can rely on it. */
+function dialectOf($schema: unknown): Dialect | undefined {
+  if (typeof $schema !== 'string') return undefined;
+  const uri = $schema.replace(/^https?:\/\//, '').replace(/#$/, '');
+  if (uri === 'json-schema.org/draft/2020-12/schema') return '2020-12';
+  if (uri === 'json-schema.org/draft/2019-09/schema') return '2019-09';
+  if (uri === 'json-schema.org/draft-07/schema') return 'draft-07';
+  return undefined;
+}
+
+/**
+ * Compiles the schema and forgets it at once: a checker that kept what it compiled would grow with every write
+ * and reject the next version of a schema that carries the same `$id`.
+ */
+function compileError(dialect: Dialect, schema: AnySchemaObject): string | undefined {
+  const checker = DIALECTS[dialect];
+  try {
+    checker.compile(schema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    checker.removeSchema();
+  }
+}
+
+/** Each version's schema must itself be a valid JSON Schema (2020-12, 2019-09 or draft-07), so consumers can rely on it. */
 function checkSchemas(schemas: Record<string, unknown> | null | undefined): void {
   if (!schemas) return;
   for (const [version, schema] of Object.entries(schemas)) {
-    try {
-      schemaChecker.compile(schema as object);
-    } catch (err) {
-      throw HeraldError.validation(['body', 'schemas', version], `not a valid JSON Schema: ${(err as Error).message}`);
+    const { $schema, ...body } = schema as AnySchemaObject;
+    const invalid = (msg: string) => HeraldError.validation(['body', 'schemas', version], `not a valid JSON Schema: ${msg}`);
+    const named = dialectOf($schema);
+    if ($schema !== undefined && !named) throw invalid(`unsupported $schema ${JSON.stringify($schema)}; use draft-07, 2019-09 or 2020-12`);
+    // Without $schema the dialect is unknown, so a schema valid in either common one is accepted.
+    const dialects: Dialect[] = named ? [named] : ['2020-12', 'draft-07'];
+    const errors: string[] = [];
+    for (const dialect of dialects) {
+      const error = compileError(dialect, body);
+      if (!error) break;
+      errors.push(error);
     }
+    if (errors.length === dialects.length) throw invalid(errors[0]!);
   }
 }
 
@@ -48,6 +90,9 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const b = req.body;
     checkSchemas(b.schemas);
+    const existing = await ctx.store.getEventType(b.name);
+    // Svix documents create as the way to unarchive: an archived type is restored with the new fields; a live one conflicts.
+    if (existing && !existing.archived) throw new HeraldError(409, 'event_type_exists', 'An event type with this name already exists');
     const now = Date.now();
     const eventType: EventType = {
       name: b.name,
@@ -57,10 +102,11 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
       deprecated: b.deprecated ?? false,
       featureFlags: flags(b),
       groupName: b.groupName ?? null,
-      createdAt: now,
+      createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    await ctx.store.createEventType(eventType);
+    if (existing) await ctx.store.updateEventType(eventType);
+    else await ctx.store.createEventType(eventType);
     return reply.status(201).send(eventTypeOut(eventType));
   });
 

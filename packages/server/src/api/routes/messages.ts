@@ -1,7 +1,7 @@
 import { HeraldError } from '../../lib/errors.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
-import { requireApp, requireMessage } from '../lookup.ts';
+import { checkUid, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
 import { AppParams, ListOf, MessageIn, MessageListQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
 import { messageOut } from '../serialize.ts';
@@ -17,15 +17,15 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req, reply) => {
     const b = req.body;
+    // Every check on the message comes first: a rejected message must not leave an auto-created application behind.
+    checkUid(b.eventId, 'msg', 'eventId');
+    const deliverAt = b.deliverAt ? Date.parse(b.deliverAt) : null;
+    if (deliverAt !== null && Number.isNaN(deliverAt)) throw HeraldError.validation(['body', 'deliverAt'], 'invalid date-time');
     let app = await ctx.store.getApp(req.params.app_id);
     if (!app) {
       if (!b.application) throw HeraldError.notFound('Application');
-      const uid = b.application.uid ?? (req.params.app_id.startsWith('app_') ? null : req.params.app_id);
-      app = await createApplication(ctx, { ...b.application, uid });
+      app = await createApplication(ctx, { ...b.application, uid: uidForPut(b.application.uid, req.params.app_id, 'app') });
     }
-    if (b.eventId?.startsWith('msg_')) throw HeraldError.validation(['body', 'eventId'], 'eventId must not start with "msg_"');
-    const deliverAt = b.deliverAt ? Date.parse(b.deliverAt) : null;
-    if (deliverAt !== null && Number.isNaN(deliverAt)) throw HeraldError.validation(['body', 'deliverAt'], 'invalid date-time');
     if (b.eventId && (await ctx.store.getMessage(app.id, b.eventId))) {
       throw HeraldError.conflict('A message with this eventId already exists');
     }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Database as DB } from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
 import { HeraldError } from '../../lib/errors.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { migrate } from './migrate.ts';
@@ -39,6 +39,18 @@ export class SqliteCatalog {
     this.writes = new WriteQueue(this.db);
   }
 
+  private readonly statements = new Map<string, Statement>();
+
+  /** Prepares each distinct SQL text once; preparing costs more than running most of these queries. */
+  protected stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async close(): Promise<void> {
     // Let queued writes commit before the handle goes away.
     await this.writes.run(() => undefined);
@@ -46,28 +58,28 @@ export class SqliteCatalog {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.stmt('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;
   }
 
   setSetting(key: string, value: string): Promise<void> {
     return this.writes.run(() => {
-      this.db.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.stmt('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     });
   }
 
   createApp(app: App): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An application with this uid', () => {
-        this.db
-          .prepare('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        this
+          .stmt('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt);
       }),
     );
   }
 
   async getApp(ref: string): Promise<App | undefined> {
-    const row = this.db.prepare('SELECT * FROM app WHERE id = ? UNION ALL SELECT * FROM app WHERE uid = ? LIMIT 1').get(ref, ref);
+    const row = this.stmt('SELECT * FROM app WHERE id = ? UNION ALL SELECT * FROM app WHERE uid = ? LIMIT 1').get(ref, ref);
     return row ? toApp(row as Record<string, unknown>) : undefined;
   }
 
@@ -78,8 +90,8 @@ export class SqliteCatalog {
   updateApp(app: App): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An application with this uid', () => {
-        this.db
-          .prepare('UPDATE app SET uid = ?, name = ?, metadata = ?, throttle_rate = ?, updated_at = ? WHERE id = ?')
+        this
+          .stmt('UPDATE app SET uid = ?, name = ?, metadata = ?, throttle_rate = ?, updated_at = ? WHERE id = ?')
           .run(app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.updatedAt, app.id);
       }),
     );
@@ -88,16 +100,16 @@ export class SqliteCatalog {
   deleteApp(id: string): Promise<void> {
     return this.writes.run(() => {
       // Attempts are an append-only log without foreign keys; they go with their app explicitly.
-      this.db.prepare('DELETE FROM attempt WHERE app_id = ?').run(id);
-      this.db.prepare('DELETE FROM app WHERE id = ?').run(id);
+      this.stmt('DELETE FROM attempt WHERE app_id = ?').run(id);
+      this.stmt('DELETE FROM app WHERE id = ?').run(id);
     });
   }
 
   createEventType(e: EventType): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An event type with this name', () => {
-        this.db
-          .prepare(
+        this
+          .stmt(
             `INSERT INTO event_type (name, description, schemas, archived, deprecated, feature_flags, group_name, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
@@ -107,7 +119,7 @@ export class SqliteCatalog {
   }
 
   async getEventType(name: string): Promise<EventType | undefined> {
-    const row = this.db.prepare('SELECT * FROM event_type WHERE name = ?').get(name);
+    const row = this.stmt('SELECT * FROM event_type WHERE name = ?').get(name);
     return row ? toEventType(row as Record<string, unknown>) : undefined;
   }
 
@@ -117,8 +129,8 @@ export class SqliteCatalog {
 
   updateEventType(e: EventType): Promise<void> {
     return this.writes.run(() => {
-      this.db
-        .prepare(
+      this
+        .stmt(
           `UPDATE event_type SET description = ?, schemas = ?, archived = ?, deprecated = ?, feature_flags = ?, group_name = ?, updated_at = ?
            WHERE name = ?`,
         )
@@ -128,16 +140,16 @@ export class SqliteCatalog {
 
   deleteEventType(name: string, expunge: boolean): Promise<void> {
     return this.writes.run(() => {
-      if (expunge) this.db.prepare('DELETE FROM event_type WHERE name = ?').run(name);
-      else this.db.prepare('UPDATE event_type SET archived = 1, updated_at = ? WHERE name = ?').run(Date.now(), name);
+      if (expunge) this.stmt('DELETE FROM event_type WHERE name = ?').run(name);
+      else this.stmt('UPDATE event_type SET archived = 1, updated_at = ? WHERE name = ?').run(Date.now(), name);
     });
   }
 
   createEndpoint(ep: Endpoint, key: EndpointKey): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An endpoint with this uid', () => {
-        this.db
-          .prepare(
+        this
+          .stmt(
             `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
@@ -145,22 +157,22 @@ export class SqliteCatalog {
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
             ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
           );
-        this.db
-          .prepare('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
+        this
+          .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
           .run(ep.id, key.key, key.createdAt, key.expiresAt);
       }),
     );
   }
 
   async getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined> {
-    const row = this.db
-      .prepare('SELECT * FROM endpoint WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM endpoint WHERE app_id = ? AND uid = ? LIMIT 1')
+    const row = this
+      .stmt('SELECT * FROM endpoint WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM endpoint WHERE app_id = ? AND uid = ? LIMIT 1')
       .get(appId, ref, appId, ref);
     return row ? toEndpoint(row as Record<string, unknown>) : undefined;
   }
 
   async getEndpointById(id: string): Promise<Endpoint | undefined> {
-    const row = this.db.prepare('SELECT * FROM endpoint WHERE id = ?').get(id);
+    const row = this.stmt('SELECT * FROM endpoint WHERE id = ?').get(id);
     return row ? toEndpoint(row as Record<string, unknown>) : undefined;
   }
 
@@ -169,14 +181,14 @@ export class SqliteCatalog {
   }
 
   async listAllEndpoints(appId: string): Promise<Endpoint[]> {
-    return (this.db.prepare('SELECT * FROM endpoint WHERE app_id = ? ORDER BY id').all(appId) as Record<string, unknown>[]).map(toEndpoint);
+    return (this.stmt('SELECT * FROM endpoint WHERE app_id = ? ORDER BY id').all(appId) as Record<string, unknown>[]).map(toEndpoint);
   }
 
   updateEndpoint(ep: Endpoint): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An endpoint with this uid', () => {
-        this.db
-          .prepare(
+        this
+          .stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
              metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
           )
@@ -190,14 +202,14 @@ export class SqliteCatalog {
 
   deleteEndpoint(id: string): Promise<void> {
     return this.writes.run(() => {
-      this.db.prepare('DELETE FROM attempt WHERE endpoint_id = ?').run(id);
-      this.db.prepare('DELETE FROM endpoint WHERE id = ?').run(id);
+      this.stmt('DELETE FROM attempt WHERE endpoint_id = ?').run(id);
+      this.stmt('DELETE FROM endpoint WHERE id = ?').run(id);
     });
   }
 
   async getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]> {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .stmt(
         `SELECT key, created_at, expires_at FROM endpoint_key WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?)
          ORDER BY expires_at IS NOT NULL, created_at DESC`,
       )
@@ -207,17 +219,17 @@ export class SqliteCatalog {
 
   rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void> {
     return this.writes.run(() => {
-      this.db.prepare('UPDATE endpoint_key SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(oldExpiresAt, endpointId);
-      this.db.prepare('DELETE FROM endpoint_key WHERE endpoint_id = ? AND expires_at <= ?').run(endpointId, key.createdAt);
-      this.db
-        .prepare('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, NULL)')
+      this.stmt('UPDATE endpoint_key SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(oldExpiresAt, endpointId);
+      this.stmt('DELETE FROM endpoint_key WHERE endpoint_id = ? AND expires_at <= ?').run(endpointId, key.createdAt);
+      this
+        .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, NULL)')
         .run(endpointId, key.key, key.createdAt);
     });
   }
 
   async getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined> {
-    const row = this.db
-      .prepare('SELECT status_code, body FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?')
+    const row = this
+      .stmt('SELECT status_code, body FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?')
       .get(scope, key, now) as { status_code: number; body: string } | undefined;
     return row ? { statusCode: row.status_code, body: row.body } : undefined;
   }
@@ -227,8 +239,8 @@ export class SqliteCatalog {
   }
 
   protected insertIdempotency(scope: string, key: string, response: IdempotentResponse, expiresAt: number): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO idempotency (scope, key, status_code, body, expires_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (scope, key) DO UPDATE SET status_code = excluded.status_code, body = excluded.body, expires_at = excluded.expires_at`,
       )
