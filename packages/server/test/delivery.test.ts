@@ -257,6 +257,37 @@ describe('delivery to a real receiver', () => {
   });
 });
 
+describe('resend while an attempt is in flight', () => {
+  test('the resend is accepted and follows the attempt in flight', async () => {
+    const herald = await startTestHerald();
+    const receiver = await Receiver.start();
+    receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end('slow ok'), 300);
+    try {
+      const { appId, endpointId } = await setup(herald, { url: receiver.url('/slow') });
+      const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+      await receiver.waitFor(() => receiver.on('/slow').length >= 1);
+      const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg/${msg.id}/endpoint/${endpointId}/resend`);
+      assert.equal(res.status, 202, res.text);
+      await receiver.waitFor(() => receiver.on('/slow').length >= 2, 5_000, 'the resent delivery');
+      const attempts = await until('both attempts', async () => {
+        const list = await attemptsOf(herald, appId, msg.id);
+        return list.length === 2 && list;
+      });
+      assert.deepEqual(attempts.map((a) => a.triggerType), [0, 1]);
+      const state = await until('the delivery to settle', async () => {
+        const d = (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/endpoint`)).json.data[0];
+        return d?.statusText === 'success' && d;
+      });
+      assert.equal(state.nextAttempt, null);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(receiver.on('/slow').length, 2, 'sent exactly twice');
+    } finally {
+      await herald.cleanup();
+      await receiver.close();
+    }
+  });
+});
+
 describe('the private-address guard in a running server', () => {
   test('a delivery to a loopback target is refused as an attempt with a clear error', async () => {
     const herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false', HERALD_RETRY_SCHEDULE: '60' });

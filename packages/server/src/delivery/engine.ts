@@ -45,6 +45,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class DeliveryEngine {
   private readonly held = new Map<number, ClaimedDelivery>();
+  private readonly sending = new Set<number>();
+  /** Deliveries claimed again (a resend) while an earlier attempt of theirs was in flight: they go once it ends. */
+  private readonly claimedWhileSending = new Map<number, ClaimedDelivery>();
   private readonly lanes = new Map<string, Lane>();
   private readonly recorder: Recorder;
   private timer: NodeJS.Timeout | null = null;
@@ -99,7 +102,14 @@ export class DeliveryEngine {
   accept(items: ClaimedDelivery[]): void {
     const overflow: ClaimedDelivery[] = [];
     for (const item of items) {
-      if (this.held.has(item.deliveryId)) continue;
+      const current = this.held.get(item.deliveryId);
+      if (current) {
+        // Claimed again while held: a queued one takes the newer lease (its old one ran out while it waited);
+        // one in flight was resent meanwhile, and that resend follows once the attempt in flight ends.
+        if (this.sending.has(item.deliveryId)) this.claimedWhileSending.set(item.deliveryId, item);
+        else Object.assign(current, { lease: item.lease, attempts: item.attempts, trigger: item.trigger });
+        continue;
+      }
       const lane = this.laneOf(item.endpointId);
       if (lane.parked || this.queued(lane) >= this.options.maxQueuedPerEndpoint) {
         lane.parked = true;
@@ -253,12 +263,19 @@ export class DeliveryEngine {
       }
       lane.inFlight++;
       this.inFlight++;
+      this.sending.add(item.deliveryId);
       this.deliver(item)
         .catch((err) => this.log.error({ err, deliveryId: item.deliveryId }, 'delivery failed unexpectedly; it returns when its lease ends'))
         .finally(() => {
           lane.inFlight--;
           this.inFlight--;
           this.held.delete(item.deliveryId);
+          this.sending.delete(item.deliveryId);
+          const again = this.claimedWhileSending.get(item.deliveryId);
+          if (again) {
+            this.claimedWhileSending.delete(item.deliveryId);
+            this.accept([again]);
+          }
           this.pump(endpointId, lane);
           this.unpark(endpointId, lane);
           if (lane.inFlight === 0 && this.queued(lane) === 0 && !lane.parked) this.lanes.delete(endpointId);
@@ -336,6 +353,7 @@ export class DeliveryEngine {
         createdAt: startedAt,
       },
       deliveryId: item.deliveryId,
+      lease: item.lease,
       status,
       attempts,
       nextAttemptAt,

@@ -61,7 +61,7 @@ export class Publisher {
     const taken: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
-      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload });
+      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0 });
     });
     this.engine.accept(taken);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
@@ -69,11 +69,10 @@ export class Publisher {
     return { message: { ...message, responseBody }, endpoints: targets };
   }
 
-  /** A manual resend: the delivery is due again now, with a fresh retry schedule. False while it is being sent. */
-  async resend(messageId: string, endpointId: string): Promise<boolean> {
+  /** A manual resend: the delivery is due again now, with a fresh retry schedule. */
+  async resend(messageId: string, endpointId: string): Promise<void> {
     const now = Date.now();
-    const scheduled = await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
-    if (scheduled) this.engine.noteDueInStore(now);
-    return scheduled;
+    await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
+    this.engine.noteDueInStore(now);
   }
 }

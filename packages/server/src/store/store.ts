@@ -77,9 +77,9 @@ export interface Store {
   recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
   /**
    * Makes the delivery of a message to an endpoint due now with a fresh retry schedule (creating it if needed), for a
-   * manual resend. Returns false, changing nothing, while that delivery is being sent.
+   * manual resend. An attempt in flight meanwhile still gets its attempt row, but no longer decides the state.
    */
-  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<boolean>;
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
 
   getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;

@@ -107,12 +107,15 @@ export interface ClaimedDelivery {
   trigger: TriggerValue;
   /** null when the content was expunged: the delivery is then failed without sending. */
   payload: string | null;
+  /** Which claim of this delivery this is; the outcome is recorded under it. */
+  lease: number;
 }
 
 /** What the recorder writes after one attempt: the append-only attempt row and the new delivery state. */
 export interface AttemptOutcome {
   attempt: Attempt;
   deliveryId: number;
+  lease: number;
   status: StatusValue;
   attempts: number;
   nextAttemptAt: number | null;

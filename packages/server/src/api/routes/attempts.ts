@@ -113,9 +113,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     const endpoint = await ctx.store.getEndpoint(app.id, req.params.endpoint_id);
     if (!endpoint) throw HeraldError.notFound('Endpoint');
     if (message.payload === null) throw HeraldError.badRequest('message_expunged', 'The message content was expunged and cannot be sent again');
-    if (!(await ctx.publisher.resend(message.id, endpoint.id))) {
-      throw HeraldError.conflict('This message is being sent to this endpoint right now; resend it once that attempt is recorded');
-    }
+    await ctx.publisher.resend(message.id, endpoint.id);
     return reply.status(202).send({});
   });
 }

@@ -62,9 +62,9 @@ export class SqliteStore extends SqliteCatalog implements Store {
         'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
       ),
       claim: this.stmt(
-        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?
+        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
          WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
-         RETURNING id, message_id, endpoint_id, attempts, trigger`,
+         RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
       payloads: this.stmt('SELECT id, app_id, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
       insertAttempt: this.stmt(
@@ -72,15 +72,15 @@ export class SqliteStore extends SqliteCatalog implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateDelivery: this.stmt(
-        // Only a delivery still marked sending takes the outcome: nothing that rescheduled it meanwhile is overwritten.
+        // Only the lease the attempt was sent under takes its outcome: a resend or a later claim is never overwritten.
         `UPDATE delivery SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, trigger = 0, updated_at = ?
-         WHERE id = ? AND status = ${Status.Sending}`,
+         WHERE id = ? AND status = ${Status.Sending} AND lease = ?`,
       ),
       nextDue: this.stmt('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
       claimParked: this.stmt(
-        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?
+        `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
          WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at IS NULL ORDER BY id LIMIT ?)
-         RETURNING id, message_id, endpoint_id, attempts, trigger`,
+         RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
     };
   }
@@ -178,6 +178,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
         appId: m?.app_id ?? '',
         attempts: r.attempts,
         trigger: r.trigger,
+        lease: r.lease,
         payload: m?.payload ?? null,
       };
     });
@@ -219,23 +220,21 @@ export class SqliteStore extends SqliteCatalog implements Store {
         this.hot.insertAttempt.run(
           a.id, a.appId, a.messageId, a.endpointId, a.url, a.status, a.responseStatusCode, a.response, a.durationMs, a.trigger, a.createdAt,
         );
-        this.hot.updateDelivery.run(o.status, o.attempts, o.nextAttemptAt, a.responseStatusCode || null, a.createdAt, o.deliveryId);
+        this.hot.updateDelivery.run(o.status, o.attempts, o.nextAttemptAt, a.responseStatusCode || null, a.createdAt, o.deliveryId, o.lease);
       }
     });
   }
 
-  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<boolean> {
+  scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void> {
     return this.writes.run(() => {
-      const result = this
+      this
         .stmt(
           `INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, trigger, updated_at)
            VALUES (?, ?, ${Status.Pending}, 0, ?, ?, ?)
            ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = ${Status.Pending}, attempts = 0, next_attempt_at = excluded.next_attempt_at,
-             trigger = excluded.trigger, updated_at = excluded.updated_at
-           WHERE delivery.status <> ${Status.Sending}`,
+             trigger = excluded.trigger, updated_at = excluded.updated_at`,
         )
         .run(messageId, endpointId, now, trigger, now);
-      return result.changes > 0;
     });
   }
 

@@ -79,6 +79,8 @@ CREATE TABLE delivery (
   next_attempt_at  INTEGER,
   last_status_code INTEGER,
   trigger          INTEGER NOT NULL DEFAULT 0,
+  -- Bumped by every claim: an outcome lands only under the lease it was sent with.
+  lease            INTEGER NOT NULL DEFAULT 0,
   updated_at       INTEGER NOT NULL,
   UNIQUE (message_id, endpoint_id)
 );
