@@ -51,7 +51,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const publisher = new Publisher(store, endpoints, engine);
 
   // SQLite has exactly one sending process, so whatever was mid-send when it last stopped is due again now.
-  const resumed = await store.releaseAllLeases(Date.now());
+  const resumed = await store.recoverAtStart(Date.now());
   if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
 
   const server = await buildServer({ config, store, endpoints, publisher, log }, auth);

@@ -1,6 +1,6 @@
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Trigger, type Admission, type App, type ClaimedDelivery, type Endpoint, type Message } from '../store/types.ts';
+import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
 import type { DeliveryEngine } from './engine.ts';
 
@@ -34,7 +34,7 @@ export class Publisher {
     input: PublishInput,
     idempotency: { scope: string; key: string; expiresAt: number } | undefined,
     respond: (message: Message) => string,
-  ): Promise<{ message: Message & { responseBody: string }; endpoints: Endpoint[] }> {
+  ): Promise<{ message: Message; responseBody: string } | { replay: IdempotentResponse }> {
     const now = Date.now();
     const message: Message = {
       id: newId('msg', now),
@@ -51,13 +51,16 @@ export class Publisher {
     const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
     const dueAt = Math.max(input.deliverAt ?? now, now);
     const admissions: Admission[] = dueAt > now ? targets.map(() => 'due') : this.engine.admit(targets.map((ep) => ep.id));
-    const deliveryIds = await this.store.createMessage({
+    const created = await this.store.createMessage({
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
       leaseUntil: now + this.engine.leaseMs,
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
     });
+    // Another request with the same idempotency key committed first (possibly in another process).
+    if ('replay' in created) return created;
+    const { deliveryIds } = created;
     const taken: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
@@ -66,7 +69,7 @@ export class Publisher {
     this.engine.accept(taken);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
     if (admissions.includes('due')) this.engine.noteDueInStore(dueAt);
-    return { message: { ...message, responseBody }, endpoints: targets };
+    return { message, responseBody };
   }
 
   /** A manual resend: the delivery is due again now, with a fresh retry schedule. */

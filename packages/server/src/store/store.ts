@@ -1,6 +1,6 @@
 import type {
   App, Attempt, AttemptFilter, AttemptOutcome, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
-  EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, TriggerValue,
+  EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StoreEvent, TriggerValue,
 } from './types.ts';
 
 export * from './types.ts';
@@ -46,8 +46,13 @@ export interface Store {
   getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined>;
   putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void>;
 
-  /** One transaction: the message, a delivery per endpoint (ids returned in that order), the idempotency record. Resolves once committed. */
-  createMessage(input: NewMessage): Promise<number[]>;
+  /**
+   * One transaction: the message, a delivery per endpoint (ids returned in that order), the idempotency record.
+   * Resolves once committed. If another request already stored a response under the same idempotency key, nothing
+   * is written and that response is returned instead. A store shared by several processes tells the others when it
+   * made a delivery due (a 'due' admission), so an idle worker wakes at once.
+   */
+  createMessage(input: NewMessage): Promise<{ deliveryIds: number[] } | { replay: IdempotentResponse }>;
   getMessage(appId: string, ref: string): Promise<Message | undefined>;
   listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
   /** Deliveries of one message with their endpoints (attempted destinations). */
@@ -63,8 +68,18 @@ export interface Store {
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
   /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
-  /** On start of the only process that sends (SQLite): deliveries that were mid-send or parked become due now. */
-  releaseAllLeases(now: number): Promise<number>;
+  /**
+   * Called once when a sending process starts. SQLite (one sending process): every delivery that was mid-send or
+   * parked becomes due now. PostgreSQL: nothing, leases run out by themselves.
+   */
+  recoverAtStart(now: number): Promise<number>;
+  /** Parked deliveries untouched since `parkedBefore` become due again (their parking process may be gone). */
+  unparkStale(parkedBefore: number, now: number): Promise<number>;
+
+  /** Events from other processes sharing this store (none for SQLite). */
+  subscribe(listener: (event: StoreEvent) => void): Promise<void>;
+  /** Tells the other processes sharing this store (no-op for SQLite). */
+  broadcast(event: StoreEvent): Promise<void>;
   /** Gives leased deliveries back, due at `dueAt` (when the engine shuts down). */
   releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void>;
   /**
@@ -78,6 +93,7 @@ export interface Store {
   /**
    * Makes the delivery of a message to an endpoint due now with a fresh retry schedule (creating it if needed), for a
    * manual resend. An attempt in flight meanwhile still gets its attempt row, but no longer decides the state.
+   * Like createMessage, a shared store tells the other processes that a delivery is due.
    */
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
 

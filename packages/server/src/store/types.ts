@@ -179,6 +179,11 @@ export interface NewMessage {
   idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
 }
 
+/** What processes sharing a store tell each other. */
+export type StoreEvent =
+  | { type: 'deliveries-due'; at: number }
+  | { type: 'endpoints-changed'; appId: string };
+
 export interface DeliveryWithEndpoint extends Delivery {
   endpoint: Endpoint;
 }

@@ -33,14 +33,18 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     // The response is known before the commit, so the idempotency record is written in the same transaction.
     const withContent = req.query.with_content ?? true;
     const idem = req.idempotency;
-    const { message } = await ctx.publisher.publish(
+    const published = await ctx.publisher.publish(
       app,
       { eventType: b.eventType, payload: b.payload, eventId: b.eventId ?? null, channels: b.channels ?? null, tags: b.tags ?? null, deliverAt },
       idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
       (m) => JSON.stringify(messageOut(m, withContent)),
     );
     if (idem) idem.storedByRoute = true;
-    return reply.status(202).header('content-type', 'application/json; charset=utf-8').send(message.responseBody as never); // already serialized: it is also the stored idempotent response
+    if ('replay' in published) {
+      return reply.status(published.replay.statusCode as 202).header('content-type', 'application/json; charset=utf-8').send(published.replay.body as never);
+    }
+    // Already serialized: it is also the stored idempotent response.
+    return reply.status(202).header('content-type', 'application/json; charset=utf-8').send(published.responseBody as never);
   });
 
   api.get('/api/v1/app/:app_id/msg', {

@@ -228,6 +228,10 @@ export class SqliteCatalog {
   }
 
   async getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined> {
+    return this.getIdempotentResponseNow(scope, key, now);
+  }
+
+  protected getIdempotentResponseNow(scope: string, key: string, now: number): IdempotentResponse | undefined {
     const row = this
       .stmt('SELECT status_code, body FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?')
       .get(scope, key, now) as { status_code: number; body: string } | undefined;

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Store } from '../store.ts';
 import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
-  type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
+  type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { SqliteCatalog, conflictOnUnique, type SqliteOptions } from './catalog.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
@@ -85,10 +85,14 @@ export class SqliteStore extends SqliteCatalog implements Store {
     };
   }
 
-  createMessage(input: NewMessage): Promise<number[]> {
+  createMessage(input: NewMessage): Promise<{ deliveryIds: number[] } | { replay: IdempotentResponse }> {
     const { message: m, deliveries, dueAt, leaseUntil, idempotency } = input;
     return this.writes.run(() =>
       conflictOnUnique('A message with this eventId', () => {
+        if (idempotency) {
+          const stored = this.getIdempotentResponseNow(idempotency.scope, idempotency.key, m.createdAt);
+          if (stored) return { replay: stored };
+        }
         this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt);
         const ids: number[] = [];
         for (const { endpointId, admission } of deliveries) {
@@ -97,7 +101,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
           ids.push(Number(this.hot.insertDelivery.run(m.id, endpointId, status, next, m.createdAt).lastInsertRowid));
         }
         if (idempotency) this.insertIdempotency(idempotency.scope, idempotency.key, idempotency.response, idempotency.expiresAt);
-        return ids;
+        return { deliveryIds: ids };
       }),
     );
   }
@@ -157,9 +161,9 @@ export class SqliteStore extends SqliteCatalog implements Store {
   parkDeliveries(deliveryIds: number[]): Promise<void> {
     return this.writes.run(() => {
       this.stmt(
-        `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = NULL
+        `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = NULL, updated_at = ?
          WHERE status = ${Status.Sending} AND id IN (SELECT value FROM json_each(?))`,
-      ).run(JSON.stringify(deliveryIds));
+      ).run(Date.now(), JSON.stringify(deliveryIds));
     });
   }
 
@@ -188,7 +192,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
     return (this.hot.nextDue.get() as { due: number | null }).due;
   }
 
-  releaseAllLeases(now: number): Promise<number> {
+  /** SQLite has one sending process: whatever it had in flight or parked when it stopped is due again. */
+  recoverAtStart(now: number): Promise<number> {
     return this.writes.run(() => {
       // Two statements so each walks its own index: the due index for sending rows, the parked index for parked ones.
       const sending = this.stmt(
@@ -201,6 +206,22 @@ export class SqliteStore extends SqliteCatalog implements Store {
       return sending + parked;
     });
   }
+
+  unparkStale(parkedBefore: number, now: number): Promise<number> {
+    return this.writes.run(
+      () =>
+        this.stmt(
+          `UPDATE delivery SET next_attempt_at = ?, updated_at = ?
+           WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND updated_at < ?`,
+        ).run(now, now, parkedBefore).changes,
+    );
+  }
+
+  async subscribe(): Promise<void> {
+    // The only process using this database: no one else to hear from.
+  }
+
+  async broadcast(): Promise<void> {}
 
   releaseDeliveries(deliveryIds: number[], dueAt: number): Promise<void> {
     return this.writes.run(() => {
