@@ -14,66 +14,103 @@ import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningHerald {
+  /** The API's address; undefined for a worker-only process. */
   url: string;
-  server: HeraldApp;
+  server: HeraldApp | null;
   store: Store;
-  engine: DeliveryEngine;
+  engine: DeliveryEngine | null;
   log: Logger;
   /** The admin token in clear, only on the first start that generated it. */
   generatedAdminToken?: string;
   stop(): Promise<void>;
 }
 
-/** The one place that wires Herald together: store, delivery engine, API. */
-export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
+/** How long a process sharing PostgreSQL may go without hearing of an endpoint change before it rereads. */
+const SHARED_CACHE_MAX_AGE_MS = 30_000;
+
+/** Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. */
+export async function openStore(config: HeraldConfig): Promise<{ store: Store; release: () => void }> {
+  if (config.databaseUrl) {
+    // Loaded only when asked for: the embedded default never needs the PostgreSQL driver.
+    const { PostgresStore } = await import('./store/postgres/index.ts');
+    const store = await PostgresStore.open({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
+    return { store, release: () => {} };
+  }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(config.dataDir);
-  const store = new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous });
-  const { auth, generated } = await loadAdminAuth(store, config.adminToken);
+  const release = lockDataDir(config.dataDir);
+  try {
+    return { store: new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous }), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
 
-  const endpoints = new EndpointCache(store);
-  const sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
-  const engine = new DeliveryEngine(
-    store,
-    endpoints,
-    sender,
-    {
-      retrySchedule: config.retrySchedule,
-      requestTimeoutMs: config.requestTimeout * 1000,
-      perEndpointConcurrency: 10,
-      maxHeld: 20_000,
-      maxQueuedPerEndpoint: 2_000,
-      claimBatch: 500,
-      userAgent: `Herald-Webhooks/${VERSION}`,
-    },
-    log.child({ component: 'delivery' }),
-  );
-  const publisher = new Publisher(store, endpoints, engine);
+/** The one place that wires Herald together: store, delivery engine (worker role), API (api role). */
+export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
+  const { store, release } = await openStore(config);
+  const shared = store.dialect === 'postgres';
+  const endpoints = new EndpointCache(store, shared ? SHARED_CACHE_MAX_AGE_MS : Number.POSITIVE_INFINITY);
+  const runsWorker = config.role !== 'api';
+  const runsApi = config.role !== 'worker';
 
-  // SQLite has exactly one sending process, so whatever was mid-send when it last stopped is due again now.
-  const resumed = await store.recoverAtStart(Date.now());
-  if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
+  let sender: Sender | null = null;
+  let engine: DeliveryEngine | null = null;
+  if (runsWorker) {
+    sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
+    engine = new DeliveryEngine(
+      store,
+      endpoints,
+      sender,
+      {
+        retrySchedule: config.retrySchedule,
+        requestTimeoutMs: config.requestTimeout * 1000,
+        perEndpointConcurrency: 10,
+        maxHeld: 20_000,
+        maxQueuedPerEndpoint: 2_000,
+        claimBatch: 500,
+        userAgent: `Herald-Webhooks/${VERSION}`,
+        shared: shared ? { scanEveryMs: 5_000, parkedStaleMs: 60_000 } : null,
+      },
+      log.child({ component: 'delivery' }),
+    );
+    const resumed = await store.recoverAtStart(Date.now());
+    if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
+  }
+  await store.subscribe((event) => {
+    if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
+    else engine?.noteDueInStore(event.at);
+  });
 
-  const server = await buildServer({ config, store, endpoints, publisher, log }, auth);
-  const address = await server.listen({ port: config.port, host: config.host });
-  await engine.start();
-  log.info({ url: address, dataDir: config.dataDir, version: VERSION }, 'Herald is listening');
+  let server: HeraldApp | null = null;
+  let url = '';
+  let generatedAdminToken: string | undefined;
+  if (runsApi) {
+    const publisher = new Publisher(store, endpoints, engine);
+    const { auth, generated } = await loadAdminAuth(store, config.adminToken);
+    generatedAdminToken = generated;
+    server = await buildServer({ config, store, endpoints, publisher, log }, auth);
+    url = await server.listen({ port: config.port, host: config.host });
+  }
+  await engine?.start();
+  const where = shared ? { schema: config.databaseSchema } : { dataDir: config.dataDir };
+  log.info({ url: url || undefined, role: config.role, store: store.dialect, ...where, version: VERSION }, 'Herald started');
 
   let stopping: Promise<void> | null = null;
   return {
-    url: address,
+    url,
     server,
     store,
     engine,
     log,
-    generatedAdminToken: generated,
+    generatedAdminToken,
     stop() {
       stopping ??= (async () => {
-        await server.close();
-        await engine.stop();
-        await sender.close();
+        await server?.close();
+        await engine?.stop();
+        await sender?.close();
         await store.close();
-        unlock();
+        release();
       })();
       return stopping;
     },

@@ -60,6 +60,13 @@ test('every setting is validated with a message naming it', () => {
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig({ env }), (err: unknown) => err instanceof ConfigError && message.test((err as Error).message), JSON.stringify(env));
   assert.throws(() => loadConfig({ env: {}, flags: { port: '-1' } }), /--port must be an integer/);
+  assert.throws(() => loadConfig({ env: { HERALD_DATABASE_URL: 'mysql://x@y/z' } }), /HERALD_DATABASE_URL must start with postgres:\/\//);
+  assert.throws(() => loadConfig({ env: { HERALD_DATABASE_SCHEMA: 'Drop Table' } }), /HERALD_DATABASE_SCHEMA must be a lower-case SQL identifier/);
+  assert.throws(() => loadConfig({ env: { HERALD_ROLE: 'cook' } }), /HERALD_ROLE must be one of api, worker, all/);
+  assert.throws(() => loadConfig({ env: {}, flags: { role: 'worker' } }), /--role worker needs HERALD_DATABASE_URL/);
+  const pg = loadConfig({ env: { HERALD_DATABASE_URL: 'postgres://u@h:5432/db', HERALD_ROLE: 'api' } });
+  assert.equal(pg.role, 'api');
+  assert.equal(pg.databaseSchema, 'herald');
 });
 
 test('a config file that is missing, not JSON, or names an unknown setting is refused', () => {

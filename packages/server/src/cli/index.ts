@@ -1,8 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { startHerald } from '../main.ts';
+import { openStore, startHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
 import { VERSION } from '../version.ts';
+
+interface ServeOptions {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  role?: string;
+  config?: string;
+}
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;
@@ -19,10 +28,12 @@ program
   .option('--port <port>', 'port to listen on (HERALD_PORT, default 8800)')
   .option('--host <host>', 'address to bind (HERALD_HOST, default 127.0.0.1)')
   .option('--data-dir <dir>', 'where the SQLite database lives (HERALD_DATA_DIR, default ./.herald)')
+  .option('--database-url <url>', 'use PostgreSQL instead of SQLite (HERALD_DATABASE_URL)')
+  .option('--role <role>', 'api, worker or all (HERALD_ROLE, default all); api and worker need PostgreSQL')
   .option('--config <file>', 'JSON config file (HERALD_CONFIG); flags and env override it')
-  .action(async (opts: { port?: string; host?: string; dataDir?: string; config?: string }) => {
+  .action(async (opts: ServeOptions) => {
     const config = loadConfig({
-      flags: { port: opts.port, host: opts.host, dataDir: opts.dataDir },
+      flags: { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, role: opts.role },
       env: process.env,
       configFile: opts.config,
     });
@@ -46,6 +57,21 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit (serve also applies them on start)')
+  .option('--data-dir <dir>', 'where the SQLite database lives (HERALD_DATA_DIR, default ./.herald)')
+  .option('--database-url <url>', 'migrate PostgreSQL instead of SQLite (HERALD_DATABASE_URL)')
+  .option('--config <file>', 'JSON config file (HERALD_CONFIG)')
+  .action(async (opts: ServeOptions) => {
+    const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
+    // Opening a store applies its pending migrations under the dialect's own guard.
+    const { store, release } = await openStore(config);
+    await store.close();
+    release();
+    process.stdout.write(`herald: ${store.dialect} schema is up to date\n`);
   });
 
 try {

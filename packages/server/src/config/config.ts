@@ -16,6 +16,14 @@ export interface HeraldConfig {
   readonly logLevel: LogLevel;
   /** SQLite durability: NORMAL survives a killed process, FULL also survives power loss. */
   readonly sqliteSynchronous: 'normal' | 'full';
+  /** PostgreSQL connection URL; unset means the embedded SQLite store in dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** The PostgreSQL schema Herald's tables live in. */
+  readonly databaseSchema: string;
+  /** Connections per process in the PostgreSQL pool. */
+  readonly databasePoolSize: number;
+  /** What this process runs: the API, the delivery worker, or both. */
+  readonly role: 'api' | 'worker' | 'all';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -96,6 +104,28 @@ function retrySchedule(value: RawValue, source: string): readonly number[] {
   return Object.freeze(seconds);
 }
 
+function postgresUrl(value: RawValue, source: string): string {
+  const url = nonEmptyString(value, source);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${source} must be a URL such as postgres://user@host:5432/dbname`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`${source} must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
+  }
+  return url;
+}
+
+function identifier(value: RawValue, source: string): string {
+  const name = nonEmptyString(value, source);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new ConfigError(`${source} must be a lower-case SQL identifier: letters, digits and _ (got ${describe(value)})`);
+  }
+  return name;
+}
+
 function oneOf<T extends string>(choices: readonly T[]) {
   return (value: RawValue, source: string): T => {
     const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
@@ -120,6 +150,10 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   requestTimeout: { env: 'HERALD_REQUEST_TIMEOUT', parse: positiveNumber(300), fallback: 15 },
   logLevel: { env: 'HERALD_LOG_LEVEL', parse: oneOf(LOG_LEVELS), fallback: 'info' },
   sqliteSynchronous: { env: 'HERALD_SQLITE_SYNCHRONOUS', parse: oneOf(['normal', 'full'] as const), fallback: 'normal' },
+  databaseUrl: { env: 'HERALD_DATABASE_URL', flag: '--database-url', parse: postgresUrl, fallback: undefined },
+  databaseSchema: { env: 'HERALD_DATABASE_SCHEMA', parse: identifier, fallback: 'herald' },
+  databasePoolSize: { env: 'HERALD_DATABASE_POOL_SIZE', parse: integer(1, 1000), fallback: 10 },
+  role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 
 export const CONFIG_KEYS = Object.keys(SETTINGS) as (keyof HeraldConfig)[];
@@ -178,5 +212,10 @@ export function loadConfig(sources: ConfigSources = {}): HeraldConfig {
     }
   }
   resolved['dataDir'] = path.resolve(resolved['dataDir'] as string);
+  if (resolved['role'] !== 'all' && resolved['databaseUrl'] === undefined) {
+    throw new ConfigError(
+      `--role ${String(resolved['role'])} needs HERALD_DATABASE_URL: separate API and worker processes share a PostgreSQL database (the embedded SQLite store runs as one process, --role all)`,
+    );
+  }
   return Object.freeze(resolved) as unknown as HeraldConfig;
 }

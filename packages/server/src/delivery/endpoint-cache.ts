@@ -1,35 +1,47 @@
 import type { Store } from '../store/store.ts';
 import type { Endpoint } from '../store/types.ts';
 
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
 /**
- * Endpoints per app (for fan-out on publish) and signing keys per endpoint (for sending), kept in memory and
- * dropped when the API writes to them. Keys are also dropped when the soonest rotation grace period ends.
+ * Endpoints per app (for fan-out on publish) and signing keys per endpoint (for sending), kept in memory.
+ * A write through the API drops the entries here and, through the store, in every other process sharing the
+ * database. `maxAgeMs` bounds how long a process can miss such a message (a dropped connection) before it rereads.
+ * Keys are also dropped when the soonest rotation grace period ends.
  */
 export class EndpointCache {
-  private readonly byApp = new Map<string, Promise<Endpoint[]>>();
-  private readonly byId = new Map<string, Endpoint>();
+  private readonly byApp = new Map<string, Cached<Promise<Endpoint[]>>>();
+  private readonly byId = new Map<string, Cached<Endpoint>>();
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   endpointsOf(appId: string): Promise<Endpoint[]> {
-    let cached = this.byApp.get(appId);
-    if (!cached) {
-      cached = this.store.listAllEndpoints(appId).then((list) => {
-        for (const ep of list) this.byId.set(ep.id, ep);
-        return list;
-      });
-      cached.catch(() => this.byApp.delete(appId));
-      this.byApp.set(appId, cached);
-    }
-    return cached;
+    const now = Date.now();
+    const hit = this.byApp.get(appId);
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
+    const loading = this.store.listAllEndpoints(appId).then((list) => {
+      for (const ep of list) this.byId.set(ep.id, { value: ep, at: now });
+      return list;
+    });
+    loading.catch(() => this.byApp.delete(appId));
+    this.byApp.set(appId, { value: loading, at: now });
+    return loading;
   }
 
   async endpoint(id: string): Promise<Endpoint | undefined> {
+    const now = Date.now();
     const hit = this.byId.get(id);
-    if (hit) return hit;
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
     const ep = await this.store.getEndpointById(id);
-    if (ep) this.byId.set(id, ep);
+    if (ep) this.byId.set(id, { value: ep, at: now });
+    else this.byId.delete(id);
     return ep;
   }
 
@@ -38,22 +50,34 @@ export class EndpointCache {
     if (hit && hit.validUntil > now) return hit.secrets;
     const keys = await this.store.getEndpointKeys(endpointId, now);
     const expiries = keys.map((k) => k.expiresAt).filter((t): t is number => t !== null);
-    const validUntil = expiries.length > 0 ? Math.min(...expiries) : Number.POSITIVE_INFINITY;
+    const validUntil = Math.min(now + this.maxAgeMs, ...expiries);
     const secrets = keys.map((k) => k.key);
     this.keys.set(endpointId, { secrets, validUntil });
     return secrets;
   }
 
-  /** Call after any write to an app's endpoints (or the app itself). */
+  /** After a write to an app or any of its endpoints: forget them here and tell the other processes. */
   invalidateApp(appId: string): void {
-    this.byApp.delete(appId);
-    for (const [id, ep] of this.byId) if (ep.appId === appId) this.byId.delete(id);
+    this.forgetApp(appId);
+    this.store.broadcast({ type: 'endpoints-changed', appId }).catch(() => {
+      // Other processes still reread within maxAgeMs.
+    });
   }
 
   invalidateEndpoint(endpoint: Pick<Endpoint, 'id' | 'appId'>): void {
-    this.byApp.delete(endpoint.appId);
-    this.byId.delete(endpoint.id);
     this.keys.delete(endpoint.id);
+    this.byId.delete(endpoint.id);
+    this.invalidateApp(endpoint.appId);
+  }
+
+  /** Drops what this process holds about an app (on a change made here or announced by another process). */
+  forgetApp(appId: string): void {
+    this.byApp.delete(appId);
+    for (const [id, cached] of this.byId) {
+      if (cached.value.appId !== appId) continue;
+      this.byId.delete(id);
+      this.keys.delete(id);
+    }
   }
 }
 

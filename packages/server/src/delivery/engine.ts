@@ -19,6 +19,12 @@ export interface EngineOptions {
   maxQueuedPerEndpoint: number;
   claimBatch: number;
   userAgent: string;
+  /**
+   * For a database shared by several workers: how often to look for due work anyway (another worker that died may
+   * have left a retry due that nobody here was told about) and to take back deliveries parked longer than
+   * `parkedStaleMs` (their worker may be gone). null for the single-process SQLite store, where nothing is missed.
+   */
+  shared: { scanEveryMs: number; parkedStaleMs: number } | null;
 }
 
 /**
@@ -36,6 +42,7 @@ interface Lane {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const LEASE_MARGIN_MS = 10_000;
 
 /**
  * The delivery engine: takes due deliveries (handed over by the API right after commit, or claimed from the
@@ -58,6 +65,10 @@ export class DeliveryEngine {
   private stopped = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  private housekeeping: NodeJS.Timeout | null = null;
+  private renewal: NodeJS.Timeout | null = null;
+  /** When the lease of each held delivery runs out. */
+  private readonly leaseEnds = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -69,9 +80,13 @@ export class DeliveryEngine {
     this.recorder = new Recorder(store, log);
   }
 
-  /** How long a claim holds a delivery: past the request timeout, so a slow attempt is never handed out twice. */
+  /**
+   * How long a claim holds a delivery: past the request timeout (one deadline per attempt) plus time to record the
+   * outcome, so an attempt in flight is never handed to a second worker. Deliveries still queued are renewed
+   * before their lease runs out; one that could not be renewed is not sent.
+   */
   get leaseMs(): number {
-    return this.options.requestTimeoutMs + 60_000;
+    return this.options.requestTimeoutMs + LEASE_MARGIN_MS;
   }
 
   /**
@@ -95,7 +110,25 @@ export class DeliveryEngine {
   }
 
   async start(): Promise<void> {
+    this.renewal = setInterval(() => void this.renewQueuedLeases(), Math.max(1_000, this.leaseMs / 3));
+    this.renewal.unref();
     await this.scan();
+    const shared = this.options.shared;
+    if (shared) {
+      this.housekeeping = setInterval(() => void this.sweep(shared.parkedStaleMs), shared.scanEveryMs);
+      this.housekeeping.unref();
+    }
+  }
+
+  private async sweep(parkedStaleMs: number): Promise<void> {
+    try {
+      const now = Date.now();
+      const unparked = await this.store.unparkStale(now - parkedStaleMs, now);
+      if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
+    } catch (err) {
+      this.log.error({ err }, 'looking for stale parked deliveries failed');
+    }
+    void this.scan();
   }
 
   /** Takes deliveries this process already holds a lease on; those for an endpoint with a full queue are parked. */
@@ -107,7 +140,10 @@ export class DeliveryEngine {
         // Claimed again while held: a queued one takes the newer lease (its old one ran out while it waited);
         // one in flight was resent meanwhile, and that resend follows once the attempt in flight ends.
         if (this.sending.has(item.deliveryId)) this.claimedWhileSending.set(item.deliveryId, item);
-        else Object.assign(current, { lease: item.lease, attempts: item.attempts, trigger: item.trigger });
+        else {
+          Object.assign(current, { lease: item.lease, attempts: item.attempts, trigger: item.trigger });
+          this.leaseEnds.set(item.deliveryId, item.leaseUntil);
+        }
         continue;
       }
       const lane = this.laneOf(item.endpointId);
@@ -155,6 +191,7 @@ export class DeliveryEngine {
 
   private enqueue(lane: Lane, item: ClaimedDelivery): void {
     this.held.set(item.deliveryId, item);
+    this.leaseEnds.set(item.deliveryId, item.leaseUntil);
     lane.queue.push(item);
     this.pump(item.endpointId, lane);
   }
@@ -195,6 +232,8 @@ export class DeliveryEngine {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    if (this.renewal) clearInterval(this.renewal);
     const queued: number[] = [];
     for (const lane of this.lanes.values()) {
       for (let i = lane.head; i < lane.queue.length; i++) queued.push(lane.queue[i]!.deliveryId);
@@ -270,6 +309,7 @@ export class DeliveryEngine {
           lane.inFlight--;
           this.inFlight--;
           this.held.delete(item.deliveryId);
+          this.leaseEnds.delete(item.deliveryId);
           this.sending.delete(item.deliveryId);
           const again = this.claimedWhileSending.get(item.deliveryId);
           if (again) {
@@ -294,7 +334,33 @@ export class DeliveryEngine {
     }
   }
 
+  /** Keeps the leases of queued deliveries from running out while they wait (checked every third of a lease). */
+  private async renewQueuedLeases(): Promise<void> {
+    const horizon = Date.now() + (2 * this.leaseMs) / 3;
+    const due: ClaimedDelivery[] = [];
+    for (const [id, item] of this.held) {
+      if (!this.sending.has(id) && (this.leaseEnds.get(id) ?? 0) < horizon) due.push(item);
+    }
+    if (due.length > 0) await this.renew(due);
+  }
+
+  /** Renews leases; returns whether each was renewed (false: claimed again or resent meanwhile, or the write failed). */
+  private async renew(items: ClaimedDelivery[]): Promise<Set<number>> {
+    const leaseUntil = Date.now() + this.leaseMs;
+    try {
+      const renewed = new Set(await this.store.renewLeases(items.map((d) => ({ deliveryId: d.deliveryId, lease: d.lease })), leaseUntil));
+      for (const id of renewed) this.leaseEnds.set(id, leaseUntil);
+      return renewed;
+    } catch (err) {
+      this.log.error({ err, count: items.length }, 'renewing leases failed; deliveries whose lease runs out are not sent');
+      return new Set();
+    }
+  }
+
   private async deliver(item: ClaimedDelivery): Promise<void> {
+    // The lease must outlast this attempt, or another worker could take and send the delivery too.
+    const leaseEnd = this.leaseEnds.get(item.deliveryId) ?? 0;
+    if (leaseEnd < Date.now() + this.options.requestTimeoutMs + 2_000 && !(await this.renew([item])).has(item.deliveryId)) return;
     const endpoint = await this.endpoints.endpoint(item.endpointId);
     if (!endpoint) return; // deleted: its delivery rows went with it
     const startedAt = Date.now();

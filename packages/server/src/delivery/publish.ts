@@ -22,7 +22,8 @@ export class Publisher {
   constructor(
     private readonly store: Store,
     private readonly endpoints: EndpointCache,
-    private readonly engine: DeliveryEngine,
+    /** null in an API-only process: every delivery waits in the database for a worker (told by the store). */
+    private readonly engine: DeliveryEngine | null,
   ) {}
 
   /**
@@ -50,21 +51,22 @@ export class Publisher {
     const responseBody = respond(message);
     const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
     const dueAt = Math.max(input.deliverAt ?? now, now);
-    const admissions: Admission[] = dueAt > now ? targets.map(() => 'due') : this.engine.admit(targets.map((ep) => ep.id));
+    const admissions: Admission[] = dueAt > now || !this.engine ? targets.map(() => 'due') : this.engine.admit(targets.map((ep) => ep.id));
     const created = await this.store.createMessage({
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
-      leaseUntil: now + this.engine.leaseMs,
+      leaseUntil: now + (this.engine?.leaseMs ?? 0),
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
     });
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
+    if (!this.engine) return { message, responseBody };
     const taken: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
-      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0 });
+      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
     });
     this.engine.accept(taken);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
@@ -76,6 +78,6 @@ export class Publisher {
   async resend(messageId: string, endpointId: string): Promise<void> {
     const now = Date.now();
     await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
-    this.engine.noteDueInStore(now);
+    this.engine?.noteDueInStore(now);
   }
 }

@@ -17,8 +17,8 @@ export interface SendResult {
 
 /**
  * Sends one signed POST. One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
- * (a 3xx is the endpoint's answer, and a failure). The timeout bounds the connection, the wait for the response
- * headers and each pause in the body (undici's own timers, far cheaper than an AbortSignal per request).
+ * (a 3xx is the endpoint's answer, and a failure). One deadline covers the whole attempt, connect to last body byte:
+ * the delivery's lease is sized on it.
  */
 export class Sender {
   private readonly agent: Agent;
@@ -38,8 +38,10 @@ export class Sender {
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const started = performance.now();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     try {
-      const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent });
+      const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
       let text = '';
       let size = 0;
       const chunks: Buffer[] = [];
@@ -58,7 +60,7 @@ export class Sender {
         retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
       };
     } catch (err) {
-      const timedOut = TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
+      const timedOut = deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
       return {
         statusCode: null,
         body: describeFailure(err, timedOut, this.timeoutMs),
@@ -66,6 +68,8 @@ export class Sender {
         timedOut,
         retryAfter: null,
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -88,6 +88,11 @@ export interface Store {
    */
   parkDeliveries(deliveryIds: number[]): Promise<void>;
   claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Extends the leases of deliveries still held under the given lease numbers; returns the ids renewed (a delivery
+   * claimed again or resent meanwhile is not).
+   */
+  renewLeases(deliveries: { deliveryId: number; lease: number }[], leaseUntil: number): Promise<number[]>;
   /** Appends attempt rows and updates delivery state, all in one transaction. */
   recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
   /**

@@ -109,6 +109,8 @@ export interface ClaimedDelivery {
   payload: string | null;
   /** Which claim of this delivery this is; the outcome is recorded under it. */
   lease: number;
+  /** When that claim runs out. */
+  leaseUntil: number;
 }
 
 /** What the recorder writes after one attempt: the append-only attempt row and the new delivery state. */

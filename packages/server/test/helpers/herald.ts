@@ -61,9 +61,9 @@ export async function spawnHerald(args: string[], env: Record<string, string>, t
     const timer = setTimeout(() => reject(new Error(`herald did not start:\n${out}`)), timeoutMs);
     const check = () => {
       for (const line of out.split('\n')) {
-        if (!line.includes('"Herald is listening"')) continue;
+        if (!line.includes('"Herald started"')) continue;
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
+        resolve((JSON.parse(line) as { url?: string }).url ?? '');
       }
     };
     child.stdout!.on('data', check);

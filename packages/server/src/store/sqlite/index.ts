@@ -151,11 +151,18 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
-    return this.writes.run(() => this.withPayloads(this.hot.claim.all(leaseUntil, now, now, limit) as Row[]));
+    return this.writes.run(() => this.withPayloads(this.hot.claim.all(leaseUntil, now, now, limit) as Row[], leaseUntil));
   }
 
   claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
-    return this.writes.run(() => this.withPayloads(this.hot.claimParked.all(leaseUntil, Date.now(), endpointId, limit) as Row[]));
+    return this.writes.run(() => this.withPayloads(this.hot.claimParked.all(leaseUntil, Date.now(), endpointId, limit) as Row[], leaseUntil));
+  }
+
+  renewLeases(deliveries: { deliveryId: number; lease: number }[], leaseUntil: number): Promise<number[]> {
+    return this.writes.run(() => {
+      const renew = this.stmt(`UPDATE delivery SET next_attempt_at = ? WHERE id = ? AND status = ${Status.Sending} AND lease = ?`);
+      return deliveries.filter((d) => renew.run(leaseUntil, d.deliveryId, d.lease).changes > 0).map((d) => d.deliveryId);
+    });
   }
 
   parkDeliveries(deliveryIds: number[]): Promise<void> {
@@ -168,7 +175,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
   }
 
   /** Adds what the sender needs (app and payload) to claimed delivery rows, one query for the whole batch. */
-  private withPayloads(rows: Row[]): ClaimedDelivery[] {
+  private withPayloads(rows: Row[], leaseUntil: number): ClaimedDelivery[] {
     if (rows.length === 0) return [];
     const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
     const messages = new Map<string, Row>();
@@ -183,6 +190,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
         attempts: r.attempts,
         trigger: r.trigger,
         lease: r.lease,
+        leaseUntil,
         payload: m?.payload ?? null,
       };
     });
