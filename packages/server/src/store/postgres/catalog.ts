@@ -1,0 +1,212 @@
+import type pg from 'pg';
+import { HeraldError } from '../../lib/errors.ts';
+import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
+import { Binds, jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Turns PostgreSQL's uniqueness failures into the API's 409. */
+export async function conflictOnUnique<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw HeraldError.conflict(`${what} already exists`);
+    throw err;
+  }
+}
+
+/**
+ * Applications, event types, endpoints, settings and idempotency records: the slow-changing part of the store.
+ * Every method is one statement (so one implicit transaction) except key rotation.
+ */
+export class PostgresCatalog {
+  readonly dialect = 'postgres' as const;
+
+  constructor(protected readonly pool: pg.Pool) {}
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query('SELECT value FROM setting WHERE key = $1', [key]);
+    return rows[0]?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.pool.query('INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  createApp(app: App): Promise<void> {
+    return conflictOnUnique('An application with this uid', async () => {
+      await this.pool.query(
+        'INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)',
+        [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt],
+      );
+    });
+  }
+
+  async getApp(ref: string): Promise<App | undefined> {
+    // An id match wins over a uid match.
+    const { rows } = await this.pool.query('SELECT * FROM app WHERE id = $1 OR uid = $1 ORDER BY id = $1 DESC LIMIT 1', [ref]);
+    return rows[0] && toApp(rows[0]);
+  }
+
+  listApps(page: Page): Promise<PageResult<App>> {
+    return paginate(this.pool, 'SELECT * FROM app', 'true', new Binds(), 'id', page, toApp, (a) => a.id);
+  }
+
+  updateApp(app: App): Promise<void> {
+    return conflictOnUnique('An application with this uid', async () => {
+      await this.pool.query(
+        'UPDATE app SET uid = $2, name = $3, metadata = $4::jsonb, throttle_rate = $5, updated_at = $6 WHERE id = $1',
+        [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.updatedAt],
+      );
+    });
+  }
+
+  async deleteApp(id: string): Promise<void> {
+    // Attempts are an append-only log without foreign keys; they go with their app explicitly.
+    await this.pool.query('WITH attempts AS (DELETE FROM attempt WHERE app_id = $1) DELETE FROM app WHERE id = $1', [id]);
+  }
+
+  createEventType(e: EventType): Promise<void> {
+    return conflictOnUnique('An event type with this name', async () => {
+      await this.pool.query(
+        `INSERT INTO event_type (name, description, schemas, archived, deprecated, feature_flags, group_name, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9)`,
+        [e.name, e.description, jsonOrNull(e.schemas), e.archived, e.deprecated, jsonOrNull(e.featureFlags), e.groupName, e.createdAt, e.updatedAt],
+      );
+    });
+  }
+
+  async getEventType(name: string): Promise<EventType | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM event_type WHERE name = $1', [name]);
+    return rows[0] && toEventType(rows[0]);
+  }
+
+  listEventTypes(page: Page, includeArchived: boolean): Promise<PageResult<EventType>> {
+    return paginate(this.pool, 'SELECT * FROM event_type', includeArchived ? 'true' : 'NOT archived', new Binds(), 'name', page, toEventType, (e) => e.name);
+  }
+
+  async updateEventType(e: EventType): Promise<void> {
+    await this.pool.query(
+      `UPDATE event_type SET description = $2, schemas = $3::jsonb, archived = $4, deprecated = $5, feature_flags = $6::jsonb,
+         group_name = $7, updated_at = $8
+       WHERE name = $1`,
+      [e.name, e.description, jsonOrNull(e.schemas), e.archived, e.deprecated, jsonOrNull(e.featureFlags), e.groupName, e.updatedAt],
+    );
+  }
+
+  async deleteEventType(name: string, expunge: boolean): Promise<void> {
+    if (expunge) await this.pool.query('DELETE FROM event_type WHERE name = $1', [name]);
+    else await this.pool.query('UPDATE event_type SET archived = true, updated_at = $2 WHERE name = $1', [name, Date.now()]);
+  }
+
+  createEndpoint(ep: Endpoint, key: EndpointKey): Promise<void> {
+    return conflictOnUnique('An endpoint with this uid', async () => {
+      await this.pool.query(
+        `WITH ep AS (
+           INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
+           RETURNING id
+         )
+         INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $14, $15, $16 FROM ep`,
+        [
+          ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled,
+          ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
+          key.key, key.createdAt, key.expiresAt,
+        ],
+      );
+    });
+  }
+
+  async getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined> {
+    // An id match wins over a uid match.
+    const { rows } = await this.pool.query(
+      'SELECT * FROM endpoint WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY id = $2 DESC LIMIT 1',
+      [appId, ref],
+    );
+    return rows[0] && toEndpoint(rows[0]);
+  }
+
+  async getEndpointById(id: string): Promise<Endpoint | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM endpoint WHERE id = $1', [id]);
+    return rows[0] && toEndpoint(rows[0]);
+  }
+
+  listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>> {
+    const binds = new Binds();
+    return paginate(this.pool, 'SELECT * FROM endpoint', `app_id = ${binds.add(appId)}`, binds, 'id', page, toEndpoint, (e) => e.id);
+  }
+
+  async listAllEndpoints(appId: string): Promise<Endpoint[]> {
+    const { rows } = await this.pool.query('SELECT * FROM endpoint WHERE app_id = $1 ORDER BY id', [appId]);
+    return rows.map(toEndpoint);
+  }
+
+  updateEndpoint(ep: Endpoint): Promise<void> {
+    return conflictOnUnique('An endpoint with this uid', async () => {
+      await this.pool.query(
+        `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
+           throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11
+         WHERE id = $1`,
+        [
+          ep.id, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled, ep.throttleRate,
+          JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt,
+        ],
+      );
+    });
+  }
+
+  async deleteEndpoint(id: string): Promise<void> {
+    await this.pool.query('WITH attempts AS (DELETE FROM attempt WHERE endpoint_id = $1) DELETE FROM endpoint WHERE id = $1', [id]);
+  }
+
+  async getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]> {
+    const { rows } = await this.pool.query(
+      `SELECT key, created_at, expires_at FROM endpoint_key WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+       ORDER BY expires_at IS NOT NULL, created_at DESC`,
+      [endpointId, now],
+    );
+    return rows.map((r) => ({ key: r.key, createdAt: r.created_at, expiresAt: r.expires_at }));
+  }
+
+  rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void> {
+    // Three statements, in order: the expiry just given to the old key decides whether the cleanup removes it.
+    return this.transaction(async (client) => {
+      await client.query('UPDATE endpoint_key SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL', [endpointId, oldExpiresAt]);
+      await client.query('DELETE FROM endpoint_key WHERE endpoint_id = $1 AND expires_at <= $2', [endpointId, key.createdAt]);
+      await client.query('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES ($1, $2, $3, NULL)', [
+        endpointId, key.key, key.createdAt,
+      ]);
+    });
+  }
+
+  async getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined> {
+    const { rows } = await this.pool.query('SELECT status_code, body FROM idempotency WHERE scope = $1 AND key = $2 AND expires_at > $3', [
+      scope, key, now,
+    ]);
+    return rows[0] && { statusCode: rows[0].status_code, body: rows[0].body };
+  }
+
+  async putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO idempotency (scope, key, status_code, body, expires_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, key) DO UPDATE SET status_code = excluded.status_code, body = excluded.body, expires_at = excluded.expires_at`,
+      [scope, key, response.statusCode, response.body, expiresAt],
+    );
+  }
+
+  protected async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (err) {
+      // A connection whose ROLLBACK fails is broken: it leaves the pool instead of going back.
+      const broken = await client.query('ROLLBACK').then(() => undefined, (rollbackErr: Error) => rollbackErr);
+      client.release(broken);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import type pg from 'pg';
+import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
+
+/**
+ * Row shapes as PostgreSQL returns them on the store's connections (jsonb parsed, booleans as booleans, bigint as
+ * numbers), and their mapping to domain objects. Delivery and attempt rows hold only plain columns, named as in
+ * SQLite, so that dialect's mappers serve both.
+ */
+export { jsonOrNull, toAttempt, toDelivery } from '../sqlite/rows.ts';
+
+type Row = Record<string, any>;
+
+export const toApp = (r: Row): App => ({
+  id: r.id,
+  uid: r.uid,
+  name: r.name,
+  metadata: r.metadata,
+  throttleRate: r.throttle_rate,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toEventType = (r: Row): EventType => ({
+  name: r.name,
+  description: r.description,
+  schemas: r.schemas,
+  archived: r.archived,
+  deprecated: r.deprecated,
+  featureFlags: r.feature_flags,
+  groupName: r.group_name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toEndpoint = (r: Row): Endpoint => ({
+  id: r.id,
+  appId: r.app_id,
+  uid: r.uid,
+  url: r.url,
+  description: r.description,
+  eventTypes: r.event_types,
+  channels: r.channels,
+  disabled: r.disabled,
+  throttleRate: r.throttle_rate,
+  metadata: r.metadata,
+  headers: r.headers,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toMessage = (r: Row): Message => ({
+  id: r.id,
+  appId: r.app_id,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  channels: r.channels,
+  tags: r.tags,
+  payload: r.payload,
+  createdAt: r.created_at,
+  deliverAt: r.deliver_at,
+});
+
+/** Collects bind values and hands out their $n placeholders, so a statement can be assembled piece by piece. */
+export class Binds {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * Keyset pagination over a unique, sortable key column, with the same rules as SQLite's paginate(). `select` is
+ * 'SELECT … FROM …'; `where` is a condition on the rows (use 'true' for all) whose placeholders come from `binds`.
+ * An iterator is the key of the last row of the previous page; '-key' walks back from the first row of a page.
+ * As in Svix, `done` says whether the walk in the direction taken (forward, or back with '-key') has reached the end.
+ */
+export async function paginate<T>(
+  pool: pg.Pool,
+  select: string,
+  where: string,
+  binds: Binds,
+  keyColumn: string,
+  page: Page,
+  map: (row: Row) => T,
+  keyOf: (item: T) => string,
+): Promise<PageResult<T>> {
+  const backwards = page.iterator?.startsWith('-') ?? false;
+  const cursor = backwards ? page.iterator!.slice(1) : page.iterator;
+  const ascending = (page.order === 'ascending') !== backwards;
+  let condition = where;
+  if (cursor) condition += ` AND ${keyColumn} ${ascending ? '>' : '<'} ${binds.add(cursor)}`;
+  const sql = `${select} WHERE ${condition} ORDER BY ${keyColumn} ${ascending ? 'ASC' : 'DESC'} LIMIT ${binds.add(page.limit + 1)}`;
+  const { rows } = await pool.query(sql, binds.values);
+  const hasMore = rows.length > page.limit;
+  const items = rows.slice(0, page.limit).map(map);
+  if (backwards) items.reverse();
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (first && last) return { data: items, iterator: keyOf(last), prevIterator: `-${keyOf(first)}`, done: !hasMore };
+  // An empty page keeps the caller's place. Walking back found nothing before the cursor, so forward starts from the
+  // beginning (the cursor itself would skip its own row) and back stays where it was.
+  if (backwards) return { data: items, iterator: null, prevIterator: page.iterator, done: true };
+  return { data: items, iterator: cursor, prevIterator: null, done: true };
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ADMIN_TOKEN, api, runCli, spawnHerald, type HeraldProcess } from './helpers/herald.ts';
+import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
+import { Receiver } from './helpers/receiver.ts';
+
+const skip = await postgresUnavailable();
+const MESSAGES = 10_000;
+
+/**
+ * Horizontal scale-out on PostgreSQL: one API process and three workers share one database. One worker is killed
+ * with SIGKILL while deliveries are in flight; every acknowledged message must still arrive (at least once).
+ */
+test('1 API + 3 workers on PostgreSQL: every acknowledged message is delivered when a worker is SIGKILLed', { skip, timeout: 240_000 }, async (t) => {
+  const schema = uniqueSchema('herald_mp');
+  const receiver = await Receiver.start();
+  receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end('ok'), 2);
+  const env = {
+    HERALD_DATABASE_URL: PG_TEST_URL,
+    HERALD_DATABASE_SCHEMA: schema,
+    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_REQUEST_TIMEOUT: '2',
+    HERALD_RETRY_SCHEDULE: '1,1,1,1,1',
+    HERALD_PORT: '0',
+  };
+  const processes: HeraldProcess[] = [];
+  try {
+    const migrated = await runCli(['migrate'], env);
+    assert.equal(migrated.code, 0, migrated.output);
+    const apiProcess = await spawnHerald(['--role', 'api'], env);
+    processes.push(apiProcess);
+    // Started together: their migration checks race, and the advisory lock must keep that safe.
+    const workers = await Promise.all([0, 1, 2].map(() => spawnHerald(['--role', 'worker'], env)));
+    processes.push(...workers);
+
+    const app = await api(apiProcess.url, 'POST', '/api/v1/app', { name: 'scale-out' });
+    const ep = await api(apiProcess.url, 'POST', `/api/v1/app/${app.json.id}/endpoint`, { url: receiver.url('/scaled') });
+    assert.equal(ep.status, 201, ep.text);
+
+    const acknowledged = new Set<string>();
+    let next = 0;
+    let killedAt = -1;
+    const publisher = async () => {
+      while (next < MESSAGES) {
+        const n = next++;
+        const res = await api(apiProcess.url, 'POST', `/api/v1/app/${app.json.id}/msg`, { eventType: 'order.created', payload: { n } });
+        assert.equal(res.status, 202, res.text);
+        acknowledged.add(res.json.id);
+      }
+    };
+    const started = Date.now();
+    const publishing = Promise.all(Array.from({ length: 32 }, publisher));
+    await receiver.waitFor((all) => all.length >= 1_500, 60_000, '1,500 deliveries before the kill');
+    workers[0]!.child.kill('SIGKILL');
+    killedAt = receiver.received.length;
+    await publishing;
+    const published = Date.now();
+    assert.equal(acknowledged.size, MESSAGES);
+
+    await receiver.waitFor(
+      (all) => {
+        if (all.length < MESSAGES) return false;
+        const seen = new Set(all.map((r) => String(r.headers['webhook-id'])));
+        return [...acknowledged].every((id) => seen.has(id));
+      },
+      120_000,
+      'every acknowledged message',
+    );
+    const done = Date.now();
+    const perId = new Map<string, number>();
+    for (const r of receiver.received) perId.set(String(r.headers['webhook-id']), (perId.get(String(r.headers['webhook-id'])) ?? 0) + 1);
+    const duplicates = [...perId.values()].reduce((sum, n) => sum + n - 1, 0);
+    assert.equal(perId.size, MESSAGES, 'nothing but the acknowledged messages arrived');
+    t.diagnostic(
+      `multi-process: ${MESSAGES} acknowledged in ${published - started} ms; worker killed after ${killedAt} deliveries; ` +
+        `all delivered ${done - started} ms after the first publish; ${duplicates} duplicate deliveries`,
+    );
+
+    // Deliveries the killed worker sent but never recorded stay 'sending' until their lease runs out; then another
+    // worker sends them again (the duplicates above) and the state settles.
+    const deadline = Date.now() + 60_000;
+    let stats: Record<string, number> = {};
+    while (Date.now() < deadline) {
+      stats = (await api(apiProcess.url, 'GET', `/api/v1/app/${app.json.id}/endpoint/${ep.json.id}/stats`)).json;
+      if (stats['success'] === MESSAGES) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(stats, { success: MESSAGES, pending: 0, sending: 0, fail: 0, canceled: 0 });
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await receiver.close();
+    if (!skip) await dropSchema(schema);
+  }
+});
