@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import type { Endpoint } from '../store/types.ts';
+import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
   value: T;
@@ -7,12 +7,14 @@ interface Cached<T> {
 }
 
 /**
- * Endpoints per app (for fan-out on publish) and signing keys per endpoint (for sending), kept in memory.
+ * Apps by id or uid and endpoints per app (for publishing), and signing keys per endpoint (for sending), kept in memory.
  * A write through the API drops the entries here and, through the store, in every other process sharing the
  * database. `maxAgeMs` bounds how long a process can miss such a message (a dropped connection) before it rereads.
  * Keys are also dropped when the soonest rotation grace period ends.
  */
 export class EndpointCache {
+  /** Apps by the reference (id or uid) they were asked for; only found apps are kept. */
+  private readonly apps = new Map<string, Cached<App>>();
   private readonly byApp = new Map<string, Cached<Promise<Endpoint[]>>>();
   private readonly byId = new Map<string, Cached<Endpoint>>();
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
@@ -21,6 +23,16 @@ export class EndpointCache {
     private readonly store: Store,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
+
+  async app(ref: string): Promise<App | undefined> {
+    const now = Date.now();
+    const hit = this.apps.get(ref);
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
+    const app = await this.store.getApp(ref);
+    if (app) this.apps.set(ref, { value: app, at: now });
+    else this.apps.delete(ref);
+    return app;
+  }
 
   endpointsOf(appId: string): Promise<Endpoint[]> {
     const now = Date.now();
@@ -72,6 +84,7 @@ export class EndpointCache {
 
   /** Drops what this process holds about an app (on a change made here or announced by another process). */
   forgetApp(appId: string): void {
+    for (const [ref, cached] of this.apps) if (cached.value.id === appId) this.apps.delete(ref);
     this.byApp.delete(appId);
     for (const [id, cached] of this.byId) {
       if (cached.value.appId !== appId) continue;

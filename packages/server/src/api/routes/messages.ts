@@ -21,14 +21,12 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     checkUid(b.eventId, 'msg', 'eventId');
     const deliverAt = b.deliverAt ? Date.parse(b.deliverAt) : null;
     if (deliverAt !== null && Number.isNaN(deliverAt)) throw HeraldError.validation(['body', 'deliverAt'], 'invalid date-time');
-    let app = await ctx.store.getApp(req.params.app_id);
+    let app = await ctx.endpoints.app(req.params.app_id);
     if (!app) {
       if (!b.application) throw HeraldError.notFound('Application');
       app = await createApplication(ctx, { ...b.application, uid: uidForPut(b.application.uid, req.params.app_id, 'app') });
     }
-    if (b.eventId && (await ctx.store.getMessage(app.id, b.eventId))) {
-      throw HeraldError.conflict('A message with this eventId already exists');
-    }
+    // A repeated eventId is refused by the store's unique index (409), in the same transaction: no read needed here.
 
     // The response is known before the commit, so the idempotency record is written in the same transaction.
     const withContent = req.query.with_content ?? true;
