@@ -8,28 +8,37 @@ export function uniqueSchema(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
-/**
- * Whether PostgreSQL answers. When it does not, tests skip loudly, except under CI=true, where they must fail:
- * CI has a PostgreSQL, so not reaching it is a broken run, not a reason to skip.
- */
-export async function postgresUnavailable(): Promise<string | false> {
+/** Connects once with a short timeout: undefined when PostgreSQL answers, else why not. */
+export async function probePostgres(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2_000 });
+  // A server that dies mid-probe must not crash the test process through an unhandled 'error' event.
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query('SELECT 1');
-    return false;
+    return undefined;
   } catch (err) {
-    const reason = `PostgreSQL is not reachable at ${PG_TEST_URL} (${(err as Error).message})`;
-    if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires it`);
-    process.stderr.write(`\n!!! ${reason}: skipping the PostgreSQL tests. Set HERALD_TEST_DATABASE_URL to run them.\n\n`);
-    return reason;
+    return `PostgreSQL is not reachable at ${PG_TEST_URL} (${(err as Error).message}); HERALD_TEST_DATABASE_URL sets where to look`;
   } finally {
     await client.end().catch(() => {});
   }
 }
 
+/**
+ * The reason to skip PostgreSQL tests, or false when it answers. Not reaching it skips loudly, except under CI=true,
+ * where it throws: CI has a PostgreSQL, so not reaching it is a broken run, not a reason to skip.
+ */
+export async function postgresUnavailable(): Promise<string | false> {
+  const reason = await probePostgres();
+  if (reason === undefined) return false;
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires it`);
+  process.stderr.write(`\n!!! ${reason}: SKIPPING the PostgreSQL tests.\n\n`);
+  return reason;
+}
+
 export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_TEST_URL });
+  const client = new pg.Client({ connectionString: PG_TEST_URL, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
@@ -184,18 +185,9 @@ export class PostgresStore extends PostgresCatalog implements Store {
     const binds = new Binds();
     let where = `d.endpoint_id = ${binds.add(endpointId)}${messageConditions(filter, 'm.created_at', binds)}`;
     if (filter.status !== undefined) where += ` AND d.status = ${binds.add(filter.status)}`;
-    const select = `SELECT m.*, d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts, d.next_attempt_at AS d_next,
-      d.last_status_code AS d_code, d.trigger AS d_trigger, d.updated_at AS d_updated
-      FROM delivery d JOIN message m ON m.id = d.message_id`;
     return paginate(
-      this.pool, select, where, binds, 'd.message_id', page,
-      (r) => ({
-        message: toMessage(r),
-        delivery: toDelivery({
-          id: r.d_id, message_id: r.id, endpoint_id: endpointId, status: r.d_status, attempts: r.d_attempts,
-          next_attempt_at: r.d_next, last_status_code: r.d_code, trigger: r.d_trigger, updated_at: r.d_updated,
-        }),
-      }),
+      this.pool, ENDPOINT_DELIVERIES_SELECT, where, binds, 'd.message_id', page,
+      (r) => splitEndpointDelivery(r, endpointId, toMessage, toDelivery),
       (x) => x.message.id,
     );
   }

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
@@ -134,18 +135,9 @@ export class SqliteStore extends SqliteCatalog implements Store {
       where += ' AND d.status = ?';
       params.push(filter.status);
     }
-    const select = `SELECT m.*, d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts, d.next_attempt_at AS d_next,
-      d.last_status_code AS d_code, d.trigger AS d_trigger, d.updated_at AS d_updated
-      FROM delivery d JOIN message m ON m.id = d.message_id`;
     return paginate(
-      this.db, select, where, params, 'd.message_id', page,
-      (r) => ({
-        message: toMessage(r),
-        delivery: toDelivery({
-          id: r.d_id, message_id: r.id, endpoint_id: endpointId, status: r.d_status, attempts: r.d_attempts,
-          next_attempt_at: r.d_next, last_status_code: r.d_code, trigger: r.d_trigger, updated_at: r.d_updated,
-        }),
-      }),
+      this.db, ENDPOINT_DELIVERIES_SELECT, where, params, 'd.message_id', page,
+      (r) => splitEndpointDelivery(r, endpointId, toMessage, toDelivery),
       (x) => x.message.id,
     );
   }

@@ -1,0 +1,25 @@
+import type { Delivery, Message } from './types.ts';
+
+/** SQL and row splitting that read the same in both dialects (each dialect maps its own column types). */
+
+type Row = Record<string, any>;
+
+/** An endpoint's deliveries with their messages: the message's columns as they are, the delivery's prefixed. */
+export const ENDPOINT_DELIVERIES_SELECT = `SELECT m.*, d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts,
+  d.next_attempt_at AS d_next, d.last_status_code AS d_code, d.trigger AS d_trigger, d.updated_at AS d_updated
+  FROM delivery d JOIN message m ON m.id = d.message_id`;
+
+export function splitEndpointDelivery(
+  r: Row,
+  endpointId: string,
+  toMessage: (row: Row) => Message,
+  toDelivery: (row: Row) => Delivery,
+): { message: Message; delivery: Delivery } {
+  return {
+    message: toMessage(r),
+    delivery: toDelivery({
+      id: r.d_id, message_id: r.id, endpoint_id: endpointId, status: r.d_status, attempts: r.d_attempts,
+      next_attempt_at: r.d_next, last_status_code: r.d_code, trigger: r.d_trigger, updated_at: r.d_updated,
+    }),
+  };
+}
