@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { openStore, startHerald } from '../main.ts';
+import { openStore, startHerald, type RunningHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
 import { VERSION } from '../version.ts';
 
@@ -37,7 +37,24 @@ program
       env: process.env,
       configFile: opts.config,
     });
-    const herald = await startHerald(config);
+    // Signals are caught from the start: one that arrives while Herald is still starting stops it once it is up.
+    let herald: RunningHerald | undefined;
+    let stopSignal: string | undefined;
+    const shutdown = (signal: string) => {
+      stopSignal = signal;
+      if (!herald) return;
+      herald.log.info({ signal }, 'shutting down');
+      herald.stop().then(
+        () => process.exit(0),
+        (err) => {
+          herald?.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    herald = await startHerald(config);
     if (herald.generatedAdminToken) {
       process.stdout.write(
         `\nHerald generated an admin token. It is shown only this once and stored only as a hash:\n\n` +
@@ -45,18 +62,7 @@ program
           `Use it as "Authorization: Bearer <token>". Set HERALD_ADMIN_TOKEN to choose your own.\n\n`,
       );
     }
-    const shutdown = (signal: string) => {
-      herald.log.info({ signal }, 'shutting down');
-      herald.stop().then(
-        () => process.exit(0),
-        (err) => {
-          herald.log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    if (stopSignal) shutdown(stopSignal);
   });
 
 program
