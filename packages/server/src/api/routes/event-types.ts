@@ -1,7 +1,7 @@
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import type { EventType } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
@@ -69,6 +69,25 @@ function flags(b: { featureFlag?: string | null; featureFlags?: string[] | null 
   return b.featureFlag ? [b.featureFlag] : null;
 }
 
+/** Creates the event type, or replaces every field of an existing one (keeping its creation time). */
+async function writeEventType(ctx: ApiContext, name: string, b: Static<typeof EventTypeUpdate>, existing: EventType | undefined): Promise<EventType> {
+  const now = Date.now();
+  const eventType: EventType = {
+    name,
+    description: b.description,
+    schemas: b.schemas ?? null,
+    archived: b.archived ?? false,
+    deprecated: b.deprecated ?? false,
+    featureFlags: flags(b),
+    groupName: b.groupName ?? null,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+  if (existing) await ctx.store.updateEventType(eventType);
+  else await ctx.store.createEventType(eventType);
+  return eventType;
+}
+
 export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/event-type', {
     schema: {
@@ -93,20 +112,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
     const existing = await ctx.store.getEventType(b.name);
     // Svix documents create as the way to unarchive: an archived type is restored with the new fields; a live one conflicts.
     if (existing && !existing.archived) throw new HeraldError(409, 'event_type_exists', 'An event type with this name already exists');
-    const now = Date.now();
-    const eventType: EventType = {
-      name: b.name,
-      description: b.description,
-      schemas: b.schemas ?? null,
-      archived: b.archived ?? false,
-      deprecated: b.deprecated ?? false,
-      featureFlags: flags(b),
-      groupName: b.groupName ?? null,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    };
-    if (existing) await ctx.store.updateEventType(eventType);
-    else await ctx.store.createEventType(eventType);
+    const eventType = await writeEventType(ctx, b.name, b, existing);
     return reply.status(201).send(eventTypeOut(eventType));
   });
 
@@ -124,20 +130,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
     const b = req.body;
     checkSchemas(b.schemas);
     const existing = await ctx.store.getEventType(req.params.event_type_name);
-    const now = Date.now();
-    const eventType: EventType = {
-      name: req.params.event_type_name,
-      description: b.description,
-      schemas: b.schemas ?? null,
-      archived: b.archived ?? false,
-      deprecated: b.deprecated ?? false,
-      featureFlags: flags(b),
-      groupName: b.groupName ?? null,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    };
-    if (existing) await ctx.store.updateEventType(eventType);
-    else await ctx.store.createEventType(eventType);
+    const eventType = await writeEventType(ctx, req.params.event_type_name, b, existing);
     return reply.status(existing ? 200 : 201).send(eventTypeOut(eventType));
   });
 
