@@ -232,6 +232,47 @@ describe('delivery to a real receiver', () => {
     receiver.responder = previous;
   });
 
+  test('410 Gone disables the endpoint at once; nothing more is sent to it', async () => {
+    const { appId, endpointId } = await setup(herald, { url: receiver.url('/gone') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) => (req.path === '/gone' ? res.writeHead(410).end('gone for good') : previous(req, res));
+    const first = await publish(herald, appId, { eventType: 'x.y', payload: { n: 1 } });
+    const ep = await until('the endpoint to be disabled', async () => {
+      const got = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}`)).json;
+      return got.disabled === true && got;
+    });
+    assert.equal(ep.disabled, true);
+    const attempts = await until('the 410 attempt', async () => {
+      const list = await attemptsOf(herald, appId, first.id);
+      return list.length === 1 && list;
+    });
+    assert.equal(attempts[0]!.responseStatusCode, 410);
+    const state = (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${first.id}/endpoint`)).json.data[0];
+    assert.equal(state.statusText, 'fail', 'no retry after 410');
+    await publish(herald, appId, { eventType: 'x.y', payload: { n: 2 } });
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(receiver.on('/gone').length, 1, 'the retry schedule (1 s) passed without another request');
+    receiver.responder = previous;
+  });
+
+  test('a receiver stops retries of a message with webhook-delivery: abort-message', async () => {
+    const { appId, endpointId } = await setup(herald, { url: receiver.url('/abort') });
+    const previous = receiver.responder;
+    receiver.responder = (req, res) =>
+      req.path === '/abort' ? res.writeHead(500, { 'webhook-delivery': 'abort-message' }).end('stop') : previous(req, res);
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
+    const state = await until('the delivery to fail', async () => {
+      const d = (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/endpoint`)).json.data[0];
+      return d?.statusText === 'fail' && d;
+    });
+    assert.equal(state.nextAttempt, null);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(receiver.on('/abort').length, 1, 'not retried');
+    const ep = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}`)).json;
+    assert.equal(ep.disabled, false, 'only the message is given up, not the endpoint');
+    receiver.responder = previous;
+  });
+
   test('deliverAt holds a message until its time', async () => {
     const { appId } = await setup(herald, { url: receiver.url('/later') });
     const at = Date.now() + 1500;

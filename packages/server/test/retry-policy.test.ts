@@ -5,7 +5,7 @@ import { nextRetry, parseRetryAfter } from '../src/delivery/retry-policy.ts';
 const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const fail = (failedAttempts: number, extra: Partial<Parameters<typeof nextRetry>[0]> = {}) => ({
-  failedAttempts, statusCode: 500, timedOut: false, retryAfter: null, ...extra,
+  failedAttempts, statusCode: 500, timedOut: false, retryAfter: null, abortRequested: false, ...extra,
 });
 const mid = () => 0.5; // no jitter
 const delay = (d: ReturnType<typeof nextRetry>) => (d.retry ? d.delayMs : null);
@@ -42,6 +42,14 @@ test('Retry-After is honoured within [scheduled, 2 × scheduled], in seconds or 
   assert.equal(delay(nextRetry(fail(2, { retryAfter: inTenMinutes }), SCHEDULE, NOW, mid)), 500_000);
   assert.equal(delay(nextRetry(fail(2, { retryAfter: 'soon' }), SCHEDULE, NOW, mid)), 300_000, 'unreadable is ignored');
   assert.equal(delay(nextRetry(fail(1, { statusCode: 429, retryAfter: '90' }), SCHEDULE, NOW, mid)), 90_000, 'range starts from the overload floor');
+});
+
+test('410 Gone and webhook-delivery: abort-message end the retries at once', () => {
+  assert.deepEqual(nextRetry(fail(1, { statusCode: 410 }), SCHEDULE, NOW, mid), { retry: false });
+  assert.deepEqual(nextRetry(fail(1, { statusCode: 410, retryAfter: '10' }), SCHEDULE, NOW, mid), { retry: false });
+  assert.deepEqual(nextRetry(fail(1, { statusCode: 500, abortRequested: true }), SCHEDULE, NOW, mid), { retry: false });
+  assert.deepEqual(nextRetry(fail(1, { statusCode: 429, abortRequested: true }), SCHEDULE, NOW, mid), { retry: false });
+  assert.equal(delay(nextRetry(fail(1, { statusCode: 404 }), SCHEDULE, NOW, mid)), 5_000, 'other 4xx still retry');
 });
 
 test('parseRetryAfter reads both forms', () => {

@@ -439,6 +439,12 @@ function conformance(backend: Backend): void {
     await store.updateEndpoint(back);
     assert.deepStrictEqual(await store.getEndpointById('ep_a'), back);
 
+    assert.equal(await store.disableEndpoint('ep_a', T0 + 11), true, 'an enabled endpoint is disabled');
+    assert.deepStrictEqual(await store.getEndpointById('ep_a'), { ...back, disabled: true, updatedAt: T0 + 11 });
+    assert.equal(await store.disableEndpoint('ep_a', T0 + 12), false, 'disabling twice changes nothing');
+    assert.equal((await store.getEndpointById('ep_a'))?.updatedAt, T0 + 11);
+    assert.equal(await store.disableEndpoint('ep_missing', T0 + 12), false);
+
     await store.deleteEndpoint('ep_a');
     assert.equal(await store.getEndpointById('ep_a'), undefined);
     assert.equal(await store.getEndpoint('app_A', 'ep_a'), undefined);

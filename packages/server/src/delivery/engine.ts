@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type StatusValue } from '../store/types.ts';
+import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
@@ -374,6 +374,7 @@ export class DeliveryEngine {
         durationMs: 0,
         timedOut: false,
         retryAfter: null,
+        abortRequested: false,
       };
     } else {
       const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
@@ -395,7 +396,7 @@ export class DeliveryEngine {
     let nextAttemptAt: number | null = null;
     if (!succeeded && retryable) {
       const decision = nextRetry(
-        { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter },
+        { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
         this.options.retrySchedule,
         finishedAt,
       );
@@ -426,5 +427,13 @@ export class DeliveryEngine {
     };
     this.recorder.add(outcome);
     if (nextAttemptAt !== null) this.wakeAt(nextAttemptAt);
+    if (result.statusCode === 410) await this.disableGoneEndpoint(endpoint, finishedAt);
+  }
+
+  /** 410 Gone: the receiver says this URL will never take webhooks again, so nothing more is sent to it. */
+  private async disableGoneEndpoint(endpoint: Endpoint, now: number): Promise<void> {
+    if (!(await this.store.disableEndpoint(endpoint.id, now))) return;
+    this.endpoints.invalidateEndpoint(endpoint);
+    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url }, 'endpoint answered 410 Gone: disabled');
   }
 }

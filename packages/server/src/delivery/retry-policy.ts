@@ -2,6 +2,7 @@
  * When to try a failed delivery again. Pure: everything it depends on comes in as arguments.
  *
  * - The wait after the n-th failed attempt is schedule[n-1] seconds; past the end of the schedule we give up.
+ * - 410 Gone, or a receiver that answers `webhook-delivery: abort-message`, ends the retries at once.
  * - Overload (429, 502, 503, 504, or a timeout) waits at least 60 s.
  * - ±20 % jitter spreads retries of many deliveries that failed together.
  * - A Retry-After header is honoured as given (no jitter: the receiver named a time), clamped to
@@ -19,6 +20,8 @@ export interface FailedAttempt {
   timedOut: boolean;
   /** The raw Retry-After header, if any. */
   retryAfter: string | null;
+  /** The receiver asked to stop retrying this message (`webhook-delivery: abort-message`). */
+  abortRequested: boolean;
 }
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
@@ -41,6 +44,7 @@ export function nextRetry(
   nowMs: number,
   random: () => number = Math.random,
 ): RetryDecision {
+  if (attempt.statusCode === 410 || attempt.abortRequested) return { retry: false };
   const scheduled = schedule[attempt.failedAttempts - 1];
   if (scheduled === undefined) return { retry: false };
   let base = scheduled;

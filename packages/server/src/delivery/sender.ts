@@ -13,6 +13,8 @@ export interface SendResult {
   durationMs: number;
   timedOut: boolean;
   retryAfter: string | null;
+  /** The receiver answered `webhook-delivery: abort-message`: stop retrying this message. */
+  abortRequested: boolean;
 }
 
 /**
@@ -52,12 +54,14 @@ export class Sender {
       }
       text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
       const retryAfter = res.headers['retry-after'];
+      const control = res.headers['webhook-delivery'];
       return {
         statusCode: res.statusCode,
         body: text,
         durationMs: Math.round(performance.now() - started),
         timedOut: false,
         retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        abortRequested: typeof control === 'string' && control.trim().toLowerCase() === 'abort-message',
       };
     } catch (err) {
       const timedOut = deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
@@ -67,6 +71,7 @@ export class Sender {
         durationMs: Math.round(performance.now() - started),
         timedOut,
         retryAfter: null,
+        abortRequested: false,
       };
     } finally {
       clearTimeout(timer);

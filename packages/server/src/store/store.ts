@@ -37,6 +37,8 @@ export interface Store {
   listAllEndpoints(appId: string): Promise<Endpoint[]>;
   updateEndpoint(endpoint: Endpoint): Promise<void>;
   deleteEndpoint(id: string): Promise<void>;
+  /** Disables an endpoint (the delivery engine does, on 410 Gone); false when it was disabled already or is gone. */
+  disableEndpoint(id: string, now: number): Promise<boolean>;
   /** The keys that still sign at `now`, the current one first. */
   getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]>;
   /** Adds a new current key; the old current one keeps signing until oldExpiresAt. */

@@ -155,6 +155,11 @@ export class PostgresCatalog {
     });
   }
 
+  async disableEndpoint(id: string, now: number): Promise<boolean> {
+    const result = await this.pool.query('UPDATE endpoint SET disabled = true, updated_at = $1 WHERE id = $2 AND NOT disabled', [now, id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async deleteEndpoint(id: string): Promise<void> {
     await this.pool.query('WITH attempts AS (DELETE FROM attempt WHERE endpoint_id = $1) DELETE FROM endpoint WHERE id = $1', [id]);
   }

@@ -200,6 +200,10 @@ export class SqliteCatalog {
     );
   }
 
+  disableEndpoint(id: string, now: number): Promise<boolean> {
+    return this.writes.run(() => this.stmt('UPDATE endpoint SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0').run(now, id).changes > 0);
+  }
+
   deleteEndpoint(id: string): Promise<void> {
     return this.writes.run(() => {
       this.stmt('DELETE FROM attempt WHERE endpoint_id = ?').run(id);
