@@ -229,7 +229,12 @@ export class DeliveryEngine {
     await this.recorder.flush();
   }
 
-  async stop(graceMs = 5_000): Promise<void> {
+  /**
+   * Graceful stop: claims nothing more, gives queued deliveries back (due now, for another worker or the next start),
+   * lets attempts in flight finish (each has the request timeout as its deadline) and records their outcomes.
+   * Nothing is lost and nothing is left claimed by this process.
+   */
+  async stop(graceMs = this.options.requestTimeoutMs + 2_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.housekeeping) clearInterval(this.housekeeping);
@@ -240,7 +245,10 @@ export class DeliveryEngine {
       lane.queue = [];
       lane.head = 0;
     }
-    for (const id of queued) this.held.delete(id);
+    for (const id of queued) {
+      this.held.delete(id);
+      this.leaseEnds.delete(id);
+    }
     if (this.inFlight > 0) {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
@@ -314,7 +322,8 @@ export class DeliveryEngine {
           const again = this.claimedWhileSending.get(item.deliveryId);
           if (again) {
             this.claimedWhileSending.delete(item.deliveryId);
-            this.accept([again]);
+            if (!this.stopped) this.accept([again]);
+            else void this.store.releaseDeliveries([again.deliveryId], Date.now()).catch(() => undefined);
           }
           this.pump(endpointId, lane);
           this.unpark(endpointId, lane);
