@@ -241,6 +241,26 @@ describe('delivery to a real receiver', () => {
     receiver.responder = previous;
   });
 
+  test('throttleRate on an endpoint and on an app limits messages per second', async () => {
+    const { appId } = await setup(herald, { url: receiver.url('/throttled'), throttleRate: 5 });
+    const started = Date.now();
+    for (let i = 0; i < 15; i++) await publish(herald, appId, { eventType: 'x.y', payload: { i } });
+    await receiver.waitFor(() => receiver.on('/throttled').length >= 15, 10_000, 'throttled deliveries');
+    const times = receiver.on('/throttled').map((r) => r.at - started);
+    // A full bucket (5) at once, then 5 per second: the 15th cannot arrive before 2 s.
+    assert.ok(times[14]! >= 1_800, `15 messages at 5/s took ${times[14]} ms`);
+    assert.ok(times.filter((t) => t < 900).length <= 5 + 4, 'no more than the burst plus the first refill in the first 0.9 s');
+
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'app-throttled', throttleRate: 4 })).json;
+    await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/app-a') });
+    await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/app-b') });
+    const appStarted = Date.now();
+    for (let i = 0; i < 6; i++) await publish(herald, app.id, { eventType: 'x.y', payload: { i } });
+    await receiver.waitFor(() => receiver.on('/app-a').length + receiver.on('/app-b').length >= 12, 10_000, 'app-throttled deliveries');
+    const last = Math.max(...[...receiver.on('/app-a'), ...receiver.on('/app-b')].map((r) => r.at)) - appStarted;
+    assert.ok(last >= 1_800, `12 deliveries under an app rate of 4/s across both endpoints took ${last} ms`);
+  });
+
   test('410 Gone disables the endpoint at once; nothing more is sent to it', async () => {
     const { appId, endpointId } = await setup(herald, { url: receiver.url('/gone') });
     const previous = receiver.responder;

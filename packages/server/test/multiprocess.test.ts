@@ -94,3 +94,38 @@ test('1 API + 3 workers on PostgreSQL: every acknowledged message is delivered w
     if (!skip) await dropSchema(schema);
   }
 });
+
+test('throttleRate holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, async () => {
+  const schema = uniqueSchema('herald_throttle');
+  const receiver = await Receiver.start();
+  const env = {
+    HERALD_DATABASE_URL: PG_TEST_URL,
+    HERALD_DATABASE_SCHEMA: schema,
+    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_PORT: '0',
+  };
+  const processes: HeraldProcess[] = [];
+  try {
+    const apiProcess = await spawnHerald(['--role', 'api'], env);
+    processes.push(apiProcess);
+    processes.push(...(await Promise.all([0, 1].map(() => spawnHerald(['--role', 'worker'], env)))));
+    const app = (await api(apiProcess.url, 'POST', '/api/v1/app', { name: 'throttled' })).json;
+    await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/limited'), throttleRate: 10 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 40 }, (_, n) => api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } })));
+    await receiver.waitFor((all) => all.length >= 40, 30_000, '40 throttled deliveries');
+    const times = receiver.received.map((r) => r.at - started).sort((a, b) => a - b);
+    // Both workers take from one bucket: a burst of 10, then 10 per second in total, so the 40th comes after 3 s.
+    assert.ok(times[39]! >= 2_700, `40 messages at 10/s over two workers took ${times[39]} ms`);
+    for (let from = 0; from < times[39]!; from += 500) {
+      const inWindow = times.filter((t) => t >= from && t < from + 1_000).length;
+      assert.ok(inWindow <= 10 + 10, `${inWindow} deliveries within one second from ${from} ms`);
+    }
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await receiver.close();
+    if (!skip) await dropSchema(schema);
+  }
+});

@@ -228,6 +228,27 @@ function conformance(backend: Backend): void {
     assert.equal(store.dialect, backend.name);
   });
 
+  // ----- throttle token buckets --------------------------------------------------------------------------------
+
+  test('takeTokens: buckets start full, refill at their rate, and every bucket gives the same number', async (store) => {
+    const ep = { key: 'ep:x', ratePerSecond: 5 };
+    const app = { key: 'app:x', ratePerSecond: 3 };
+    assert.equal(await store.takeTokens([ep], 4, T0), 4);
+    assert.equal(await store.takeTokens([ep], 4, T0), 1, 'one left of the first second');
+    assert.equal(await store.takeTokens([ep], 4, T0 + 100), 0, 'half a token is not one');
+    assert.equal(await store.takeTokens([ep], 4, T0 + 400), 2, 'refilled 2 tokens in 400 ms');
+    assert.equal(await store.takeTokens([ep, app], 10, T0 + 5_000), 3, 'the app bucket, full at 3, limits both');
+    assert.equal(await store.takeTokens([ep], 10, T0 + 5_000), 2, 'the endpoint bucket gave only those 3');
+    assert.equal(await store.takeTokens([app], 10, T0 + 5_000), 0);
+  });
+
+  test('takeTokens: concurrent takers from two handles never get more than the bucket holds', async (store, opened) => {
+    const other = await opened.another();
+    const bucket = [{ key: 'ep:shared', ratePerSecond: 20 }];
+    const grants = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? store : other).takeTokens(bucket, 3, T0)));
+    assert.equal(grants.reduce((a, b) => a + b, 0), 20, 'exactly the 20 tokens of a full bucket, across both');
+  });
+
   // ----- settings and idempotency ------------------------------------------------------------------------------
 
   test('settings: missing is undefined; set, get, overwrite', async (store) => {

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Recorder } from './recorder.ts';
+import { Throttle } from './throttle.ts';
 import { nextRetry } from './retry-policy.ts';
 import type { Sender, SendResult } from './sender.ts';
 import { signatureHeader } from './signing.ts';
@@ -39,6 +40,7 @@ interface Lane {
   /** Bumped whenever a delivery is parked, so an unpark that raced with new parking does not clear `parked`. */
   parkEpoch: number;
   unparking: boolean;
+  throttle: Throttle;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -179,7 +181,11 @@ export class DeliveryEngine {
   private laneOf(endpointId: string): Lane {
     let lane = this.lanes.get(endpointId);
     if (!lane) {
-      lane = { queue: [], head: 0, inFlight: 0, parked: false, parkEpoch: 0, unparking: false };
+      const throttle = new Throttle(endpointId, this.store, this.endpoints, this.log, () => {
+        const current = this.lanes.get(endpointId);
+        if (current) this.pump(endpointId, current);
+      });
+      lane = { queue: [], head: 0, inFlight: 0, parked: false, parkEpoch: 0, unparking: false, throttle };
       this.lanes.set(endpointId, lane);
     }
     return lane;
@@ -302,6 +308,7 @@ export class DeliveryEngine {
 
   private pump(endpointId: string, lane: Lane): void {
     while (lane.inFlight < this.options.perEndpointConcurrency && lane.head < lane.queue.length) {
+      if (this.stopped || !lane.throttle.tryStart(Math.min(this.queued(lane), this.options.perEndpointConcurrency))) return;
       const item = lane.queue[lane.head]!;
       lane.head++;
       if (lane.head > 1024 && lane.head * 2 > lane.queue.length) {

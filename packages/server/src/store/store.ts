@@ -3,6 +3,8 @@ import type {
   EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StoreEvent, TriggerValue,
 } from './types.ts';
 
+import type { BucketSpec } from './token-bucket.ts';
+
 export * from './types.ts';
 
 /**
@@ -44,6 +46,12 @@ export interface Store {
   /** Adds a new current key; the old current one keeps signing until oldExpiresAt. */
   rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void>;
   endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats>;
+
+  /**
+   * Throttling shared by every sending process: takes the same number of tokens, at most `wanted`, from each of the
+   * token buckets at once (see token-bucket.ts) and returns that number, possibly 0.
+   */
+  takeTokens(buckets: BucketSpec[], wanted: number, now: number): Promise<number>;
 
   getIdempotentResponse(scope: string, key: string, now: number): Promise<IdempotentResponse | undefined>;
   putIdempotentResponse(scope: string, key: string, response: IdempotentResponse, expiresAt: number): Promise<void>;

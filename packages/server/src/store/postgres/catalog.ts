@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { HeraldError } from '../../lib/errors.ts';
+import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { Binds, jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
 
@@ -181,6 +182,32 @@ export class PostgresCatalog {
       await client.query('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES ($1, $2, $3, NULL)', [
         endpointId, key.key, key.createdAt,
       ]);
+    });
+  }
+
+  takeTokens(specs: BucketSpec[], wanted: number, now: number): Promise<number> {
+    // Always in key order, so two workers creating or locking the same buckets cannot deadlock.
+    const buckets = [...specs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const keys = buckets.map((b) => b.key);
+    return this.transaction(async (client) => {
+      // Buckets exist (full) before they are locked, so two workers' first takes cannot both find none and both grant.
+      await client.query(
+        `INSERT INTO rate_limit (key, tokens, updated_at) SELECT k, r, $3 FROM unnest($1::text[], $2::float8[]) AS b(k, r)
+         ON CONFLICT (key) DO NOTHING`,
+        [keys, buckets.map((b) => b.ratePerSecond), now],
+      );
+      const { rows } = await client.query(
+        'SELECT key, tokens, updated_at FROM rate_limit WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE',
+        [keys],
+      );
+      const states = new Map<string, BucketState>(rows.map((r) => [r.key as string, { tokens: r.tokens as number, updatedAt: r.updated_at as number }]));
+      const { granted, next } = take(buckets, states, wanted, now);
+      await client.query(
+        `INSERT INTO rate_limit (key, tokens, updated_at) SELECT * FROM unnest($1::text[], $2::float8[], $3::bigint[])
+         ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
+        [keys, next.map((n) => n.tokens), next.map((n) => n.updatedAt)],
+      );
+      return granted;
     });
   }
 

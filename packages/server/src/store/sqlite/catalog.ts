@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import { HeraldError } from '../../lib/errors.ts';
+import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { migrate } from './migrate.ts';
 import { jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
@@ -228,6 +229,23 @@ export class SqliteCatalog {
       this
         .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, NULL)')
         .run(endpointId, key.key, key.createdAt);
+    });
+  }
+
+  takeTokens(buckets: BucketSpec[], wanted: number, now: number): Promise<number> {
+    return this.writes.run(() => {
+      const read = this.stmt('SELECT tokens, updated_at FROM rate_limit WHERE key = ?');
+      const states = new Map<string, BucketState>();
+      for (const { key } of buckets) {
+        const row = read.get(key) as { tokens: number; updated_at: number } | undefined;
+        if (row) states.set(key, { tokens: row.tokens, updatedAt: row.updated_at });
+      }
+      const { granted, next } = take(buckets, states, wanted, now);
+      const write = this.stmt(
+        'INSERT INTO rate_limit (key, tokens, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at',
+      );
+      buckets.forEach((b, i) => write.run(b.key, next[i]!.tokens, next[i]!.updatedAt));
+      return granted;
     });
   }
 
