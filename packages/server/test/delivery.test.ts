@@ -302,6 +302,26 @@ describe('delivery to a real receiver', () => {
     receiver.responder = previous;
   });
 
+  test('expunged content is never sent; the delivery log stays', async () => {
+    const { appId, endpointId } = await setup(herald, { url: receiver.url('/expunged') });
+    const msg = await publish(herald, appId, { eventType: 'x.y', payload: { secret: 'pii' }, deliverAt: new Date(Date.now() + 800).toISOString() });
+    const gone = await api(herald.url, 'DELETE', `/api/v1/app/${appId}/msg/${msg.id}/content`);
+    assert.equal(gone.status, 204, gone.text);
+    const read = await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}?with_content=true`);
+    assert.deepEqual(read.json.payload, {}, 'the payload is gone from the API');
+    assert.equal(read.json.eventType, 'x.y', 'the metadata stays');
+    const attempts = await until('the attempt', async () => {
+      const list = await attemptsOf(herald, appId, msg.id);
+      return list.length === 1 && list;
+    });
+    assert.equal(attempts[0]!.response, 'not sent: the message content was expunged');
+    assert.equal(receiver.on('/expunged').length, 0);
+    const resend = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg/${msg.id}/endpoint/${endpointId}/resend`);
+    assert.equal(resend.status, 400);
+    assert.equal(resend.json.code, 'message_expunged');
+    assert.equal((await api(herald.url, 'DELETE', `/api/v1/app/${appId}/msg/msg_nope/content`)).status, 404);
+  });
+
   test('deliverAt holds a message until its time', async () => {
     const { appId } = await setup(herald, { url: receiver.url('/later') });
     const at = Date.now() + 1500;

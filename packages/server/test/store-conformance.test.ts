@@ -228,6 +228,17 @@ function conformance(backend: Backend): void {
     assert.equal(store.dialect, backend.name);
   });
 
+  test('expungeMessageContent removes the payload only; a claim then carries none', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    const m = mkMessage('msg_1', 'app_A');
+    await store.createMessage({ message: m, deliveries: [{ endpointId: 'ep_1', admission: 'due' }], dueAt: T0, leaseUntil: T0 + 1 });
+    await store.expungeMessageContent('msg_1');
+    assert.deepStrictEqual(await store.getMessage('app_A', 'msg_1'), { ...m, payload: null });
+    const [claimed] = await store.claimDueDeliveries(T0, T0 + 1_000, 10);
+    assert.equal(claimed?.payload, null);
+  });
+
   // ----- throttle token buckets --------------------------------------------------------------------------------
 
   test('takeTokens: buckets start full, refill at their rate, and every bucket gives the same number', async (store) => {

@@ -64,6 +64,8 @@ export interface Store {
    */
   createMessage(input: NewMessage): Promise<{ deliveryIds: number[] } | { replay: IdempotentResponse }>;
   getMessage(appId: string, ref: string): Promise<Message | undefined>;
+  /** Removes a message's payload for good (its metadata, deliveries and attempts stay); a later send fails at once. */
+  expungeMessageContent(messageId: string): Promise<void>;
   listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
   /** Deliveries of one message with their endpoints (attempted destinations). */
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>>;

@@ -45,6 +45,14 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     return reply.status(202).header('content-type', 'application/json; charset=utf-8').send(published.responseBody as never);
   });
 
+  api.delete('/api/v1/app/:app_id/msg/:msg_id/content', {
+    schema: { tags, summary: "Delete a message's payload for good; its delivery log stays", params: MessageParams },
+  }, async (req, reply) => {
+    const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
+    await ctx.store.expungeMessageContent(message.id);
+    return reply.status(204).send();
+  });
+
   api.get('/api/v1/app/:app_id/msg', {
     schema: { tags, summary: 'List messages, newest first', params: AppParams, querystring: MessageListQuery, response: { 200: ListOf(MessageOut) } },
   }, async (req) => {

@@ -157,6 +157,10 @@ export class PostgresStore extends PostgresCatalog implements Store {
     return { replay: { statusCode: row.status_code, body: row.body } };
   }
 
+  async expungeMessageContent(messageId: string): Promise<void> {
+    await this.pool.query('UPDATE message SET payload = NULL WHERE id = $1', [messageId]);
+  }
+
   async getMessage(appId: string, ref: string): Promise<Message | undefined> {
     // An id match wins over an eventId match.
     const { rows } = await this.pool.query(

@@ -107,6 +107,12 @@ export class SqliteStore extends SqliteCatalog implements Store {
     );
   }
 
+  expungeMessageContent(messageId: string): Promise<void> {
+    return this.writes.run(() => {
+      this.stmt('UPDATE message SET payload = NULL WHERE id = ?').run(messageId);
+    });
+  }
+
   async getMessage(appId: string, ref: string): Promise<Message | undefined> {
     const row = this
       .stmt('SELECT * FROM message WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM message WHERE app_id = ? AND event_id = ? LIMIT 1')
