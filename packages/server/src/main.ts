@@ -6,6 +6,7 @@ import { buildServer, type HeraldApp } from './api/server.ts';
 import type { HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
 import { DeliveryEngine } from './delivery/engine.ts';
+import { OperationalWebhooks } from './delivery/operational.ts';
 import { Publisher } from './delivery/publish.ts';
 import { Sender } from './delivery/sender.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
@@ -56,6 +57,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
 
   let sender: Sender | null = null;
   let engine: DeliveryEngine | null = null;
+  // The engine reports through operational webhooks, which are published like any message: wired below.
+  let operational: OperationalWebhooks | undefined;
   if (runsWorker) {
     sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
     engine = new DeliveryEngine(
@@ -71,12 +74,16 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         claimBatch: 500,
         userAgent: `Herald-Webhooks/${VERSION}`,
         shared: shared ? { scanEveryMs: 5_000, parkedStaleMs: 60_000 } : null,
+        disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
+        notify: (event) => operational?.emit(event),
       },
       log.child({ component: 'delivery' }),
     );
     const resumed = await store.recoverAtStart(Date.now());
     if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
   }
+  const publisher = new Publisher(store, endpoints, engine);
+  operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
   await store.subscribe((event) => {
     if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
     else engine?.noteDueInStore(event.at);
@@ -86,10 +93,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   let url = '';
   let generatedAdminToken: string | undefined;
   if (runsApi) {
-    const publisher = new Publisher(store, endpoints, engine);
     const { auth, generated } = await loadAdminAuth(store, config.adminToken);
     generatedAdminToken = generated;
-    server = await buildServer({ config, store, endpoints, publisher, log }, auth);
+    server = await buildServer({ config, store, endpoints, publisher, operational, log }, auth);
     url = await server.listen({ port: config.port, host: config.host });
   }
   await engine?.start();

@@ -19,7 +19,7 @@ async function rig(options: Partial<EngineOptions>) {
   const sender = new Sender(5_000, true);
   const engine = new DeliveryEngine(store, endpoints, sender, {
     retrySchedule: [1], requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100,
-    claimBatch: 100, userAgent: 'test', shared: null, ...options,
+    claimBatch: 100, userAgent: 'test', shared: null, disableFailingEndpointAfterMs: 0, notify: () => {}, ...options,
   }, pino({ level: 'silent' }));
   const publisher = new Publisher(store, endpoints, engine);
   const now = Date.now();

@@ -239,6 +239,20 @@ function conformance(backend: Backend): void {
     assert.equal(claimed?.payload, null);
   });
 
+  test('endpoint health: a failing run starts at the first exhausted delivery and ends with any success', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k1'));
+    await store.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k2'));
+    assert.equal(await store.noteEndpointExhausted('ep_1', T0), T0);
+    assert.equal(await store.noteEndpointExhausted('ep_1', T0 + 500), T0, 'the run keeps its start');
+    assert.equal(await store.noteEndpointExhausted('ep_2', T0 + 700), T0 + 700);
+    await store.noteEndpointsSucceeded(['ep_1']);
+    assert.equal(await store.noteEndpointExhausted('ep_1', T0 + 900), T0 + 900, 'a success ended the run; a new one starts');
+    assert.equal(await store.noteEndpointExhausted('ep_2', T0 + 900), T0 + 700, 'the other endpoint is untouched');
+    assert.equal(await store.noteEndpointExhausted('ep_missing', T0), undefined);
+    assert.deepStrictEqual(await store.getEndpointById('ep_1'), mkEndpoint('ep_1', 'app_A'), 'the endpoint itself reads back unchanged');
+  });
+
   // ----- throttle token buckets --------------------------------------------------------------------------------
 
   test('takeTokens: buckets start full, refill at their rate, and every bucket gives the same number', async (store) => {

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/config.ts';
 import type { EndpointCache } from '../delivery/endpoint-cache.ts';
+import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { Store } from '../store/store.ts';
 
@@ -12,6 +13,7 @@ export interface ApiContext {
   store: Store;
   endpoints: EndpointCache;
   publisher: Publisher;
+  operational: OperationalWebhooks;
   log: Logger;
 }
 

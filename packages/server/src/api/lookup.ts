@@ -1,3 +1,4 @@
+import { OPERATIONAL_APP_ID } from '../delivery/operational.ts';
 import { HeraldError } from '../lib/errors.ts';
 import { looksLikeId, type IdPrefix } from '../lib/ids.ts';
 import type { App, Endpoint, Message } from '../store/types.ts';
@@ -5,8 +6,17 @@ import type { ApiContext } from './context.ts';
 
 /** Finding what a path names (by id or uid) or answering 404, and the uid rules shared by every resource. */
 
+/**
+ * An application as the REST API sees it: the internal application of operational webhooks is not one of them
+ * (its endpoints are managed under /api/v1/operational-webhook, and nobody may publish into it).
+ */
+export async function findApp(ctx: ApiContext, ref: string): Promise<App | undefined> {
+  const app = await ctx.endpoints.app(ref);
+  return app && app.id !== OPERATIONAL_APP_ID ? app : undefined;
+}
+
 export async function requireApp(ctx: ApiContext, ref: string): Promise<App> {
-  const app = await ctx.store.getApp(ref);
+  const app = await findApp(ctx, ref);
   if (!app) throw HeraldError.notFound('Application');
   return app;
 }

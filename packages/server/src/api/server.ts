@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -102,6 +103,12 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
   registerApplicationRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
+  registerEndpointRoutes(app, ctx, {
+    base: '/api/v1/operational-webhook/endpoint',
+    tags: ['Operational Webhook'],
+    params: Type.Object({}),
+    app: (c) => c.operational.application(),
+  });
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
   return app;

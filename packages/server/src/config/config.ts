@@ -24,6 +24,8 @@ export interface HeraldConfig {
   readonly databasePoolSize: number;
   /** What this process runs: the API, the delivery worker, or both. */
   readonly role: 'api' | 'worker' | 'all';
+  /** Seconds an endpoint's deliveries may all fail before it is disabled; 0 never disables. */
+  readonly disableEndpointAfter: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -153,6 +155,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   databaseUrl: { env: 'HERALD_DATABASE_URL', flag: '--database-url', parse: postgresUrl, fallback: undefined },
   databaseSchema: { env: 'HERALD_DATABASE_SCHEMA', parse: identifier, fallback: 'herald' },
   databasePoolSize: { env: 'HERALD_DATABASE_POOL_SIZE', parse: integer(1, 1000), fallback: 10 },
+  disableEndpointAfter: { env: 'HERALD_DISABLE_ENDPOINT_AFTER', parse: integer(0, 365 * 86400), fallback: 5 * 86400 },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 

@@ -3,6 +3,7 @@ import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
 import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
+import type { OperationalEvent } from './operational.ts';
 import { Recorder } from './recorder.ts';
 import { Throttle } from './throttle.ts';
 import { nextRetry } from './retry-policy.ts';
@@ -26,7 +27,14 @@ export interface EngineOptions {
    * `parkedStaleMs` (their worker may be gone). null for the single-process SQLite store, where nothing is missed.
    */
   shared: { scanEveryMs: number; parkedStaleMs: number } | null;
+  /** An endpoint whose deliveries have all been exhausted for this long is disabled; 0: never. */
+  disableFailingEndpointAfterMs: number;
+  /** Where operational events go (failing, exhausted and recovered messages, disabled endpoints). */
+  notify: (event: OperationalEvent) => void;
 }
+
+/** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
+const FAILING_AFTER_ATTEMPTS = 4;
 
 /**
  * Work for one endpoint: a FIFO of claimed deliveries, how many are in flight, and whether more of its deliveries
@@ -441,15 +449,32 @@ export class DeliveryEngine {
       attempts,
       nextAttemptAt,
     };
-    this.recorder.add(outcome);
+    this.recorder.add(outcome, succeeded ? endpoint.id : null);
     if (nextAttemptAt !== null) this.wakeAt(nextAttemptAt);
-    if (result.statusCode === 410) await this.disableGoneEndpoint(endpoint, finishedAt);
+    if (!retryable) return; // not sent at all (disabled endpoint, expunged content): nothing to report
+    const report = { appId: endpoint.appId, endpointId: endpoint.id, messageId: item.messageId,
+      attempt: { id: outcome.attempt.id, timestamp: startedAt, responseStatusCode: outcome.attempt.responseStatusCode } };
+    if (succeeded && attempts > FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.recovered', ...report });
+    if (!succeeded && attempts === FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.failing', ...report });
+    if (status === Status.Fail) {
+      this.options.notify({ type: 'message.attempt.exhausted', ...report });
+      await this.noteExhausted(endpoint, finishedAt, result.statusCode === 410);
+    }
   }
 
-  /** 410 Gone: the receiver says this URL will never take webhooks again, so nothing more is sent to it. */
-  private async disableGoneEndpoint(endpoint: Endpoint, now: number): Promise<void> {
+  /**
+   * Endpoint health: 410 Gone disables at once; otherwise an endpoint whose deliveries have all been exhausted for
+   * `disableFailingEndpointAfterMs` (its failing run is ended by any success) is disabled.
+   */
+  private async noteExhausted(endpoint: Endpoint, now: number, gone: boolean): Promise<void> {
+    const failingSince = await this.store.noteEndpointExhausted(endpoint.id, now);
+    const limit = this.options.disableFailingEndpointAfterMs;
+    const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
+    if (!gone && !tooLong) return;
     if (!(await this.store.disableEndpoint(endpoint.id, now))) return;
     this.endpoints.invalidateEndpoint(endpoint);
-    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url }, 'endpoint answered 410 Gone: disabled');
+    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
+    this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
   }
+
 }

@@ -9,6 +9,8 @@ import type { AttemptOutcome } from '../store/types.ts';
  */
 export class Recorder {
   private pending: AttemptOutcome[] = [];
+  /** Endpoints with a success in this batch: their failing runs end. */
+  private succeeded = new Set<string>();
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
@@ -17,8 +19,9 @@ export class Recorder {
     private readonly log: Logger,
   ) {}
 
-  add(outcome: AttemptOutcome): void {
+  add(outcome: AttemptOutcome, succeededEndpointId: string | null): void {
     this.pending.push(outcome);
+    if (succeededEndpointId) this.succeeded.add(succeededEndpointId);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -33,8 +36,14 @@ export class Recorder {
     while (this.flushing) await this.flushing;
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const succeeded = [...this.succeeded];
     this.pending = [];
-    this.flushing = this.store.recordOutcomes(batch).then(
+    this.succeeded = new Set();
+    const write = async () => {
+      await this.store.recordOutcomes(batch);
+      if (succeeded.length > 0) await this.store.noteEndpointsSucceeded(succeeded);
+    };
+    this.flushing = write().then(
       () => undefined,
       (err) => this.log.error({ err, count: batch.length }, 'recording attempt outcomes failed; those deliveries will be retried'),
     );

@@ -41,6 +41,13 @@ export interface Store {
   deleteEndpoint(id: string): Promise<void>;
   /** Disables an endpoint (the delivery engine does, on 410 Gone); false when it was disabled already or is gone. */
   disableEndpoint(id: string, now: number): Promise<boolean>;
+  /**
+   * A delivery to the endpoint was exhausted: starts its failing run if none is going on. Returns when the run began
+   * (undefined if the endpoint is gone).
+   */
+  noteEndpointExhausted(id: string, now: number): Promise<number | undefined>;
+  /** Any success ends an endpoint's failing run. */
+  noteEndpointsSucceeded(ids: string[]): Promise<void>;
   /** The keys that still sign at `now`, the current one first. */
   getEndpointKeys(endpointId: string, now: number): Promise<EndpointKey[]>;
   /** Adds a new current key; the old current one keeps signing until oldExpiresAt. */

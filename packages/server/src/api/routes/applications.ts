@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import { newId } from '../../lib/ids.ts';
 import type { App } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { checkUid, requireApp, uidForPut } from '../lookup.ts';
+import { OPERATIONAL_APP_ID } from '../../delivery/operational.ts';
+import { checkUid, findApp, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf } from '../paging.ts';
 import { AppParams, ApplicationIn, ApplicationOut, ApplicationPatch, ListOf, ListQuery, type TApplicationIn } from '../schemas.ts';
 import { applicationOut } from '../serialize.ts';
@@ -31,7 +32,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: ListOf(ApplicationOut) } },
   }, async (req) => {
     const page = await ctx.store.listApps(pageOf(req.query, 'ascending'));
-    return { ...page, data: page.data.map(applicationOut) };
+    return { ...page, data: page.data.filter((a) => a.id !== OPERATIONAL_APP_ID).map(applicationOut) };
   });
 
   api.post('/api/v1/app', {
@@ -43,7 +44,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req, reply) => {
     if (req.query.get_if_exists && req.body.uid) {
-      const existing = await ctx.store.getApp(req.body.uid);
+      const existing = await findApp(ctx, req.body.uid);
       if (existing) return reply.status(200).send(applicationOut(existing));
     }
     const app = await createApplication(ctx, req.body);
@@ -57,7 +58,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
   api.put('/api/v1/app/:app_id', {
     schema: { tags, summary: 'Update (or create) an application', params: AppParams, body: ApplicationIn, response: { 200: ApplicationOut, 201: ApplicationOut } },
   }, async (req, reply) => {
-    const existing = await ctx.store.getApp(req.params.app_id);
+    const existing = await findApp(ctx, req.params.app_id);
     const uid = uidForPut(req.body.uid, req.params.app_id, 'app');
     if (!existing) {
       const app = await createApplication(ctx, { ...req.body, uid });

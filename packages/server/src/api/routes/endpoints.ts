@@ -1,19 +1,18 @@
-import { Type } from 'typebox';
+import { Type, type TObject } from 'typebox';
 import { formatSecret, generateSecret, parseSecret } from '../../delivery/signing.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { App, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkEndpointUrl, checkHeaders, normalizeHeaders, redactHeaders } from '../endpoint-input.ts';
-import { checkUid, requireApp, requireEndpoint, uidForPut } from '../lookup.ts';
+import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
-  AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointParams, EndpointPatch,
-  EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, ListOf, ListQuery, StatsQuery,
+  AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch,
+  EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, ListOf, ListQuery, StatsQuery, Uid,
 } from '../schemas.ts';
 import { endpointOut } from '../serialize.ts';
 
-const tags = ['Endpoint'];
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
 function secretFrom(input: string | null | undefined, field: string): string {
@@ -65,46 +64,88 @@ async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { s
   return endpoint;
 }
 
-export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
-  const base = '/api/v1/app/:app_id/endpoint';
+/**
+ * After an endpoint was changed: caches everywhere forget it, and an endpoint enabled again starts with a clean
+ * record (its old failing run no longer counts toward disabling it) and is announced by an operational webhook.
+ */
+async function afterUpdate(ctx: ApiContext, before: Endpoint, after: Endpoint): Promise<void> {
+  ctx.endpoints.invalidateEndpoint(after);
+  if (before.disabled && !after.disabled) {
+    await ctx.store.noteEndpointsSucceeded([after.id]);
+    ctx.operational.emit({ type: 'endpoint.enabled', appId: after.appId, endpointId: after.id });
+  }
+}
+
+/**
+ * Where a set of endpoint routes lives: an application's endpoints under /api/v1/app/{app}/endpoint, or the
+ * operational webhook endpoints under /api/v1/operational-webhook/endpoint (the internal application's).
+ */
+export interface EndpointScope {
+  base: string;
+  tags: string[];
+  /** The path parameters before the endpoint's own. */
+  params: TObject;
+  app(ctx: ApiContext, params: Record<string, string>): Promise<App>;
+}
+
+export const APP_ENDPOINTS: EndpointScope = {
+  base: '/api/v1/app/:app_id/endpoint',
+  tags: ['Endpoint'],
+  params: AppParams,
+  app: (ctx, params) => requireApp(ctx, params['app_id']!),
+};
+
+export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: EndpointScope = APP_ENDPOINTS): void {
+  const { base, tags } = scope;
+  const ScopeParams = scope.params;
+  const ItemParams = Type.Object({ ...scope.params.properties, endpoint_id: Uid });
+  type Params = Record<string, string> & { endpoint_id: string };
+  const appOf = (params: unknown) => scope.app(ctx, params as Record<string, string>);
+  /** The endpoint a path names, within the scope's application, or 404. */
+  const endpointOf = async (params: unknown) => {
+    const app = await appOf(params);
+    const endpoint = await ctx.store.getEndpoint(app.id, (params as Params).endpoint_id);
+    if (!endpoint) throw HeraldError.notFound('Endpoint');
+    return { app, endpoint };
+  };
 
   api.get(base, {
-    schema: { tags, summary: 'List endpoints', params: AppParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
+    schema: { tags, summary: 'List endpoints', params: ScopeParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
-    const app = await requireApp(ctx, req.params.app_id);
+    const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
     const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending'));
     return { ...page, data: page.data.map(endpointOut) };
   });
 
   api.post(base, {
-    schema: { tags, summary: 'Create an endpoint', params: AppParams, body: EndpointIn, response: { 201: EndpointOut } },
+    schema: { tags, summary: 'Create an endpoint', params: ScopeParams, body: EndpointIn, response: { 201: EndpointOut } },
   }, async (req, reply) => {
-    const app = await requireApp(ctx, req.params.app_id);
+    const app = await appOf(req.params);
     return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body)));
   });
 
   api.get(`${base}/:endpoint_id`, {
-    schema: { tags, summary: 'Get an endpoint', params: EndpointParams, response: { 200: EndpointOut } },
-  }, async (req) => endpointOut((await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id)).endpoint));
+    schema: { tags, summary: 'Get an endpoint', params: ItemParams, response: { 200: EndpointOut } },
+  }, async (req) => endpointOut((await endpointOf(req.params)).endpoint));
 
   api.put(`${base}/:endpoint_id`, {
-    schema: { tags, summary: 'Update (or create) an endpoint', params: EndpointParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
+    schema: { tags, summary: 'Update (or create) an endpoint', params: ItemParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
   }, async (req, reply) => {
-    const app = await requireApp(ctx, req.params.app_id);
-    const existing = await ctx.store.getEndpoint(app.id, req.params.endpoint_id);
-    const uid = uidForPut(req.body.uid, req.params.endpoint_id, 'ep');
+    const app = await appOf(req.params);
+    const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
+    const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
     const endpoint = applyFields(existing, { ...req.body, uid });
     await ctx.store.updateEndpoint(endpoint);
-    ctx.endpoints.invalidateEndpoint(endpoint);
+    await afterUpdate(ctx, existing, endpoint);
     return reply.status(200).send(endpointOut(endpoint));
   });
 
   api.patch(`${base}/:endpoint_id`, {
-    schema: { tags, summary: 'Patch an endpoint', params: EndpointParams, body: EndpointPatch, response: { 200: EndpointOut } },
+    schema: { tags, summary: 'Patch an endpoint', params: ItemParams, body: EndpointPatch, response: { 200: EndpointOut } },
   }, async (req) => {
-    const { endpoint: existing } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint: existing } = await endpointOf(req.params);
     const b = req.body;
     checkUid(b.uid, 'ep');
     const eventTypes = b.eventTypes !== undefined ? b.eventTypes : b.filterTypes;
@@ -123,23 +164,23 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
     const newSecret = b.secret !== undefined && b.secret !== null ? secretFrom(b.secret, 'secret') : null;
     await ctx.store.updateEndpoint(endpoint);
     if (newSecret) await ctx.store.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
-    ctx.endpoints.invalidateEndpoint(endpoint);
+    await afterUpdate(ctx, existing, endpoint);
     return endpointOut(endpoint);
   });
 
   api.delete(`${base}/:endpoint_id`, {
-    schema: { tags, summary: 'Delete an endpoint', params: EndpointParams },
+    schema: { tags, summary: 'Delete an endpoint', params: ItemParams },
   }, async (req, reply) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     await ctx.store.deleteEndpoint(endpoint.id);
     ctx.endpoints.invalidateEndpoint(endpoint);
     return reply.status(204).send();
   });
 
   api.get(`${base}/:endpoint_id/secret`, {
-    schema: { tags, summary: "Get the endpoint's current signing secret", params: EndpointParams, response: { 200: EndpointSecretOut } },
+    schema: { tags, summary: "Get the endpoint's current signing secret", params: ItemParams, response: { 200: EndpointSecretOut } },
   }, async (req) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
     if (!current) throw HeraldError.notFound('Endpoint secret');
     return { key: formatSecret(current.key) };
@@ -148,10 +189,10 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
   api.post(`${base}/:endpoint_id/secret/rotate`, {
     schema: {
       tags, summary: 'Rotate the signing secret; the old one keeps signing for the grace period',
-      params: EndpointParams, body: Type.Optional(EndpointSecretRotateIn),
+      params: ItemParams, body: Type.Optional(EndpointSecretRotateIn),
     },
   }, async (req, reply) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     const body = req.body ?? {};
     const now = Date.now();
     const grace = (body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
@@ -161,13 +202,13 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
   });
 
   api.get(`${base}/:endpoint_id/headers`, {
-    schema: { tags, summary: "Get the endpoint's custom headers", params: EndpointParams, response: { 200: EndpointHeadersOut } },
-  }, async (req) => redactHeaders((await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id)).endpoint.headers));
+    schema: { tags, summary: "Get the endpoint's custom headers", params: ItemParams, response: { 200: EndpointHeadersOut } },
+  }, async (req) => redactHeaders((await endpointOf(req.params)).endpoint.headers));
 
   api.put(`${base}/:endpoint_id/headers`, {
-    schema: { tags, summary: "Replace the endpoint's custom headers", params: EndpointParams, body: EndpointHeadersIn },
+    schema: { tags, summary: "Replace the endpoint's custom headers", params: ItemParams, body: EndpointHeadersIn },
   }, async (req, reply) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const updated = { ...endpoint, headers: normalizeHeaders(req.body.headers), updatedAt: Date.now() };
     await ctx.store.updateEndpoint(updated);
@@ -176,9 +217,9 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
   });
 
   api.patch(`${base}/:endpoint_id/headers`, {
-    schema: { tags, summary: 'Add, change or (with null or deleteHeaders) remove custom headers', params: EndpointParams, body: EndpointHeadersPatchIn },
+    schema: { tags, summary: 'Add, change or (with null or deleteHeaders) remove custom headers', params: ItemParams, body: EndpointHeadersPatchIn },
   }, async (req, reply) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const headers = { ...endpoint.headers };
     for (const [name, value] of Object.entries(req.body.headers)) {
@@ -193,9 +234,9 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext): void {
   });
 
   api.get(`${base}/:endpoint_id/stats`, {
-    schema: { tags, summary: 'Delivery counts by status', params: EndpointParams, querystring: StatsQuery, response: { 200: EndpointStatsOut } },
+    schema: { tags, summary: 'Delivery counts by status', params: ItemParams, querystring: StatsQuery, response: { 200: EndpointStatsOut } },
   }, async (req) => {
-    const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { endpoint } = await endpointOf(req.params);
     return ctx.store.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
   });
 }

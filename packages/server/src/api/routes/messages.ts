@@ -1,7 +1,7 @@
 import { HeraldError } from '../../lib/errors.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
-import { checkUid, requireApp, requireMessage, uidForPut } from '../lookup.ts';
+import { checkUid, findApp, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
 import { AppParams, ListOf, MessageIn, MessageListQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
 import { messageOut } from '../serialize.ts';
@@ -21,7 +21,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     checkUid(b.eventId, 'msg', 'eventId');
     const deliverAt = b.deliverAt ? Date.parse(b.deliverAt) : null;
     if (deliverAt !== null && Number.isNaN(deliverAt)) throw HeraldError.validation(['body', 'deliverAt'], 'invalid date-time');
-    let app = await ctx.endpoints.app(req.params.app_id);
+    let app = await findApp(ctx, req.params.app_id);
     if (!app) {
       if (!b.application) throw HeraldError.notFound('Application');
       app = await createApplication(ctx, { ...b.application, uid: uidForPut(b.application.uid, req.params.app_id, 'app') });

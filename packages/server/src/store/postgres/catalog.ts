@@ -161,6 +161,15 @@ export class PostgresCatalog {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async noteEndpointExhausted(id: string, now: number): Promise<number | undefined> {
+    const { rows } = await this.pool.query('UPDATE endpoint SET failing_since = COALESCE(failing_since, $1) WHERE id = $2 RETURNING failing_since', [now, id]);
+    return rows[0]?.failing_since;
+  }
+
+  async noteEndpointsSucceeded(ids: string[]): Promise<void> {
+    await this.pool.query('UPDATE endpoint SET failing_since = NULL WHERE failing_since IS NOT NULL AND id = ANY($1::text[])', [ids]);
+  }
+
   async deleteEndpoint(id: string): Promise<void> {
     await this.pool.query('WITH attempts AS (DELETE FROM attempt WHERE endpoint_id = $1) DELETE FROM endpoint WHERE id = $1', [id]);
   }

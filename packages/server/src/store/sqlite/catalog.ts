@@ -205,6 +205,21 @@ export class SqliteCatalog {
     return this.writes.run(() => this.stmt('UPDATE endpoint SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0').run(now, id).changes > 0);
   }
 
+  noteEndpointExhausted(id: string, now: number): Promise<number | undefined> {
+    return this.writes.run(() => {
+      const row = this.stmt('UPDATE endpoint SET failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING failing_since').get(now, id) as
+        | { failing_since: number }
+        | undefined;
+      return row?.failing_since;
+    });
+  }
+
+  noteEndpointsSucceeded(ids: string[]): Promise<void> {
+    return this.writes.run(() => {
+      this.stmt('UPDATE endpoint SET failing_since = NULL WHERE failing_since IS NOT NULL AND id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
+    });
+  }
+
   deleteEndpoint(id: string): Promise<void> {
     return this.writes.run(() => {
       this.stmt('DELETE FROM attempt WHERE endpoint_id = ?').run(id);

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { App } from '../store/types.ts';
+import type { EndpointCache } from './endpoint-cache.ts';
+import type { Publisher } from './publish.ts';
+
+/**
+ * Operational webhooks tell the operator when something is wrong: they are ordinary messages of one internal
+ * application whose endpoints are the ones registered under /api/v1/operational-webhook/endpoint, so they are signed,
+ * retried and logged like every other webhook.
+ */
+export const OPERATIONAL_APP_ID = 'app_operational';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What the delivery engine and the API report; the payloads follow Svix's operational webhook events. */
+export type OperationalEvent =
+  | {
+      type: 'message.attempt.failing' | 'message.attempt.exhausted' | 'message.attempt.recovered';
+      appId: string;
+      endpointId: string;
+      messageId: string;
+      attempt: { id: string; timestamp: number; responseStatusCode: number };
+    }
+  | { type: 'endpoint.disabled'; appId: string; endpointId: string; failSince: number }
+  | { type: 'endpoint.enabled'; appId: string; endpointId: string };
+
+export class OperationalWebhooks {
+  private app: Promise<App> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly endpoints: EndpointCache,
+    private readonly publisher: Publisher,
+    private readonly log: Logger,
+  ) {}
+
+  /** The internal application, created on first use. */
+  application(): Promise<App> {
+    this.app ??= this.loadOrCreate().catch((err) => {
+      this.app = null;
+      throw err;
+    });
+    return this.app;
+  }
+
+  private async loadOrCreate(): Promise<App> {
+    const existing = await this.store.getApp(OPERATIONAL_APP_ID);
+    if (existing) return existing;
+    const now = Date.now();
+    const app: App = { id: OPERATIONAL_APP_ID, uid: null, name: 'Operational webhooks', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
+    try {
+      await this.store.createApp(app);
+    } catch {
+      // Another process created it first.
+    }
+    return (await this.store.getApp(OPERATIONAL_APP_ID)) ?? app;
+  }
+
+  /** Sends the event to every operational endpoint that wants it; never throws (it is a side channel). */
+  emit(event: OperationalEvent): void {
+    if (event.appId === OPERATIONAL_APP_ID) return; // failures of operational endpoints themselves do not loop
+    void this.send(event).catch((err) => this.log.error({ err, event: event.type }, 'could not send an operational webhook'));
+  }
+
+  private async send(event: OperationalEvent): Promise<void> {
+    const [app, endpoint] = await Promise.all([this.endpoints.app(event.appId), this.endpoints.endpoint(event.endpointId)]);
+    const base = { appId: event.appId, appUid: app?.uid ?? null, endpointId: event.endpointId };
+    let data: Record<string, unknown>;
+    if (event.type === 'endpoint.disabled') data = { ...base, endpointUid: endpoint?.uid ?? null, failSince: iso(event.failSince) };
+    else if (event.type === 'endpoint.enabled') data = { ...base, endpointUid: endpoint?.uid ?? null };
+    else {
+      const message = await this.store.getMessage(event.appId, event.messageId);
+      data = {
+        ...base,
+        msgId: event.messageId,
+        msgEventId: message?.eventId ?? null,
+        lastAttempt: { id: event.attempt.id, timestamp: iso(event.attempt.timestamp), responseStatusCode: event.attempt.responseStatusCode },
+      };
+    }
+    const operational = await this.application();
+    await this.publisher.publish(
+      operational,
+      { eventType: event.type, payload: { type: event.type, data }, eventId: null, channels: null, tags: null, deliverAt: null },
+      undefined,
+      () => '',
+    );
+  }
+}
