@@ -8,6 +8,7 @@ import { EndpointCache } from './delivery/endpoint-cache.ts';
 import { DeliveryEngine } from './delivery/engine.ts';
 import { OperationalWebhooks } from './delivery/operational.ts';
 import { Publisher } from './delivery/publish.ts';
+import { Pruner } from './delivery/pruner.ts';
 import { Sender } from './delivery/sender.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
@@ -30,7 +31,7 @@ export interface RunningHerald {
 const SHARED_CACHE_MAX_AGE_MS = 30_000;
 
 /** Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. */
-export async function openStore(config: HeraldConfig): Promise<{ store: Store; release: () => void }> {
+export async function openStore(config: HeraldConfig, options: { sending: boolean } = { sending: true }): Promise<{ store: Store; release: () => void }> {
   if (config.databaseUrl) {
     // Loaded only when asked for: the embedded default never needs the PostgreSQL driver.
     const { PostgresStore } = await import('./store/postgres/index.ts');
@@ -38,7 +39,8 @@ export async function openStore(config: HeraldConfig): Promise<{ store: Store; r
     return { store, release: () => {} };
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const release = lockDataDir(config.dataDir);
+  // Only a process that sends must be alone with the SQLite files; maintenance commands work beside a server.
+  const release = options.sending ? lockDataDir(config.dataDir) : () => {};
   try {
     return { store: new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous }), release };
   } catch (err) {
@@ -83,6 +85,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
   }
   const publisher = new Publisher(store, endpoints, engine);
+  const pruner = runsWorker ? new Pruner(store, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' })) : null;
   operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
   await store.subscribe((event) => {
     if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
@@ -99,6 +102,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     url = await server.listen({ port: config.port, host: config.host });
   }
   await engine?.start();
+  pruner?.start();
   const where = shared ? { schema: config.databaseSchema } : { dataDir: config.dataDir };
   log.info({ url: url || undefined, role: config.role, store: store.dialect, ...where, version: VERSION }, 'Herald started');
 
@@ -112,6 +116,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     generatedAdminToken,
     stop() {
       stopping ??= (async () => {
+        pruner?.stop();
         await server?.close();
         await engine?.stop();
         await sender?.close();

@@ -253,6 +253,45 @@ function conformance(backend: Backend): void {
     assert.deepStrictEqual(await store.getEndpointById('ep_1'), mkEndpoint('ep_1', 'app_A'), 'the endpoint itself reads back unchanged');
   });
 
+  test('retention: expired payloads go with their response bodies; old finished messages go with everything', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    const make = async (id: string, createdAt: number, payloadExpiresAt: number | null, admission: 'due' | 'leased') => {
+      await store.createMessage({
+        message: mkMessage(id, 'app_A', { createdAt }), deliveries: [{ endpointId: 'ep_1', admission }], dueAt: createdAt, leaseUntil: createdAt + 1_000_000, payloadExpiresAt,
+      });
+    };
+    await make('msg_old_done', T0, T0 + 10, 'leased');
+    await make('msg_old_pending', T0 + 1, null, 'due');
+    await make('msg_new', T0 + 5_000, null, 'leased');
+    const [claimed] = await store.claimDueDeliveries(T0 + 2, T0 + 1_000, 1);
+    assert.equal(claimed?.messageId, 'msg_old_pending');
+    // msg_old_done and msg_new were leased at creation (lease 0): record their successes.
+    const deliveries = (await store.listEndpointDeliveries('ep_1', {}, { limit: 10, iterator: null, order: 'ascending' })).data;
+    const done = (messageId: string) => {
+      const d = deliveries.find((x) => x.message.id === messageId)!.delivery;
+      return { deliveryId: d.id, lease: 0, status: 0 as const, attempts: 1, nextAttemptAt: null,
+        attempt: mkAttempt(mkMessage(messageId, 'app_A'), 'ep_1', { id: `atmpt_${messageId}`, response: 'body of ' + messageId }) };
+    };
+    await store.recordOutcomes([done('msg_old_done'), done('msg_new')]);
+
+    assert.equal(await store.expirePayloads(T0 + 9, 10), 0, 'not yet expired');
+    assert.equal(await store.expirePayloads(T0 + 10, 10), 1);
+    assert.equal((await store.getMessage('app_A', 'msg_old_done'))?.payload, null);
+    assert.equal((await store.getAttempt('msg_old_done', 'atmpt_msg_old_done'))?.response, '', 'the response body expires too');
+    assert.equal((await store.getAttempt('msg_new', 'atmpt_msg_new'))?.response, 'body of msg_new');
+
+    await store.putIdempotentResponse('s', 'old-key', { statusCode: 202, body: '{}' }, T0 + 100);
+    assert.equal(await store.countMessagesBefore(T0 + 1_000), 2);
+    assert.equal(await store.pruneMessages(T0 + 1_000, T0 + 200, 10), 1, 'only the finished old message goes');
+    assert.equal(await store.getMessage('app_A', 'msg_old_done'), undefined);
+    assert.equal(await store.getAttempt('msg_old_done', 'atmpt_msg_old_done'), undefined, 'its attempts went with it');
+    assert.ok(await store.getMessage('app_A', 'msg_old_pending'), 'a message still being delivered stays');
+    assert.ok(await store.getMessage('app_A', 'msg_new'));
+    assert.equal(await store.getIdempotentResponse('s', 'old-key', T0), undefined, 'expired idempotency records are purged');
+    assert.equal(await store.pruneMessages(T0 + 1_000, T0 + 200, 10), 0);
+  });
+
   // ----- throttle token buckets --------------------------------------------------------------------------------
 
   test('takeTokens: buckets start full, refill at their rate, and every bucket gives the same number', async (store) => {

@@ -1,4 +1,6 @@
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
+import { pruneOnce } from '../delivery/pruner.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openStore, startHerald, type RunningHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
@@ -79,6 +81,43 @@ program
     release();
     process.stdout.write(`herald: ${store.dialect} schema is up to date\n`);
   });
+
+program
+  .command('prune')
+  .description('delete delivered messages (with their deliveries and attempts) older than a given age, and expired payloads')
+  .requiredOption('--older-than <age>', 'age such as 90d, 12h or 30m')
+  .option('--data-dir <dir>', 'where the SQLite database lives (HERALD_DATA_DIR, default ./.herald)')
+  .option('--database-url <url>', 'prune PostgreSQL instead of SQLite (HERALD_DATABASE_URL)')
+  .option('--config <file>', 'JSON config file (HERALD_CONFIG)')
+  .action(async (opts: ServeOptions & { olderThan: string }) => {
+    const retentionMs = parseAge(opts.olderThan);
+    const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
+    const { store, release } = await openStore(config, { sending: false });
+    try {
+      const now = Date.now();
+      const candidates = await store.countMessagesBefore(now - retentionMs);
+      const bar = new SingleBar({ format: 'pruning [{bar}] {value}/{total} messages', noTTYOutput: true, notTTYSchedule: 1_000 }, Presets.legacy);
+      bar.start(candidates, 0);
+      const result = await pruneOnce(store, { retentionMs }, now, (n) => bar.increment(n));
+      bar.stop();
+      const kept = candidates - result.deletedMessages;
+      process.stdout.write(
+        `herald: deleted ${result.deletedMessages} messages older than ${opts.olderThan}` +
+          (kept > 0 ? ` (${kept} kept: still being delivered)` : '') +
+          `; removed ${result.expiredPayloads} expired payloads\n`,
+      );
+    } finally {
+      await store.close();
+      release();
+    }
+  });
+
+/** "90d", "12h", "30m" to milliseconds; anything else is a usage error. */
+function parseAge(age: string): number {
+  const match = /^(\d+)([dhm])$/.exec(age.trim());
+  if (!match) throw new ConfigError(`--older-than must look like 90d, 12h or 30m (got "${age}")`);
+  return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -26,6 +26,10 @@ export interface HeraldConfig {
   readonly role: 'api' | 'worker' | 'all';
   /** Seconds an endpoint's deliveries may all fail before it is disabled; 0 never disables. */
   readonly disableEndpointAfter: number;
+  /** Days a message's payload is kept unless the message asks for less; 0: as long as the message. */
+  readonly payloadRetentionDays: number;
+  /** Days messages, deliveries and attempts are kept once delivered; 0: forever. */
+  readonly retentionDays: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -155,6 +159,8 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   databaseUrl: { env: 'HERALD_DATABASE_URL', flag: '--database-url', parse: postgresUrl, fallback: undefined },
   databaseSchema: { env: 'HERALD_DATABASE_SCHEMA', parse: identifier, fallback: 'herald' },
   databasePoolSize: { env: 'HERALD_DATABASE_POOL_SIZE', parse: integer(1, 1000), fallback: 10 },
+  payloadRetentionDays: { env: 'HERALD_PAYLOAD_RETENTION_DAYS', parse: integer(0, 36500), fallback: 90 },
+  retentionDays: { env: 'HERALD_RETENTION_DAYS', parse: integer(0, 36500), fallback: 90 },
   disableEndpointAfter: { env: 'HERALD_DISABLE_ENDPOINT_AFTER', parse: integer(0, 365 * 86400), fallback: 5 * 86400 },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };

@@ -11,6 +11,8 @@ export interface PublishInput {
   channels: string[] | null;
   tags: string[] | null;
   deliverAt: number | null;
+  /** When the payload expires (null: kept as long as the message). */
+  payloadExpiresAt?: number | null;
 }
 
 /**
@@ -57,6 +59,7 @@ export class Publisher {
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
       leaseUntil: now + (this.engine?.leaseMs ?? 0),
+      payloadExpiresAt: input.payloadExpiresAt ?? null,
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
     });
     // Another request with the same idempotency key committed first (possibly in another process).

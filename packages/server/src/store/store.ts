@@ -73,6 +73,16 @@ export interface Store {
   getMessage(appId: string, ref: string): Promise<Message | undefined>;
   /** Removes a message's payload for good (its metadata, deliveries and attempts stay); a later send fails at once. */
   expungeMessageContent(messageId: string): Promise<void>;
+
+  /** Retention: removes up to `limit` expired payloads, with their attempts' response bodies; returns how many. */
+  expirePayloads(now: number, limit: number): Promise<number>;
+  /**
+   * Retention: deletes up to `limit` messages created before `cutoff` whose deliveries are all finished, with their
+   * deliveries and attempts, and idempotency records expired by `now`; returns how many messages went.
+   */
+  pruneMessages(cutoff: number, now: number, limit: number): Promise<number>;
+  /** How many messages were created before `cutoff` (for progress reports). */
+  countMessagesBefore(cutoff: number): Promise<number>;
   listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
   /** Deliveries of one message with their endpoints (attempted destinations). */
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>>;

@@ -178,6 +178,8 @@ export interface NewMessage {
   dueAt: number;
   /** Lease end for 'leased' deliveries. */
   leaseUntil: number;
+  /** When the payload (and the attempts' response bodies) expire; null: kept as long as the message. */
+  payloadExpiresAt?: number | null;
   idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
 }
 

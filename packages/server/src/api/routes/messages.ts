@@ -8,6 +8,13 @@ import { messageOut } from '../serialize.ts';
 import { createApplication } from './applications.ts';
 
 const tags = ['Message'];
+const HOUR_MS = 3_600_000;
+
+/** When a new message's payload expires: its own retention (hours win over days) or the server's default. */
+function payloadExpiry(defaultDays: number, hours: number | null, days: number | null): number | null {
+  const retentionHours = hours ?? (days !== null ? days * 24 : defaultDays > 0 ? defaultDays * 24 : null);
+  return retentionHours === null ? null : Date.now() + retentionHours * HOUR_MS;
+}
 
 export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
   api.post('/api/v1/app/:app_id/msg', {
@@ -33,7 +40,10 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     const idem = req.idempotency;
     const published = await ctx.publisher.publish(
       app,
-      { eventType: b.eventType, payload: b.payload, eventId: b.eventId ?? null, channels: b.channels ?? null, tags: b.tags ?? null, deliverAt },
+      {
+        eventType: b.eventType, payload: b.payload, eventId: b.eventId ?? null, channels: b.channels ?? null, tags: b.tags ?? null, deliverAt,
+        payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, b.payloadRetentionHours ?? null, b.payloadRetentionPeriod ?? null),
+      },
       idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
       (m) => JSON.stringify(messageOut(m, withContent)),
     );

@@ -142,6 +142,7 @@ export class PostgresStore extends PostgresCatalog implements Store {
           endpointIds, statuses, next,
           idempotency?.scope ?? null, idempotency?.key ?? null, idempotency?.response.statusCode ?? null, idempotency?.response.body ?? null,
           idempotency?.expiresAt ?? null,
+          input.payloadExpiresAt ?? null,
         ],
       }),
     );
@@ -159,6 +160,44 @@ export class PostgresStore extends PostgresCatalog implements Store {
 
   async expungeMessageContent(messageId: string): Promise<void> {
     await this.pool.query('UPDATE message SET payload = NULL WHERE id = $1', [messageId]);
+  }
+
+  async expirePayloads(now: number, limit: number): Promise<number> {
+    const { rows } = await this.pool.query(
+      `WITH expired AS (
+         UPDATE message SET payload = NULL
+         WHERE id IN (SELECT id FROM message WHERE payload_expires_at <= $1 AND payload IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id
+       ), bodies AS (
+         UPDATE attempt SET response = '' WHERE message_id IN (SELECT id FROM expired)
+       )
+       SELECT count(*)::int AS n FROM expired`,
+      [now, limit],
+    );
+    return rows[0].n as number;
+  }
+
+  async pruneMessages(cutoff: number, now: number, limit: number): Promise<number> {
+    await this.pool.query('DELETE FROM idempotency WHERE expires_at <= $1', [now]);
+    const { rows } = await this.pool.query(
+      `WITH doomed AS (
+         SELECT id FROM message m WHERE created_at < $1
+           AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.status IN (${Status.Pending}, ${Status.Sending}))
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), attempts AS (
+         DELETE FROM attempt WHERE message_id IN (SELECT id FROM doomed)
+       ), gone AS (
+         DELETE FROM message WHERE id IN (SELECT id FROM doomed) RETURNING id
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [cutoff, limit],
+    );
+    return rows[0].n as number;
+  }
+
+  async countMessagesBefore(cutoff: number): Promise<number> {
+    const { rows } = await this.pool.query('SELECT count(*)::int AS n FROM message WHERE created_at < $1', [cutoff]);
+    return rows[0].n as number;
   }
 
   async getMessage(appId: string, ref: string): Promise<Message | undefined> {

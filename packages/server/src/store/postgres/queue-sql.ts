@@ -8,7 +8,7 @@ import { Status, Trigger } from '../types.ts';
 /**
  * Publishing: the idempotency key, the message and its deliveries, in one statement.
  * $1–$9 message, $10–$12 deliveries (endpoint, status, due time, as parallel arrays), $13–$17 the idempotency record
- * (all null without one).
+ * (all null without one), $18 when the payload expires.
  * Returns one row per delivery (one row with a null id when there are none), or no row when an unexpired response
  * under the idempotency key stopped everything.
  */
@@ -23,8 +23,8 @@ WITH idem AS (
     WHERE idempotency.expires_at <= $8::bigint
   RETURNING 1
 ), msg AS (
-  INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at)
-  SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::text, $8::bigint, $9::bigint
+  INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at)
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::text, $8::bigint, $9::bigint, $18::bigint
   WHERE $13::text IS NULL OR EXISTS (SELECT FROM idem)
   RETURNING id
 ), ins AS (

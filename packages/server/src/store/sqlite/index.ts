@@ -56,8 +56,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
     super(options);
     this.hot = {
       insertMessage: this.stmt(
-        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertDelivery: this.stmt(
         'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
@@ -94,7 +94,7 @@ export class SqliteStore extends SqliteCatalog implements Store {
           const stored = this.getIdempotentResponseNow(idempotency.scope, idempotency.key, m.createdAt);
           if (stored) return { replay: stored };
         }
-        this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt);
+        this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt, input.payloadExpiresAt ?? null);
         const ids: number[] = [];
         for (const { endpointId, admission } of deliveries) {
           const status = admission === 'leased' ? Status.Sending : Status.Pending;
@@ -111,6 +111,37 @@ export class SqliteStore extends SqliteCatalog implements Store {
     return this.writes.run(() => {
       this.stmt('UPDATE message SET payload = NULL WHERE id = ?').run(messageId);
     });
+  }
+
+  expirePayloads(now: number, limit: number): Promise<number> {
+    return this.writes.run(() => {
+      const ids = this.stmt('SELECT id FROM message WHERE payload_expires_at <= ? AND payload IS NOT NULL LIMIT ?').pluck().all(now, limit) as string[];
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      this.stmt('UPDATE message SET payload = NULL WHERE id IN (SELECT value FROM json_each(?))').run(list);
+      this.stmt("UPDATE attempt SET response = '' WHERE message_id IN (SELECT value FROM json_each(?))").run(list);
+      return ids.length;
+    });
+  }
+
+  pruneMessages(cutoff: number, now: number, limit: number): Promise<number> {
+    return this.writes.run(() => {
+      this.stmt('DELETE FROM idempotency WHERE expires_at <= ?').run(now);
+      const ids = this.stmt(
+        `SELECT id FROM message m WHERE created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.status IN (${Status.Pending}, ${Status.Sending}))
+         ORDER BY created_at LIMIT ?`,
+      ).pluck().all(cutoff, limit) as string[];
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      this.stmt('DELETE FROM attempt WHERE message_id IN (SELECT value FROM json_each(?))').run(list);
+      this.stmt('DELETE FROM message WHERE id IN (SELECT value FROM json_each(?))').run(list);
+      return ids.length;
+    });
+  }
+
+  async countMessagesBefore(cutoff: number): Promise<number> {
+    return this.stmt('SELECT COUNT(*) FROM message WHERE created_at < ?').pluck().get(cutoff) as number;
   }
 
   async getMessage(appId: string, ref: string): Promise<Message | undefined> {

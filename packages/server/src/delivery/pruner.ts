@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+
+const BATCH = 1_000;
+
+export interface RetentionOptions {
+  /** Messages (with their deliveries and attempts) older than this are deleted once delivered; null: kept forever. */
+  retentionMs: number | null;
+}
+
+/**
+ * Retention: expired payloads (and their attempts' response bodies) are removed, and messages past the retention
+ * period are deleted with their deliveries and attempts, in batches so that no single transaction grows large.
+ * Messages still being delivered are kept until they are done.
+ */
+export async function pruneOnce(
+  store: Store,
+  options: RetentionOptions,
+  now: number,
+  onProgress: (deleted: number) => void = () => {},
+): Promise<{ expiredPayloads: number; deletedMessages: number }> {
+  let expiredPayloads = 0;
+  for (;;) {
+    const n = await store.expirePayloads(now, BATCH);
+    expiredPayloads += n;
+    if (n < BATCH) break;
+  }
+  let deletedMessages = 0;
+  while (options.retentionMs !== null) {
+    const n = await store.pruneMessages(now - options.retentionMs, now, BATCH);
+    deletedMessages += n;
+    onProgress(n);
+    if (n < BATCH) break;
+  }
+  return { expiredPayloads, deletedMessages };
+}
+
+/** Runs pruneOnce in the background: a minute after start, then every hour. */
+export class Pruner {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RetentionOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(firstRunMs = 60_000, everyMs = 3_600_000): void {
+    const run = () => {
+      pruneOnce(this.store, this.options, Date.now()).then(
+        (result) => {
+          if (result.expiredPayloads + result.deletedMessages > 0) this.log.info(result, 'retention: pruned');
+        },
+        (err) => this.log.error({ err }, 'retention: pruning failed; trying again at the next run'),
+      );
+      this.timer = setTimeout(run, everyMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(run, firstRunMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
