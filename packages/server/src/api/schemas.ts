@@ -207,10 +207,6 @@ export const ListOf = <T extends TSchema>(item: T) =>
     done: Type.Boolean(),
   });
 
-export const HttpErrorOut = Type.Object({ code: Type.String(), detail: Type.String() });
 export const EmptyOut = Type.Object({});
 
 export type TApplicationIn = Static<typeof ApplicationIn>;
-export type TEndpointIn = Static<typeof EndpointIn>;
-export type TMessageIn = Static<typeof MessageIn>;
-export type TListQuery = Static<typeof ListQuery>;

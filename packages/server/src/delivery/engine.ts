@@ -1,17 +1,13 @@
 import type { Logger } from 'pino';
-import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Status, Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import type { Admission, ClaimedDelivery } from '../store/types.ts';
+import { Attempts, type AttemptOptions } from './attempt.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
-import type { OperationalEvent } from './operational.ts';
 import { Recorder } from './recorder.ts';
+import type { Sender } from './sender.ts';
 import { Throttle } from './throttle.ts';
-import { nextRetry } from './retry-policy.ts';
-import type { Sender, SendResult } from './sender.ts';
-import { signatureHeader } from './signing.ts';
 
-export interface EngineOptions {
-  retrySchedule: readonly number[];
+export interface EngineOptions extends AttemptOptions {
   requestTimeoutMs: number;
   /** Attempts in flight to one endpoint at once: a slow endpoint queues its own work and nobody else's. */
   perEndpointConcurrency: number;
@@ -20,21 +16,13 @@ export interface EngineOptions {
   /** Queued deliveries per endpoint; beyond it they are parked in the database until the queue drains. */
   maxQueuedPerEndpoint: number;
   claimBatch: number;
-  userAgent: string;
   /**
    * For a database shared by several workers: how often to look for due work anyway (another worker that died may
    * have left a retry due that nobody here was told about) and to take back deliveries parked longer than
    * `parkedStaleMs` (their worker may be gone). null for the single-process SQLite store, where nothing is missed.
    */
   shared: { scanEveryMs: number; parkedStaleMs: number } | null;
-  /** An endpoint whose deliveries have all been exhausted for this long is disabled; 0: never. */
-  disableFailingEndpointAfterMs: number;
-  /** Where operational events go (failing, exhausted and recovered messages, disabled endpoints). */
-  notify: (event: OperationalEvent) => void;
 }
-
-/** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
-const FAILING_AFTER_ATTEMPTS = 4;
 
 /**
  * Work for one endpoint: a FIFO of claimed deliveries, how many are in flight, and whether more of its deliveries
@@ -67,6 +55,7 @@ export class DeliveryEngine {
   private readonly claimedWhileSending = new Map<number, ClaimedDelivery>();
   private readonly lanes = new Map<string, Lane>();
   private readonly recorder: Recorder;
+  private readonly attempts: Attempts;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
   private scanning = false;
@@ -88,6 +77,7 @@ export class DeliveryEngine {
     private readonly log: Logger,
   ) {
     this.recorder = new Recorder(store, log);
+    this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
   }
 
   /**
@@ -385,96 +375,7 @@ export class DeliveryEngine {
     // The lease must outlast this attempt, or another worker could take and send the delivery too.
     const leaseEnd = this.leaseEnds.get(item.deliveryId) ?? 0;
     if (leaseEnd < Date.now() + this.options.requestTimeoutMs + 2_000 && !(await this.renew([item])).has(item.deliveryId)) return;
-    const endpoint = await this.endpoints.endpoint(item.endpointId);
-    if (!endpoint) return; // deleted: its delivery rows went with it
-    const startedAt = Date.now();
-    let result: SendResult;
-    let retryable = true;
-    if (endpoint.disabled || item.payload === null) {
-      retryable = false;
-      result = {
-        statusCode: null,
-        body: endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged',
-        durationMs: 0,
-        timedOut: false,
-        retryAfter: null,
-        abortRequested: false,
-      };
-    } else {
-      const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
-      const timestamp = Math.floor(startedAt / 1000);
-      const headers: Record<string, string> = {
-        ...endpoint.headers,
-        'content-type': 'application/json',
-        'user-agent': this.options.userAgent,
-        'webhook-id': item.messageId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, item.payload),
-      };
-      result = await this.sender.send(endpoint.url, headers, item.payload);
-    }
-    const finishedAt = Date.now();
-    const attempts = item.attempts + 1;
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    let status: StatusValue = succeeded ? Status.Success : Status.Fail;
-    let nextAttemptAt: number | null = null;
-    if (!succeeded && retryable) {
-      const decision = nextRetry(
-        { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
-        this.options.retrySchedule,
-        finishedAt,
-      );
-      if (decision.retry) {
-        status = Status.Pending;
-        nextAttemptAt = finishedAt + decision.delayMs;
-      }
-    }
-    const outcome: AttemptOutcome = {
-      attempt: {
-        id: newId('atmpt', startedAt),
-        appId: item.appId,
-        messageId: item.messageId,
-        endpointId: item.endpointId,
-        url: endpoint.url,
-        status: succeeded ? Status.Success : Status.Fail,
-        responseStatusCode: result.statusCode ?? 0,
-        response: result.body,
-        durationMs: result.durationMs,
-        trigger: item.trigger === Trigger.Manual ? Trigger.Manual : Trigger.Scheduled,
-        createdAt: startedAt,
-      },
-      deliveryId: item.deliveryId,
-      lease: item.lease,
-      status,
-      attempts,
-      nextAttemptAt,
-    };
-    this.recorder.add(outcome, succeeded ? endpoint.id : null);
+    const nextAttemptAt = await this.attempts.run(item);
     if (nextAttemptAt !== null) this.wakeAt(nextAttemptAt);
-    if (!retryable) return; // not sent at all (disabled endpoint, expunged content): nothing to report
-    const report = { appId: endpoint.appId, endpointId: endpoint.id, messageId: item.messageId,
-      attempt: { id: outcome.attempt.id, timestamp: startedAt, responseStatusCode: outcome.attempt.responseStatusCode } };
-    if (succeeded && attempts > FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.recovered', ...report });
-    if (!succeeded && attempts === FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.failing', ...report });
-    if (status === Status.Fail) {
-      this.options.notify({ type: 'message.attempt.exhausted', ...report });
-      await this.noteExhausted(endpoint, finishedAt, result.statusCode === 410);
-    }
   }
-
-  /**
-   * Endpoint health: 410 Gone disables at once; otherwise an endpoint whose deliveries have all been exhausted for
-   * `disableFailingEndpointAfterMs` (its failing run is ended by any success) is disabled.
-   */
-  private async noteExhausted(endpoint: Endpoint, now: number, gone: boolean): Promise<void> {
-    const failingSince = await this.store.noteEndpointExhausted(endpoint.id, now);
-    const limit = this.options.disableFailingEndpointAfterMs;
-    const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
-    if (!gone && !tooLong) return;
-    if (!(await this.store.disableEndpoint(endpoint.id, now))) return;
-    this.endpoints.invalidateEndpoint(endpoint);
-    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
-    this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
-  }
-
 }

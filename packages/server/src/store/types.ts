@@ -187,11 +187,3 @@ export interface NewMessage {
 export type StoreEvent =
   | { type: 'deliveries-due'; at: number }
   | { type: 'endpoints-changed'; appId: string };
-
-export interface DeliveryWithEndpoint extends Delivery {
-  endpoint: Endpoint;
-}
-
-export interface MessageWithDelivery extends Message {
-  delivery: Delivery;
-}

@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import { newId } from '../lib/ids.ts';
+import type { Store } from '../store/store.ts';
+import { Status, Trigger, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import type { EndpointCache } from './endpoint-cache.ts';
+import type { OperationalEvent } from './operational.ts';
+import type { Recorder } from './recorder.ts';
+import { nextRetry } from './retry-policy.ts';
+import type { Sender, SendResult } from './sender.ts';
+import { signatureHeader } from './signing.ts';
+
+export interface AttemptOptions {
+  retrySchedule: readonly number[];
+  userAgent: string;
+  /** An endpoint whose deliveries have all been exhausted for this long is disabled; 0: never. */
+  disableFailingEndpointAfterMs: number;
+  /** Where operational events go (failing, exhausted and recovered messages, disabled endpoints). */
+  notify: (event: OperationalEvent) => void;
+}
+
+/** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
+const FAILING_AFTER_ATTEMPTS = 4;
+
+/**
+ * One delivery attempt: sign the payload with every live key, send it, decide from the answer whether and when to
+ * try again (the retry policy), record the outcome, and report what the operator should hear about.
+ */
+export class Attempts {
+  constructor(
+    private readonly store: Store,
+    private readonly endpoints: EndpointCache,
+    private readonly sender: Sender,
+    private readonly recorder: Recorder,
+    private readonly options: AttemptOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Makes one attempt and hands its outcome to the recorder; returns when the delivery is due again, if it is. */
+  async run(item: ClaimedDelivery): Promise<number | null> {
+    const endpoint = await this.endpoints.endpoint(item.endpointId);
+    if (!endpoint) return null; // deleted: its delivery rows went with it
+    const startedAt = Date.now();
+    let result: SendResult;
+    let retryable = true;
+    if (endpoint.disabled || item.payload === null) {
+      retryable = false;
+      result = {
+        statusCode: null,
+        body: endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged',
+        durationMs: 0,
+        timedOut: false,
+        retryAfter: null,
+        abortRequested: false,
+      };
+    } else {
+      const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
+      const timestamp = Math.floor(startedAt / 1000);
+      const headers: Record<string, string> = {
+        ...endpoint.headers,
+        'content-type': 'application/json',
+        'user-agent': this.options.userAgent,
+        'webhook-id': item.messageId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, item.payload),
+      };
+      result = await this.sender.send(endpoint.url, headers, item.payload);
+    }
+    const finishedAt = Date.now();
+    const attempts = item.attempts + 1;
+    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    let status: StatusValue = succeeded ? Status.Success : Status.Fail;
+    let nextAttemptAt: number | null = null;
+    if (!succeeded && retryable) {
+      const decision = nextRetry(
+        { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
+        this.options.retrySchedule,
+        finishedAt,
+      );
+      if (decision.retry) {
+        status = Status.Pending;
+        nextAttemptAt = finishedAt + decision.delayMs;
+      }
+    }
+    const outcome: AttemptOutcome = {
+      attempt: {
+        id: newId('atmpt', startedAt),
+        appId: item.appId,
+        messageId: item.messageId,
+        endpointId: item.endpointId,
+        url: endpoint.url,
+        status: succeeded ? Status.Success : Status.Fail,
+        responseStatusCode: result.statusCode ?? 0,
+        response: result.body,
+        durationMs: result.durationMs,
+        trigger: item.trigger === Trigger.Manual ? Trigger.Manual : Trigger.Scheduled,
+        createdAt: startedAt,
+      },
+      deliveryId: item.deliveryId,
+      lease: item.lease,
+      status,
+      attempts,
+      nextAttemptAt,
+    };
+    this.recorder.add(outcome, succeeded ? endpoint.id : null);
+    if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
+    return nextAttemptAt;
+  }
+
+  /** Operational events for an attempt that was made, and endpoint health after an exhausted delivery. */
+  private async report(endpoint: Endpoint, item: ClaimedDelivery, outcome: AttemptOutcome, gone: boolean): Promise<void> {
+    const { attempts, status } = outcome;
+    const succeeded = status === Status.Success;
+    const report = { appId: endpoint.appId, endpointId: endpoint.id, messageId: item.messageId,
+      attempt: { id: outcome.attempt.id, timestamp: outcome.attempt.createdAt, responseStatusCode: outcome.attempt.responseStatusCode } };
+    if (succeeded && attempts > FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.recovered', ...report });
+    if (!succeeded && attempts === FAILING_AFTER_ATTEMPTS) this.options.notify({ type: 'message.attempt.failing', ...report });
+    if (status === Status.Fail) {
+      this.options.notify({ type: 'message.attempt.exhausted', ...report });
+      await this.noteExhausted(endpoint, Date.now(), gone);
+    }
+  }
+
+  /**
+   * Endpoint health: 410 Gone disables at once; otherwise an endpoint whose deliveries have all been exhausted for
+   * `disableFailingEndpointAfterMs` (its failing run is ended by any success) is disabled.
+   */
+  private async noteExhausted(endpoint: Endpoint, now: number, gone: boolean): Promise<void> {
+    const failingSince = await this.store.noteEndpointExhausted(endpoint.id, now);
+    const limit = this.options.disableFailingEndpointAfterMs;
+    const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
+    if (!gone && !tooLong) return;
+    if (!(await this.store.disableEndpoint(endpoint.id, now))) return;
+    this.endpoints.invalidateEndpoint(endpoint);
+    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
+    this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
+  }
+}
