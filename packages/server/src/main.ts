@@ -9,6 +9,7 @@ import { DeliveryEngine } from './delivery/engine.ts';
 import { OperationalWebhooks } from './delivery/operational.ts';
 import { Publisher } from './delivery/publish.ts';
 import { Pruner } from './delivery/pruner.ts';
+import { TaskRunner } from './delivery/tasks.ts';
 import { Sender } from './delivery/sender.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
@@ -85,6 +86,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
   }
   const publisher = new Publisher(store, endpoints, engine);
+  const tasks = runsWorker ? new TaskRunner(store, engine, log.child({ component: 'tasks' })) : null;
   const pruner = runsWorker ? new Pruner(store, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' })) : null;
   operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
   await store.subscribe((event) => {
@@ -98,11 +100,12 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   if (runsApi) {
     const { auth, generated } = await loadAdminAuth(store, config.adminToken);
     generatedAdminToken = generated;
-    server = await buildServer({ config, store, endpoints, publisher, operational, log }, auth);
+    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, log }, auth);
     url = await server.listen({ port: config.port, host: config.host });
   }
   await engine?.start();
   pruner?.start();
+  tasks?.start();
   const where = shared ? { schema: config.databaseSchema } : { dataDir: config.dataDir };
   log.info({ url: url || undefined, role: config.role, store: store.dialect, ...where, version: VERSION }, 'Herald started');
 
@@ -117,6 +120,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     stop() {
       stopping ??= (async () => {
         pruner?.stop();
+        tasks?.stop();
         await server?.close();
         await engine?.stop();
         await sender?.close();

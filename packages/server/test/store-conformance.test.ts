@@ -292,6 +292,37 @@ function conformance(backend: Backend): void {
     assert.equal(await store.pruneMessages(T0 + 1_000, T0 + 200, 10), 0);
   });
 
+  test('background tasks: created, claimed by one taker at a time, saved; replays read messages with their delivery status', async (store, opened) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    await store.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k2'));
+    for (const [id, at] of [['msg_1', T0], ['msg_2', T0 + 10], ['msg_3', T0 + 20]] as const) {
+      await store.createMessage({ message: mkMessage(id, 'app_A', { createdAt: at }), deliveries: id === 'msg_3' ? [] : [{ endpointId: 'ep_1', admission: 'due' }], dueAt: at, leaseUntil: at });
+    }
+    const rows = await store.messagesForReplay('app_A', 'ep_1', T0, T0 + 20, null, 10);
+    assert.deepEqual(rows.map((r) => [r.message.id, r.deliveryStatus]), [['msg_1', 1], ['msg_2', 1]], 'until is exclusive');
+    assert.deepEqual((await store.messagesForReplay('app_A', 'ep_1', T0, null, 'msg_1', 10)).map((r) => [r.message.id, r.deliveryStatus]), [['msg_2', 1], ['msg_3', null]]);
+    assert.deepEqual((await store.messagesForReplay('app_A', 'ep_2', T0 + 5, null, null, 1)).map((r) => r.message.id), ['msg_2']);
+
+    const task = {
+      id: 'qtask_1', kind: 'endpoint.recover' as const, status: 'running' as const, appId: 'app_A', endpointId: 'ep_1',
+      params: { since: T0, until: null, filter: { eventTypes: ['a'] } }, cursor: null, processed: 0, scheduled: 0, leaseUntil: null, error: null,
+      createdAt: T0, updatedAt: T0,
+    };
+    await store.createTask(task);
+    assert.deepStrictEqual(await store.getTask('qtask_1'), task);
+    const other = await opened.another();
+    const [a, b] = await Promise.all([store.claimTask(T0, T0 + 100), other.claimTask(T0, T0 + 100)]);
+    assert.equal([a, b].filter(Boolean).length, 1, 'one taker wins');
+    assert.equal(await store.claimTask(T0 + 50, T0 + 150), undefined, 'held until its lease ends');
+    const again = await store.claimTask(T0 + 101, T0 + 200);
+    assert.equal(again?.leaseUntil, T0 + 200, 'taken back after the lease ran out');
+    await store.saveTask({ ...task, status: 'finished', cursor: 'msg_2', processed: 2, scheduled: 1, leaseUntil: null, updatedAt: T0 + 300 });
+    assert.deepStrictEqual(await store.getTask('qtask_1'), { ...task, status: 'finished', cursor: 'msg_2', processed: 2, scheduled: 1, updatedAt: T0 + 300 });
+    assert.equal(await store.claimTask(T0 + 1_000, T0 + 2_000), undefined, 'a finished task is not taken');
+    assert.deepEqual((await store.listTasks({ limit: 10, iterator: null, order: 'descending' })).data.map((t) => t.id), ['qtask_1']);
+  });
+
   // ----- throttle token buckets --------------------------------------------------------------------------------
 
   test('takeTokens: buckets start full, refill at their rate, and every bucket gives the same number', async (store) => {

@@ -5,6 +5,7 @@ import type { HeraldConfig } from '../config/config.ts';
 import type { EndpointCache } from '../delivery/endpoint-cache.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
+import type { TaskRunner } from '../delivery/tasks.ts';
 import type { Store } from '../store/store.ts';
 
 /** What route handlers may use; wired once in main.ts. */
@@ -14,6 +15,8 @@ export interface ApiContext {
   endpoints: EndpointCache;
   publisher: Publisher;
   operational: OperationalWebhooks;
+  /** Runs background tasks in this process (null in an API-only process: workers pick them up). */
+  tasks: TaskRunner | null;
   log: Logger;
 }
 

@@ -15,6 +15,7 @@ import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerTaskRoutes } from './routes/tasks.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -111,6 +112,7 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
   });
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
   return app;
 }
 

@@ -1,6 +1,6 @@
 import type {
-  App, Attempt, AttemptFilter, AttemptOutcome, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
-  EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StoreEvent, TriggerValue,
+  App, Attempt, AttemptFilter, AttemptOutcome, BackgroundTask, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
+  EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StatusValue, StoreEvent, TriggerValue,
 } from './types.ts';
 
 import type { BucketSpec } from './token-bucket.ts';
@@ -130,6 +130,21 @@ export interface Store {
    * Like createMessage, a shared store tells the other processes that a delivery is due.
    */
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
+
+  createTask(task: BackgroundTask): Promise<void>;
+  getTask(id: string): Promise<BackgroundTask | undefined>;
+  listTasks(page: Page): Promise<PageResult<BackgroundTask>>;
+  /** Takes a running task that no live worker holds (its lease ran out or it never had one) until `leaseUntil`. */
+  claimTask(now: number, leaseUntil: number): Promise<BackgroundTask | undefined>;
+  /** Saves a task's progress and status (and its renewed lease). */
+  saveTask(task: BackgroundTask): Promise<void>;
+  /**
+   * A replay's next batch: the app's messages created in [since, until) with ids after `cursor`, oldest id first, each
+   * with the status of its delivery to the endpoint (null when it was never sent there).
+   */
+  messagesForReplay(
+    appId: string, endpointId: string, since: number, until: number | null, cursor: string | null, limit: number,
+  ): Promise<{ message: Message; deliveryStatus: StatusValue | null }[]>;
 
   getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;

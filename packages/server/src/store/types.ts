@@ -183,6 +183,31 @@ export interface NewMessage {
   idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
 }
 
+export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';
+
+/** A recovery or replay over one endpoint's messages, run in batches by a worker and resumable from its cursor. */
+export interface BackgroundTask {
+  id: string;
+  kind: TaskKind;
+  status: 'running' | 'finished' | 'failed';
+  appId: string;
+  endpointId: string;
+  params: {
+    since: number;
+    until: number | null;
+    /** bulk-replay only: which messages (by their delivery status to the endpoint, and message fields). */
+    filter?: { eventTypes?: string[]; channel?: string; tag?: string; status?: number };
+  };
+  /** The last message id handled. */
+  cursor: string | null;
+  processed: number;
+  scheduled: number;
+  leaseUntil: number | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** What processes sharing a store tell each other. */
 export type StoreEvent =
   | { type: 'deliveries-due'; at: number }

@@ -6,7 +6,8 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type StoreEvent,
   type TriggerValue,
 } from '../types.ts';
-import { PostgresCatalog, conflictOnUnique } from './catalog.ts';
+import { conflictOnUnique } from './catalog.ts';
+import { PostgresTasks } from './tasks.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import { EventListener } from './events.ts';
 import { migrate } from './migrate.ts';
@@ -65,7 +66,7 @@ function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
  * with SKIP LOCKED and hand out leases, outcomes land only under their lease, and processes wake each other with
  * NOTIFY on a channel of the schema.
  */
-export class PostgresStore extends PostgresCatalog implements Store {
+export class PostgresStore extends PostgresTasks implements Store {
   private readonly events: EventListener;
   private pendingNotice: { at: number; timer: NodeJS.Timeout } | null = null;
 

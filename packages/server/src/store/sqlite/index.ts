@@ -5,7 +5,8 @@ import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
-import { SqliteCatalog, conflictOnUnique, type SqliteOptions } from './catalog.ts';
+import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
+import { SqliteTasks } from './tasks.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
@@ -40,7 +41,7 @@ function messageConditions(filter: MessageFilter, timeColumn: string): { sql: st
 }
 
 /** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
-export class SqliteStore extends SqliteCatalog implements Store {
+export class SqliteStore extends SqliteTasks implements Store {
   private readonly hot: {
     insertMessage: Statement;
     insertDelivery: Statement;
@@ -240,6 +241,8 @@ export class SqliteStore extends SqliteCatalog implements Store {
       const parked = this.stmt(
         `UPDATE delivery SET next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Pending} AND next_attempt_at IS NULL`,
       ).run(now, now).changes;
+      // Its background tasks too: whoever held them was this same single process.
+      this.stmt("UPDATE background_task SET lease_until = NULL WHERE status = 'running'").run();
       return sending + parked;
     });
   }

@@ -1,0 +1,88 @@
+import { Type, type Static } from 'typebox';
+import { HeraldError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { BackgroundTask, TaskKind } from '../../store/types.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { requireEndpoint } from '../lookup.ts';
+import { pageOf } from '../paging.ts';
+import { Channel, EndpointParams, EventTypeName, ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import { iso } from '../serialize.ts';
+
+const DateTime = Type.String({ format: 'date-time' });
+const RangeIn = Type.Object({ since: DateTime, until: Type.Optional(Nullable(DateTime)) });
+const BulkReplayIn = Type.Object({
+  ...RangeIn.properties,
+  eventTypes: Type.Optional(Nullable(Type.Array(EventTypeName, { minItems: 1 }))),
+  channel: Type.Optional(Nullable(Channel)),
+  tag: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
+  status: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 }))),
+});
+const TaskStartedOut = Type.Object({ id: Type.String(), status: Type.String(), task: Type.String(), updatedAt: DateTime });
+const TaskOut = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  task: Type.String(),
+  data: Type.Object({ processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
+  updatedAt: DateTime,
+});
+
+const started = (t: BackgroundTask) => ({ id: t.id, status: t.status, task: t.kind, updatedAt: iso(t.updatedAt) });
+const taskOut = (t: BackgroundTask) => ({ ...started(t), data: { processed: t.processed, scheduled: t.scheduled, error: t.error } });
+
+function timeOf(value: string | null | undefined, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw HeraldError.validation(['body', field], 'invalid date-time');
+  return ms;
+}
+
+/** recover, replay-missing and bulk-replay start background tasks (qtask_ ids) that workers run and report on. */
+export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
+  const base = '/api/v1/app/:app_id/endpoint/:endpoint_id';
+  const tags = ['Background Task'];
+
+  async function start(params: Static<typeof EndpointParams>, kind: TaskKind, body: Static<typeof BulkReplayIn>, withFilter: boolean) {
+    const { app, endpoint } = await requireEndpoint(ctx, params.app_id, params.endpoint_id);
+    const since = timeOf(body.since, 'since')!;
+    const until = timeOf(body.until, 'until');
+    if (until !== null && until <= since) throw HeraldError.validation(['body', 'until'], 'must be after since');
+    const filter = withFilter
+      ? { eventTypes: body.eventTypes ?? undefined, channel: body.channel ?? undefined, tag: body.tag ?? undefined, status: body.status ?? undefined }
+      : undefined;
+    const now = Date.now();
+    const task: BackgroundTask = {
+      id: newId('qtask', now), kind, status: 'running', appId: app.id, endpointId: endpoint.id, params: { since, until, ...(filter ? { filter } : {}) },
+      cursor: null, processed: 0, scheduled: 0, leaseUntil: null, error: null, createdAt: now, updatedAt: now,
+    };
+    await ctx.store.createTask(task);
+    ctx.tasks?.kick();
+    return started(task);
+  }
+
+  api.post(`${base}/recover`, {
+    schema: { tags, summary: 'Send every failed message since a time again (a background task)', params: EndpointParams, body: RangeIn, response: { 202: TaskStartedOut } },
+  }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.recover', req.body, false)));
+
+  api.post(`${base}/replay-missing`, {
+    schema: { tags, summary: 'Send the messages this endpoint never got (a background task)', params: EndpointParams, body: RangeIn, response: { 202: TaskStartedOut } },
+  }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.replay', req.body, false)));
+
+  api.post(`${base}/bulk-replay`, {
+    schema: { tags, summary: 'Send matching messages again, delivered ones too (a background task)', params: EndpointParams, body: BulkReplayIn, response: { 202: TaskStartedOut } },
+  }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.bulk-replay', req.body, true)));
+
+  api.get('/api/v1/background-task/:task_id', {
+    schema: { tags, summary: 'Get a background task', params: Type.Object({ task_id: Uid }), response: { 200: TaskOut } },
+  }, async (req) => {
+    const task = await ctx.store.getTask(req.params.task_id);
+    if (!task) throw HeraldError.notFound('Background task');
+    return taskOut(task);
+  });
+
+  api.get('/api/v1/background-task', {
+    schema: { tags, summary: 'List background tasks, newest first', querystring: ListQuery, response: { 200: ListOf(TaskOut) } },
+  }, async (req) => {
+    const page = await ctx.store.listTasks(pageOf(req.query, 'descending'));
+    return { ...page, data: page.data.map(taskOut) };
+  });
+}

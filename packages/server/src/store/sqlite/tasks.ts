@@ -1,0 +1,71 @@
+import type { BackgroundTask, Message, Page, PageResult, StatusValue } from '../types.ts';
+import { SqliteCatalog } from './catalog.ts';
+import { paginate, toMessage } from './rows.ts';
+
+type Row = Record<string, any>;
+
+const toTask = (r: Row): BackgroundTask => ({
+  id: r.id,
+  kind: r.kind,
+  status: r.status,
+  appId: r.app_id,
+  endpointId: r.endpoint_id,
+  params: JSON.parse(r.params),
+  cursor: r.cursor,
+  processed: r.processed,
+  scheduled: r.scheduled,
+  leaseUntil: r.lease_until,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Background tasks (recover and replays) and the reads they walk. */
+export class SqliteTasks extends SqliteCatalog {
+  createTask(t: BackgroundTask): Promise<void> {
+    return this.writes.run(() => {
+      this.stmt(
+        `INSERT INTO background_task (id, kind, status, app_id, endpoint_id, params, cursor, processed, scheduled, lease_until, error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(t.id, t.kind, t.status, t.appId, t.endpointId, JSON.stringify(t.params), t.cursor, t.processed, t.scheduled, t.leaseUntil, t.error, t.createdAt, t.updatedAt);
+    });
+  }
+
+  async getTask(id: string): Promise<BackgroundTask | undefined> {
+    const row = this.stmt('SELECT * FROM background_task WHERE id = ?').get(id);
+    return row ? toTask(row as Row) : undefined;
+  }
+
+  async listTasks(page: Page): Promise<PageResult<BackgroundTask>> {
+    return paginate(this.db, 'SELECT * FROM background_task', '1=1', [], 'id', page, toTask, (t) => t.id);
+  }
+
+  claimTask(now: number, leaseUntil: number): Promise<BackgroundTask | undefined> {
+    return this.writes.run(() => {
+      const row = this.stmt(
+        `UPDATE background_task SET lease_until = ? WHERE id = (
+           SELECT id FROM background_task WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT 1)
+         RETURNING *`,
+      ).get(leaseUntil, now);
+      return row ? toTask(row as Row) : undefined;
+    });
+  }
+
+  saveTask(t: BackgroundTask): Promise<void> {
+    return this.writes.run(() => {
+      this.stmt(
+        `UPDATE background_task SET status = ?, cursor = ?, processed = ?, scheduled = ?, lease_until = ?, error = ?, updated_at = ? WHERE id = ?`,
+      ).run(t.status, t.cursor, t.processed, t.scheduled, t.leaseUntil, t.error, t.updatedAt, t.id);
+    });
+  }
+
+  async messagesForReplay(
+    appId: string, endpointId: string, since: number, until: number | null, cursor: string | null, limit: number,
+  ): Promise<{ message: Message; deliveryStatus: StatusValue | null }[]> {
+    const rows = this.stmt(
+      `SELECT m.*, d.status AS d_status FROM message m LEFT JOIN delivery d ON d.message_id = m.id AND d.endpoint_id = ?
+       WHERE m.app_id = ? AND m.created_at >= ? AND m.created_at < ? AND m.id > ? ORDER BY m.id LIMIT ?`,
+    ).all(endpointId, appId, since, until ?? Number.MAX_SAFE_INTEGER, cursor ?? '', limit) as Row[];
+    return rows.map((r) => ({ message: toMessage(r), deliveryStatus: r.d_status ?? null }));
+  }
+}
