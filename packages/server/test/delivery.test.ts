@@ -261,6 +261,33 @@ describe('delivery to a real receiver', () => {
     assert.ok(last >= 1_800, `12 deliveries under an app rate of 4/s across both endpoints took ${last} ms`);
   });
 
+  test('an ordered endpoint gets its messages strictly in creation order, retries included; others stay concurrent', async () => {
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'ordered' })).json;
+    const ordered = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/ordered'), ordered: true });
+    assert.equal(ordered.status, 201, ordered.text);
+    assert.equal(ordered.json.ordered, true);
+    await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/free') });
+    const previous = receiver.responder;
+    const calls = new Map<number, number>();
+    receiver.responder = (req, res) => {
+      if (req.path === '/free') return setTimeout(() => res.writeHead(200).end(), 300);
+      if (req.path !== '/ordered') return previous(req, res);
+      const n = JSON.parse(req.body.toString()).n as number;
+      calls.set(n, (calls.get(n) ?? 0) + 1);
+      // Message 2 fails once then succeeds; message 4 always fails (exhausted after 3 attempts); the rest succeed.
+      const fail = (n === 2 && calls.get(n)! < 2) || n === 4;
+      res.writeHead(fail ? 500 : 200).end();
+    };
+    for (let n = 0; n < 8; n++) await publish(herald, app.id, { eventType: 'x.y', payload: { n } });
+    await receiver.waitFor(() => receiver.on('/free').length >= 8, 5_000, 'the unordered endpoint');
+    const freeSpan = Math.max(...receiver.on('/free').map((r) => r.at)) - Math.min(...receiver.on('/free').map((r) => r.at));
+    assert.ok(freeSpan < 250, `the unordered endpoint got all 8 at once (${freeSpan} ms apart, each answer takes 300 ms)`);
+    await receiver.waitFor(() => receiver.on('/ordered').some((r) => JSON.parse(r.body.toString()).n === 7), 15_000, 'the last ordered message');
+    const sequence = receiver.on('/ordered').map((r) => JSON.parse(r.body.toString()).n as number);
+    assert.deepEqual(sequence, [0, 1, 2, 2, 3, 4, 4, 4, 5, 6, 7], 'each waits until the one before succeeded or failed for good');
+    receiver.responder = previous;
+  });
+
   test('410 Gone disables the endpoint at once; nothing more is sent to it', async () => {
     const { appId, endpointId } = await setup(herald, { url: receiver.url('/gone') });
     const previous = receiver.responder;

@@ -32,7 +32,7 @@ const mkApp = (id: string, over: Partial<App> = {}): App => ({
 
 const mkEndpoint = (id: string, appId: string, over: Partial<Endpoint> = {}): Endpoint => ({
   id, appId, uid: null, url: `https://example.com/hook/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
+  throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
 });
 
 const mkKey = (key: string, createdAt = T0, expiresAt: number | null = null): EndpointKey => ({ key, createdAt, expiresAt });
@@ -321,6 +321,45 @@ function conformance(backend: Backend): void {
     assert.deepStrictEqual(await store.getTask('qtask_1'), { ...task, status: 'finished', cursor: 'msg_2', processed: 2, scheduled: 1, updatedAt: T0 + 300 });
     assert.equal(await store.claimTask(T0 + 1_000, T0 + 2_000), undefined, 'a finished task is not taken');
     assert.deepEqual((await store.listTasks({ limit: 10, iterator: null, order: 'descending' })).data.map((t) => t.id), ['qtask_1']);
+  });
+
+  test('ordered delivery: deliveries wait their turn and are promoted one at a time, oldest first', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_o', 'app_A', { ordered: true }), mkKey('k'));
+    assert.equal((await store.getEndpointById('ep_o'))?.ordered, true);
+    const ids: number[] = [];
+    for (const [n, deliverAt] of [[1, null], [2, null], [3, T0 + 500]] as const) {
+      const created = await store.createMessage({
+        message: mkMessage(`msg_${n}`, 'app_A', { createdAt: T0 + n, deliverAt }), deliveries: [{ endpointId: 'ep_o', admission: 'turn' }], dueAt: T0, leaseUntil: T0,
+      });
+      ids.push(...('deliveryIds' in created ? created.deliveryIds : []));
+    }
+    assert.deepEqual(await store.claimDueDeliveries(T0 + 10_000, T0 + 20_000, 10), [], 'waiting rows are never due by themselves');
+    assert.deepEqual(await store.claimParkedDeliveries('ep_o', T0 + 20_000, 10), [], 'nor taken as parked');
+    assert.equal(await store.unparkStale(T0 + 1_000_000, T0), 0);
+    assert.deepEqual(await store.endpointsWaitingTurn(), ['ep_o']);
+
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 10), true);
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 10), false, 'one at a time: the first is now active');
+    const [first] = await store.claimDueDeliveries(T0 + 10, T0 + 1_000, 10);
+    assert.equal(first?.messageId, 'msg_1');
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 20), false, 'still active while being sent');
+    const outcome = (status: 0 | 1 | 2, next: number | null) => ({
+      deliveryId: first!.deliveryId, lease: first!.lease, status, attempts: 1, nextAttemptAt: next,
+      attempt: mkAttempt(mkMessage('msg_1', 'app_A'), 'ep_o'),
+    });
+    await store.recordOutcomes([outcome(1, T0 + 100)]);
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 30), false, 'a retry pending still holds the turn');
+    const [retry] = await store.claimDueDeliveries(T0 + 100, T0 + 1_000, 10);
+    await store.recordOutcomes([{ ...outcome(2, null), lease: retry!.lease }]);
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 200), true, 'failed for good: the next one goes');
+    const [second] = await store.claimDueDeliveries(T0 + 200, T0 + 1_000, 10);
+    assert.equal(second?.messageId, 'msg_2');
+    await store.recordOutcomes([{ ...outcome(0, null), deliveryId: second!.deliveryId, lease: second!.lease }]);
+    assert.equal(await store.promoteNextInOrder('ep_o', T0 + 300), true);
+    assert.deepEqual(await store.claimDueDeliveries(T0 + 300, T0 + 1_000, 10), [], 'the third honours its deliverAt');
+    assert.equal((await store.claimDueDeliveries(T0 + 500, T0 + 1_000, 10))[0]?.messageId, 'msg_3');
+    assert.deepEqual(await store.endpointsWaitingTurn(), []);
   });
 
   // ----- throttle token buckets --------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ const EndpointFields = {
   filterTypes: Type.Optional(Nullable(EventTypes)),
   channels: Type.Optional(Nullable(Channels)),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  /** Herald: deliver strictly in creation order. */
+  ordered: Type.Optional(Type.Boolean()),
   metadata: Type.Optional(Metadata),
   version: Type.Optional(Nullable(Type.Integer())),
 };
@@ -127,6 +129,7 @@ export const EndpointOut = Type.Object({
   filterTypes: Type.Optional(Nullable(Type.Array(Type.String()))),
   channels: Type.Optional(Nullable(Type.Array(Type.String()))),
   throttleRate: Type.Optional(Nullable(Type.Integer())),
+  ordered: Type.Boolean(),
   metadata: Metadata,
   version: Type.Integer(),
   createdAt: DateTime,

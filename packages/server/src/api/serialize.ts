@@ -38,6 +38,7 @@ export const endpointOut = (e: Endpoint) => ({
   filterTypes: e.eventTypes,
   channels: e.channels,
   throttleRate: e.throttleRate,
+  ordered: e.ordered,
   metadata: e.metadata,
   version: 1,
   createdAt: iso(e.createdAt),

@@ -101,7 +101,7 @@ export class Attempts {
       attempts,
       nextAttemptAt,
     };
-    this.recorder.add(outcome, succeeded ? endpoint.id : null);
+    this.recorder.add(outcome, endpoint);
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     return nextAttemptAt;
   }

@@ -40,6 +40,8 @@ interface Lane {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often a single-process engine does its housekeeping (a shared one: shared.scanEveryMs). */
+const SWEEP_MS = 5_000;
 const LEASE_MARGIN_MS = 10_000;
 
 /**
@@ -76,7 +78,7 @@ export class DeliveryEngine {
     private readonly options: EngineOptions,
     private readonly log: Logger,
   ) {
-    this.recorder = new Recorder(store, log);
+    this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at));
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
   }
 
@@ -113,22 +115,30 @@ export class DeliveryEngine {
     this.renewal = setInterval(() => void this.renewQueuedLeases(), Math.max(1_000, this.leaseMs / 3));
     this.renewal.unref();
     await this.scan();
-    const shared = this.options.shared;
-    if (shared) {
-      this.housekeeping = setInterval(() => void this.sweep(shared.parkedStaleMs), shared.scanEveryMs);
-      this.housekeeping.unref();
-    }
+    await this.sweep();
+    this.housekeeping = setInterval(() => void this.sweep(), this.options.shared?.scanEveryMs ?? SWEEP_MS);
+    this.housekeeping.unref();
   }
 
-  private async sweep(parkedStaleMs: number): Promise<void> {
+  /**
+   * Housekeeping. Ordered endpoints whose next turn was never given (a process stopped between an outcome and the
+   * promotion, or the endpoint stopped being ordered) get it. On a shared store also: deliveries parked by a worker
+   * that stopped taking them come back, and due work nobody announced is looked for.
+   */
+  private async sweep(): Promise<void> {
     try {
       const now = Date.now();
-      const unparked = await this.store.unparkStale(now - parkedStaleMs, now);
-      if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
+      let promoted = false;
+      for (const endpointId of await this.store.endpointsWaitingTurn()) promoted = (await this.store.promoteNextInOrder(endpointId, now)) || promoted;
+      const shared = this.options.shared;
+      if (shared) {
+        const unparked = await this.store.unparkStale(now - shared.parkedStaleMs, now);
+        if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
+      }
+      if (promoted || shared) void this.scan();
     } catch (err) {
-      this.log.error({ err }, 'looking for stale parked deliveries failed');
+      this.log.error({ err }, 'housekeeping failed; it runs again shortly');
     }
-    void this.scan();
   }
 
   /** Takes deliveries this process already holds a lease on; those for an endpoint with a full queue are parked. */

@@ -53,7 +53,10 @@ export class Publisher {
     const responseBody = respond(message);
     const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
     const dueAt = Math.max(input.deliverAt ?? now, now);
-    const admissions: Admission[] = dueAt > now || !this.engine ? targets.map(() => 'due') : this.engine.admit(targets.map((ep) => ep.id));
+    const unordered = targets.filter((ep) => !ep.ordered);
+    const taken = dueAt > now || !this.engine ? unordered.map((): Admission => 'due') : this.engine.admit(unordered.map((ep) => ep.id));
+    // Ordered endpoints: every delivery waits its turn, and is made due below when nothing of that endpoint is active.
+    const admissions = targets.map((ep): Admission => (ep.ordered ? 'turn' : taken.shift()!));
     const created = await this.store.createMessage({
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
@@ -65,13 +68,14 @@ export class Publisher {
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
+    for (const ep of targets) if (ep.ordered && (await this.store.promoteNextInOrder(ep.id, now))) this.engine?.noteDueInStore(dueAt);
     if (!this.engine) return { message, responseBody };
-    const taken: ClaimedDelivery[] = [];
+    const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
-      taken.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
+      leased.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
     });
-    this.engine.accept(taken);
+    this.engine.accept(leased);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
     if (admissions.includes('due')) this.engine.noteDueInStore(dueAt);
     return { message, responseBody };

@@ -11,17 +11,22 @@ export class Recorder {
   private pending: AttemptOutcome[] = [];
   /** Endpoints with a success in this batch: their failing runs end. */
   private succeeded = new Set<string>();
+  /** Ordered endpoints whose current delivery became final in this batch: the next one's turn comes. */
+  private turnsEnded = new Set<string>();
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
+    /** Told when recording made a delivery due (an ordered endpoint's next one). */
+    private readonly onDue: (at: number) => void = () => {},
   ) {}
 
-  add(outcome: AttemptOutcome, succeededEndpointId: string | null): void {
+  add(outcome: AttemptOutcome, endpoint: { id: string; ordered: boolean }): void {
     this.pending.push(outcome);
-    if (succeededEndpointId) this.succeeded.add(succeededEndpointId);
+    if (outcome.status === 0) this.succeeded.add(endpoint.id);
+    if (endpoint.ordered && outcome.nextAttemptAt === null) this.turnsEnded.add(endpoint.id);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -37,11 +42,16 @@ export class Recorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     const succeeded = [...this.succeeded];
+    const turnsEnded = [...this.turnsEnded];
     this.pending = [];
     this.succeeded = new Set();
+    this.turnsEnded = new Set();
     const write = async () => {
       await this.store.recordOutcomes(batch);
       if (succeeded.length > 0) await this.store.noteEndpointsSucceeded(succeeded);
+      // Only after the outcome is committed does the endpoint have nothing active, so the next one can be promoted.
+      const now = Date.now();
+      for (const endpointId of turnsEnded) if (await this.store.promoteNextInOrder(endpointId, now)) this.onDue(now);
     };
     this.flushing = write().then(
       () => undefined,

@@ -102,6 +102,13 @@ export interface Store {
    * parked becomes due now. PostgreSQL: nothing, leases run out by themselves.
    */
   recoverAtStart(now: number): Promise<number>;
+  /**
+   * Ordered endpoints: when the endpoint has no delivery pending or being sent, makes the oldest one waiting its turn
+   * due at `now`. Returns whether one was. Safe to call from several processes at once (at most one is made due).
+   */
+  promoteNextInOrder(endpointId: string, now: number): Promise<boolean>;
+  /** Endpoints that have deliveries waiting their turn (for a sweep after a crash between an outcome and its promotion). */
+  endpointsWaitingTurn(): Promise<string[]>;
   /** Parked deliveries untouched since `parkedBefore` become due again (their parking process may be gone). */
   unparkStale(parkedBefore: number, now: number): Promise<number>;
 

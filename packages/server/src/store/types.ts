@@ -34,6 +34,8 @@ export interface Endpoint {
   channels: string[] | null;
   disabled: boolean;
   throttleRate: number | null;
+  /** Deliver strictly in creation order: the next message waits until the previous one succeeded or failed for good. */
+  ordered: boolean;
   metadata: Record<string, string>;
   headers: Record<string, string>;
   createdAt: number;
@@ -166,9 +168,10 @@ export interface IdempotentResponse {
 
 /**
  * How a new delivery enters the queue: 'leased' when this process sends it at once, 'due' when it waits in the
- * database for a scan, 'parked' when its endpoint already has a full queue (taken by endpoint as the queue drains).
+ * database for a scan, 'parked' when its endpoint already has a full queue (taken by endpoint as the queue drains),
+ * 'turn' for an ordered endpoint (it waits until the delivery before it is final; see promoteNextInOrder).
  */
-export type Admission = 'leased' | 'due' | 'parked';
+export type Admission = 'leased' | 'due' | 'parked' | 'turn';
 
 export interface NewMessage {
   message: Message;

@@ -31,6 +31,7 @@ interface EndpointFields {
   filterTypes?: string[] | null;
   channels?: string[] | null;
   throttleRate?: number | null;
+  ordered?: boolean;
   metadata?: Record<string, string>;
 }
 
@@ -46,6 +47,7 @@ function applyFields(base: Endpoint, b: EndpointFields): Endpoint {
     eventTypes: b.eventTypes !== undefined ? b.eventTypes : (b.filterTypes ?? null),
     channels: b.channels ?? null,
     throttleRate: b.throttleRate ?? null,
+    ordered: b.ordered ?? false,
     metadata: b.metadata ?? {},
     updatedAt: Date.now(),
   };
@@ -56,7 +58,7 @@ async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { s
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
+    throttleRate: null, ordered: false, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b);
   await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -158,6 +160,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
       eventTypes: eventTypes === undefined ? existing.eventTypes : eventTypes,
       channels: b.channels === undefined ? existing.channels : b.channels,
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
+      ordered: b.ordered ?? existing.ordered,
       metadata: b.metadata ?? existing.metadata,
       updatedAt: Date.now(),
     };

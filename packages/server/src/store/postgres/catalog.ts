@@ -104,15 +104,15 @@ export class PostgresCatalog {
     return conflictOnUnique('An endpoint with this uid', async () => {
       await this.pool.query(
         `WITH ep AS (
-           INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
+           INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at, ordered)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $17)
            RETURNING id
          )
          INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $14, $15, $16 FROM ep`,
         [
           ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled,
           ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
-          key.key, key.createdAt, key.expiresAt,
+          key.key, key.createdAt, key.expiresAt, ep.ordered,
         ],
       );
     });
@@ -146,11 +146,11 @@ export class PostgresCatalog {
     return conflictOnUnique('An endpoint with this uid', async () => {
       await this.pool.query(
         `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
-           throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11
+           throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11, ordered = $12
          WHERE id = $1`,
         [
           ep.id, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled, ep.throttleRate,
-          JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt,
+          JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.ordered,
         ],
       );
     });

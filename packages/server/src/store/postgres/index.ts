@@ -144,6 +144,7 @@ export class PostgresStore extends PostgresTasks implements Store {
           idempotency?.scope ?? null, idempotency?.key ?? null, idempotency?.response.statusCode ?? null, idempotency?.response.body ?? null,
           idempotency?.expiresAt ?? null,
           input.payloadExpiresAt ?? null,
+          deliveries.map((d) => d.admission === 'turn'),
         ],
       }),
     );
@@ -287,10 +288,30 @@ export class PostgresStore extends PostgresTasks implements Store {
     return 0;
   }
 
+  async promoteNextInOrder(endpointId: string, now: number): Promise<boolean> {
+    // The outer waiting_turn check is re-read on the row's newest version: a concurrent promoter that made the same
+    // row due first makes this one change nothing.
+    const result = await this.pool.query(
+      `UPDATE delivery SET waiting_turn = false, updated_at = $1,
+         next_attempt_at = GREATEST($1, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
+       WHERE id = (SELECT id FROM delivery WHERE endpoint_id = $2 AND waiting_turn ORDER BY id LIMIT 1) AND waiting_turn
+         AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = $2 AND status IN (${Status.Pending}, ${Status.Sending}) AND NOT waiting_turn)`,
+      [now, endpointId],
+    );
+    if ((result.rowCount ?? 0) === 0) return false;
+    this.announceDue(now);
+    return true;
+  }
+
+  async endpointsWaitingTurn(): Promise<string[]> {
+    const { rows } = await this.pool.query('SELECT DISTINCT endpoint_id FROM delivery WHERE waiting_turn');
+    return rows.map((r) => r.endpoint_id as string);
+  }
+
   async unparkStale(parkedBefore: number, now: number): Promise<number> {
     const result = await this.pool.query(
       `UPDATE delivery SET next_attempt_at = $1, updated_at = $1
-       WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND updated_at < $2`,
+       WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND NOT waiting_turn AND updated_at < $2`,
       [now, parkedBefore],
     );
     return result.rowCount ?? 0;

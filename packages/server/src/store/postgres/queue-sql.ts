@@ -8,7 +8,7 @@ import { Status, Trigger } from '../types.ts';
 /**
  * Publishing: the idempotency key, the message and its deliveries, in one statement.
  * $1–$9 message, $10–$12 deliveries (endpoint, status, due time, as parallel arrays), $13–$17 the idempotency record
- * (all null without one), $18 when the payload expires.
+ * (all null without one), $18 when the payload expires, $19 which deliveries wait their turn (ordered endpoints).
  * Returns one row per delivery (one row with a null id when there are none), or no row when an unexpired response
  * under the idempotency key stopped everything.
  */
@@ -28,9 +28,9 @@ WITH idem AS (
   WHERE $13::text IS NULL OR EXISTS (SELECT FROM idem)
   RETURNING id
 ), ins AS (
-  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, updated_at)
-  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, $8::bigint
-  FROM msg CROSS JOIN unnest($10::text[], $11::integer[], $12::bigint[]) AS d(endpoint_id, status, next_attempt_at)
+  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at)
+  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, $8::bigint
+  FROM msg CROSS JOIN unnest($10::text[], $11::integer[], $12::bigint[], $19::boolean[]) AS d(endpoint_id, status, next_attempt_at, waiting)
   RETURNING id, endpoint_id
 )
 SELECT ins.id, ins.endpoint_id
@@ -61,7 +61,7 @@ export const CLAIM_DUE = claim('SELECT id FROM delivery WHERE next_attempt_at <=
 
 /** $3: the endpoint, $4: how many. Its parked rows oldest first, along the parked index. */
 export const CLAIM_PARKED = claim(
-  `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NULL ORDER BY id LIMIT $4`,
+  `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NULL AND NOT waiting_turn ORDER BY id LIMIT $4`,
 );
 
 /** $2, $3: delivery ids and the leases they are held under; a delivery claimed again or resent meanwhile is left alone. */

@@ -42,6 +42,7 @@ export const toEndpoint = (r: Row): Endpoint => ({
   channels: r.channels,
   disabled: r.disabled,
   throttleRate: r.throttle_rate,
+  ordered: r.ordered,
   metadata: r.metadata,
   headers: r.headers,
   createdAt: r.created_at,

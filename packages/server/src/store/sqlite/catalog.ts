@@ -151,12 +151,12 @@ export class SqliteCatalog {
       conflictOnUnique('An endpoint with this uid', () => {
         this
           .stmt(
-            `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, ordered, metadata, headers, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
-            ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
+            ep.throttleRate, +ep.ordered, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
           );
         this
           .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
@@ -191,11 +191,11 @@ export class SqliteCatalog {
         this
           .stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
-             metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
+             ordered = ?, metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
           )
           .run(
             ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
-            JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.id,
+            +ep.ordered, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.id,
           );
       }),
     );

@@ -61,7 +61,7 @@ export class SqliteStore extends SqliteTasks implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertDelivery: this.stmt(
-        'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
+        'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, waiting_turn, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
       ),
       claim: this.stmt(
         `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
@@ -81,7 +81,7 @@ export class SqliteStore extends SqliteTasks implements Store {
       nextDue: this.stmt('SELECT MIN(next_attempt_at) AS due FROM delivery WHERE next_attempt_at IS NOT NULL'),
       claimParked: this.stmt(
         `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
-         WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at IS NULL ORDER BY id LIMIT ?)
+         WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0 ORDER BY id LIMIT ?)
          RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
     };
@@ -100,7 +100,7 @@ export class SqliteStore extends SqliteTasks implements Store {
         for (const { endpointId, admission } of deliveries) {
           const status = admission === 'leased' ? Status.Sending : Status.Pending;
           const next = admission === 'leased' ? leaseUntil : admission === 'due' ? dueAt : null;
-          ids.push(Number(this.hot.insertDelivery.run(m.id, endpointId, status, next, m.createdAt).lastInsertRowid));
+          ids.push(Number(this.hot.insertDelivery.run(m.id, endpointId, status, next, admission === 'turn' ? 1 : 0, m.createdAt).lastInsertRowid));
         }
         if (idempotency) this.insertIdempotency(idempotency.scope, idempotency.key, idempotency.response, idempotency.expiresAt);
         return { deliveryIds: ids };
@@ -239,7 +239,7 @@ export class SqliteStore extends SqliteTasks implements Store {
          WHERE next_attempt_at IS NOT NULL AND status = ${Status.Sending}`,
       ).run(now, now).changes;
       const parked = this.stmt(
-        `UPDATE delivery SET next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Pending} AND next_attempt_at IS NULL`,
+        `UPDATE delivery SET next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0`,
       ).run(now, now).changes;
       // Its background tasks too: whoever held them was this same single process.
       this.stmt("UPDATE background_task SET lease_until = NULL WHERE status = 'running'").run();
@@ -247,12 +247,28 @@ export class SqliteStore extends SqliteTasks implements Store {
     });
   }
 
+  promoteNextInOrder(endpointId: string, now: number): Promise<boolean> {
+    return this.writes.run(
+      () =>
+        this.stmt(
+          `UPDATE delivery SET waiting_turn = 0, updated_at = @now,
+             next_attempt_at = MAX(@now, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
+           WHERE id = (SELECT id FROM delivery WHERE endpoint_id = @endpoint AND waiting_turn = 1 ORDER BY id LIMIT 1) AND waiting_turn = 1
+             AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = @endpoint AND status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0)`,
+        ).run({ now, endpoint: endpointId }).changes > 0,
+    );
+  }
+
+  async endpointsWaitingTurn(): Promise<string[]> {
+    return this.stmt('SELECT DISTINCT endpoint_id FROM delivery WHERE waiting_turn = 1').pluck().all() as string[];
+  }
+
   unparkStale(parkedBefore: number, now: number): Promise<number> {
     return this.writes.run(
       () =>
         this.stmt(
           `UPDATE delivery SET next_attempt_at = ?, updated_at = ?
-           WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND updated_at < ?`,
+           WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0 AND updated_at < ?`,
         ).run(now, now, parkedBefore).changes,
     );
   }

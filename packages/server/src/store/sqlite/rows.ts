@@ -39,6 +39,7 @@ export const toEndpoint = (r: Row): Endpoint => ({
   channels: json(r.channels),
   disabled: r.disabled === 1,
   throttleRate: r.throttle_rate,
+  ordered: r.ordered === 1,
   metadata: JSON.parse(r.metadata),
   headers: JSON.parse(r.headers),
   createdAt: r.created_at,
