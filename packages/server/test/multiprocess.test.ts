@@ -129,3 +129,34 @@ test('throttleRate holds across worker processes sharing PostgreSQL', { skip, ti
     if (!skip) await dropSchema(schema);
   }
 });
+
+test('ordered delivery holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, async () => {
+  const schema = uniqueSchema('herald_ordered');
+  const receiver = await Receiver.start();
+  // A little latency so that, were order not enforced, the workers would overtake each other.
+  receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end(), 5);
+  const env = {
+    HERALD_DATABASE_URL: PG_TEST_URL,
+    HERALD_DATABASE_SCHEMA: schema,
+    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_PORT: '0',
+  };
+  const processes: HeraldProcess[] = [];
+  try {
+    const apiProcess = await spawnHerald(['--role', 'api'], env);
+    processes.push(apiProcess);
+    processes.push(...(await Promise.all([0, 1].map(() => spawnHerald(['--role', 'worker'], env)))));
+    const app = (await api(apiProcess.url, 'POST', '/api/v1/app', { name: 'ordered' })).json;
+    await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/in-order'), ordered: true });
+    for (let n = 0; n < 60; n++) await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } });
+    await receiver.waitFor((all) => all.length >= 60, 60_000, '60 ordered deliveries');
+    const sequence = receiver.received.map((r) => JSON.parse(r.body.toString()).n as number);
+    assert.deepEqual(sequence, Array.from({ length: 60 }, (_, n) => n));
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await receiver.close();
+    if (!skip) await dropSchema(schema);
+  }
+});
