@@ -4,16 +4,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { runCli, spawnHerald, tempDir, type HeraldProcess } from './helpers/herald.ts';
+import { until } from './helpers/wait.ts';
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+
 
 test('defaults', () => {
   const c = loadConfig({ env: {} });
@@ -110,7 +103,7 @@ test('first start generates an admin token, prints it once and stores only its h
     const env = { HERALD_DATA_DIR: dir, HERALD_PORT: '0' };
     const first = await spawnHerald([], env);
     running.push(first);
-    const token = await until(() => /herald_admin_[A-Za-z0-9_-]+/.exec(first.output())?.[0], 'the printed token');
+    const token = await until('the printed token', () => /herald_admin_[A-Za-z0-9_-]+/.exec(first.output())?.[0], 5_000);
     const ok = await fetch(`${first.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(ok.status, 200);
     first.child.kill('SIGTERM');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { api, startTestHerald } from './helpers/herald.ts';
+import { until } from './helpers/wait.ts';
 import { Receiver, type Received } from './helpers/receiver.ts';
 
 type Herald = Awaited<ReturnType<typeof startTestHerald>>;
@@ -27,15 +28,6 @@ async function attemptsOf(herald: Herald, appId: string, msgId: string) {
   return res.json.data as { status: number; responseStatusCode: number; response: string; triggerType: number; timestamp: string }[];
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const headersOf = (r: Received) => ({
   'webhook-id': String(r.headers['webhook-id']),

@@ -95,25 +95,38 @@ test('1 API + 3 workers on PostgreSQL: every acknowledged message is delivered w
   }
 });
 
-test('throttleRate holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, async () => {
-  const schema = uniqueSchema('herald_throttle');
+/**
+ * One API process and `workers` worker processes on a fresh schema, with a receiver; everything is stopped and the
+ * schema dropped when `body` ends, whatever happens in it.
+ */
+async function withCluster(
+  prefix: string,
+  workers: number,
+  body: (cluster: { apiUrl: string; receiver: Receiver }) => Promise<void>,
+): Promise<void> {
+  const schema = uniqueSchema(prefix);
   const receiver = await Receiver.start();
-  const env = {
-    HERALD_DATABASE_URL: PG_TEST_URL,
-    HERALD_DATABASE_SCHEMA: schema,
-    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
-    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-    HERALD_PORT: '0',
-  };
+  const env = { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true', HERALD_PORT: '0' };
   const processes: HeraldProcess[] = [];
   try {
     const apiProcess = await spawnHerald(['--role', 'api'], env);
     processes.push(apiProcess);
-    processes.push(...(await Promise.all([0, 1].map(() => spawnHerald(['--role', 'worker'], env)))));
-    const app = (await api(apiProcess.url, 'POST', '/api/v1/app', { name: 'throttled' })).json;
-    await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/limited'), throttleRate: 10 });
+    processes.push(...(await Promise.all(Array.from({ length: workers }, () => spawnHerald(['--role', 'worker'], env)))));
+    await body({ apiUrl: apiProcess.url, receiver });
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await receiver.close();
+    await dropSchema(schema);
+  }
+}
+
+test('throttleRate holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, () =>
+  withCluster('herald_throttle', 2, async ({ apiUrl, receiver }) => {
+    const app = (await api(apiUrl, 'POST', '/api/v1/app', { name: 'throttled' })).json;
+    await api(apiUrl, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/limited'), throttleRate: 10 });
     const started = Date.now();
-    await Promise.all(Array.from({ length: 40 }, (_, n) => api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } })));
+    await Promise.all(Array.from({ length: 40 }, (_, n) => api(apiUrl, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } })));
     await receiver.waitFor((all) => all.length >= 40, 30_000, '40 throttled deliveries');
     const times = receiver.received.map((r) => r.at - started).sort((a, b) => a - b);
     // Both workers take from one bucket: a burst of 10, then 10 per second in total, so the 40th comes after 3 s.
@@ -122,41 +135,16 @@ test('throttleRate holds across worker processes sharing PostgreSQL', { skip, ti
       const inWindow = times.filter((t) => t >= from && t < from + 1_000).length;
       assert.ok(inWindow <= 10 + 10, `${inWindow} deliveries within one second from ${from} ms`);
     }
-  } finally {
-    for (const p of processes) p.child.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    await receiver.close();
-    if (!skip) await dropSchema(schema);
-  }
-});
+  }));
 
-test('ordered delivery holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, async () => {
-  const schema = uniqueSchema('herald_ordered');
-  const receiver = await Receiver.start();
-  // A little latency so that, were order not enforced, the workers would overtake each other.
-  receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end(), 5);
-  const env = {
-    HERALD_DATABASE_URL: PG_TEST_URL,
-    HERALD_DATABASE_SCHEMA: schema,
-    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
-    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-    HERALD_PORT: '0',
-  };
-  const processes: HeraldProcess[] = [];
-  try {
-    const apiProcess = await spawnHerald(['--role', 'api'], env);
-    processes.push(apiProcess);
-    processes.push(...(await Promise.all([0, 1].map(() => spawnHerald(['--role', 'worker'], env)))));
-    const app = (await api(apiProcess.url, 'POST', '/api/v1/app', { name: 'ordered' })).json;
-    await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/in-order'), ordered: true });
-    for (let n = 0; n < 60; n++) await api(apiProcess.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } });
+test('ordered delivery holds across worker processes sharing PostgreSQL', { skip, timeout: 120_000 }, () =>
+  withCluster('herald_ordered', 2, async ({ apiUrl, receiver }) => {
+    // A little latency so that, were order not enforced, the workers would overtake each other.
+    receiver.responder = (_req, res) => setTimeout(() => res.writeHead(200).end(), 5);
+    const app = (await api(apiUrl, 'POST', '/api/v1/app', { name: 'ordered' })).json;
+    await api(apiUrl, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/in-order'), ordered: true });
+    for (let n = 0; n < 60; n++) await api(apiUrl, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } });
     await receiver.waitFor((all) => all.length >= 60, 60_000, '60 ordered deliveries');
     const sequence = receiver.received.map((r) => JSON.parse(r.body.toString()).n as number);
     assert.deepEqual(sequence, Array.from({ length: 60 }, (_, n) => n));
-  } finally {
-    for (const p of processes) p.child.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    await receiver.close();
-    if (!skip) await dropSchema(schema);
-  }
-});
+  }));

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { ADMIN_TOKEN, api, spawnHerald, startTestHerald, tempDir } from './helpers/herald.ts';
+import { until } from './helpers/wait.ts';
 import { Receiver } from './helpers/receiver.ts';
 
 type Herald = { url: string };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const finished = (herald: Herald, id: string) =>
   until(`task ${id} to finish`, async () => {
