@@ -1,9 +1,11 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { pruneOnce } from '../delivery/pruner.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openStore, startHerald, type RunningHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
+import { DEFAULT_TOLERANCE_SECONDS, diagnose } from './verify.ts';
 import { VERSION } from '../version.ts';
 
 interface ServeOptions {
@@ -111,6 +113,31 @@ program
       release();
     }
   });
+
+program
+  .command('verify')
+  .description('check a received webhook\'s signature, and if it fails, say why (exit 0 valid, 1 invalid, 2 malformed input)')
+  .requiredOption('--secret <whsec>', "the endpoint's signing secret (whsec_...)")
+  .requiredOption('--id <webhook-id>', 'the webhook-id header')
+  .requiredOption('--timestamp <webhook-timestamp>', 'the webhook-timestamp header')
+  .requiredOption('--signature <webhook-signature>', 'the webhook-signature header')
+  .option('--body-file <file>', 'the raw body as received (default: standard input)')
+  .option('--tolerance <seconds>', 'allowed clock difference', String(DEFAULT_TOLERANCE_SECONDS))
+  .action(async (opts: { secret: string; id: string; timestamp: string; signature: string; bodyFile?: string; tolerance: string }) => {
+    const tolerance = Number(opts.tolerance);
+    if (!Number.isInteger(tolerance) || tolerance < 0) throw new ConfigError(`--tolerance must be whole seconds (got "${opts.tolerance}")`);
+    const body = opts.bodyFile ? await readFile(opts.bodyFile) : await readStdin();
+    const verdict = diagnose({ ...opts, body, toleranceSeconds: tolerance, nowSeconds: Math.floor(Date.now() / 1000) });
+    process.stdout.write(`${verdict.valid ? 'valid' : 'invalid'}\n${verdict.reasons.map((r) => `  ${r}`).join('\n')}\n`);
+    const malformed = verdict.reasons.some((r) => r.startsWith('malformed'));
+    process.exitCode = verdict.valid ? 0 : malformed ? EXIT_USAGE : 1;
+  });
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 /** "90d", "12h", "30m" to milliseconds; anything else is a usage error. */
 function parseAge(age: string): number {
