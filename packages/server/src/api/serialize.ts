@@ -1,8 +1,9 @@
+import { iso } from '../lib/time.ts';
 import { STATUS_TEXT, type App, type Attempt, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
 
 /** Domain rows to the Svix wire shapes (camelCase, RFC 3339 UTC timestamps). */
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+export { iso };
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 export const applicationOut = (a: App) => ({

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { iso } from '../lib/time.ts';
 import type { Store } from '../store/store.ts';
 import type { App } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
@@ -10,8 +11,6 @@ import type { Publisher } from './publish.ts';
  * retried and logged like every other webhook.
  */
 export const OPERATIONAL_APP_ID = 'app_operational';
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What the delivery engine and the API report; the payloads follow Svix's operational webhook events. */
 export type OperationalEvent =

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { AttemptOutcome } from '../store/types.ts';
+import { Status, type AttemptOutcome } from '../store/types.ts';
 
 /**
  * Writes attempt outcomes in batches, off the sender's path: everything recorded during one turn of the event loop
@@ -25,7 +25,7 @@ export class Recorder {
 
   add(outcome: AttemptOutcome, endpoint: { id: string; ordered: boolean }): void {
     this.pending.push(outcome);
-    if (outcome.status === 0) this.succeeded.add(endpoint.id);
+    if (outcome.status === Status.Success) this.succeeded.add(endpoint.id);
     if (endpoint.ordered && outcome.nextAttemptAt === null) this.turnsEnded.add(endpoint.id);
     if (!this.scheduled) {
       this.scheduled = true;

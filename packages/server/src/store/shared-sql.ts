@@ -1,4 +1,4 @@
-import type { Delivery, Message } from './types.ts';
+import type { BackgroundTask, Delivery, Message } from './types.ts';
 
 /** SQL and row splitting that read the same in both dialects (each dialect maps its own column types). */
 
@@ -23,3 +23,20 @@ export function splitEndpointDelivery(
     }),
   };
 }
+
+/** A background_task row; `params` is decoded by the dialect (text in SQLite, jsonb in PostgreSQL). */
+export const toTask = (r: Row, params: BackgroundTask['params']): BackgroundTask => ({
+  id: r.id,
+  kind: r.kind,
+  status: r.status,
+  appId: r.app_id,
+  endpointId: r.endpoint_id,
+  params,
+  cursor: r.cursor,
+  processed: r.processed,
+  scheduled: r.scheduled,
+  leaseUntil: r.lease_until,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

@@ -1,24 +1,11 @@
 import type { BackgroundTask, Message, Page, PageResult, StatusValue } from '../types.ts';
 import { PostgresCatalog } from './catalog.ts';
 import { Binds, paginate, toMessage } from './rows.ts';
+import { toTask as taskRow } from '../shared-sql.ts';
 
 type Row = Record<string, any>;
 
-const toTask = (r: Row): BackgroundTask => ({
-  id: r.id,
-  kind: r.kind,
-  status: r.status,
-  appId: r.app_id,
-  endpointId: r.endpoint_id,
-  params: r.params,
-  cursor: r.cursor,
-  processed: r.processed,
-  scheduled: r.scheduled,
-  leaseUntil: r.lease_until,
-  error: r.error,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const toTask = (r: Row): BackgroundTask => taskRow(r, r.params);
 
 /** Background tasks (recover and replays) and the reads they walk. */
 export class PostgresTasks extends PostgresCatalog {

@@ -1,24 +1,11 @@
 import type { BackgroundTask, Message, Page, PageResult, StatusValue } from '../types.ts';
 import { SqliteCatalog } from './catalog.ts';
 import { paginate, toMessage } from './rows.ts';
+import { toTask as taskRow } from '../shared-sql.ts';
 
 type Row = Record<string, any>;
 
-const toTask = (r: Row): BackgroundTask => ({
-  id: r.id,
-  kind: r.kind,
-  status: r.status,
-  appId: r.app_id,
-  endpointId: r.endpoint_id,
-  params: JSON.parse(r.params),
-  cursor: r.cursor,
-  processed: r.processed,
-  scheduled: r.scheduled,
-  leaseUntil: r.lease_until,
-  error: r.error,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const toTask = (r: Row): BackgroundTask => taskRow(r, JSON.parse(r.params));
 
 /** Background tasks (recover and replays) and the reads they walk. */
 export class SqliteTasks extends SqliteCatalog {
