@@ -5,7 +5,12 @@ import { loadAdminAuth } from './api/auth.ts';
 import { buildServer, type HeraldApp } from './api/server.ts';
 import type { HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
+import { Attempts, type AttemptOptions } from './delivery/attempt.ts';
 import { DeliveryEngine } from './delivery/engine.ts';
+import { Recorder } from './delivery/recorder.ts';
+import type { AttemptOutcome } from './store/types.ts';
+import { ListenHub } from './delivery/listen-hub.ts';
+import { LiveFeed } from './delivery/live-feed.ts';
 import { OperationalWebhooks } from './delivery/operational.ts';
 import { Publisher } from './delivery/publish.ts';
 import { Pruner } from './delivery/pruner.ts';
@@ -62,28 +67,50 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   let engine: DeliveryEngine | null = null;
   // The engine reports through operational webhooks, which are published like any message: wired below.
   let operational: OperationalWebhooks | undefined;
+  const live = new LiveFeed(shared ? store : null, log.child({ component: 'live' }));
+  const listen = new ListenHub(shared ? store : null, log.child({ component: 'listen' }));
+  const attemptOptions: AttemptOptions = {
+    retrySchedule: config.retrySchedule,
+    requestTimeoutMs: config.requestTimeout * 1000,
+    userAgent: `Herald-Webhooks/${VERSION}`,
+    disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
+    notify: (event) => operational?.emit(event),
+    listen,
+  };
+  const onRecorded = (outcomes: AttemptOutcome[], eventTypes: string[]) => live.recorded(outcomes, eventTypes);
+  if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
   if (runsWorker) {
-    sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
     engine = new DeliveryEngine(
       store,
       endpoints,
-      sender,
+      sender!,
       {
-        retrySchedule: config.retrySchedule,
-        requestTimeoutMs: config.requestTimeout * 1000,
+        ...attemptOptions,
         perEndpointConcurrency: 10,
         maxHeld: 20_000,
         maxQueuedPerEndpoint: 2_000,
         claimBatch: 500,
-        userAgent: `Herald-Webhooks/${VERSION}`,
         shared: shared ? { scanEveryMs: 5_000, parkedStaleMs: 60_000 } : null,
-        disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
-        notify: (event) => operational?.emit(event),
+        onRecorded,
       },
       log.child({ component: 'delivery' }),
     );
     const resumed = await store.recoverAtStart(Date.now());
     if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
+  }
+  // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
+  let handoffRecorder: Recorder | null = null;
+  if (shared) {
+    const recorder = new Recorder(store, log, (at) => engine?.noteDueInStore(at), onRecorded);
+    const attempts = new Attempts(store, endpoints, sender!, recorder, attemptOptions, log.child({ component: 'listen' }));
+    listen.onHandoff = (delivery) => {
+      void (async () => {
+        const message = await store.getMessage(delivery.appId, delivery.messageId);
+        const due = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
+        if (due !== null) engine?.noteDueInStore(due);
+      })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
+    };
+    handoffRecorder = recorder;
   }
   const publisher = new Publisher(store, endpoints, engine);
   const tasks = runsWorker ? new TaskRunner(store, engine, log.child({ component: 'tasks' })) : null;
@@ -91,7 +118,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
   await store.subscribe((event) => {
     if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
-    else engine?.noteDueInStore(event.at);
+    else if (event.type === 'deliveries-due') engine?.noteDueInStore(event.at);
+    else if (event.type === 'listen-sessions' || event.type === 'listen-handoff') listen.receive(event);
+    else live.receive(event);
   });
 
   let server: HeraldApp | null = null;
@@ -100,7 +129,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   if (runsApi) {
     const { auth, generated } = await loadAdminAuth(store, config.adminToken);
     generatedAdminToken = generated;
-    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, log }, auth);
+    const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
+    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, deliveriesDue, log }, auth);
     url = await server.listen({ port: config.port, host: config.host });
   }
   await engine?.start();
@@ -122,7 +152,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         pruner?.stop();
         tasks?.stop();
         await server?.close();
+        live.stop();
         await engine?.stop();
+        await handoffRecorder?.flush();
         await sender?.close();
         await store.close();
         release();

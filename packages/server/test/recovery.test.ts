@@ -51,7 +51,7 @@ test('recover, replay-missing and bulk-replay run as background tasks and never 
     assert.match(recover.json.id, /^qtask_/);
     assert.equal(recover.json.task, 'endpoint.recover');
     const task = await finished(herald, recover.json.id);
-    assert.deepEqual(task.data, { processed: 6, scheduled: 5, error: null });
+    assert.deepEqual(task.data, { total: 6, processed: 6, scheduled: 5, error: null });
     await receiver.waitFor(() => receiver.on('/main').length >= 11 + 5, 10_000, 'the recovered deliveries');
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual([...countsBy(receiver, '/main').entries()].sort(), [[0, 3], [1, 3], [2, 3], [3, 3], [4, 3], [5, 1]]);

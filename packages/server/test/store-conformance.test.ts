@@ -303,11 +303,14 @@ function conformance(backend: Backend): void {
     assert.deepEqual(rows.map((r) => [r.message.id, r.deliveryStatus]), [['msg_1', 1], ['msg_2', 1]], 'until is exclusive');
     assert.deepEqual((await store.messagesForReplay('app_A', 'ep_1', T0, null, 'msg_1', 10)).map((r) => [r.message.id, r.deliveryStatus]), [['msg_2', 1], ['msg_3', null]]);
     assert.deepEqual((await store.messagesForReplay('app_A', 'ep_2', T0 + 5, null, null, 1)).map((r) => r.message.id), ['msg_2']);
+    assert.equal(await store.countMessagesForReplay('app_A', T0, T0 + 20), 2, 'the messages a replay walks: until is exclusive');
+    assert.equal(await store.countMessagesForReplay('app_A', T0 + 5, null), 2);
+    assert.equal(await store.countMessagesForReplay('app_B', T0, null), 0, 'only the app\'s own');
 
     const task = {
       id: 'qtask_1', kind: 'endpoint.recover' as const, status: 'running' as const, appId: 'app_A', endpointId: 'ep_1',
-      params: { since: T0, until: null, filter: { eventTypes: ['a'] } }, cursor: null, processed: 0, scheduled: 0, leaseUntil: null, error: null,
-      createdAt: T0, updatedAt: T0,
+      params: { since: T0, until: null, filter: { eventTypes: ['a'] } }, cursor: null, total: 3, processed: 0, scheduled: 0, leaseUntil: null,
+      error: null, createdAt: T0, updatedAt: T0,
     };
     await store.createTask(task);
     assert.deepStrictEqual(await store.getTask('qtask_1'), task);
@@ -844,7 +847,7 @@ function conformance(backend: Backend): void {
     const [d7] = await publish(store, m(7), [['ep_1', 'leased']], { leaseUntil: now + 50_000 });
 
     const expect = (id: number | undefined, n: number, leaseUntil: number, appId = 'app_A', endpointId = 'ep_1') => ({
-      deliveryId: id!, messageId: `msg_${n}`, endpointId, appId, attempts: 0, trigger: Trigger.Scheduled, payload: payload(n), leaseUntil,
+      deliveryId: id!, messageId: `msg_${n}`, endpointId, appId, eventType: 'user.created', attempts: 0, trigger: Trigger.Scheduled, payload: payload(n), leaseUntil,
     });
     const byId = (a: { deliveryId: number }, b: { deliveryId: number }) => a.deliveryId - b.deliveryId;
     // "Oldest due first" is which rows a limited claim takes; the order of the returned array is not part of the
@@ -1041,7 +1044,7 @@ function conformance(backend: Backend): void {
     const leaseUntil = Date.now() + 60_000;
     const a = await store.claimParkedDeliveries('ep_1', leaseUntil, 2);
     const expect = (r: { n: number; ep1: number; ep2: number }, ep: 'ep1' | 'ep2') => ({
-      deliveryId: r[ep], messageId: `msg_${r.n}`, endpointId: ep === 'ep1' ? 'ep_1' : 'ep_2', appId: 'app_A', attempts: 0, trigger: Trigger.Scheduled, payload: `[${r.n}]`,
+      deliveryId: r[ep], messageId: `msg_${r.n}`, endpointId: ep === 'ep1' ? 'ep_1' : 'ep_2', appId: 'app_A', eventType: 'user.created', attempts: 0, trigger: Trigger.Scheduled, payload: `[${r.n}]`,
       leaseUntil,
     });
     assert.deepStrictEqual(a.map(withoutLease), [expect(rows[0]!, 'ep1'), expect(rows[1]!, 'ep1')], 'oldest first, at most limit');
@@ -1135,14 +1138,44 @@ function conformance(backend: Backend): void {
 
     const claimed = await store.claimDueDeliveries(T0 + 100, T0 + 1000, 10);
     assert.deepStrictEqual(claimed.map(withoutLease).sort((a, b) => a.deliveryId - b.deliveryId), [
-      { deliveryId: id!, messageId: 'msg_1', endpointId: 'ep_1', appId: 'app_A', attempts: 0, trigger: Trigger.Manual, payload: '{"message":"msg_1"}', leaseUntil: T0 + 1000 },
-      { deliveryId: created.id, messageId: 'msg_1', endpointId: 'ep_2', appId: 'app_A', attempts: 0, trigger: Trigger.Manual, payload: '{"message":"msg_1"}', leaseUntil: T0 + 1000 },
+      { deliveryId: id!, messageId: 'msg_1', endpointId: 'ep_1', appId: 'app_A', eventType: 'user.created', attempts: 0, trigger: Trigger.Manual, payload: '{"message":"msg_1"}', leaseUntil: T0 + 1000 },
+      { deliveryId: created.id, messageId: 'msg_1', endpointId: 'ep_2', appId: 'app_A', eventType: 'user.created', attempts: 0, trigger: Trigger.Manual, payload: '{"message":"msg_1"}', leaseUntil: T0 + 1000 },
     ].sort((a, b) => a.deliveryId - b.deliveryId));
 
     // An outcome after the resend's claim resets the trigger to scheduled for the retries that follow.
     const c1 = claimed.find((c) => c.deliveryId === id)!;
     await store.recordOutcomes([mkOutcome(c1, { status: Status.Pending, attempts: 1, nextAttemptAt: T0 + 2000, code: 502, at: T0 + 200, trigger: Trigger.Manual })]);
     assert.equal((await deliveryOf(store, 'msg_1', 'ep_1'))?.trigger, Trigger.Scheduled);
+  });
+
+  test('expediteEndpointDeliveries: only that endpoint\'s deliveries waiting for a retry become due; attempts kept', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    await store.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k'));
+    const retrying = async (n: number, endpointId: string) => {
+      const [id] = await publish(store, mkMessage(`msg_${n}`, 'app_A'), [[endpointId, 'leased']]);
+      await store.recordOutcomes([mkOutcome({ deliveryId: id!, messageId: `msg_${n}`, endpointId, appId: 'app_A', lease: 0 },
+        { status: Status.Pending, attempts: 2, nextAttemptAt: T0 + 3_600_000, code: 0, at: T0 + 10 })]);
+      return id!;
+    };
+    const waiting = await retrying(1, 'ep_1');
+    const otherEndpoint = await retrying(2, 'ep_2');
+    const [finished] = await publish(store, mkMessage('msg_3', 'app_A'), [['ep_1', 'leased']]);
+    await store.recordOutcomes([mkOutcome({ deliveryId: finished!, messageId: 'msg_3', endpointId: 'ep_1', appId: 'app_A', lease: 0 },
+      { status: Status.Success, attempts: 1, nextAttemptAt: null, code: 200, at: T0 + 10 })]);
+    const [parked] = await publish(store, mkMessage('msg_4', 'app_A'), [['ep_1', 'parked']]);
+
+    assert.equal(await store.expediteEndpointDeliveries('ep_1', T0 + 100), 1);
+    const after = await deliveryOf(store, 'msg_1', 'ep_1');
+    assert.deepStrictEqual({ id: after?.id, status: after?.status, attempts: after?.attempts, nextAttemptAt: after?.nextAttemptAt },
+      { id: waiting, status: Status.Pending, attempts: 2, nextAttemptAt: T0 + 100 }, 'due now, its schedule goes on');
+    assert.equal((await deliveryOf(store, 'msg_2', 'ep_2'))?.nextAttemptAt, T0 + 3_600_000, 'another endpoint is untouched');
+    assert.equal((await deliveryOf(store, 'msg_3', 'ep_1'))?.status, Status.Success);
+    assert.equal((await deliveryOf(store, 'msg_4', 'ep_1'))?.nextAttemptAt, null, 'parked stays parked');
+    const claimed = await store.claimDueDeliveries(T0 + 100, T0 + 1000, 10);
+    assert.deepStrictEqual(claimed.map((c) => c.deliveryId), [waiting]);
+    assert.ok(otherEndpoint !== undefined && parked !== undefined);
+    assert.equal(await store.expediteEndpointDeliveries('ep_1', T0 + 200), 0, 'a delivery being sent is not touched');
   });
 
   test('scheduleResend while an attempt is in flight: that attempt is logged but no longer decides', async (store) => {

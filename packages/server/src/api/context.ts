@@ -3,6 +3,8 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/config.ts';
 import type { EndpointCache } from '../delivery/endpoint-cache.ts';
+import type { ListenHub } from '../delivery/listen-hub.ts';
+import type { LiveFeed } from '../delivery/live-feed.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
@@ -17,6 +19,12 @@ export interface ApiContext {
   operational: OperationalWebhooks;
   /** Runs background tasks in this process (null in an API-only process: workers pick them up). */
   tasks: TaskRunner | null;
+  /** Attempts as they are recorded, for the attempt stream. */
+  live: LiveFeed;
+  /** `herald listen` sessions connected to this process. */
+  listen: ListenHub;
+  /** Tells this process's delivery engine (if it runs one) that deliveries became due in the store. */
+  deliveriesDue: (at: number) => void;
   log: Logger;
 }
 

@@ -1,8 +1,13 @@
+import { LISTEN_PROTOCOL, listenNameOf } from '../delivery/listen-hub.ts';
 import { HeraldError } from '../lib/errors.ts';
 
 /** Rules for what users put on endpoints: target URLs and custom headers. */
 
 export function checkEndpointUrl(url: string, field = 'url'): string {
+  if (url.startsWith(LISTEN_PROTOCOL)) {
+    if (listenNameOf(url) === null) throw HeraldError.validation(['body', field], 'must be herald-listen://NAME, NAME of letters, digits, ".", "_" or "-"');
+    return url;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -10,7 +15,7 @@ export function checkEndpointUrl(url: string, field = 'url'): string {
     throw HeraldError.validation(['body', field], 'must be an absolute URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw HeraldError.validation(['body', field], 'must be an http or https URL');
+    throw HeraldError.validation(['body', field], 'must be an http or https URL (or herald-listen://NAME for a "herald listen" session)');
   }
   if (parsed.username || parsed.password) {
     throw HeraldError.validation(['body', field], 'must not carry credentials; use a custom header instead');

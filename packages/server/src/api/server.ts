@@ -15,7 +15,9 @@ import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerLiveRoutes } from './routes/live.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { SseStreams } from './sse.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -113,6 +115,13 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  const streams = new SseStreams();
+  registerLiveRoutes(app, ctx, streams);
+  // Open streams would hold the close until their clients left: listen sessions are told, then every stream ends.
+  app.addHook('preClose', async () => {
+    ctx.listen.closeAll();
+    streams.closeAll();
+  });
   return app;
 }
 

@@ -1,11 +1,17 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { pruneOnce } from '../delivery/pruner.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { openStore, startHerald, type RunningHerald } from '../main.ts';
+// The server's modules load only for the commands that run one: every other command starts fast.
+import type { RunningHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
+import { ApiError, UnreachableError, UsageError } from './client.ts';
 import { DEFAULT_TOLERANCE_SECONDS, diagnose } from './verify.ts';
+import { registerLoginCommands } from './login.ts';
+import { registerManagementCommands } from './manage/index.ts';
+import { registerSendCommand } from './send.ts';
+import { registerListenCommand } from './listen.ts';
+import { registerTailCommand } from './tail.ts';
 import { VERSION } from '../version.ts';
 
 interface ServeOptions {
@@ -58,6 +64,7 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    const { startHerald } = await import('../main.ts');
     herald = await startHerald(config);
     if (herald.generatedAdminToken) {
       process.stdout.write(
@@ -78,6 +85,7 @@ program
   .action(async (opts: ServeOptions) => {
     const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
     // Opening a store applies its pending migrations under the dialect's own guard.
+    const { openStore } = await import('../main.ts');
     const { store, release } = await openStore(config);
     await store.close();
     release();
@@ -94,6 +102,8 @@ program
   .action(async (opts: ServeOptions & { olderThan: string }) => {
     const retentionMs = parseAge(opts.olderThan);
     const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
+    const { openStore } = await import('../main.ts');
+    const { pruneOnce } = await import('../delivery/pruner.ts');
     const { store, release } = await openStore(config, { sending: false });
     try {
       const now = Date.now();
@@ -146,11 +156,21 @@ function parseAge(age: string): number {
   return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
 }
 
+registerLoginCommands(program);
+registerManagementCommands(program);
+registerSendCommand(program);
+registerTailCommand(program);
+registerListenCommand(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  if (err instanceof ApiError || err instanceof UnreachableError || err instanceof UsageError) {
+    process.stderr.write(`herald: ${err.message}\n`);
+    process.exit(err.exitCode);
   }
   if (err instanceof ConfigError) {
     process.stderr.write(`herald: invalid configuration: ${err.message}\n`);

@@ -3,6 +3,7 @@ import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
 import { Status, Trigger, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
+import { ListenHub, listenNameOf } from './listen-hub.ts';
 import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
@@ -16,6 +17,10 @@ export interface AttemptOptions {
   disableFailingEndpointAfterMs: number;
   /** Where operational events go (failing, exhausted and recovered messages, disabled endpoints). */
   notify: (event: OperationalEvent) => void;
+  /** Deadline of one attempt. */
+  requestTimeoutMs: number;
+  /** Where deliveries to `herald-listen://` endpoints go. */
+  listen?: ListenHub;
 }
 
 /** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
@@ -26,6 +31,9 @@ const FAILING_AFTER_ATTEMPTS = 4;
  * try again (the retry policy), record the outcome, and report what the operator should hear about.
  */
 export class Attempts {
+  /** A process without one has no listen sessions: such deliveries fail as not connected, and are retried. */
+  private readonly listenHub: ListenHub;
+
   constructor(
     private readonly store: Store,
     private readonly endpoints: EndpointCache,
@@ -33,12 +41,25 @@ export class Attempts {
     private readonly recorder: Recorder,
     private readonly options: AttemptOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.listenHub = options.listen ?? new ListenHub();
+  }
 
-  /** Makes one attempt and hands its outcome to the recorder; returns when the delivery is due again, if it is. */
-  async run(item: ClaimedDelivery): Promise<number | null> {
+  /**
+   * Makes one attempt and hands its outcome to the recorder; returns when the delivery is due again, if it is.
+   * A delivery for a `herald listen` session held by another process is handed to that process instead (not when
+   * it was itself handed over: a session that moved meanwhile just fails this attempt, which is retried).
+   */
+  async run(item: ClaimedDelivery, handedOver = false): Promise<number | null> {
     const endpoint = await this.endpoints.endpoint(item.endpointId);
     if (!endpoint) return null; // deleted: its delivery rows went with it
+    const listenName = listenNameOf(endpoint.url);
+    const holder = listenName === null || handedOver ? null : this.listenHub.remoteHolder(endpoint.appId, listenName);
+    if (holder !== null && !endpoint.disabled) {
+      const { payload: _payload, ...delivery } = item;
+      this.listenHub.handOff(holder, delivery);
+      return null;
+    }
     const startedAt = Date.now();
     let result: SendResult;
     let retryable = true;
@@ -63,7 +84,11 @@ export class Attempts {
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, item.payload),
       };
-      result = await this.sender.send(endpoint.url, headers, item.payload);
+      result = listenName === null
+        ? await this.sender.send(endpoint.url, headers, item.payload)
+        : await this.listenHub.deliver(endpoint.appId, listenName, {
+          msgId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, attemptNumber: item.attempts + 1, headers, body: item.payload,
+        }, this.options.requestTimeoutMs);
     }
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
@@ -101,7 +126,7 @@ export class Attempts {
       attempts,
       nextAttemptAt,
     };
-    this.recorder.add(outcome, endpoint);
+    this.recorder.add(outcome, endpoint, item.eventType);
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     return nextAttemptAt;
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { Admission, ClaimedDelivery } from '../store/types.ts';
+import type { Admission, AttemptOutcome, ClaimedDelivery } from '../store/types.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Recorder } from './recorder.ts';
@@ -8,7 +8,6 @@ import type { Sender } from './sender.ts';
 import { Throttle } from './throttle.ts';
 
 export interface EngineOptions extends AttemptOptions {
-  requestTimeoutMs: number;
   /** Attempts in flight to one endpoint at once: a slow endpoint queues its own work and nobody else's. */
   perEndpointConcurrency: number;
   /** Deliveries held in memory (queued or in flight); beyond it work waits in the database. */
@@ -22,6 +21,8 @@ export interface EngineOptions extends AttemptOptions {
    * `parkedStaleMs` (their worker may be gone). null for the single-process SQLite store, where nothing is missed.
    */
   shared: { scanEveryMs: number; parkedStaleMs: number } | null;
+  /** Told of every batch of outcomes once committed, with their messages' event types. */
+  onRecorded?: (outcomes: AttemptOutcome[], eventTypes: string[]) => void;
 }
 
 /**
@@ -78,7 +79,7 @@ export class DeliveryEngine {
     private readonly options: EngineOptions,
     private readonly log: Logger,
   ) {
-    this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at));
+    this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at), options.onRecorded);
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
   }
 

@@ -73,7 +73,7 @@ export class Publisher {
     const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
-      leased.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
+      leased.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, eventType: message.eventType, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
     });
     this.engine.accept(leased);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));

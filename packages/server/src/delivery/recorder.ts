@@ -9,6 +9,8 @@ import { Status, type AttemptOutcome } from '../store/types.ts';
  */
 export class Recorder {
   private pending: AttemptOutcome[] = [];
+  /** The event type of each pending outcome's message, for live observers. */
+  private eventTypes: string[] = [];
   /** Endpoints with a success in this batch: their failing runs end. */
   private succeeded = new Set<string>();
   /** Ordered endpoints whose current delivery became final in this batch: the next one's turn comes. */
@@ -21,10 +23,13 @@ export class Recorder {
     private readonly log: Logger,
     /** Told when recording made a delivery due (an ordered endpoint's next one). */
     private readonly onDue: (at: number) => void = () => {},
+    /** Told of every batch once it is committed (herald tail watches through this). */
+    private readonly onRecorded: (outcomes: AttemptOutcome[], eventTypes: string[]) => void = () => {},
   ) {}
 
-  add(outcome: AttemptOutcome, endpoint: { id: string; ordered: boolean }): void {
+  add(outcome: AttemptOutcome, endpoint: { id: string; ordered: boolean }, eventType: string): void {
     this.pending.push(outcome);
+    this.eventTypes.push(eventType);
     if (outcome.status === Status.Success) this.succeeded.add(endpoint.id);
     if (endpoint.ordered && outcome.nextAttemptAt === null) this.turnsEnded.add(endpoint.id);
     if (!this.scheduled) {
@@ -41,13 +46,16 @@ export class Recorder {
     while (this.flushing) await this.flushing;
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const eventTypes = this.eventTypes;
     const succeeded = [...this.succeeded];
     const turnsEnded = [...this.turnsEnded];
     this.pending = [];
+    this.eventTypes = [];
     this.succeeded = new Set();
     this.turnsEnded = new Set();
     const write = async () => {
       await this.store.recordOutcomes(batch);
+      this.onRecorded(batch, eventTypes);
       if (succeeded.length > 0) await this.store.noteEndpointsSucceeded(succeeded);
       // Only after the outcome is committed does the endpoint have nothing active, so the next one can be promoted.
       const now = Date.now();

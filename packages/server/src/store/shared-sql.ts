@@ -33,6 +33,7 @@ export const toTask = (r: Row, params: BackgroundTask['params']): BackgroundTask
   endpointId: r.endpoint_id,
   params,
   cursor: r.cursor,
+  total: r.total,
   processed: r.processed,
   scheduled: r.scheduled,
   leaseUntil: r.lease_until,

@@ -137,6 +137,12 @@ export interface Store {
    * Like createMessage, a shared store tells the other processes that a delivery is due.
    */
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
+  /**
+   * Makes the endpoint's deliveries that wait for a retry due at `now` (their schedules go on from where they were),
+   * for a receiver known to be back: a `herald listen` session that reconnected. Returns how many. A shared store
+   * tells the other processes.
+   */
+  expediteEndpointDeliveries(endpointId: string, now: number): Promise<number>;
 
   createTask(task: BackgroundTask): Promise<void>;
   getTask(id: string): Promise<BackgroundTask | undefined>;
@@ -152,6 +158,8 @@ export interface Store {
   messagesForReplay(
     appId: string, endpointId: string, since: number, until: number | null, cursor: string | null, limit: number,
   ): Promise<{ message: Message; deliveryStatus: StatusValue | null }[]>;
+  /** How many of the app's messages were created in [since, until): the messages a replay walks (for its progress). */
+  countMessagesForReplay(appId: string, since: number, until: number | null): Promise<number>;
 
   getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;

@@ -105,6 +105,7 @@ export interface ClaimedDelivery {
   messageId: string;
   endpointId: string;
   appId: string;
+  eventType: string;
   attempts: number;
   trigger: TriggerValue;
   /** null when the content was expunged: the delivery is then failed without sending. */
@@ -203,6 +204,8 @@ export interface BackgroundTask {
   };
   /** The last message id handled. */
   cursor: string | null;
+  /** The messages in [since, until) when the task was created: what `processed` counts toward; null for older tasks. */
+  total: number | null;
   processed: number;
   scheduled: number;
   leaseUntil: number | null;
@@ -211,7 +214,38 @@ export interface BackgroundTask {
   updatedAt: number;
 }
 
-/** What processes sharing a store tell each other. */
+/**
+ * One recorded attempt as live observers see it (`herald tail`, the attempt stream): the fields of the API's attempt
+ * without the response body, plus the message's event type, the attempt's number and when the next one is due.
+ */
+export interface LiveAttempt {
+  id: string;
+  appId: string;
+  msgId: string;
+  endpointId: string;
+  eventType: string;
+  url: string;
+  status: StatusValue;
+  statusText: (typeof STATUS_TEXT)[number];
+  responseStatusCode: number;
+  /** The first 200 characters of the response body, or why there was no response. */
+  response: string;
+  responseDurationMs: number;
+  triggerType: TriggerValue;
+  attemptNumber: number;
+  timestamp: string;
+  /** When the delivery is tried again; null when this attempt was its last (success or given up). */
+  nextAttempt: string | null;
+}
+
+/** What processes sharing a store tell each other. `origin` names the process that said it. */
 export type StoreEvent =
   | { type: 'deliveries-due'; at: number }
-  | { type: 'endpoints-changed'; appId: string };
+  | { type: 'endpoints-changed'; appId: string }
+  /** Someone in that process watches these applications' attempts live (repeated while they do). */
+  | { type: 'live-interest'; origin: string; appIds: string[] }
+  | { type: 'live-attempts'; origin: string; attempts: LiveAttempt[] }
+  /** The `herald listen` sessions ("appId/name") connected to that process now (repeated while any is). */
+  | { type: 'listen-sessions'; origin: string; sessions: string[] }
+  /** A claimed delivery for a listen session connected to the `target` process: it makes the attempt. */
+  | { type: 'listen-handoff'; origin: string; target: string; delivery: Omit<ClaimedDelivery, 'payload'> };

@@ -22,12 +22,13 @@ const TaskOut = Type.Object({
   id: Type.String(),
   status: Type.String(),
   task: Type.String(),
-  data: Type.Object({ processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
+  // `total` (a Herald field) is what `processed` counts toward, for progress; it may be passed when messages arrive meanwhile.
+  data: Type.Object({ total: Nullable(Type.Integer()), processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
   updatedAt: DateTime,
 });
 
 const started = (t: BackgroundTask) => ({ id: t.id, status: t.status, task: t.kind, updatedAt: iso(t.updatedAt) });
-const taskOut = (t: BackgroundTask) => ({ ...started(t), data: { processed: t.processed, scheduled: t.scheduled, error: t.error } });
+const taskOut = (t: BackgroundTask) => ({ ...started(t), data: { total: t.total, processed: t.processed, scheduled: t.scheduled, error: t.error } });
 
 function timeOf(value: string | null | undefined, field: string): number | null {
   if (value === undefined || value === null) return null;
@@ -49,10 +50,12 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
     const filter = withFilter
       ? { eventTypes: body.eventTypes ?? undefined, channel: body.channel ?? undefined, tag: body.tag ?? undefined, status: body.status ?? undefined }
       : undefined;
+    // Counted once, up front: the task walks exactly these messages (plus any created in the range meanwhile).
+    const total = await ctx.store.countMessagesForReplay(app.id, since, until);
     const now = Date.now();
     const task: BackgroundTask = {
       id: newId('qtask', now), kind, status: 'running', appId: app.id, endpointId: endpoint.id, params: { since, until, ...(filter ? { filter } : {}) },
-      cursor: null, processed: 0, scheduled: 0, leaseUntil: null, error: null, createdAt: now, updatedAt: now,
+      cursor: null, total, processed: 0, scheduled: 0, leaseUntil: null, error: null, createdAt: now, updatedAt: now,
     };
     await ctx.store.createTask(task);
     ctx.tasks?.kick();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { StoreEvent } from '../types.ts';
+import type { ClaimedDelivery, LiveAttempt, StoreEvent } from '../types.ts';
 
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 10_000;
@@ -15,6 +15,18 @@ function parseEvent(payload: string | undefined): StoreEvent | null {
   const e = event as Partial<Record<string, unknown>> | null;
   if (e?.type === 'deliveries-due' && typeof e.at === 'number') return { type: 'deliveries-due', at: e.at };
   if (e?.type === 'endpoints-changed' && typeof e.appId === 'string') return { type: 'endpoints-changed', appId: e.appId };
+  if (e?.type === 'live-interest' && typeof e.origin === 'string' && Array.isArray(e.appIds)) {
+    return { type: 'live-interest', origin: e.origin, appIds: e.appIds.filter((id): id is string => typeof id === 'string') };
+  }
+  if (e?.type === 'listen-sessions' && typeof e.origin === 'string' && Array.isArray(e.sessions)) {
+    return { type: 'listen-sessions', origin: e.origin, sessions: e.sessions.filter((s): s is string => typeof s === 'string') };
+  }
+  if (e?.type === 'listen-handoff' && typeof e.origin === 'string' && typeof e.target === 'string' && typeof e.delivery === 'object' && e.delivery !== null) {
+    return { type: 'listen-handoff', origin: e.origin, target: e.target, delivery: e.delivery as Omit<ClaimedDelivery, 'payload'> };
+  }
+  if (e?.type === 'live-attempts' && typeof e.origin === 'string' && Array.isArray(e.attempts)) {
+    return { type: 'live-attempts', origin: e.origin, attempts: e.attempts as LiveAttempt[] };
+  }
   return null;
 }
 

@@ -44,6 +44,7 @@ const toClaimed = (r: Row, leaseUntil: number): ClaimedDelivery => ({
   messageId: r.message_id,
   endpointId: r.endpoint_id,
   appId: r.app_id,
+  eventType: r.event_type,
   attempts: r.attempts,
   trigger: r.trigger,
   payload: r.payload,
@@ -355,6 +356,17 @@ export class PostgresStore extends PostgresTasks implements Store {
       [messageId, endpointId, now, trigger],
     );
     this.announceDue(now);
+  }
+
+  async expediteEndpointDeliveries(endpointId: string, now: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE delivery SET next_attempt_at = $1, updated_at = $1
+       WHERE endpoint_id = $2 AND status = ${Status.Pending} AND next_attempt_at > $1`,
+      [now, endpointId],
+    );
+    const expedited = result.rowCount ?? 0;
+    if (expedited > 0) this.announceDue(now);
+    return expedited;
   }
 
   async endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {

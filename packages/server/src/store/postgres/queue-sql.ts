@@ -53,7 +53,7 @@ WITH picked AS MATERIALIZED (
   FROM picked WHERE d.id = picked.id
   RETURNING d.id, d.message_id, d.endpoint_id, d.attempts, d.trigger, d.lease
 )
-SELECT c.id, c.message_id, c.endpoint_id, c.attempts, c.trigger, c.lease, m.app_id, m.payload
+SELECT c.id, c.message_id, c.endpoint_id, c.attempts, c.trigger, c.lease, m.app_id, m.event_type, m.payload
 FROM claimed c JOIN message m ON m.id = c.message_id`;
 
 /** $3: how many. Due rows (and expired leases) soonest first, along the due index. */

@@ -11,9 +11,9 @@ const toTask = (r: Row): BackgroundTask => taskRow(r, r.params);
 export class PostgresTasks extends PostgresCatalog {
   async createTask(t: BackgroundTask): Promise<void> {
     await this.pool.query(
-      `INSERT INTO background_task (id, kind, status, app_id, endpoint_id, params, cursor, processed, scheduled, lease_until, error, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13)`,
-      [t.id, t.kind, t.status, t.appId, t.endpointId, JSON.stringify(t.params), t.cursor, t.processed, t.scheduled, t.leaseUntil, t.error, t.createdAt, t.updatedAt],
+      `INSERT INTO background_task (id, kind, status, app_id, endpoint_id, params, cursor, total, processed, scheduled, lease_until, error, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [t.id, t.kind, t.status, t.appId, t.endpointId, JSON.stringify(t.params), t.cursor, t.total, t.processed, t.scheduled, t.leaseUntil, t.error, t.createdAt, t.updatedAt],
     );
   }
 
@@ -53,5 +53,13 @@ export class PostgresTasks extends PostgresCatalog {
       [endpointId, appId, since, until, cursor ?? '', limit],
     );
     return rows.map((r) => ({ message: toMessage(r), deliveryStatus: r.d_status ?? null }));
+  }
+
+  async countMessagesForReplay(appId: string, since: number, until: number | null): Promise<number> {
+    const { rows } = await this.pool.query(
+      'SELECT count(*)::int AS n FROM message WHERE app_id = $1 AND created_at >= $2 AND ($3::bigint IS NULL OR created_at < $3)',
+      [appId, since, until],
+    );
+    return rows[0].n as number;
   }
 }

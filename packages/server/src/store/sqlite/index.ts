@@ -68,7 +68,7 @@ export class SqliteStore extends SqliteTasks implements Store {
          WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
          RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
-      payloads: this.stmt('SELECT id, app_id, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
+      payloads: this.stmt('SELECT id, app_id, event_type, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
       insertAttempt: this.stmt(
         `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -204,7 +204,7 @@ export class SqliteStore extends SqliteTasks implements Store {
     });
   }
 
-  /** Adds what the sender needs (app and payload) to claimed delivery rows, one query for the whole batch. */
+  /** Adds what the sender needs (app, event type and payload) to claimed delivery rows, one query for the whole batch. */
   private withPayloads(rows: Row[], leaseUntil: number): ClaimedDelivery[] {
     if (rows.length === 0) return [];
     const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
@@ -217,6 +217,7 @@ export class SqliteStore extends SqliteTasks implements Store {
         messageId: r.message_id,
         endpointId: r.endpoint_id,
         appId: m?.app_id ?? '',
+        eventType: m?.event_type ?? '',
         attempts: r.attempts,
         trigger: r.trigger,
         lease: r.lease,
@@ -313,6 +314,16 @@ export class SqliteStore extends SqliteTasks implements Store {
         )
         .run(messageId, endpointId, now, trigger, now);
     });
+  }
+
+  expediteEndpointDeliveries(endpointId: string, now: number): Promise<number> {
+    return this.writes.run(
+      () =>
+        this.stmt(
+          `UPDATE delivery SET next_attempt_at = ?, updated_at = ?
+           WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at > ?`,
+        ).run(now, now, endpointId, now).changes,
+    );
   }
 
   async endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {

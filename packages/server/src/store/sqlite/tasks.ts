@@ -12,9 +12,9 @@ export class SqliteTasks extends SqliteCatalog {
   createTask(t: BackgroundTask): Promise<void> {
     return this.writes.run(() => {
       this.stmt(
-        `INSERT INTO background_task (id, kind, status, app_id, endpoint_id, params, cursor, processed, scheduled, lease_until, error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(t.id, t.kind, t.status, t.appId, t.endpointId, JSON.stringify(t.params), t.cursor, t.processed, t.scheduled, t.leaseUntil, t.error, t.createdAt, t.updatedAt);
+        `INSERT INTO background_task (id, kind, status, app_id, endpoint_id, params, cursor, total, processed, scheduled, lease_until, error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(t.id, t.kind, t.status, t.appId, t.endpointId, JSON.stringify(t.params), t.cursor, t.total, t.processed, t.scheduled, t.leaseUntil, t.error, t.createdAt, t.updatedAt);
     });
   }
 
@@ -54,5 +54,10 @@ export class SqliteTasks extends SqliteCatalog {
        WHERE m.app_id = ? AND m.created_at >= ? AND m.created_at < ? AND m.id > ? ORDER BY m.id LIMIT ?`,
     ).all(endpointId, appId, since, until ?? Number.MAX_SAFE_INTEGER, cursor ?? '', limit) as Row[];
     return rows.map((r) => ({ message: toMessage(r), deliveryStatus: r.d_status ?? null }));
+  }
+
+  async countMessagesForReplay(appId: string, since: number, until: number | null): Promise<number> {
+    return this.stmt('SELECT COUNT(*) FROM message WHERE app_id = ? AND created_at >= ? AND created_at < ?')
+      .pluck().get(appId, since, until ?? Number.MAX_SAFE_INTEGER) as number;
   }
 }

@@ -1,0 +1,127 @@
+import { Type } from 'typebox';
+import { generateSecret } from '../../delivery/signing.ts';
+import { LISTEN_NAME, listenUrl, type ListenSession } from '../../delivery/listen-hub.ts';
+import { HeraldError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { App, Endpoint } from '../../store/types.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { requireApp, requireEndpoint } from '../lookup.ts';
+import { csv } from '../paging.ts';
+import { AppParams, Uid } from '../schemas.ts';
+import type { SseStreams } from '../sse.ts';
+
+const CsvList = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 })]);
+const TailQuery = Type.Object({ endpoint_id: Type.Optional(Uid), event_types: Type.Optional(CsvList) });
+const ListenParams = Type.Object({ app_id: Uid, name: Type.String({ pattern: LISTEN_NAME.source }) });
+const ListenQuery = Type.Object({ event_types: Type.Optional(CsvList) });
+const ReplyIn = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  statusCode: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+  body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  durationMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  error: Type.Optional(Type.String({ maxLength: 2_000 })),
+});
+
+const EVENT_TYPE = /^[a-zA-Z0-9\-_.]+$/;
+
+function eventTypesOf(value: string | string[] | undefined): string[] | null {
+  const list = csv(value);
+  if (!list) return null;
+  const bad = list.find((t) => !EVENT_TYPE.test(t) || t.length > 256);
+  if (bad !== undefined) throw HeraldError.validation(['query', 'event_types'], `"${bad}" is not an event type name`);
+  return list;
+}
+
+const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Live streams (server-sent events): the attempts of an application as they are recorded, and `herald listen`
+ * sessions that receive an application's deliveries through the stream instead of over the network.
+ */
+export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStreams): void {
+  api.get('/api/v1/app/:app_id/attempt/stream', {
+    schema: {
+      tags: ['Message Attempt'],
+      summary: 'Stream attempts live (server-sent events)',
+      description: 'One `attempt` event per recorded delivery attempt of the application, optionally of one endpoint or some event types.',
+      params: AppParams,
+      querystring: TailQuery,
+    },
+  }, async (req, reply) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const endpointId = req.query.endpoint_id ? (await requireEndpoint(ctx, app.id, req.query.endpoint_id)).endpoint.id : null;
+    const eventTypes = eventTypesOf(req.query.event_types);
+    const stream = streams.start(reply);
+    stream.send('ready', { appId: app.id, endpointId, eventTypes });
+    const unsubscribe = ctx.live.subscribe(app.id, (attempt) => {
+      if (endpointId !== null && attempt.endpointId !== endpointId) return;
+      if (eventTypes !== null && !eventTypes.includes(attempt.eventType)) return;
+      stream.send('attempt', attempt, attempt.id);
+    });
+    stream.onClose(unsubscribe);
+  });
+
+  api.get('/api/v1/app/:app_id/listen/:name', {
+    schema: {
+      tags: ['Listen'],
+      summary: 'Receive deliveries through this stream (herald listen)',
+      description:
+        'Creates or reuses the endpoint `listen-{name}` (URL `herald-listen://{name}`) and sends each of its deliveries down this ' +
+        'stream as a `delivery` event; answer each with POST .../listen/{name}/reply. Deliveries that failed while no session was ' +
+        'connected are made due at once. A newer session with the same name replaces this one (`replaced` event).',
+      params: ListenParams,
+      querystring: ListenQuery,
+    },
+  }, async (req, reply) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const { name } = req.params;
+    const endpoint = await listenEndpoint(ctx, app, name, eventTypesOf(req.query.event_types));
+    const stream = streams.start(reply);
+    const session: ListenSession = {
+      send: (delivery) => stream.send('delivery', delivery, delivery.id),
+      close: (reason) => {
+        stream.send(reason, {});
+        stream.close();
+      },
+    };
+    ctx.listen.connect(app.id, name, session);
+    stream.onClose(() => ctx.listen.disconnect(app.id, name, session));
+    const now = Date.now();
+    const caughtUp = await ctx.store.expediteEndpointDeliveries(endpoint.id, now);
+    if (caughtUp > 0) ctx.deliveriesDue(now);
+    stream.send('ready', { appId: app.id, endpointId: endpoint.id, name, url: endpoint.url, eventTypes: endpoint.eventTypes, caughtUp });
+  });
+
+  api.post('/api/v1/app/:app_id/listen/:name/reply', {
+    schema: { tags: ['Listen'], summary: "A listen session's answer to one delivery", params: ListenParams, body: ReplyIn },
+  }, async (req, reply) => {
+    await requireApp(ctx, req.params.app_id);
+    if (!ctx.listen.reply(req.body.id, req.body)) throw new HeraldError(404, 'not_found', 'No delivery waits for this answer (it timed out, or its session ended)');
+    return reply.status(204).send();
+  });
+}
+
+/** The session's endpoint, created on first use; its event type filter follows the session, and a session enables it. */
+async function listenEndpoint(ctx: ApiContext, app: App, name: string, eventTypes: string[] | null): Promise<Endpoint> {
+  const uid = `listen-${name}`;
+  const url = listenUrl(name);
+  const existing = await ctx.store.getEndpoint(app.id, uid);
+  const now = Date.now();
+  if (!existing) {
+    const endpoint: Endpoint = {
+      id: newId('ep', now), appId: app.id, uid, url, description: `herald listen session "${name}"`, eventTypes, channels: null,
+      disabled: false, throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: now, updatedAt: now,
+    };
+    await ctx.store.createEndpoint(endpoint, { key: generateSecret(), createdAt: now, expiresAt: null });
+    ctx.endpoints.invalidateEndpoint(endpoint);
+    return endpoint;
+  }
+  if (existing.url !== url) throw HeraldError.conflict(`Endpoint "${uid}" exists and does not deliver to ${url}`);
+  if (!existing.disabled && sameList(existing.eventTypes, eventTypes)) return existing;
+  const updated = { ...existing, eventTypes, disabled: false, updatedAt: now };
+  await ctx.store.updateEndpoint(updated);
+  if (existing.disabled) await ctx.store.noteEndpointsSucceeded([existing.id]);
+  ctx.endpoints.invalidateEndpoint(updated);
+  return updated;
+}

@@ -1,0 +1,181 @@
+import type { Command } from 'commander';
+import { UsageError, type ApiClient } from '../client.ts';
+import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import {
+  appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, pathSegment, throttleRate, timeOption, withApi,
+  type AppOption, type CommonOptions, type ListOptions,
+} from './shared.ts';
+
+interface Endpoint {
+  id: string;
+  uid?: string | null;
+  url: string;
+  disabled: boolean;
+  eventTypes?: string[] | null;
+  channels?: string[] | null;
+  createdAt: string;
+}
+
+interface EndpointFields extends AppOption {
+  endpointUrl?: string;
+  uid?: string;
+  description?: string;
+  eventTypes?: string;
+  channels?: string;
+  metadata?: string[];
+  header?: string[];
+  secret?: string;
+  throttleRate?: string;
+  ordered?: boolean;
+}
+
+const columns: Column<Endpoint>[] = [
+  { header: 'ID', value: (e) => e.id },
+  { header: 'UID', value: (e) => e.uid },
+  { header: 'URL', value: (e) => e.url, max: 60 },
+  { header: 'EVENT TYPES', value: (e) => e.eventTypes ?? 'all' },
+  { header: 'CHANNELS', value: (e) => e.channels },
+  { header: 'STATE', value: (e) => (e.disabled ? 'disabled' : 'enabled'), color: (e) => (e.disabled ? 'red' : 'green') },
+  { header: 'CREATED', value: (e) => e.createdAt },
+];
+
+/** The path of an endpoint, or of the app's endpoints. */
+export const endpointPath = (app: string, endpoint?: string) =>
+  `/api/v1/app/${pathSegment(app)}/endpoint${endpoint === undefined ? '' : `/${pathSegment(endpoint)}`}`;
+
+function withEndpointFields(command: Command): Command {
+  return command
+    .option('--uid <uid>', 'your own unique id for the endpoint within the app')
+    .option('--description <text>', 'description')
+    .option('--event-types <a,b>', 'only these event types (default: all)')
+    .option('--channels <a,b>', 'only messages on these channels')
+    .option('--metadata <key=value>', 'metadata entry (repeat for more; replaces all metadata)', collect)
+    .option('--throttle-rate <n>', 'messages per second at most ("none" removes the limit)')
+    .option('--ordered', 'deliver strictly in creation order, one at a time');
+}
+
+function endpointBody(opts: EndpointFields) {
+  return defined({
+    url: opts.endpointUrl,
+    uid: opts.uid,
+    description: opts.description,
+    eventTypes: csvList(opts.eventTypes),
+    channels: csvList(opts.channels),
+    metadata: keyValues(opts.metadata, '--metadata'),
+    throttleRate: throttleRate(opts.throttleRate),
+    ordered: opts.ordered,
+  });
+}
+
+function show(endpoint: Endpoint, opts: CommonOptions, verb?: string): void {
+  if (opts.json) return printJson(endpoint);
+  if (verb) say(`${verb} endpoint ${endpoint.id}`);
+  printRecord({ ...endpoint }, { disabled: endpoint.disabled ? 'red' : undefined });
+}
+
+async function setDisabled(api: ApiClient, opts: AppOption, ref: string, disabled: boolean): Promise<void> {
+  show(await api.request<Endpoint>('PATCH', endpointPath(opts.app, ref), { body: { disabled } }), opts, disabled ? 'disabled' : 'enabled');
+}
+
+/** herald endpoint list|get|create|update|delete|enable|disable|secret|rotate-secret|headers|stats; returns the group. */
+export function registerEndpointCommands(program: Command): Command {
+  const endpoint = program.command('endpoint').description("manage an application's endpoints (the URLs its messages are delivered to)");
+
+  listSubcommand(endpoint, "list an application's endpoints, newest first")
+    .requiredOption('--app <app>', 'the application (id or uid)')
+    .action((opts: ListOptions & AppOption) =>
+      withApi(opts, async (api) => {
+        const page = await api.request<ListResponse<Endpoint>>('GET', endpointPath(opts.app), { query: pageQuery(opts) });
+        if (opts.json) printJson(page);
+        else printPage(page, columns, 'no endpoints');
+      }));
+
+  appSubcommand(endpoint, 'get <endpoint>', 'show an endpoint (by id or uid)').action((ref: string, opts: AppOption) =>
+    withApi(opts, async (api) => show(await api.request<Endpoint>('GET', endpointPath(opts.app, ref)), opts)));
+
+  // The endpoint's URL is an argument (create) or --endpoint-url (update): --url names the Herald server everywhere.
+  withEndpointFields(appSubcommand(endpoint, 'create <url>', 'create an endpoint delivering to <url> (http or https)'))
+    .option('--header <name=value>', 'custom header sent with every delivery (repeat for more)', collect)
+    .option('--secret <whsec>', 'signing secret to use (default: a new random one)')
+    .option('--disabled', 'create it disabled')
+    .action((url: string, opts: EndpointFields & { disabled?: boolean }) =>
+      withApi(opts, async (api) => {
+        const body = { ...endpointBody(opts), url, headers: keyValues(opts.header, '--header'), secret: opts.secret, disabled: opts.disabled };
+        show(await api.request<Endpoint>('POST', endpointPath(opts.app), { body }), opts, 'created');
+      }));
+
+  withEndpointFields(appSubcommand(endpoint, 'update <endpoint>', 'change the given fields of an endpoint'))
+    .option('--endpoint-url <url>', 'where to deliver (http or https)')
+    .option('--no-ordered', 'deliver concurrently again')
+    .option('--header <name=value>', 'add or change a custom header (repeat for more; others stay)', collect)
+    .action((ref: string, opts: EndpointFields) =>
+      withApi(opts, async (api) => {
+        const body = endpointBody(opts);
+        const headers = keyValues(opts.header, '--header');
+        if (Object.keys(body).length === 0 && !headers) throw new UsageError('nothing to update: give at least one field to change (see --help)');
+        // Custom headers have their own route; they are changed first so a refused header changes nothing else.
+        if (headers) await api.request('PATCH', `${endpointPath(opts.app, ref)}/headers`, { body: { headers } });
+        const updated = Object.keys(body).length > 0
+          ? await api.request<Endpoint>('PATCH', endpointPath(opts.app, ref), { body })
+          : await api.request<Endpoint>('GET', endpointPath(opts.app, ref));
+        show(updated, opts, 'updated');
+      }));
+
+  appSubcommand(endpoint, 'delete <endpoint>', 'delete an endpoint').action((ref: string, opts: AppOption) =>
+    withApi(opts, async (api) => {
+      await api.request('DELETE', endpointPath(opts.app, ref));
+      if (!opts.json) say(`deleted endpoint ${ref}`);
+    }));
+
+  appSubcommand(endpoint, 'enable <endpoint>', 'enable an endpoint again (its failing record starts afresh)').action((ref: string, opts: AppOption) =>
+    withApi(opts, (api) => setDisabled(api, opts, ref, false)));
+
+  appSubcommand(endpoint, 'disable <endpoint>', 'stop delivering to an endpoint').action((ref: string, opts: AppOption) =>
+    withApi(opts, (api) => setDisabled(api, opts, ref, true)));
+
+  appSubcommand(endpoint, 'secret <endpoint>', "print the endpoint's current signing secret").action((ref: string, opts: AppOption) =>
+    withApi(opts, async (api) => {
+      const secret = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/secret`);
+      if (opts.json) printJson(secret);
+      else say(secret.key);
+    }));
+
+  appSubcommand(endpoint, 'rotate-secret <endpoint>', 'make a new signing secret current; the old one keeps signing for a grace period')
+    .option('--grace-period <seconds>', 'how long the old secret keeps signing (default 86400, at most 604800)')
+    .option('--key <whsec>', 'the new secret (default: a new random one)')
+    .action((ref: string, opts: AppOption & { gracePeriod?: string; key?: string }) =>
+      withApi(opts, async (api) => {
+        const gracePeriodSeconds = opts.gracePeriod === undefined ? undefined : Number(opts.gracePeriod);
+        if (gracePeriodSeconds !== undefined && !(Number.isInteger(gracePeriodSeconds) && gracePeriodSeconds >= 0)) {
+          throw new UsageError(`--grace-period must be whole seconds (got "${opts.gracePeriod}")`);
+        }
+        await api.request('POST', `${endpointPath(opts.app, ref)}/secret/rotate`, { body: defined({ key: opts.key, gracePeriodSeconds }) });
+        // The rotation answers 204; the new secret is what the user needs next.
+        const secret = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/secret`);
+        if (opts.json) printJson(secret);
+        else say(`rotated; the new secret is ${secret.key} (the old one keeps signing for ${gracePeriodSeconds ?? 86_400} s)`);
+      }));
+
+  appSubcommand(endpoint, 'headers <endpoint>', "show the endpoint's custom headers (sensitive values are not shown)").action((ref: string, opts: AppOption) =>
+    withApi(opts, async (api) => {
+      const out = await api.request<{ headers: Record<string, string>; sensitive: string[] }>('GET', `${endpointPath(opts.app, ref)}/headers`);
+      if (opts.json) return printJson(out);
+      const hidden = Object.fromEntries(out.sensitive.map((name) => [name, '(hidden)']));
+      const all = { ...out.headers, ...hidden };
+      if (Object.keys(all).length === 0) say('(no custom headers)');
+      else printRecord(all);
+    }));
+
+  appSubcommand(endpoint, 'stats <endpoint>', "count the endpoint's deliveries by status")
+    .option('--since <time>', 'messages created since (date-time, or an age such as 24h)')
+    .option('--until <time>', 'messages created before (date-time, or an age)')
+    .action((ref: string, opts: AppOption & { since?: string; until?: string }) =>
+      withApi(opts, async (api) => {
+        const query = { since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until') };
+        const stats = await api.request<Record<string, number>>('GET', `${endpointPath(opts.app, ref)}/stats`, { query });
+        if (opts.json) printJson(stats);
+        else printRecord(stats, { success: 'green', fail: 'red', pending: 'yellow', sending: 'cyan' });
+      }));
+
+  return endpoint;
+}

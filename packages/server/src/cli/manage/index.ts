@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { registerAppCommands } from './apps.ts';
+import { registerAttemptCommands } from './attempts.ts';
+import { registerEndpointCommands } from './endpoints.ts';
+import { registerEventTypeCommands } from './event-types.ts';
+import { registerMessageCommands } from './messages.ts';
+import { registerTaskCommands } from './tasks.ts';
+
+/** herald app, event-type, endpoint, message, attempt and task: the management commands over the REST API. */
+export function registerManagementCommands(program: Command): void {
+  registerAppCommands(program);
+  registerEventTypeCommands(program);
+  const endpoint = registerEndpointCommands(program);
+  registerMessageCommands(program);
+  registerAttemptCommands(program);
+  registerTaskCommands(program, endpoint);
+}
