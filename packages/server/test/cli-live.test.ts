@@ -194,6 +194,11 @@ describe('herald tail and herald listen', () => {
     assert.match(bad.output, /--forward-to must be an http or https URL/);
     const denied = await runCli(['listen', '--app', 'acme', '--forward-to', 'http://127.0.0.1:3000'], { ...cliEnv, HERALD_TOKEN: 'wrong_token_0123456789' });
     assert.equal(denied.code, 4, denied.output);
+    const stray = await api(herald.url, 'POST', '/api/v1/app/acme/listen/laptop/reply', { id: 'not-waiting', statusCode: 200 });
+    assert.equal(stray.status, 404);
+    assert.equal(stray.json.code, 'not_found');
+    const badName = await api(herald.url, 'GET', '/api/v1/app/acme/listen/bad%20name');
+    assert.equal(badName.status, 422, badName.text);
   });
 });
 

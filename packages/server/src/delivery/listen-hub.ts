@@ -54,6 +54,8 @@ export interface ListenSession {
 }
 
 interface Waiting {
+  /** "appId/name": only that session may answer. */
+  key: string;
   session: ListenSession;
   resolve: (result: SendResult) => void;
   timer: NodeJS.Timeout;
@@ -157,7 +159,8 @@ export class ListenHub {
 
   /** Sends one delivery down the named session's stream and waits for the local answer, within the timeout. */
   deliver(appId: string, name: string, delivery: Omit<ListenDelivery, 'id' | 'timeoutMs'>, timeoutMs: number): Promise<SendResult> {
-    const session = this.sessions.get(`${appId}/${name}`);
+    const key = `${appId}/${name}`;
+    const session = this.sessions.get(key);
     if (!session) return Promise.resolve(noAnswer(`not sent: no "herald listen" session named "${name}" is connected`));
     const id = randomUUID();
     const startedAt = performance.now();
@@ -166,7 +169,7 @@ export class ListenHub {
         this.waiting.delete(id);
         resolve(noAnswer(`timed out after ${timeoutMs / 1000}s waiting for the "herald listen" session`, timeoutMs, true));
       }, timeoutMs);
-      this.waiting.set(id, { session, resolve, timer, startedAt });
+      this.waiting.set(id, { key, session, resolve, timer, startedAt });
       if (!session.send({ ...delivery, id, timeoutMs })) {
         clearTimeout(timer);
         this.waiting.delete(id);
@@ -175,10 +178,10 @@ export class ListenHub {
     });
   }
 
-  /** The CLI's answer to a delivery; false when nothing waits for it (unknown id, or it timed out). */
-  reply(id: string, reply: ListenReply): boolean {
+  /** A session's answer to a delivery; false when nothing of that session waits for it (unknown id, or it timed out). */
+  reply(appId: string, name: string, id: string, reply: ListenReply): boolean {
     const waiting = this.waiting.get(id);
-    if (!waiting) return false;
+    if (!waiting || waiting.key !== `${appId}/${name}`) return false;
     this.waiting.delete(id);
     clearTimeout(waiting.timer);
     const measured = Math.round(performance.now() - waiting.startedAt);

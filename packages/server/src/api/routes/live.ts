@@ -96,8 +96,8 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
   api.post('/api/v1/app/:app_id/listen/:name/reply', {
     schema: { tags: ['Listen'], summary: "A listen session's answer to one delivery", params: ListenParams, body: ReplyIn },
   }, async (req, reply) => {
-    await requireApp(ctx, req.params.app_id);
-    if (!ctx.listen.reply(req.body.id, req.body)) throw new HeraldError(404, 'not_found', 'No delivery waits for this answer (it timed out, or its session ended)');
+    const app = await requireApp(ctx, req.params.app_id);
+    if (!ctx.listen.reply(app.id, req.params.name, req.body.id, req.body)) throw new HeraldError(404, 'not_found', 'No delivery waits for this answer (it timed out, or its session ended)');
     return reply.status(204).send();
   });
 }
