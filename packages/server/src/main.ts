@@ -106,8 +106,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     listen.onHandoff = (delivery) => {
       void (async () => {
         const message = await store.getMessage(delivery.appId, delivery.messageId);
-        const due = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
-        if (due !== null) engine?.noteDueInStore(due);
+        const report = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
+        if (report?.due) engine?.noteDueInStore(report.due);
       })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
     };
     handoffRecorder = recorder;

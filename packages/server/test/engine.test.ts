@@ -11,6 +11,7 @@ import { SqliteStore } from '../src/store/sqlite/index.ts';
 import type { App } from '../src/store/types.ts';
 import { tempDir } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
+import { until } from './helpers/wait.ts';
 
 async function rig(options: Partial<EngineOptions>) {
   const dir = tempDir();
@@ -78,6 +79,59 @@ test('when memory is full new deliveries wait in the database and are claimed as
       const ns = receiver.on(path).map((x) => JSON.parse(x.body.toString()).n as number).sort((a, b) => a - b);
       assert.deepEqual(ns, Array.from({ length: 300 }, (_, n) => n), `${path}: each message exactly once`);
     }
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
+
+test('an endpoint that keeps failing is probed instead of hammered, and its backlog drains once it answers', async () => {
+  const receiver = await Receiver.start();
+  let up = false;
+  receiver.responder = (_req, res) => res.writeHead(up ? 200 : 500).end();
+  const r = await rig({ retrySchedule: [1, 1, 1, 1], perEndpointConcurrency: 2, circuit: { openAfterFailures: 10, firstProbeMs: 300, maxProbeMs: 600 } });
+  try {
+    await r.addEndpoint('ep_down', receiver.url('/down'));
+    for (let n = 0; n < 300; n++) await r.publish(n);
+    await receiver.waitFor((all) => all.length >= 10, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const whileDown = receiver.received.length;
+    // Open after 10 failures (plus the one still in flight), then one probe per 300-600 ms: without the breaker
+    // every one of the 300 deliveries would have been tried at least once, most twice.
+    assert.ok(whileDown < 20, `requests while down: ${whileDown}`);
+    const attemptsWhileDown = (await r.store.listAttempts({ endpointId: 'ep_down' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length;
+    assert.equal(attemptsWhileDown, whileDown, 'every request is an attempt row, and no others were made');
+
+    up = true;
+    const back = Date.now();
+    await receiver.waitFor((all) => new Set(all.filter((x) => x.at >= back).map((x) => x.headers['webhook-id'])).size >= 300 - 0, 15_000, 'the whole backlog');
+    await r.engine.idle();
+    const stats = await r.store.endpointStats('ep_down', null, null);
+    assert.equal(stats.success, 300);
+    assert.equal(stats.pending + stats.sending + stats.fail, 0);
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
+
+test('a manual resend to an endpoint whose circuit is open is sent at once', async () => {
+  const receiver = await Receiver.start();
+  receiver.responder = (_req, res) => res.writeHead(500).end();
+  const r = await rig({ retrySchedule: [60], circuit: { openAfterFailures: 3, firstProbeMs: 60_000, maxProbeMs: 60_000 } });
+  try {
+    await r.addEndpoint('ep_resend', receiver.url('/resend'));
+    for (let n = 0; n < 5; n++) await r.publish(n);
+    await receiver.waitFor((all) => all.length >= 3, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = receiver.received.length;
+    const last = (await r.store.listMessages('app_test', {}, { limit: 10, iterator: null, order: 'descending' })).data[0]!;
+    receiver.responder = (_req, res) => res.writeHead(200).end();
+    await r.store.scheduleResend(last.id, 'ep_resend', Date.now(), 1);
+    r.engine.noteDueInStore(Date.now());
+    await receiver.waitFor((all) => all.length > before && all.at(-1)!.headers['webhook-id'] === last.id, 5_000, 'the resend');
+    // Its success closes the circuit: the others, failed and waiting a minute for their retry, go at once.
+    await until('every delivery to succeed', async () => (await r.store.endpointStats('ep_resend', null, null)).success === 5, 5_000);
   } finally {
     await r.close();
     await receiver.close();

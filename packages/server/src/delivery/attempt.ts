@@ -23,6 +23,14 @@ export interface AttemptOptions {
   listen?: ListenHub;
 }
 
+export interface AttemptReport {
+  /** When the delivery is due again; null when it is final. */
+  due: number | null;
+  succeeded: boolean;
+  /** A request went to the endpoint's URL (the circuit breaker judges the endpoint by these only). */
+  reachedEndpoint: boolean;
+}
+
 /** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
 const FAILING_AFTER_ATTEMPTS = 4;
 
@@ -46,11 +54,12 @@ export class Attempts {
   }
 
   /**
-   * Makes one attempt and hands its outcome to the recorder; returns when the delivery is due again, if it is.
+   * Makes one attempt and hands its outcome to the recorder; reports how it went (null when no attempt was made
+   * here: the endpoint is gone, or the delivery was handed to another process).
    * A delivery for a `herald listen` session held by another process is handed to that process instead (not when
    * it was itself handed over: a session that moved meanwhile just fails this attempt, which is retried).
    */
-  async run(item: ClaimedDelivery, handedOver = false): Promise<number | null> {
+  async run(item: ClaimedDelivery, handedOver = false): Promise<AttemptReport | null> {
     const endpoint = await this.endpoints.endpoint(item.endpointId);
     if (!endpoint) return null; // deleted: its delivery rows went with it
     const listenName = listenNameOf(endpoint.url);
@@ -128,7 +137,8 @@ export class Attempts {
     };
     this.recorder.add(outcome, endpoint, item.eventType);
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
-    return nextAttemptAt;
+    // An endpoint's health is what its own network answers say: not a skipped send, nor a `herald listen` session.
+    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && listenName === null };
   }
 
   /** Operational events for an attempt that was made, and endpoint health after an exhausted delivery. */

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { Admission, AttemptOutcome, ClaimedDelivery } from '../store/types.ts';
+import { Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery } from '../store/types.ts';
+import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './circuit.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
+import { Leases } from './leases.ts';
 import { Recorder } from './recorder.ts';
 import type { Sender } from './sender.ts';
 import { Throttle } from './throttle.ts';
@@ -23,6 +25,8 @@ export interface EngineOptions extends AttemptOptions {
   shared: { scanEveryMs: number; parkedStaleMs: number } | null;
   /** Told of every batch of outcomes once committed, with their messages' event types. */
   onRecorded?: (outcomes: AttemptOutcome[], eventTypes: string[]) => void;
+  /** When to stop sending to an endpoint that keeps failing, and how to probe it (default DEFAULT_CIRCUIT). */
+  circuit?: CircuitOptions;
 }
 
 /**
@@ -68,9 +72,8 @@ export class DeliveryEngine {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private housekeeping: NodeJS.Timeout | null = null;
-  private renewal: NodeJS.Timeout | null = null;
-  /** When the lease of each held delivery runs out. */
-  private readonly leaseEnds = new Map<number, number>();
+  private readonly leases: Leases;
+  private readonly circuits: CircuitBreakers;
 
   constructor(
     private readonly store: Store,
@@ -81,6 +84,12 @@ export class DeliveryEngine {
   ) {
     this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at), options.onRecorded);
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
+    this.leases = new Leases(store, this.leaseMs, log);
+    this.circuits = new CircuitBreakers(options.circuit ?? DEFAULT_CIRCUIT, {
+      holdBack: (endpointId) => this.holdBack(endpointId),
+      probe: (endpointId) => this.probe(endpointId),
+      resume: (endpointId) => this.resume(endpointId),
+    });
   }
 
   /**
@@ -113,8 +122,11 @@ export class DeliveryEngine {
   }
 
   async start(): Promise<void> {
-    this.renewal = setInterval(() => void this.renewQueuedLeases(), Math.max(1_000, this.leaseMs / 3));
-    this.renewal.unref();
+    const sending = this.sending;
+    const held = this.held;
+    this.leases.start(function* queued() {
+      for (const [id, item] of held) if (!sending.has(id)) yield item;
+    });
     await this.scan();
     await this.sweep();
     this.housekeeping = setInterval(() => void this.sweep(), this.options.shared?.scanEveryMs ?? SWEEP_MS);
@@ -153,11 +165,17 @@ export class DeliveryEngine {
         if (this.sending.has(item.deliveryId)) this.claimedWhileSending.set(item.deliveryId, item);
         else {
           Object.assign(current, { lease: item.lease, attempts: item.attempts, trigger: item.trigger });
-          this.leaseEnds.set(item.deliveryId, item.leaseUntil);
+          this.leases.hold(item.deliveryId, item.leaseUntil);
         }
         continue;
       }
       const lane = this.laneOf(item.endpointId);
+      if (item.trigger === Trigger.Manual && this.circuits.isOpen(item.endpointId)) {
+        // Someone asked for this one now: it goes, as a probe.
+        this.circuits.allow(item.endpointId);
+        this.enqueue(lane, item);
+        continue;
+      }
       if (lane.parked || this.queued(lane) >= this.options.maxQueuedPerEndpoint) {
         lane.parked = true;
         lane.parkEpoch++;
@@ -166,12 +184,16 @@ export class DeliveryEngine {
       }
       this.enqueue(lane, item);
     }
-    if (overflow.length > 0) {
-      this.store.parkDeliveries(overflow.map((item) => item.deliveryId)).then(
-        () => this.noteParked(new Set(overflow.map((item) => item.endpointId))),
-        (err) => this.log.error({ err }, 'could not park deliveries of a full endpoint queue; they return when their lease ends'),
-      );
-    }
+    this.park(overflow);
+  }
+
+  /** Parks leased deliveries this process will not send soon (a full queue, or an open circuit). */
+  private park(items: ClaimedDelivery[]): void {
+    if (items.length === 0) return;
+    this.store.parkDeliveries(items.map((item) => item.deliveryId)).then(
+      () => this.noteParked(new Set(items.map((item) => item.endpointId))),
+      (err) => this.log.error({ err }, 'could not park deliveries; they return when their lease ends'),
+    );
   }
 
   /**
@@ -206,14 +228,14 @@ export class DeliveryEngine {
 
   private enqueue(lane: Lane, item: ClaimedDelivery): void {
     this.held.set(item.deliveryId, item);
-    this.leaseEnds.set(item.deliveryId, item.leaseUntil);
+    this.leases.hold(item.deliveryId, item.leaseUntil);
     lane.queue.push(item);
     this.pump(item.endpointId, lane);
   }
 
   /** Takes an endpoint's parked deliveries back, oldest first, once its queue has drained to half. */
   private unpark(endpointId: string, lane: Lane): void {
-    if (!lane.parked || lane.unparking || this.stopped) return;
+    if (!lane.parked || lane.unparking || this.stopped || this.circuits.isOpen(endpointId)) return;
     const limit = this.options.maxQueuedPerEndpoint - this.queued(lane);
     if (limit < this.options.maxQueuedPerEndpoint / 2) return;
     lane.unparking = true;
@@ -252,8 +274,9 @@ export class DeliveryEngine {
   async stop(graceMs = this.options.requestTimeoutMs + 2_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.circuits.stop();
     if (this.housekeeping) clearInterval(this.housekeeping);
-    if (this.renewal) clearInterval(this.renewal);
+    this.leases.stop();
     const queued: number[] = [];
     for (const lane of this.lanes.values()) {
       for (let i = lane.head; i < lane.queue.length; i++) queued.push(lane.queue[i]!.deliveryId);
@@ -262,7 +285,7 @@ export class DeliveryEngine {
     }
     for (const id of queued) {
       this.held.delete(id);
-      this.leaseEnds.delete(id);
+      this.leases.release(id);
     }
     if (this.inFlight > 0) {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
@@ -317,7 +340,11 @@ export class DeliveryEngine {
 
   private pump(endpointId: string, lane: Lane): void {
     while (lane.inFlight < this.options.perEndpointConcurrency && lane.head < lane.queue.length) {
-      if (this.stopped || !lane.throttle.tryStart(Math.min(this.queued(lane), this.options.perEndpointConcurrency))) return;
+      if (this.stopped || !this.circuits.mayStart(endpointId)) return;
+      if (!lane.throttle.tryStart(Math.min(this.queued(lane), this.options.perEndpointConcurrency))) {
+        this.circuits.allow(endpointId); // the allowance was not used
+        return;
+      }
       const item = lane.queue[lane.head]!;
       lane.head++;
       if (lane.head > 1024 && lane.head * 2 > lane.queue.length) {
@@ -333,7 +360,7 @@ export class DeliveryEngine {
           lane.inFlight--;
           this.inFlight--;
           this.held.delete(item.deliveryId);
-          this.leaseEnds.delete(item.deliveryId);
+          this.leases.release(item.deliveryId);
           this.sending.delete(item.deliveryId);
           const again = this.claimedWhileSending.get(item.deliveryId);
           if (again) {
@@ -359,34 +386,59 @@ export class DeliveryEngine {
     }
   }
 
-  /** Keeps the leases of queued deliveries from running out while they wait (checked every third of a lease). */
-  private async renewQueuedLeases(): Promise<void> {
-    const horizon = Date.now() + (2 * this.leaseMs) / 3;
-    const due: ClaimedDelivery[] = [];
-    for (const [id, item] of this.held) {
-      if (!this.sending.has(id) && (this.leaseEnds.get(id) ?? 0) < horizon) due.push(item);
-    }
-    if (due.length > 0) await this.renew(due);
-  }
-
-  /** Renews leases; returns whether each was renewed (false: claimed again or resent meanwhile, or the write failed). */
-  private async renew(items: ClaimedDelivery[]): Promise<Set<number>> {
-    const leaseUntil = Date.now() + this.leaseMs;
-    try {
-      const renewed = new Set(await this.store.renewLeases(items.map((d) => ({ deliveryId: d.deliveryId, lease: d.lease })), leaseUntil));
-      for (const id of renewed) this.leaseEnds.set(id, leaseUntil);
-      return renewed;
-    } catch (err) {
-      this.log.error({ err, count: items.length }, 'renewing leases failed; deliveries whose lease runs out are not sent');
-      return new Set();
-    }
-  }
-
   private async deliver(item: ClaimedDelivery): Promise<void> {
     // The lease must outlast this attempt, or another worker could take and send the delivery too.
-    const leaseEnd = this.leaseEnds.get(item.deliveryId) ?? 0;
-    if (leaseEnd < Date.now() + this.options.requestTimeoutMs + 2_000 && !(await this.renew([item])).has(item.deliveryId)) return;
-    const nextAttemptAt = await this.attempts.run(item);
-    if (nextAttemptAt !== null) this.wakeAt(nextAttemptAt);
+    const leaseEnd = this.leases.endOf(item.deliveryId);
+    if (leaseEnd < Date.now() + this.options.requestTimeoutMs + 2_000 && !(await this.leases.renew([item])).has(item.deliveryId)) return;
+    const report = await this.attempts.run(item);
+    if (report?.due) this.wakeAt(report.due);
+    if (report?.reachedEndpoint) this.circuits.note(item.endpointId, report.succeeded);
+  }
+
+  /** The endpoint's circuit opened: what is queued for it waits in the database while it is probed. */
+  private holdBack(endpointId: string): void {
+    const lane = this.laneOf(endpointId);
+    this.log.warn({ endpointId }, 'endpoint keeps failing: its deliveries wait while it is probed');
+    const queued = lane.queue.slice(lane.head);
+    lane.queue = [];
+    lane.head = 0;
+    for (const item of queued) {
+      this.held.delete(item.deliveryId);
+      this.leases.release(item.deliveryId);
+    }
+    lane.parked = true;
+    lane.parkEpoch++;
+    this.park(queued);
+    this.afterRelease();
+  }
+
+  /** A probe of an open circuit: the endpoint's oldest parked delivery, unless an attempt of it is on its way. */
+  private probe(endpointId: string): void {
+    const lane = this.laneOf(endpointId);
+    if (lane.inFlight > 0 || this.queued(lane) > 0) return;
+    this.store.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, 1).then(
+      (items) => {
+        for (const item of items) this.enqueue(lane, item);
+      },
+      (err) => this.log.error({ err, endpointId }, 'could not take a delivery to probe an endpoint; trying again later'),
+    );
+  }
+
+  /**
+   * The circuit closed: the endpoint's queue and parked work go again, and so do its deliveries waiting for a
+   * retry (the endpoint is back: no reason to wait out each one's schedule).
+   */
+  private resume(endpointId: string): void {
+    this.log.info({ endpointId }, 'endpoint answers again: its waiting deliveries are sent');
+    const lane = this.laneOf(endpointId);
+    this.pump(endpointId, lane);
+    this.unpark(endpointId, lane);
+    const now = Date.now();
+    this.store.expediteEndpointDeliveries(endpointId, now).then(
+      (expedited) => {
+        if (expedited > 0) this.wakeAt(now);
+      },
+      (err) => this.log.error({ err, endpointId }, 'could not make the retries of an endpoint that answers again due; they keep their schedule'),
+    );
   }
 }

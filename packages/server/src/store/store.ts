@@ -139,7 +139,8 @@ export interface Store {
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
   /**
    * Makes the endpoint's deliveries that wait for a retry due at `now` (their schedules go on from where they were),
-   * for a receiver known to be back: a `herald listen` session that reconnected. Returns how many. A shared store
+   * for a receiver known to be back: a `herald listen` session that reconnected, or an endpoint whose circuit
+   * breaker closed. Returns how many. A shared store
    * tells the other processes.
    */
   expediteEndpointDeliveries(endpointId: string, now: number): Promise<number>;

@@ -1,0 +1,127 @@
+export interface CircuitOptions {
+  /** Consecutive failed attempts (no success between) that open the circuit. */
+  openAfterFailures: number;
+  /** Wait before the first probe of an open circuit; it doubles after each failed probe, up to maxProbeMs. */
+  firstProbeMs: number;
+  maxProbeMs: number;
+}
+
+export const DEFAULT_CIRCUIT: CircuitOptions = { openAfterFailures: 20, firstProbeMs: 5_000, maxProbeMs: 60_000 };
+
+/**
+ * One endpoint's circuit breaker. An endpoint that failed many attempts in a row is most likely down: sending each
+ * of its deliveries only to fail again costs a request and an attempt row apiece, and a backlog of them crowds the
+ * worker. Open, the endpoint's deliveries wait in the database and one at a time probes it, less and less often;
+ * the first success closes the circuit and its backlog drains at once instead of waiting out each retry.
+ */
+export class Circuit {
+  private failures = 0;
+  private probeDelayMs: number;
+  open = false;
+
+  constructor(private readonly options: CircuitOptions) {
+    this.probeDelayMs = options.firstProbeMs;
+  }
+
+  /** Records an attempt's result; says whether it opened or closed the circuit. */
+  note(succeeded: boolean): 'opened' | 'closed' | null {
+    if (succeeded) {
+      this.failures = 0;
+      this.probeDelayMs = this.options.firstProbeMs;
+      if (!this.open) return null;
+      this.open = false;
+      return 'closed';
+    }
+    this.failures++;
+    if (this.open || this.failures < this.options.openAfterFailures) return null;
+    this.open = true;
+    return 'opened';
+  }
+
+  /** How long to wait before the next probe; each call doubles the following wait, up to the maximum. */
+  nextProbeDelay(): number {
+    const delay = this.probeDelayMs;
+    this.probeDelayMs = Math.min(this.probeDelayMs * 2, this.options.maxProbeMs);
+    return delay;
+  }
+}
+
+/** What the circuit breakers ask of the engine. */
+export interface CircuitHost {
+  /** The endpoint's circuit opened: park what is queued for it. */
+  holdBack(endpointId: string): void;
+  /** Send the endpoint's oldest parked delivery as a probe (unless one of its attempts is still on its way). */
+  probe(endpointId: string): void;
+  /** The circuit closed: send the endpoint's work again. */
+  resume(endpointId: string): void;
+}
+
+interface EndpointState {
+  circuit: Circuit;
+  /** Sends allowed while the circuit is open (probes and manual resends). */
+  allowed: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/** The circuit breakers of one worker's endpoints; an endpoint has state only while it is failing. */
+export class CircuitBreakers {
+  private readonly states = new Map<string, EndpointState>();
+
+  constructor(
+    private readonly options: CircuitOptions,
+    private readonly host: CircuitHost,
+  ) {}
+
+  isOpen(endpointId: string): boolean {
+    return this.states.get(endpointId)?.circuit.open ?? false;
+  }
+
+  /** Whether a send to the endpoint may start now; while open only an allowed one may, which uses the allowance. */
+  mayStart(endpointId: string): boolean {
+    const state = this.states.get(endpointId);
+    if (!state?.circuit.open) return true;
+    if (state.allowed === 0) return false;
+    state.allowed--;
+    return true;
+  }
+
+  /** Lets one send through an open circuit (a probe, or a resend someone asked for). */
+  allow(endpointId: string): void {
+    const state = this.states.get(endpointId);
+    if (state?.circuit.open) state.allowed++;
+  }
+
+  /** An attempt's result reached the endpoint's own network (a skipped send or a listen session does not count). */
+  note(endpointId: string, succeeded: boolean): void {
+    let state = this.states.get(endpointId);
+    if (!state) {
+      if (succeeded) return;
+      state = { circuit: new Circuit(this.options), allowed: 0, timer: null };
+      this.states.set(endpointId, state);
+    }
+    const change = state.circuit.note(succeeded);
+    if (succeeded) {
+      if (state.timer) clearTimeout(state.timer);
+      this.states.delete(endpointId);
+      if (change === 'closed') this.host.resume(endpointId);
+    } else if (change === 'opened') {
+      this.host.holdBack(endpointId);
+      this.scheduleProbe(endpointId, state);
+    }
+  }
+
+  stop(): void {
+    for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
+    this.states.clear();
+  }
+
+  private scheduleProbe(endpointId: string, state: EndpointState): void {
+    state.timer = setTimeout(() => {
+      if (this.states.get(endpointId) !== state) return;
+      this.scheduleProbe(endpointId, state);
+      state.allowed = 1;
+      this.host.probe(endpointId);
+    }, state.circuit.nextProbeDelay());
+    state.timer.unref();
+  }
+}

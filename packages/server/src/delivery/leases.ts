@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { ClaimedDelivery } from '../store/types.ts';
+
+/**
+ * The leases of the deliveries a worker holds: when each runs out, and renewing them before they do. A lease that
+ * ran out lets another worker claim the delivery, so one that could not be renewed must not be sent.
+ */
+export class Leases {
+  private readonly ends = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly leaseMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  hold(deliveryId: number, until: number): void {
+    this.ends.set(deliveryId, until);
+  }
+
+  release(deliveryId: number): void {
+    this.ends.delete(deliveryId);
+  }
+
+  endOf(deliveryId: number): number {
+    return this.ends.get(deliveryId) ?? 0;
+  }
+
+  /** Every third of a lease, renews the leases among `waiting()` that would run out within two thirds of one. */
+  start(waiting: () => Iterable<ClaimedDelivery>): void {
+    this.timer = setInterval(() => {
+      const horizon = Date.now() + (2 * this.leaseMs) / 3;
+      const due = [...waiting()].filter((item) => this.endOf(item.deliveryId) < horizon);
+      if (due.length > 0) void this.renew(due);
+    }, Math.max(1_000, this.leaseMs / 3));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Renews leases; returns the ids renewed (not: claimed again or resent meanwhile, or the write failed). */
+  async renew(items: ClaimedDelivery[]): Promise<Set<number>> {
+    const leaseUntil = Date.now() + this.leaseMs;
+    try {
+      const renewed = new Set(await this.store.renewLeases(items.map((d) => ({ deliveryId: d.deliveryId, lease: d.lease })), leaseUntil));
+      for (const id of renewed) this.ends.set(id, leaseUntil);
+      return renewed;
+    } catch (err) {
+      this.log.error({ err, count: items.length }, 'renewing leases failed; deliveries whose lease runs out are not sent');
+      return new Set();
+    }
+  }
+}
