@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { ADMIN_TOKEN, spawnHerald, tempDir } from '../../packages/server/test/helpers/herald.ts';
+import { PG_TEST_URL, dropSchema, uniqueSchema } from '../../packages/server/test/helpers/pg.ts';
+import { onCleanup } from './cleanup.ts';
+import { RssSampler } from './rss.ts';
+import { ROOT } from './util.ts';
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  rss: RssSampler;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Kills it (SIGKILL) and removes its data: temp dir, PostgreSQL schema. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export type Database = 'sqlite' | 'postgres';
+
+/**
+ * A fresh `herald serve` (role all) as a child process on a free loopback port: SQLite in a new temp data dir, or
+ * PostgreSQL in a new schema. Herald's defaults otherwise (SQLite synchronous=normal: a 202 is committed).
+ */
+export async function startHerald(db: Database = 'sqlite', env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = tempDir('herald-bench-');
+  const schema = db === 'postgres' ? uniqueSchema('herald_bench') : null;
+  let kill: (() => Promise<void>) | null = null;
+  const stop = onCleanup(`herald (${db})`, async () => {
+    await kill?.();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
+  });
+  try {
+    const herald = await spawnHerald([], {
+      HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
+      HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+      HERALD_LOG_LEVEL: 'info',
+      HERALD_PORT: '0',
+      HERALD_DATA_DIR: dataDir,
+      ...(schema ? { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema } : {}),
+      ...env,
+    });
+    const pid = herald.child.pid!;
+    const rss = new RssSampler(pid);
+    kill = async () => {
+      rss.stop();
+      if (herald.child.exitCode === null && herald.child.signalCode === null) herald.child.kill('SIGKILL');
+      await herald.exited;
+    };
+    return { url: herald.url, pid, rss, output: herald.output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The ceiling relay (bench/relay.ts) as a child process, forwarding to `target`: like Herald, a separate process
+ * competing for the same cores.
+ */
+export async function startRelay(target: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/relay.ts'), target], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let rss: RssSampler | null = null;
+  const stop = onCleanup('relay', async () => {
+    rss?.stop();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`relay did not start:\n${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const line = out.split('\n').find((l) => l.startsWith('{"listening"'));
+        if (!line) return;
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${(JSON.parse(line) as { listening: number }).listening}`);
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`relay exited before listening:\n${out}`));
+      });
+    });
+    rss = new RssSampler(child.pid!);
+    return { url, pid: child.pid!, rss, output: () => out, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+import { HeraldClient, closedLoop, openLoop } from '../lib/client.ts';
+import { startHerald } from '../lib/processes.ts';
+import { startReceiver } from '../lib/receiver.ts';
+import type { Scenario } from '../lib/scenario.ts';
+import { MB, summarize } from '../lib/stats.ts';
+import { Tally } from '../lib/tally.ts';
+import { now, round } from '../lib/util.ts';
+
+/**
+ * Publish-to-receipt latency at a fixed rate, open loop: each payload carries its send time, the receiver takes
+ * receipt minus send. A warm-up (closed loop, delivered in full) comes first so JIT and connection setup stay out.
+ */
+export const latency: Scenario = {
+  name: 'latency',
+  title: 'publish-to-receipt latency at a fixed rate, open loop, after a warm-up',
+  run: async (ctx) => {
+    const { rate, seconds, warmup, timeoutMs } = ctx.scale.latency;
+    const total = Math.round(rate * seconds);
+    const warm = new Tally(warmup);
+    const measured = new Tally(total, true);
+    let tally = warm;
+    const receiver = await startReceiver({ onDelivery: (_e, index, sentAt, at) => tally.record(index, sentAt, at) });
+    const server = await startHerald('sqlite').catch(async (err: unknown) => {
+      await receiver.close();
+      throw err;
+    });
+    const client = new HeraldClient(server.url, 64);
+    try {
+      const appId = await client.createApp('bench');
+      await client.createEndpoint(appId, receiver.url(0));
+      ctx.log(`warm-up: ${warmup} messages`);
+      await closedLoop(warmup, 8, (i) => client.publish(appId, i));
+      if (!(await warm.waitFor(timeoutMs))) throw new Error(`warm-up: only ${warm.distinct} of ${warmup} arrived`);
+      tally = measured;
+      ctx.log(`open loop: ${rate} msg/s for ${seconds} s`);
+      const accept: number[] = [];
+      const run = await openLoop(rate, seconds * 1000, async (i) => {
+        const t = now();
+        await client.publish(appId, i);
+        accept.push(now() - t);
+      });
+      if (!(await measured.waitFor(timeoutMs))) {
+        throw new Error(`only ${measured.distinct} of ${total} messages arrived within ${timeoutMs / 1000} s of the last 202`);
+      }
+      const l = summarize(measured.latencies);
+      const a = summarize(accept);
+      const rss = server.rss.stop();
+      return {
+        ratePerSecond: rate,
+        seconds,
+        warmupMessages: warmup,
+        measured: l.count,
+        p50Ms: l.p50,
+        p90Ms: l.p90,
+        p99Ms: l.p99,
+        maxMs: l.max,
+        meanMs: l.mean,
+        achievedRatePerSecond: round(run.sent / ((run.endedAt - run.startedAt) / 1000)),
+        generatorMaxLagMs: round(run.maxLagMs, 2),
+        publish202: { p50Ms: a.p50, p99Ms: a.p99, maxMs: a.max },
+        duplicates: measured.duplicates,
+        serverPeakRssMB: round(rss.peakBytes / MB, 1),
+      };
+    } finally {
+      await client.close();
+      await server.stop();
+      await receiver.close();
+    }
+  },
+};
