@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanupAll, cleanupOnSignals } from './lib/cleanup.ts';
 import { machineInfo } from './lib/machine.ts';
+import { setHeraldEnv } from './lib/processes.ts';
 import { addRatios, evaluateTargets, renderReport, type Report, type ScenarioResult } from './lib/report.ts';
 import { SCALES } from './lib/scale.ts';
 import type { Scenario } from './lib/scenario.ts';
@@ -27,14 +28,17 @@ import { throughput } from './scenarios/throughput.ts';
 const SCENARIOS: Scenario[] = [throughput, ceiling, latency, fanout, backlog, poisoned, postgres];
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench -- [--scale full|smoke] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--out FILE]\n`);
+  process.stderr.write(`${message}\nusage: npm run bench -- [--scale full|smoke] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--out FILE] [--herald-env HERALD_X=v]... [--backlog-messages N]\n`);
   process.exit(2);
 }
 
 let args;
 try {
   args = parseArgs({
-    options: { scale: { type: 'string', default: 'full' }, only: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      scale: { type: 'string', default: 'full' }, only: { type: 'string' }, out: { type: 'string' },
+      'herald-env': { type: 'string', multiple: true }, 'backlog-messages': { type: 'string' },
+    },
     allowPositionals: false,
   }).values;
 } catch (err) {
@@ -46,6 +50,19 @@ const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only ?? []) if (!SCENARIOS.some((s) => s.name === name)) usage(`unknown scenario ${name}`);
 const out = path.resolve(args.out ?? path.join(ROOT, 'bench/results/latest.json'));
 const chosen = SCENARIOS.filter((s) => !only || only.includes(s.name));
+const heraldEnv: Record<string, string> = {};
+for (const pair of args['herald-env'] ?? []) {
+  const eq = pair.indexOf('=');
+  if (eq <= 0 || !pair.startsWith('HERALD_')) usage(`--herald-env takes HERALD_NAME=value (got ${pair})`);
+  heraldEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
+setHeraldEnv(heraldEnv);
+const scale = structuredClone(SCALES[scaleName]);
+if (args['backlog-messages'] !== undefined) {
+  const n = Number(args['backlog-messages']);
+  if (!Number.isInteger(n) || n < 1) usage(`--backlog-messages must be a whole number (got ${args['backlog-messages']})`);
+  scale.backlog.messages = n;
+}
 
 cleanupOnSignals();
 const began = Date.now();
@@ -57,7 +74,7 @@ for (const scenario of chosen) {
   const log = (message: string) => say(scenario.name, message);
   log(`starting (${scaleName})`);
   try {
-    scenarios[scenario.name] = await scenario.run({ scaleName, scale: SCALES[scaleName], log });
+    scenarios[scenario.name] = await scenario.run({ scaleName, scale, log });
     const skipped = scenarios[scenario.name]!.skipped;
     log(skipped ? `skipped: ${skipped}` : `done in ${Math.round((Date.now() - t) / 1000)} s`);
   } catch (err) {
@@ -75,6 +92,8 @@ const report: Report = {
   startedAt,
   finishedAt: new Date().toISOString(),
   scale: scaleName,
+  ...(Object.keys(heraldEnv).length > 0 ? { heraldEnv } : {}),
+  ...(args['backlog-messages'] !== undefined ? { backlogMessages: scale.backlog.messages } : {}),
   scenarios,
   targets: evaluateTargets(scenarios),
 };

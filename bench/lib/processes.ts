@@ -19,6 +19,12 @@ export interface ServerProcess {
 
 export type Database = 'sqlite' | 'postgres';
 
+/** Settings given with --herald-env, for every Herald the bench starts (to compare a setting's effect). */
+const heraldEnv: Record<string, string> = {};
+export function setHeraldEnv(env: Record<string, string>): void {
+  Object.assign(heraldEnv, env);
+}
+
 /**
  * A fresh `herald serve` (role all) as a child process on a free loopback port: SQLite in a new temp data dir, or
  * PostgreSQL in a new schema. Herald's defaults otherwise (SQLite synchronous=normal: a 202 is committed).
@@ -40,6 +46,7 @@ export async function startHerald(db: Database = 'sqlite', env: Record<string, s
       HERALD_PORT: '0',
       HERALD_DATA_DIR: dataDir,
       ...(schema ? { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema } : {}),
+      ...heraldEnv,
       ...env,
     });
     const pid = herald.child.pid!;

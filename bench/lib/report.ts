@@ -19,6 +19,10 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   scale: 'full' | 'smoke';
+  /** Settings given with --herald-env to every Herald of the run (absent: Herald's defaults). */
+  heraldEnv?: Record<string, string>;
+  /** The backlog size when --backlog-messages changed it. */
+  backlogMessages?: number;
   scenarios: Record<string, ScenarioResult>;
   targets: Target[];
 }

@@ -6,6 +6,7 @@ import { buildServer, type HeraldApp } from './api/server.ts';
 import type { HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
 import { Attempts, type AttemptOptions } from './delivery/attempt.ts';
+import { DEFAULT_CIRCUIT } from './delivery/circuit.ts';
 import { DeliveryEngine } from './delivery/engine.ts';
 import { Recorder } from './delivery/recorder.ts';
 import type { AttemptOutcome } from './store/types.ts';
@@ -91,6 +92,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         maxQueuedPerEndpoint: 2_000,
         claimBatch: 500,
         shared: shared ? { scanEveryMs: 5_000, parkedStaleMs: 60_000 } : null,
+        circuit: { ...DEFAULT_CIRCUIT, openAfterFailures: config.circuitBreakerAfter || Number.POSITIVE_INFINITY },
         onRecorded,
       },
       log.child({ component: 'delivery' }),

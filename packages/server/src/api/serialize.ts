@@ -57,6 +57,17 @@ export const messageOut = (m: Message, withContent: boolean) => ({
   deliverAt: isoOrNull(m.deliverAt),
 });
 
+/**
+ * A message as the JSON text of `messageOut`, with the stored payload text spliced in as it is: publishing answers
+ * with the payload, and parsing it only to serialize it again was a measurable share of the publish path.
+ */
+export function messageJson(m: Message, withContent: boolean): string {
+  const { payload: _empty, ...rest } = messageOut({ ...m, payload: null }, false);
+  const head = JSON.stringify(rest);
+  const payload = withContent && m.payload !== null ? m.payload : '{}';
+  return `${head.slice(0, -1)},"payload":${payload}}`;
+}
+
 export const statusFields = (d: Delivery) => ({
   status: d.status,
   statusText: STATUS_TEXT[d.status],

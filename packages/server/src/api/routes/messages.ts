@@ -4,7 +4,7 @@ import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
 import { checkUid, findApp, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
 import { AppParams, ListOf, MessageIn, MessageListQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
-import { messageOut } from '../serialize.ts';
+import { messageJson, messageOut } from '../serialize.ts';
 import { createApplication } from './applications.ts';
 
 const tags = ['Message'];
@@ -45,7 +45,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
         payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, b.payloadRetentionHours ?? null, b.payloadRetentionPeriod ?? null),
       },
       idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
-      (m) => JSON.stringify(messageOut(m, withContent)),
+      (m) => messageJson(m, withContent),
     );
     if (idem) idem.storedByRoute = true;
     if ('replay' in published) {
