@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadAdminAuth } from './api/auth.ts';
+import { Metrics } from './api/metrics.ts';
 import { buildServer, type HeraldApp } from './api/server.ts';
 import type { HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
@@ -78,7 +79,11 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     notify: (event) => operational?.emit(event),
     listen,
   };
-  const onRecorded = (outcomes: AttemptOutcome[], eventTypes: string[]) => live.recorded(outcomes, eventTypes);
+  const metrics = new Metrics(store);
+  const onRecorded = (outcomes: AttemptOutcome[], eventTypes: string[]) => {
+    live.recorded(outcomes, eventTypes);
+    metrics.recorded(outcomes);
+  };
   if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
   if (runsWorker) {
     engine = new DeliveryEngine(
@@ -132,7 +137,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const { auth, generated } = await loadAdminAuth(store, config.adminToken);
     generatedAdminToken = generated;
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
-    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, deliveriesDue, log }, auth);
+    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, deliveriesDue, log }, auth);
     url = await server.listen({ port: config.port, host: config.host });
   }
   await engine?.start();

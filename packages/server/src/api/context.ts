@@ -9,6 +9,7 @@ import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
 import type { Store } from '../store/store.ts';
+import type { Metrics } from './metrics.ts';
 
 /** What route handlers may use; wired once in main.ts. */
 export interface ApiContext {
@@ -23,6 +24,7 @@ export interface ApiContext {
   live: LiveFeed;
   /** `herald listen` sessions connected to this process. */
   listen: ListenHub;
+  metrics: Metrics;
   /** Tells this process's delivery engine (if it runs one) that deliveries became due in the store. */
   deliveriesDue: (at: number) => void;
   log: Logger;

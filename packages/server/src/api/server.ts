@@ -93,8 +93,12 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
 
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
+    if (path === '/metrics') return auth.authenticate(request.headers.authorization);
     if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json') return;
     auth.authenticate(request.headers.authorization);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
   });
   idempotencyHooks(app, ctx);
 
@@ -102,6 +106,9 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
     reply.status(204).send();
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.header('content-type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
 
   registerApplicationRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);

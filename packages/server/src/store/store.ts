@@ -95,6 +95,11 @@ export interface Store {
    * them with their payloads. A lease that runs out makes the delivery due again (a crashed sender's work returns).
    */
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * For metrics: deliveries not yet final (pending, parked or being sent; not those waiting their turn on an ordered
+   * endpoint), and the due time of the oldest pending delivery that is due at `now` (null when none is late).
+   */
+  queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }>;
   /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
   /**

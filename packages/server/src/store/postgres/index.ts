@@ -279,6 +279,15 @@ export class PostgresStore extends PostgresTasks implements Store {
     );
   }
 
+  async queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }> {
+    const { rows } = await this.pool.query(
+      `SELECT (SELECT count(*) FROM delivery WHERE status IN (1, 3) AND NOT waiting_turn)::int AS queued,
+              (SELECT min(next_attempt_at) FROM delivery WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 AND status = ${Status.Pending}) AS oldest`,
+      [now],
+    );
+    return { queued: rows[0].queued, oldestDueAt: rows[0].oldest === null ? null : Number(rows[0].oldest) };
+  }
+
   async nextDueAt(): Promise<number | null> {
     const { rows } = await this.pool.query({ name: 'herald_next_due', text: NEXT_DUE });
     return rows[0]?.due ?? null;
