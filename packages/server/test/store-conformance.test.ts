@@ -1196,6 +1196,18 @@ function conformance(backend: Backend): void {
     assert.deepStrictEqual(await store.queueStats(T0 + 100), { queued: 3, oldestDueAt: T0 + 20 }, 'one being sent is queued but not late');
   });
 
+  test('newestAttemptAt: when the newest attempt (by id) was made, or null', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    assert.equal(await store.newestAttemptAt(), null);
+    const [a, b] = [await publish(store, mkMessage('msg_1', 'app_A'), [['ep_1', 'leased']]), await publish(store, mkMessage('msg_2', 'app_A'), [['ep_1', 'leased']])];
+    await store.recordOutcomes([
+      mkOutcome({ deliveryId: a[0]!, messageId: 'msg_1', endpointId: 'ep_1', appId: 'app_A', lease: 0 }, { status: Status.Success, attempts: 1, nextAttemptAt: null, code: 200, at: T0 + 500 }),
+      mkOutcome({ deliveryId: b[0]!, messageId: 'msg_2', endpointId: 'ep_1', appId: 'app_A', lease: 0 }, { status: Status.Success, attempts: 1, nextAttemptAt: null, code: 200, at: T0 + 700 }),
+    ]);
+    assert.equal(await store.newestAttemptAt(), T0 + 700);
+  });
+
   test('scheduleResend while an attempt is in flight: that attempt is logged but no longer decides', async (store) => {
     await store.createApp(mkApp('app_A'));
     await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));

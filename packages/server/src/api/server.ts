@@ -9,6 +9,7 @@ import { HeraldError, type ValidationItem } from '../lib/errors.ts';
 import { VERSION } from '../version.ts';
 import type { AdminAuth } from './auth.ts';
 import type { ApiContext } from './context.ts';
+import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
@@ -102,8 +103,17 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
   });
   idempotencyHooks(app, ctx);
 
-  app.get('/api/v1/health', { schema: { tags: ['Health'], summary: 'Health check' } }, async (_req, reply) => {
-    reply.status(204).send();
+  app.get('/api/v1/health', {
+    schema: {
+      tags: ['Health'],
+      summary: 'Health check: 204 when the database answers and delivery is not stalled; 503 with the reason otherwise',
+      description: 'With `?detail=true` the answer is 200 (or 503) with the checks as JSON.',
+      querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),
+    },
+  }, async (req, reply) => {
+    const health = await checkHealth(ctx.store, ctx.config.healthStallAfter * 1000);
+    if (health.healthy && !req.query.detail) return reply.status(204).send();
+    return reply.status(health.healthy ? 200 : 503).send({ status: health.healthy ? 'ok' : 'unhealthy', checks: health.checks });
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>

@@ -28,6 +28,8 @@ export interface HeraldConfig {
   readonly disableEndpointAfter: number;
   /** Failed attempts in a row after which an endpoint is only probed until it answers again; 0: never. */
   readonly circuitBreakerAfter: number;
+  /** Seconds deliveries may be late with no attempt made by any worker before health reports delivery stalled. */
+  readonly healthStallAfter: number;
   /** Days a message's payload is kept unless the message asks for less; 0: as long as the message. */
   readonly payloadRetentionDays: number;
   /** Days messages, deliveries and attempts are kept once delivered; 0: forever. */
@@ -165,6 +167,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   retentionDays: { env: 'HERALD_RETENTION_DAYS', parse: integer(0, 36500), fallback: 90 },
   disableEndpointAfter: { env: 'HERALD_DISABLE_ENDPOINT_AFTER', parse: integer(0, 365 * 86400), fallback: 5 * 86400 },
   circuitBreakerAfter: { env: 'HERALD_CIRCUIT_BREAKER_AFTER', parse: integer(0, 1_000_000), fallback: 20 },
+  healthStallAfter: { env: 'HERALD_HEALTH_STALL_AFTER', parse: integer(1, 86_400), fallback: 60 },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 

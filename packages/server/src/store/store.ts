@@ -100,6 +100,8 @@ export interface Store {
    * endpoint), and the due time of the oldest pending delivery that is due at `now` (null when none is late).
    */
   queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }>;
+  /** When the newest attempt (by id, which orders by creation) was made, by any process; null when none was. */
+  newestAttemptAt(): Promise<number | null>;
   /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
   /**

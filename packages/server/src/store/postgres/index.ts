@@ -288,6 +288,11 @@ export class PostgresStore extends PostgresTasks implements Store {
     return { queued: rows[0].queued, oldestDueAt: rows[0].oldest === null ? null : Number(rows[0].oldest) };
   }
 
+  async newestAttemptAt(): Promise<number | null> {
+    const { rows } = await this.pool.query('SELECT created_at FROM attempt ORDER BY id DESC LIMIT 1');
+    return rows[0] ? Number(rows[0].created_at) : null;
+  }
+
   async nextDueAt(): Promise<number | null> {
     const { rows } = await this.pool.query({ name: 'herald_next_due', text: NEXT_DUE });
     return rows[0]?.due ?? null;

@@ -235,6 +235,11 @@ export class SqliteStore extends SqliteTasks implements Store {
     return { queued: row.queued, oldestDueAt: row.oldest };
   }
 
+  async newestAttemptAt(): Promise<number | null> {
+    const row = this.stmt('SELECT created_at FROM attempt ORDER BY id DESC LIMIT 1').get() as { created_at: number } | undefined;
+    return row?.created_at ?? null;
+  }
+
   async nextDueAt(): Promise<number | null> {
     return (this.hot.nextDue.get() as { due: number | null }).due;
   }

@@ -1,0 +1,38 @@
+import type { Store } from '../store/store.ts';
+
+export interface Health {
+  healthy: boolean;
+  checks: { database: string; delivery: string };
+}
+
+/** A database that does not answer this fast is reported as down (a health probe must not hang). */
+const DATABASE_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether Herald can take and deliver messages. The database must answer. Delivery is stalled when deliveries have
+ * been due for longer than `stallAfterMs` and no worker anywhere made an attempt in that time: a busy worker draining
+ * a backlog is late but healthy; a dead or wedged one, or none at all, with accepted messages waiting, is not.
+ * Both come from the database, so every process (API or worker, any number of them) gives the same answer.
+ */
+export async function checkHealth(store: Store, stallAfterMs: number, now = Date.now()): Promise<Health> {
+  let stats: { oldestDueAt: number | null };
+  let newestAttemptAt: number | null;
+  try {
+    [stats, newestAttemptAt] = await withTimeout(Promise.all([store.queueStats(now), store.newestAttemptAt()]), DATABASE_TIMEOUT_MS);
+  } catch (err) {
+    return { healthy: false, checks: { database: `error: ${(err as Error).message}`, delivery: 'unknown' } };
+  }
+  const lateFor = stats.oldestDueAt === null ? 0 : now - stats.oldestDueAt;
+  const idleFor = newestAttemptAt === null ? Number.POSITIVE_INFINITY : now - newestAttemptAt;
+  if (lateFor > stallAfterMs && idleFor > stallAfterMs) {
+    const idle = newestAttemptAt === null ? 'no attempt was ever made' : `the last attempt was ${Math.round(idleFor / 1000)} s ago`;
+    return { healthy: false, checks: { database: 'ok', delivery: `stalled: a delivery has been due for ${Math.round(lateFor / 1000)} s and ${idle}` } };
+  }
+  return { healthy: true, checks: { database: 'ok', delivery: lateFor > 0 ? `ok (behind by ${Math.round(lateFor / 1000)} s)` : 'ok' } };
+}
