@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import { readFileSync } from 'node:fs';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
@@ -70,7 +71,9 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
 }
 
 export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<FastifyInstance> {
+  const { tlsCert, tlsKey } = ctx.config;
   const app = Fastify({
+    ...(tlsCert && tlsKey ? { https: { cert: readFileSync(tlsCert), key: readFileSync(tlsKey) } } : {}),
     loggerInstance: ctx.log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,

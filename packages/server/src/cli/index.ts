@@ -21,6 +21,8 @@ interface ServeOptions {
   databaseUrl?: string;
   role?: string;
   config?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
@@ -41,9 +43,11 @@ program
   .option('--database-url <url>', 'use PostgreSQL instead of SQLite (HERALD_DATABASE_URL)')
   .option('--role <role>', 'api, worker or all (HERALD_ROLE, default all); api and worker need PostgreSQL')
   .option('--config <file>', 'JSON config file (HERALD_CONFIG); flags and env override it')
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (HERALD_TLS_CERT); needs --tls-key')
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert (HERALD_TLS_KEY)')
   .action(async (opts: ServeOptions) => {
     const config = loadConfig({
-      flags: { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, role: opts.role },
+      flags: { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, role: opts.role, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey },
       env: process.env,
       configFile: opts.config,
     });

@@ -30,6 +30,9 @@ export interface HeraldConfig {
   readonly circuitBreakerAfter: number;
   /** Seconds deliveries may be late with no attempt made by any worker before health reports delivery stalled. */
   readonly healthStallAfter: number;
+  /** PEM certificate chain and private key files: serve HTTPS instead of HTTP (both or neither). */
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
   /** Days a message's payload is kept unless the message asks for less; 0: as long as the message. */
   readonly payloadRetentionDays: number;
   /** Days messages, deliveries and attempts are kept once delivered; 0: forever. */
@@ -114,6 +117,19 @@ function retrySchedule(value: RawValue, source: string): readonly number[] {
   return Object.freeze(seconds);
 }
 
+/** A PEM file that can be read now (read again when the server starts); its absolute path. */
+function readablePemFile(value: RawValue, source: string): string {
+  const file = path.resolve(nonEmptyString(value, source));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${source}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${source}: ${file} is not a PEM file`);
+  return file;
+}
+
 function postgresUrl(value: RawValue, source: string): string {
   const url = nonEmptyString(value, source);
   let parsed: URL;
@@ -168,6 +184,8 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   disableEndpointAfter: { env: 'HERALD_DISABLE_ENDPOINT_AFTER', parse: integer(0, 365 * 86400), fallback: 5 * 86400 },
   circuitBreakerAfter: { env: 'HERALD_CIRCUIT_BREAKER_AFTER', parse: integer(0, 1_000_000), fallback: 20 },
   healthStallAfter: { env: 'HERALD_HEALTH_STALL_AFTER', parse: integer(1, 86_400), fallback: 60 },
+  tlsCert: { env: 'HERALD_TLS_CERT', flag: '--tls-cert', parse: readablePemFile, fallback: undefined },
+  tlsKey: { env: 'HERALD_TLS_KEY', flag: '--tls-key', parse: readablePemFile, fallback: undefined },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 
@@ -227,6 +245,9 @@ export function loadConfig(sources: ConfigSources = {}): HeraldConfig {
     }
   }
   resolved['dataDir'] = path.resolve(resolved['dataDir'] as string);
+  if ((resolved['tlsCert'] === undefined) !== (resolved['tlsKey'] === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key (HERALD_TLS_CERT, HERALD_TLS_KEY) go together: give both to serve HTTPS, or neither');
+  }
   if (resolved['role'] !== 'all' && resolved['databaseUrl'] === undefined) {
     throw new ConfigError(
       `--role ${String(resolved['role'])} needs HERALD_DATABASE_URL: separate API and worker processes share a PostgreSQL database (the embedded SQLite store runs as one process, --role all)`,
