@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { formatSecret, generateSecret, parseSecret, signatureHeader, signV1, verifyV1 } from '../src/delivery/signing.ts';
+import {
+  formatSecret, generateAsymmetricSecret, generateSecret, parseSecret, publicKeyOf, signatureHeader, signV1, signV1a, verifyV1,
+} from '../src/delivery/signing.ts';
 
 // The Standard Webhooks spec's v1 vector (libraries/javascript "sign function works", also Svix's worker tests).
 const VECTOR = {
@@ -53,4 +55,41 @@ test('the standardwebhooks package accepts what Herald signs', () => {
   const wh = new Webhook(formatSecret(secret));
   assert.deepEqual(wh.verify(body, headers), JSON.parse(body));
   assert.throws(() => wh.verify(body.replace('Zoë', 'Zoe'), headers));
+});
+
+// The Standard Webhooks spec's v1a example, equal to the Svix server's test_asymmetric_key_signing.
+const V1A = {
+  secret: 'whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==',
+  publicKey: 'whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=',
+  msgId: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  expected: 'v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+};
+
+test('v1a (ed25519) signature matches the spec vector, and the public key is derived from the secret', () => {
+  assert.equal(signV1a(V1A.secret, V1A.msgId, V1A.timestamp, V1A.payload), V1A.expected);
+  assert.equal(signatureHeader([V1A.secret], V1A.msgId, V1A.timestamp, V1A.payload), V1A.expected);
+  assert.equal(publicKeyOf(V1A.secret), V1A.publicKey);
+  assert.equal(publicKeyOf(generateSecret()), null, 'a shared secret has no public key');
+  assert.equal(parseSecret(V1A.secret), V1A.secret, 'whsk_ secrets are kept with their prefix');
+  assert.equal(formatSecret(V1A.secret), V1A.secret);
+});
+
+test('whsk_ secrets whose public half does not match the seed, or of the wrong length, are refused', () => {
+  const raw = Buffer.from(V1A.secret.slice(5), 'base64');
+  const tampered = Buffer.from(raw);
+  tampered[40] = tampered[40]! ^ 1;
+  assert.equal(parseSecret(`whsk_${tampered.toString('base64')}`), null);
+  assert.equal(parseSecret(`whsk_${raw.subarray(0, 32).toString('base64')}`), null);
+  const fresh = generateAsymmetricSecret();
+  assert.equal(parseSecret(fresh), fresh);
+  assert.match(fresh, /^whsk_[A-Za-z0-9+/]{86}==$/);
+});
+
+test('a key rotation from a shared secret to ed25519 signs with both kinds during the grace period', () => {
+  const shared = generateSecret();
+  const header = signatureHeader([V1A.secret, shared], V1A.msgId, V1A.timestamp, V1A.payload);
+  assert.deepEqual(header.split(' ').map((s) => s.split(',')[0]), ['v1a', 'v1']);
+  assert.ok(verifyV1(shared, V1A.msgId, V1A.timestamp, V1A.payload, header));
 });

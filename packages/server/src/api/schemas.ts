@@ -12,7 +12,7 @@ export const Metadata = Type.Record(Type.String(), Type.String());
 /** Messages per second; Svix rejects 0 (it would stop delivery), so does Herald. */
 export const ThrottleRate = Type.Integer({ minimum: 1, maximum: 65535 });
 const DateTime = Type.String({ format: 'date-time' });
-const Secret = Type.String({ pattern: '^(whsec_)?[a-zA-Z0-9+/=]{32,100}$' });
+const Secret = Type.String({ pattern: '^(whsec_|whsk_)?[a-zA-Z0-9+/=]{32,100}$' });
 const Url = Type.String({ minLength: 1, maxLength: 65536, format: 'uri' });
 const EventTypes = Type.Array(EventTypeName, { minItems: 1, uniqueItems: true });
 const Channels = Type.Array(Channel, { minItems: 1, maxItems: 10, uniqueItems: true });

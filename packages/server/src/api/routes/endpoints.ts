@@ -1,5 +1,5 @@
 import { Type, type TObject } from 'typebox';
-import { formatSecret, generateSecret, parseSecret } from '../../delivery/signing.ts';
+import { formatSecret, generateSecret, parseSecret, publicKeyOf } from '../../delivery/signing.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { App, Endpoint } from '../../store/types.ts';
@@ -18,7 +18,7 @@ const DEFAULT_GRACE_SECONDS = 24 * 3600;
 function secretFrom(input: string | null | undefined, field: string): string {
   if (input === undefined || input === null) return generateSecret();
   const bare = parseSecret(input);
-  if (!bare) throw HeraldError.validation(['body', field], 'must be base64 of 24 to 64 random bytes, optionally prefixed with whsec_');
+  if (!bare) throw HeraldError.validation(['body', field], 'must be base64 of 24 to 64 random bytes, optionally prefixed with whsec_, or an ed25519 key: whsk_ + base64 of seed and public key');
   return bare;
 }
 
@@ -187,6 +187,19 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
     if (!current) throw HeraldError.notFound('Endpoint secret');
     return { key: formatSecret(current.key) };
+  });
+
+  api.get(`${base}/:endpoint_id/public-key`, {
+    schema: {
+      tags, summary: "Get the endpoint's ed25519 public key (whpk_), for receivers to verify v1a signatures without a shared secret",
+      params: ItemParams, response: { 200: EndpointSecretOut },
+    },
+  }, async (req) => {
+    const { endpoint } = await endpointOf(req.params);
+    const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
+    const key = current ? publicKeyOf(current.key) : null;
+    if (!key) throw new HeraldError(404, 'not_found', 'The endpoint signs with a shared secret (whsec_): it has no public key');
+    return { key };
   });
 
   api.post(`${base}/:endpoint_id/secret/rotate`, {

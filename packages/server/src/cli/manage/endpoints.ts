@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { generateAsymmetricSecret } from '../../delivery/signing.ts';
 import { UsageError, type ApiClient } from '../client.ts';
 import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
 import {
@@ -97,10 +98,13 @@ export function registerEndpointCommands(program: Command): Command {
   withEndpointFields(appSubcommand(endpoint, 'create <url>', 'create an endpoint delivering to <url> (http or https)'))
     .option('--header <name=value>', 'custom header sent with every delivery (repeat for more)', collect)
     .option('--secret <whsec>', 'signing secret to use (default: a new random one)')
+    .option('--asymmetric', 'sign with a new ed25519 key (v1a) instead of a shared secret; receivers verify with its public key')
     .option('--disabled', 'create it disabled')
-    .action((url: string, opts: EndpointFields & { disabled?: boolean }) =>
+    .action((url: string, opts: EndpointFields & { disabled?: boolean; asymmetric?: boolean }) =>
       withApi(opts, async (api) => {
-        const body = { ...endpointBody(opts), url, headers: keyValues(opts.header, '--header'), secret: opts.secret, disabled: opts.disabled };
+        if (opts.asymmetric && opts.secret) throw new UsageError('give --secret or --asymmetric, not both');
+        const secret = opts.asymmetric ? generateAsymmetricSecret() : opts.secret;
+        const body = { ...endpointBody(opts), url, headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled };
         show(await api.request<Endpoint>('POST', endpointPath(opts.app), { body }), opts, 'created');
       }));
 
@@ -140,11 +144,21 @@ export function registerEndpointCommands(program: Command): Command {
       else say(secret.key);
     }));
 
+  appSubcommand(endpoint, 'public-key <endpoint>', "print the endpoint's ed25519 public key (whpk_), for receivers").action((ref: string, opts: AppOption) =>
+    withApi(opts, async (api) => {
+      const key = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/public-key`);
+      if (opts.json) printJson(key);
+      else say(key.key);
+    }));
+
   appSubcommand(endpoint, 'rotate-secret <endpoint>', 'make a new signing secret current; the old one keeps signing for a grace period')
     .option('--grace-period <seconds>', 'how long the old secret keeps signing (default 86400, at most 604800)')
     .option('--key <whsec>', 'the new secret (default: a new random one)')
-    .action((ref: string, opts: AppOption & { gracePeriod?: string; key?: string }) =>
+    .option('--asymmetric', 'rotate to a new ed25519 key (v1a)')
+    .action((ref: string, opts: AppOption & { gracePeriod?: string; key?: string; asymmetric?: boolean }) =>
       withApi(opts, async (api) => {
+        if (opts.asymmetric && opts.key) throw new UsageError('give --key or --asymmetric, not both');
+        if (opts.asymmetric) opts.key = generateAsymmetricSecret();
         const gracePeriodSeconds = opts.gracePeriod === undefined ? undefined : Number(opts.gracePeriod);
         if (gracePeriodSeconds !== undefined && !(Number.isInteger(gracePeriodSeconds) && gracePeriodSeconds >= 0)) {
           throw new UsageError(`--grace-period must be whole seconds (got "${opts.gracePeriod}")`);
