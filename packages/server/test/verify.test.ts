@@ -68,3 +68,19 @@ test('herald verify exits 0 for valid, 1 for invalid, 2 for malformed input', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an ed25519 (v1a) webhook is checked with the public key (or the whsk_ secret key), against the spec vector', () => {
+  const v1a = {
+    secretKey: 'whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==',
+    publicKey: 'whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=',
+    signature: 'v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+  };
+  assert.equal(diagnose(input({ secret: v1a.publicKey, signature: v1a.signature })).valid, true);
+  assert.equal(diagnose(input({ secret: v1a.secretKey, signature: `v1,whatever= ${v1a.signature}` })).valid, true, 'v1 entries are ignored');
+  const changed = diagnose(input({ secret: v1a.publicKey, signature: v1a.signature, body: Buffer.from('{ "test" : 2432232314 }') }));
+  assert.equal(changed.valid, false);
+  assert.match(changed.reasons[0]!, /does not match this body with this public key/);
+  assert.match(changed.reasons[1]!, /either the public key is wrong .*\/public-key/);
+  assert.match(diagnose(input({ secret: v1a.publicKey, signature: SIG })).reasons[0]!, /no "v1a,<base64>" entry/);
+  assert.match(diagnose(input({ secret: 'whpk_short', signature: v1a.signature })).reasons[0]!, /malformed secret/);
+});

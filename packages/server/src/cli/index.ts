@@ -131,7 +131,7 @@ program
 program
   .command('verify')
   .description('check a received webhook\'s signature, and if it fails, say why (exit 0 valid, 1 invalid, 2 malformed input)')
-  .requiredOption('--secret <whsec>', "the endpoint's signing secret (whsec_...)")
+  .requiredOption('--secret <key>', "the endpoint's signing secret (whsec_...), or for an ed25519 endpoint its public key (whpk_...)")
   .requiredOption('--id <webhook-id>', 'the webhook-id header')
   .requiredOption('--timestamp <webhook-timestamp>', 'the webhook-timestamp header')
   .requiredOption('--signature <webhook-signature>', 'the webhook-signature header')

@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 
 /**
  * Standard Webhooks signing. Symmetric (v1, HMAC-SHA256): secrets are shown as `whsec_` + base64 of the raw key and
@@ -88,6 +88,27 @@ export function signV1a(secret: string, msgId: string, timestamp: number, body: 
 /** The webhook-signature header value: one entry per key that still signs (v1 or v1a by its kind), space-separated. */
 export function signatureHeader(secrets: readonly string[], msgId: string, timestamp: number, body: string | Buffer): string {
   return secrets.map((s) => (s.startsWith(ASYMMETRIC_PREFIX) ? signV1a(s, msgId, timestamp, body) : signV1(s, msgId, timestamp, body))).join(' ');
+}
+
+/** The ed25519 public key of a `whpk_` string (32 bytes), or null when it is not one. */
+export function parsePublicKey(input: string): KeyObject | null {
+  if (!input.startsWith(PUBLIC_PREFIX)) return null;
+  const raw = Buffer.from(input.slice(PUBLIC_PREFIX.length), 'base64');
+  if (raw.length !== 32) return null;
+  try {
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(raw) }, format: 'jwk' });
+  } catch {
+    return null;
+  }
+}
+
+/** Whether any `v1a` entry of a webhook-signature header is a valid ed25519 signature under the public key. */
+export function verifyV1a(publicKey: KeyObject, msgId: string, timestamp: number, body: string | Buffer, header: string): boolean {
+  const signed = Buffer.concat([Buffer.from(`${msgId}.${timestamp}.`), typeof body === 'string' ? Buffer.from(body) : body]);
+  return header.split(' ').some((entry) => {
+    const [version, signature] = entry.split(',', 2);
+    return version === 'v1a' && signature !== undefined && verify(null, signed, publicKey, Buffer.from(signature, 'base64'));
+  });
 }
 
 /** Constant-time check of a webhook-signature header against one secret (used by tests and, later, inbound). */
