@@ -84,7 +84,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     live.recorded(outcomes, eventTypes);
     metrics.recorded(outcomes);
   };
-  if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, config.allowPrivateTargets);
+  if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, {
+    allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly,
+  });
   if (runsWorker) {
     engine = new DeliveryEngine(
       store,

@@ -50,7 +50,10 @@ test('every setting is validated with a message naming it', () => {
     [{ HERALD_REQUEST_TIMEOUT: '0' }, /HERALD_REQUEST_TIMEOUT must be a number of seconds above 0/],
     [{ HERALD_LOG_LEVEL: 'loud' }, /HERALD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ HERALD_ADMIN_TOKEN: 'short' }, /HERALD_ADMIN_TOKEN must be at least 16 characters/],
+    [{ HERALD_ALLOW_PRIVATE_CIDRS: '10.0.0.0/8,10.0.0/33' }, /HERALD_ALLOW_PRIVATE_CIDRS: "10.0.0\/33" is not a CIDR/],
+    [{ HERALD_ENDPOINT_HTTPS_ONLY: 'sometimes' }, /HERALD_ENDPOINT_HTTPS_ONLY must be true or false/],
   ];
+  assert.deepEqual(loadConfig({ env: { HERALD_ALLOW_PRIVATE_CIDRS: '10.0.0.0/8, 192.168.1.7 ,fd00::/8' } }).allowPrivateCidrs, ['10.0.0.0/8', '192.168.1.7/32', 'fd00::/8']);
   for (const [env, message] of bad) assert.throws(() => loadConfig({ env }), (err: unknown) => err instanceof ConfigError && message.test((err as Error).message), JSON.stringify(env));
   assert.throws(() => loadConfig({ env: {}, flags: { port: '-1' } }), /--port must be an integer/);
   assert.throws(() => loadConfig({ env: { HERALD_DATABASE_URL: 'mysql://x@y/z' } }), /HERALD_DATABASE_URL must start with postgres:\/\//);

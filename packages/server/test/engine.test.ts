@@ -17,7 +17,7 @@ async function rig(options: Partial<EngineOptions>) {
   const dir = tempDir();
   const store = new SqliteStore({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
   const endpoints = new EndpointCache(store);
-  const sender = new Sender(5_000, true);
+  const sender = new Sender(5_000, { allowPrivate: true });
   const engine = new DeliveryEngine(store, endpoints, sender, {
     retrySchedule: [1], requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100,
     claimBatch: 100, userAgent: 'test', shared: null, disableFailingEndpointAfterMs: 0, notify: () => {}, ...options,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import ipaddr from 'ipaddr.js';
 import { nonGlobalRange } from '../src/delivery/guard.ts';
 import { Sender } from '../src/delivery/sender.ts';
+import { api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 
 test('address classes: only global unicast passes', () => {
@@ -15,7 +17,7 @@ test('address classes: only global unicast passes', () => {
 test('odd spellings of loopback are refused on the socket, never connected to', async () => {
   const receiver = await Receiver.start();
   const port = new URL(receiver.url()).port;
-  const sender = new Sender(2000, false);
+  const sender = new Sender(2000, { allowPrivate: false });
   try {
     const spellings = [`http://127.0.0.1:${port}/`, `http://2130706433:${port}/`, `http://0x7f.1:${port}/`, `http://0177.0.0.1:${port}/`,
       `http://127.1:${port}/`, `http://[::1]:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`, `http://localhost:${port}/`, `http://0.0.0.0:${port}/`];
@@ -33,7 +35,7 @@ test('odd spellings of loopback are refused on the socket, never connected to', 
 
 test('with private targets allowed, the same receiver is reached', async () => {
   const receiver = await Receiver.start();
-  const sender = new Sender(2000, true);
+  const sender = new Sender(2000, { allowPrivate: true });
   try {
     const result = await sender.send(receiver.url(), { 'content-type': 'application/json' }, '{"a":1}');
     assert.equal(result.statusCode, 200);
@@ -41,5 +43,50 @@ test('with private targets allowed, the same receiver is reached', async () => {
   } finally {
     await sender.close();
     await receiver.close();
+  }
+});
+
+test('HERALD_ALLOW_PRIVATE_CIDRS: listed private ranges are reachable, other private addresses still refused', async () => {
+  const cidr = (text: string) => ipaddr.parseCIDR(text);
+  assert.equal(nonGlobalRange('10.1.2.3', [cidr('10.0.0.0/8')]), null);
+  assert.equal(nonGlobalRange('::ffff:10.1.2.3', [cidr('10.0.0.0/8')]), null, 'IPv4-mapped IPv6 is matched as IPv4');
+  assert.equal(nonGlobalRange('10.1.2.3', [cidr('192.168.0.0/16')]), 'private');
+  assert.equal(nonGlobalRange('fd00::1', [cidr('fd00::/8')]), null);
+  assert.equal(nonGlobalRange('fd00::1', [cidr('10.0.0.0/8')]), 'uniqueLocal', 'an IPv4 range does not allow IPv6 addresses');
+
+  const receiver = await Receiver.start();
+  const port = new URL(receiver.url()).port;
+  const sender = new Sender(2000, { allowPrivate: false, allowCidrs: ['127.0.0.1/32'] });
+  try {
+    const allowed = await sender.send(`http://127.0.0.1:${port}/allowed`, { 'content-type': 'application/json' }, '{}');
+    assert.equal(allowed.statusCode, 200, allowed.body);
+    const refused = await sender.send(`http://[::1]:${port}/refused`, { 'content-type': 'application/json' }, '{}');
+    assert.equal(refused.statusCode, null);
+    assert.match(refused.body, /refused to deliver to ::1: it is a loopback address.*HERALD_ALLOW_PRIVATE_CIDRS/);
+    assert.deepEqual(receiver.received.map((r) => r.path), ['/allowed']);
+  } finally {
+    await sender.close();
+    await receiver.close();
+  }
+});
+
+test('HERALD_ENDPOINT_HTTPS_ONLY: the API refuses http:// endpoints, and an older http:// endpoint is not sent to', async () => {
+  const sender = new Sender(2000, { allowPrivate: true, httpsOnly: true });
+  const herald = await startTestHerald({ HERALD_ENDPOINT_HTTPS_ONLY: 'true' });
+  try {
+    const result = await sender.send('http://127.0.0.1:9/hook', { 'content-type': 'application/json' }, '{}');
+    assert.equal(result.statusCode, null);
+    assert.match(result.body, /HERALD_ENDPOINT_HTTPS_ONLY allows https:\/\/ endpoints only/);
+    const app = await api(herald.url, 'POST', '/api/v1/app', { name: 'https-only' });
+    const plain = await api(herald.url, 'POST', `/api/v1/app/${app.json.id}/endpoint`, { url: 'http://example.com/hook' });
+    assert.equal(plain.status, 422);
+    assert.match(plain.json.detail[0].msg, /must be an https URL/);
+    const secure = await api(herald.url, 'POST', `/api/v1/app/${app.json.id}/endpoint`, { url: 'https://example.com/hook' });
+    assert.equal(secure.status, 201);
+    const patched = await api(herald.url, 'PATCH', `/api/v1/app/${app.json.id}/endpoint/${secure.json.id}`, { url: 'http://example.com/hook' });
+    assert.equal(patched.status, 422);
+  } finally {
+    await sender.close();
+    await herald.cleanup();
   }
 });

@@ -3,7 +3,7 @@ import { HeraldError } from '../lib/errors.ts';
 
 /** Rules for what users put on endpoints: target URLs and custom headers. */
 
-export function checkEndpointUrl(url: string, field = 'url'): string {
+export function checkEndpointUrl(url: string, httpsOnly: boolean, field = 'url'): string {
   if (url.startsWith(LISTEN_PROTOCOL)) {
     if (listenNameOf(url) === null) throw HeraldError.validation(['body', field], 'must be herald-listen://NAME, NAME of letters, digits, ".", "_" or "-"');
     return url;
@@ -16,6 +16,9 @@ export function checkEndpointUrl(url: string, field = 'url'): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw HeraldError.validation(['body', field], 'must be an http or https URL (or herald-listen://NAME for a "herald listen" session)');
+  }
+  if (httpsOnly && parsed.protocol !== 'https:') {
+    throw HeraldError.validation(['body', field], 'must be an https URL (this server has HERALD_ENDPOINT_HTTPS_ONLY set)');
   }
   if (parsed.username || parsed.password) {
     throw HeraldError.validation(['body', field], 'must not carry credentials; use a custom header instead');

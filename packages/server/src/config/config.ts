@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** The validated, frozen configuration every part of Herald receives. Nothing else reads process.env. */
 export interface HeraldConfig {
@@ -9,6 +10,10 @@ export interface HeraldConfig {
   /** The admin token given by the operator, if any; otherwise one is generated on first start. */
   readonly adminToken: string | undefined;
   readonly allowPrivateTargets: boolean;
+  /** Private ranges deliveries may reach even though private targets are not allowed (CIDRs). */
+  readonly allowPrivateCidrs: readonly string[];
+  /** Endpoints must use https:// (creating or changing one to http:// is refused, and so is sending to one). */
+  readonly endpointHttpsOnly: boolean;
   /** Seconds between attempts: entry i is the wait after the (i+1)-th failed attempt. */
   readonly retrySchedule: readonly number[];
   /** Per-attempt HTTP timeout, seconds. */
@@ -130,6 +135,21 @@ function readablePemFile(value: RawValue, source: string): string {
   return file;
 }
 
+/** Comma-separated CIDRs such as 10.0.0.0/8,fd00::/8 (a bare address is one host). */
+function cidrList(value: RawValue, source: string): readonly string[] {
+  const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  if (!parts) throw new ConfigError(`${source} must be a comma-separated list of CIDRs such as 10.0.0.0/8 (got ${describe(value)})`);
+  return Object.freeze(parts.map((p) => {
+    const text = String(p).includes('/') ? String(p) : `${String(p)}/${String(p).includes(':') ? 128 : 32}`;
+    try {
+      ipaddr.parseCIDR(text);
+    } catch {
+      throw new ConfigError(`${source}: "${String(p)}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
+    }
+    return text;
+  }));
+}
+
 function postgresUrl(value: RawValue, source: string): string {
   const url = nonEmptyString(value, source);
   let parsed: URL;
@@ -168,6 +188,8 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   dataDir: { env: 'HERALD_DATA_DIR', flag: '--data-dir', parse: nonEmptyString, fallback: './.herald' },
   adminToken: { env: 'HERALD_ADMIN_TOKEN', parse: optionalToken, fallback: undefined },
   allowPrivateTargets: { env: 'HERALD_ALLOW_PRIVATE_TARGETS', parse: boolean, fallback: false },
+  allowPrivateCidrs: { env: 'HERALD_ALLOW_PRIVATE_CIDRS', parse: cidrList, fallback: Object.freeze([]) },
+  endpointHttpsOnly: { env: 'HERALD_ENDPOINT_HTTPS_ONLY', parse: boolean, fallback: false },
   retrySchedule: {
     env: 'HERALD_RETRY_SCHEDULE',
     parse: retrySchedule,

@@ -16,23 +16,35 @@ export class TargetRefusedError extends Error {
   readonly code = 'HERALD_TARGET_REFUSED';
 }
 
-/** The address's class when it is not a global unicast address, else null. */
-export function nonGlobalRange(address: string): string | null {
-  if (!ipaddr.isValid(address)) return 'invalid';
-  const range = ipaddr.process(address).range();
-  return range === 'unicast' ? null : range;
+/** Where deliveries may go: private targets allowed altogether, or only the private ranges listed. */
+export interface TargetPolicy {
+  allowPrivate: boolean;
+  /** CIDRs (10.0.0.0/8, fd00::/8) allowed although private. */
+  allowCidrs?: readonly string[];
 }
 
-async function resolveChecked(host: string): Promise<string> {
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** The address's class when it is not a global unicast address nor in an allowed range, else null. */
+export function nonGlobalRange(address: string, allowed: readonly Cidr[] = []): string | null {
+  if (!ipaddr.isValid(address)) return 'invalid';
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  if (range === 'unicast') return null;
+  return allowed.some(([net, bits]) => net.kind() === parsed.kind() && parsed.match(net, bits)) ? null : range;
+}
+
+async function resolveChecked(host: string, allowed: readonly Cidr[]): Promise<string> {
   const literal = isIP(host) !== 0;
   const addresses = literal ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   if (addresses.length === 0) throw new Error(`${host} did not resolve to any address`);
   for (const address of addresses) {
-    const range = nonGlobalRange(address);
+    const range = nonGlobalRange(address, allowed);
     if (range !== null) {
       const via = literal ? '' : ` (${host} resolves to it)`;
       throw new TargetRefusedError(
-        `refused to deliver to ${address}${via}: it is a ${range} address, not a public one; set HERALD_ALLOW_PRIVATE_TARGETS=true to allow private targets`,
+        `refused to deliver to ${address}${via}: it is a ${range} address, not a public one; ` +
+          'allow it with HERALD_ALLOW_PRIVATE_CIDRS, or all private targets with HERALD_ALLOW_PRIVATE_TARGETS=true',
       );
     }
   }
@@ -41,17 +53,18 @@ async function resolveChecked(host: string): Promise<string> {
 
 type Connector = ReturnType<typeof buildConnector>;
 
-export function guardedConnector(allowPrivateTargets: boolean, connectTimeoutMs: number): Connector {
+export function guardedConnector(policy: TargetPolicy, connectTimeoutMs: number): Connector {
   const connect = buildConnector({ timeout: connectTimeoutMs });
-  if (allowPrivateTargets) return connect;
+  if (policy.allowPrivate) return connect;
+  const allowed = (policy.allowCidrs ?? []).map((cidr) => ipaddr.parseCIDR(cidr) as Cidr);
   return (options, callback) => {
     const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
-    resolveChecked(host).then(
+    resolveChecked(host, allowed).then(
       (address) => {
         connect({ ...options, hostname: address }, (err, socket) => {
           if (err) return callback(err, null);
           const remote = (socket as Socket).remoteAddress;
-          const range = remote ? nonGlobalRange(remote) : 'unknown';
+          const range = remote ? nonGlobalRange(remote, allowed) : 'unknown';
           if (range !== null) {
             socket.destroy();
             return callback(new TargetRefusedError(`refused to deliver to ${remote}: it is a ${range} address`), null);

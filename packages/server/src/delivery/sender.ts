@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { TargetRefusedError, guardedConnector } from './guard.ts';
+import { TargetRefusedError, guardedConnector, type TargetPolicy } from './guard.ts';
 
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -24,13 +24,15 @@ export interface SendResult {
  */
 export class Sender {
   private readonly agent: Agent;
+  private readonly httpsOnly: boolean;
 
   constructor(
     private readonly timeoutMs: number,
-    allowPrivateTargets: boolean,
+    targets: TargetPolicy & { httpsOnly?: boolean },
   ) {
+    this.httpsOnly = targets.httpsOnly ?? false;
     this.agent = new Agent({
-      connect: guardedConnector(allowPrivateTargets, Math.min(timeoutMs, 10_000)),
+      connect: guardedConnector(targets, Math.min(timeoutMs, 10_000)),
       connections: 64,
       keepAliveTimeout: 30_000,
       headersTimeout: timeoutMs,
@@ -39,6 +41,10 @@ export class Sender {
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+    if (this.httpsOnly && !url.startsWith('https:')) {
+      // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
+      return { statusCode: null, body: `refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`, durationMs: 0, timedOut: false, retryAfter: null, abortRequested: false };
+    }
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);

@@ -36,11 +36,11 @@ interface EndpointFields {
 }
 
 /** Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. */
-function applyFields(base: Endpoint, b: EndpointFields): Endpoint {
+function applyFields(base: Endpoint, b: EndpointFields, httpsOnly: boolean): Endpoint {
   checkUid(b.uid, 'ep');
   return {
     ...base,
-    url: checkEndpointUrl(b.url),
+    url: checkEndpointUrl(b.url, httpsOnly),
     description: b.description ?? '',
     uid: b.uid ?? null,
     disabled: b.disabled ?? false,
@@ -60,7 +60,7 @@ async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { s
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
     throttleRate: null, ordered: false, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
   };
-  const endpoint = applyFields(blank, b);
+  const endpoint = applyFields(blank, b, ctx.config.endpointHttpsOnly);
   await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
   ctx.endpoints.invalidateEndpoint(endpoint);
   return endpoint;
@@ -138,7 +138,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
-    const endpoint = applyFields(existing, { ...req.body, uid });
+    const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config.endpointHttpsOnly);
     await ctx.store.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
     return reply.status(200).send(endpointOut(endpoint));
@@ -153,7 +153,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const eventTypes = b.eventTypes !== undefined ? b.eventTypes : b.filterTypes;
     const endpoint: Endpoint = {
       ...existing,
-      url: b.url !== undefined ? checkEndpointUrl(b.url) : existing.url,
+      url: b.url !== undefined ? checkEndpointUrl(b.url, ctx.config.endpointHttpsOnly) : existing.url,
       description: b.description ?? existing.description,
       uid: b.uid === undefined ? existing.uid : b.uid,
       disabled: b.disabled ?? existing.disabled,
