@@ -21,14 +21,14 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * Both come from the database, so every process (API or worker, any number of them) gives the same answer.
  */
 export async function checkHealth(store: Store, stallAfterMs: number, now = Date.now()): Promise<Health> {
-  let stats: { oldestDueAt: number | null };
+  let oldestDueAt: number | null;
   let newestAttemptAt: number | null;
   try {
-    [stats, newestAttemptAt] = await withTimeout(Promise.all([store.queueStats(now), store.newestAttemptAt()]), DATABASE_TIMEOUT_MS);
+    [oldestDueAt, newestAttemptAt] = await withTimeout(Promise.all([store.oldestDueAt(now), store.newestAttemptAt()]), DATABASE_TIMEOUT_MS);
   } catch (err) {
     return { healthy: false, checks: { database: `error: ${(err as Error).message}`, delivery: 'unknown' } };
   }
-  const lateFor = stats.oldestDueAt === null ? 0 : now - stats.oldestDueAt;
+  const lateFor = oldestDueAt === null ? 0 : now - oldestDueAt;
   const idleFor = newestAttemptAt === null ? Number.POSITIVE_INFINITY : now - newestAttemptAt;
   if (lateFor > stallAfterMs && idleFor > stallAfterMs) {
     const idle = newestAttemptAt === null ? 'no attempt was ever made' : `the last attempt was ${Math.round(idleFor / 1000)} s ago`;

@@ -41,7 +41,7 @@ export class Metrics {
       help: 'Deliveries not final yet: pending, parked or being sent',
       registers: [this.registry],
       async collect() {
-        this.set((await store.queueStats(Date.now())).queued);
+        this.set(await store.countQueuedDeliveries());
       },
     });
     new Gauge({
@@ -50,7 +50,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         const now = Date.now();
-        const { oldestDueAt } = await store.queueStats(now);
+        const oldestDueAt = await store.oldestDueAt(now);
         this.set(oldestDueAt === null ? 0 : (now - oldestDueAt) / 1000);
       },
     });

@@ -95,11 +95,10 @@ export interface Store {
    * them with their payloads. A lease that runs out makes the delivery due again (a crashed sender's work returns).
    */
   claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
-  /**
-   * For metrics: deliveries not yet final (pending, parked or being sent; not those waiting their turn on an ordered
-   * endpoint), and the due time of the oldest pending delivery that is due at `now` (null when none is late).
-   */
-  queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }>;
+  /** For metrics: deliveries not yet final (pending, parked or being sent; not those waiting their turn on an ordered endpoint). */
+  countQueuedDeliveries(): Promise<number>;
+  /** For metrics and health: the due time of the oldest pending delivery that is due at `now` (null when none is late). */
+  oldestDueAt(now: number): Promise<number | null>;
   /** When the newest attempt (by id, which orders by creation) was made, by any process; null when none was. */
   newestAttemptAt(): Promise<number | null>;
   /** The soonest time any delivery becomes due (or its lease ends), or null when none is pending. */

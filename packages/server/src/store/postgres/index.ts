@@ -279,13 +279,17 @@ export class PostgresStore extends PostgresTasks implements Store {
     );
   }
 
-  async queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }> {
+  async countQueuedDeliveries(): Promise<number> {
+    const { rows } = await this.pool.query(`SELECT count(*)::int AS n FROM delivery WHERE status IN (${Status.Pending}, ${Status.Sending}) AND NOT waiting_turn`);
+    return rows[0].n;
+  }
+
+  async oldestDueAt(now: number): Promise<number | null> {
     const { rows } = await this.pool.query(
-      `SELECT (SELECT count(*) FROM delivery WHERE status IN (1, 3) AND NOT waiting_turn)::int AS queued,
-              (SELECT min(next_attempt_at) FROM delivery WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 AND status = ${Status.Pending}) AS oldest`,
+      `SELECT min(next_attempt_at) AS oldest FROM delivery WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 AND status = ${Status.Pending}`,
       [now],
     );
-    return { queued: rows[0].queued, oldestDueAt: rows[0].oldest === null ? null : Number(rows[0].oldest) };
+    return rows[0].oldest === null ? null : Number(rows[0].oldest);
   }
 
   async newestAttemptAt(): Promise<number | null> {

@@ -227,12 +227,14 @@ export class SqliteStore extends SqliteTasks implements Store {
     });
   }
 
-  async queueStats(now: number): Promise<{ queued: number; oldestDueAt: number | null }> {
-    const row = this.stmt(
-      `SELECT (SELECT COUNT(*) FROM delivery WHERE status IN (1, 3) AND waiting_turn = 0) AS queued,
-              (SELECT MIN(next_attempt_at) FROM delivery WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? AND status = ${Status.Pending}) AS oldest`,
-    ).get(now) as { queued: number; oldest: number | null };
-    return { queued: row.queued, oldestDueAt: row.oldest };
+  async countQueuedDeliveries(): Promise<number> {
+    return this.stmt(`SELECT COUNT(*) FROM delivery WHERE status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0`).pluck().get() as number;
+  }
+
+  async oldestDueAt(now: number): Promise<number | null> {
+    return this.stmt(
+      `SELECT MIN(next_attempt_at) FROM delivery WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? AND status = ${Status.Pending}`,
+    ).pluck().get(now) as number | null;
   }
 
   async newestAttemptAt(): Promise<number | null> {
