@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 /** Route schemas (request validation, response serialization and the OpenAPI document), shaped like Svix's. */
 
-const ID_PATTERN = '^[a-zA-Z0-9\\-_.]+$';
+export const ID_PATTERN = '^[a-zA-Z0-9\\-_.]+$';
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const Uid = Type.String({ minLength: 1, maxLength: 256, pattern: ID_PATTERN });
@@ -32,7 +32,7 @@ export const ListQuery = Type.Object({
 });
 
 /** The JS client joins a list with commas (`event_types=a,b`); other Svix SDKs repeat the parameter. Both are accepted. */
-const CsvList = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 })]);
+export const CsvList = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 })]);
 const Filters = {
   channel: Type.Optional(Channel),
   tag: Type.Optional(Type.String({ maxLength: 128 })),

@@ -53,7 +53,7 @@ function applyFields(base: Endpoint, b: EndpointFields, httpsOnly: boolean): End
   };
 }
 
-async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }) {
+export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }) {
   if (b.headers) checkHeaders(b.headers);
   const now = Date.now();
   const blank: Endpoint = {

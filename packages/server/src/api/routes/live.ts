@@ -1,16 +1,14 @@
 import { Type } from 'typebox';
-import { generateSecret } from '../../delivery/signing.ts';
 import { LISTEN_NAME, listenUrl, type ListenSession } from '../../delivery/listen-hub.ts';
 import { HeraldError } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
 import type { App, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint } from '../lookup.ts';
+import { createEndpoint } from './endpoints.ts';
 import { csv } from '../paging.ts';
-import { AppParams, Uid } from '../schemas.ts';
+import { AppParams, CsvList, ID_PATTERN, Uid } from '../schemas.ts';
 import type { SseStreams } from '../sse.ts';
 
-const CsvList = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 })]);
 const TailQuery = Type.Object({ endpoint_id: Type.Optional(Uid), event_types: Type.Optional(CsvList) });
 const ListenParams = Type.Object({ app_id: Uid, name: Type.String({ pattern: LISTEN_NAME.source }) });
 const ListenQuery = Type.Object({ event_types: Type.Optional(CsvList) });
@@ -23,7 +21,7 @@ const ReplyIn = Type.Object({
   error: Type.Optional(Type.String({ maxLength: 2_000 })),
 });
 
-const EVENT_TYPE = /^[a-zA-Z0-9\-_.]+$/;
+const EVENT_TYPE = new RegExp(ID_PATTERN);
 
 function eventTypesOf(value: string | string[] | undefined): string[] | null {
   const list = csv(value);
@@ -107,19 +105,10 @@ async function listenEndpoint(ctx: ApiContext, app: App, name: string, eventType
   const uid = `listen-${name}`;
   const url = listenUrl(name);
   const existing = await ctx.store.getEndpoint(app.id, uid);
-  const now = Date.now();
-  if (!existing) {
-    const endpoint: Endpoint = {
-      id: newId('ep', now), appId: app.id, uid, url, description: `herald listen session "${name}"`, eventTypes, channels: null,
-      disabled: false, throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: now, updatedAt: now,
-    };
-    await ctx.store.createEndpoint(endpoint, { key: generateSecret(), createdAt: now, expiresAt: null });
-    ctx.endpoints.invalidateEndpoint(endpoint);
-    return endpoint;
-  }
+  if (!existing) return createEndpoint(ctx, app, { url, uid, description: `herald listen session "${name}"`, eventTypes });
   if (existing.url !== url) throw HeraldError.conflict(`Endpoint "${uid}" exists and does not deliver to ${url}`);
   if (!existing.disabled && sameList(existing.eventTypes, eventTypes)) return existing;
-  const updated = { ...existing, eventTypes, disabled: false, updatedAt: now };
+  const updated = { ...existing, eventTypes, disabled: false, updatedAt: Date.now() };
   await ctx.store.updateEndpoint(updated);
   if (existing.disabled) await ctx.store.noteEndpointsSucceeded([existing.id]);
   ctx.endpoints.invalidateEndpoint(updated);
