@@ -82,12 +82,17 @@ export async function saveProfile(name: string, url: string, token: string): Pro
   const profiles = await readProfiles(file);
   profiles.profiles[name] = { url, token };
   profiles.current = name;
+  await writeProfiles(file, profiles);
+  return file;
+}
+
+/** Replaces the profile file at once (a temporary file renamed over it), readable by its owner only: it holds tokens. */
+async function writeProfiles(file: string, profiles: ProfileFile): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, JSON.stringify(profiles, null, 2) + '\n', { mode: 0o600 });
   await chmod(temp, 0o600); // the mode option does not apply when the file already existed
   await rename(temp, file);
-  return file;
 }
 
 /** The profile used when none is named: HERALD_PROFILE, else the one "herald login" saved last. */
@@ -102,9 +107,7 @@ export async function removeProfile(name: string): Promise<boolean> {
   if (!profiles.profiles[name]) return false;
   delete profiles.profiles[name];
   if (profiles.current === name) profiles.current = Object.keys(profiles.profiles)[0];
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(profiles, null, 2) + '\n', { mode: 0o600 });
-  await rename(temp, file);
+  await writeProfiles(file, profiles);
   return true;
 }
 

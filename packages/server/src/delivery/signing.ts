@@ -79,9 +79,14 @@ export function signV1(secretBase64: string, msgId: string, timestamp: number, b
   return `v1,${hmac.digest('base64')}`;
 }
 
+/** What a v1a signature covers: "id.timestamp.body" as bytes (v1 feeds the same to its HMAC in two updates). */
+function signedContent(msgId: string, timestamp: number, body: string | Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${msgId}.${timestamp}.`), typeof body === 'string' ? Buffer.from(body) : body]);
+}
+
 /** `v1a,<base64 ed25519 signature of "id.timestamp.body">` for one `whsk_` secret. */
 export function signV1a(secret: string, msgId: string, timestamp: number, body: string | Buffer): string {
-  const signed = Buffer.concat([Buffer.from(`${msgId}.${timestamp}.`), typeof body === 'string' ? Buffer.from(body) : body]);
+  const signed = signedContent(msgId, timestamp, body);
   return `v1a,${sign(null, signed, signingKey(secret)).toString('base64')}`;
 }
 
@@ -104,7 +109,7 @@ export function parsePublicKey(input: string): KeyObject | null {
 
 /** Whether any `v1a` entry of a webhook-signature header is a valid ed25519 signature under the public key. */
 export function verifyV1a(publicKey: KeyObject, msgId: string, timestamp: number, body: string | Buffer, header: string): boolean {
-  const signed = Buffer.concat([Buffer.from(`${msgId}.${timestamp}.`), typeof body === 'string' ? Buffer.from(body) : body]);
+  const signed = signedContent(msgId, timestamp, body);
   return header.split(' ').some((entry) => {
     const [version, signature] = entry.split(',', 2);
     return version === 'v1a' && signature !== undefined && verify(null, signed, publicKey, Buffer.from(signature, 'base64'));
