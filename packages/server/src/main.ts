@@ -1,10 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { loadAdminAuth } from './api/auth.ts';
+import { assertMayReadMetrics } from './api/access.ts';
+import { loadAuthenticator } from './api/auth.ts';
+import { checkHealth } from './api/health.ts';
 import { Metrics } from './api/metrics.ts';
+import { startWorkerHttp, type WorkerHttp } from './api/worker-http.ts';
 import { buildServer, type HeraldApp } from './api/server.ts';
-import type { HeraldConfig } from './config/config.ts';
+import { ConfigError, type HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
 import { Attempts, type AttemptOptions } from './delivery/attempt.ts';
 import { DEFAULT_CIRCUIT } from './delivery/circuit.ts';
@@ -18,13 +21,15 @@ import { Publisher } from './delivery/publish.ts';
 import { Pruner } from './delivery/pruner.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { Sender } from './delivery/sender.ts';
+import { openKeyring, type Keyring } from './security/master-key.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
 import type { Store } from './store/store.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningHerald {
-  /** The API's address; undefined for a worker-only process. */
+  /** The API's address; for a worker-only process, that of its metrics and health listener. */
   url: string;
   server: HeraldApp | null;
   store: Store;
@@ -38,27 +43,46 @@ export interface RunningHerald {
 /** How long a process sharing PostgreSQL may go without hearing of an endpoint change before it rereads. */
 const SHARED_CACHE_MAX_AGE_MS = 30_000;
 
-/** Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. */
-export async function openStore(config: HeraldConfig, options: { sending: boolean } = { sending: true }): Promise<{ store: Store; release: () => void }> {
-  if (config.databaseUrl) {
-    // Loaded only when asked for: the embedded default never needs the PostgreSQL driver.
-    const { PostgresStore } = await import('./store/postgres/index.ts');
-    const store = await PostgresStore.open({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
-    return { store, release: () => {} };
-  }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // Only a process that sends must be alone with the SQLite files; maintenance commands work beside a server.
-  const release = options.sending ? lockDataDir(config.dataDir) : () => {};
+/**
+ * Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. Endpoint
+ * secrets are encrypted under the master key (HERALD_ENCRYPTION_KEY, or the data directory's key file, both dialects).
+ */
+export async function openStore(
+  config: HeraldConfig,
+  options: { sending: boolean; createKey?: boolean } = { sending: true },
+): Promise<{ store: Store; release: () => void; keyring: Keyring }> {
+  const keyring = openKeyring(config, { create: options.createKey ?? true });
   try {
-    return { store: new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous }), release };
+    if (config.databaseUrl) {
+      // Loaded only when asked for: the embedded default never needs the PostgreSQL driver.
+      const { PostgresStore } = await import('./store/postgres/index.ts');
+      const store = await PostgresStore.open({
+        url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize, secrets: keyring.box,
+      });
+      keyring.settle();
+      return { store, release: () => {}, keyring };
+    }
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    // Only a process that sends must be alone with the SQLite files; maintenance commands work beside a server.
+    const release = options.sending ? lockDataDir(config.dataDir) : () => {};
+    try {
+      const store = new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous, secrets: keyring.box });
+      keyring.settle();
+      return { store, release, keyring };
+    } catch (err) {
+      release();
+      throw err;
+    }
   } catch (err) {
-    release();
+    // A refusal (the key is not the database's) comes before anything was sealed with the key.
+    if (err instanceof ConfigError) keyring.discard();
     throw err;
   }
 }
 
 /** The one place that wires Herald together: store, delivery engine (worker role), API (api role). */
 export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
+  const tracing = await startTracing(config, log);
   const { store, release } = await openStore(config);
   const shared = store.dialect === 'postgres';
   const endpoints = new EndpointCache(store, shared ? SHARED_CACHE_MAX_AGE_MS : Number.POSITIVE_INFINITY);
@@ -78,6 +102,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
     notify: (event) => operational?.emit(event),
     listen,
+    tracing,
   };
   const metrics = new Metrics(store);
   const onRecorded = (outcomes: AttemptOutcome[], eventTypes: string[]) => {
@@ -85,7 +110,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     metrics.recorded(outcomes);
   };
   if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, {
-    allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly,
+    allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
   });
   if (runsWorker) {
     engine = new DeliveryEngine(
@@ -117,11 +142,11 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         const message = await store.getMessage(delivery.appId, delivery.messageId);
         const report = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
         if (report?.due) engine?.noteDueInStore(report.due);
-      })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
+      })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId, msgId: delivery.messageId, requestId: delivery.requestId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
     };
     handoffRecorder = recorder;
   }
-  const publisher = new Publisher(store, endpoints, engine);
+  const publisher = new Publisher(store, endpoints, engine, tracing);
   const tasks = runsWorker ? new TaskRunner(store, engine, log.child({ component: 'tasks' })) : null;
   const pruner = runsWorker ? new Pruner(store, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' })) : null;
   operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
@@ -136,11 +161,22 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   let url = '';
   let generatedAdminToken: string | undefined;
   if (runsApi) {
-    const { auth, generated } = await loadAdminAuth(store, config.adminToken);
+    const { auth, generated } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }));
     generatedAdminToken = generated;
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
-    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, deliveriesDue, log }, auth);
+    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, deliveriesDue, log });
     url = await server.listen({ port: config.port, host: config.host });
+  }
+  let workerHttp: WorkerHttp | null = null;
+  if (!runsApi) {
+    // A worker has no API, but load balancers and Prometheus still need its health and metrics.
+    const { auth } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }), { generate: false });
+    const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+    const authenticateMetrics = async (header: string | undefined) => assertMayReadMetrics(await auth.authenticate(header));
+    workerHttp = await startWorkerHttp(metrics.registry, authenticateMetrics, () => checkHealth(store, config.healthStallAfter * 1000), {
+      host: config.host, port: config.port, tls, log: log.child({ component: 'worker-http' }),
+    });
+    url = workerHttp.url;
   }
   await engine?.start();
   pruner?.start();
@@ -161,10 +197,13 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         pruner?.stop();
         tasks?.stop();
         await server?.close();
+        await workerHttp?.close();
         live.stop();
         await engine?.stop();
         await handoffRecorder?.flush();
         await sender?.close();
+        // After the engine stopped: the spans of the last attempts go out with this flush.
+        await tracing.shutdown();
         await store.close();
         release();
       })();

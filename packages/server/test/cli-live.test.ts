@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import type { LiveAttempt } from '../src/store/types.ts';
 import { startCli } from './helpers/cli-process.ts';
 import { ADMIN_TOKEN, api, runCli, spawnHerald, tempDir, type HeraldProcess } from './helpers/herald.ts';
-import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
+import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
 
@@ -208,7 +208,7 @@ describe('herald tail and herald listen against separate API and worker processe
   it('the session on the API process gets the deliveries the worker claims, and tail there sees the worker\'s attempts', async () => {
     const schema = uniqueSchema('herald_live');
     const env = {
-      HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+      HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true',
       HERALD_RETRY_SCHEDULE: '1,1,1,1,1', HERALD_PORT: '0',
     };
     const local = await Receiver.start();

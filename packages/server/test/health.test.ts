@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ADMIN_TOKEN, api, spawnHerald, startTestHerald, type HeraldProcess } from './helpers/herald.ts';
-import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
+import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
 
@@ -24,7 +24,7 @@ test('health: accepted messages with no worker making attempts are a stalled del
   const schema = uniqueSchema('herald_health');
   const receiver = await Receiver.start();
   const env = {
-    HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true',
     HERALD_PORT: '0', HERALD_HEALTH_STALL_AFTER: '1',
   };
   const processes: HeraldProcess[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ADMIN_TOKEN, api, runCli, spawnHerald, type HeraldProcess } from './helpers/herald.ts';
-import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
+import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
 import { Receiver } from './helpers/receiver.ts';
 
 const skip = await postgresUnavailable();
@@ -18,6 +18,7 @@ test('1 API + 3 workers on PostgreSQL: every acknowledged message is delivered w
   const env = {
     HERALD_DATABASE_URL: PG_TEST_URL,
     HERALD_DATABASE_SCHEMA: schema,
+    HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY,
     HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
     HERALD_ALLOW_PRIVATE_TARGETS: 'true',
     HERALD_REQUEST_TIMEOUT: '2',
@@ -106,7 +107,7 @@ async function withCluster(
 ): Promise<void> {
   const schema = uniqueSchema(prefix);
   const receiver = await Receiver.start();
-  const env = { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true', HERALD_PORT: '0' };
+  const env = { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_ALLOW_PRIVATE_TARGETS: 'true', HERALD_PORT: '0' };
   const processes: HeraldProcess[] = [];
   try {
     const apiProcess = await spawnHerald(['--role', 'api'], env);

@@ -9,6 +9,7 @@ import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
 import type { Store } from '../store/store.ts';
+import type { Authenticator } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 
 /** What route handlers may use; wired once in main.ts. */
@@ -25,6 +26,8 @@ export interface ApiContext {
   /** `herald listen` sessions connected to this process. */
   listen: ListenHub;
   metrics: Metrics;
+  /** Checks bearer tokens (and forgets revoked ones). */
+  auth: Authenticator;
   /** Tells this process's delivery engine (if it runs one) that deliveries became due in the store. */
   deliveriesDue: (at: number) => void;
   log: Logger;

@@ -5,13 +5,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import { HeraldError, type ValidationItem } from '../lib/errors.ts';
 import { VERSION } from '../version.ts';
-import type { AdminAuth } from './auth.ts';
+import { authorize } from './access.ts';
+import { auditHooks } from './audit.ts';
+import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
+import { observeRequests, requestIdOf } from './request-id.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
@@ -19,9 +21,21 @@ import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { RateLimitedError, RateLimits } from './rate-limit.ts';
 import { SseStreams } from './sse.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Failed authentications a client address may make per second before it is told to wait (each costs a lookup). */
+const FAILED_AUTH_PER_SECOND = 10;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking; null on the routes that need no token (health, OpenAPI). */
+    principal: Principal | null;
+  }
+}
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /**
@@ -50,8 +64,9 @@ function validationItems(err: FastifyError): ValidationItem[] {
 }
 
 /** The one error-to-HTTP mapping: Svix's `{code, detail}` for 4xx, `{detail: [...]}` for 422, nothing internal on 5xx. */
-function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequest, reply: FastifyReply, log: Logger) {
+function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (err instanceof HeraldError) {
+    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
     if (err.statusCode === 422) return reply.status(422).send({ detail: err.validation ?? [{ loc: ['body'], msg: err.detail, type: 'value_error' }] });
     return reply.status(err.statusCode).send({ code: err.code, detail: err.detail });
   }
@@ -66,22 +81,37 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
       err.message;
     return reply.status(status).send({ code, detail });
   }
-  log.error({ err, method: request.method, url: request.url }, 'unhandled error in request');
+  // request.log carries the request id.
+  request.log.error({ err, method: request.method, url: request.url }, 'unhandled error in request');
   return reply.status(500).send({ code: 'internal_error', detail: 'Internal server error' });
 }
 
-export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<FastifyInstance> {
+export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const { tlsCert, tlsKey } = ctx.config;
+  const { apiRequestTimeout, maxHeaderSize, trustProxy } = ctx.config;
+  // Slow clients are cut off: the whole request within apiRequestTimeout, checked every second rather than Node's 30.
+  const connection = {
+    maxHeaderSize,
+    headersTimeout: apiRequestTimeout * 1000,
+    requestTimeout: apiRequestTimeout * 1000,
+    connectionsCheckingInterval: 1000,
+  };
   const app = Fastify({
-    ...(tlsCert && tlsKey ? { https: { cert: readFileSync(tlsCert), key: readFileSync(tlsKey) } } : {}),
+    ...(tlsCert && tlsKey ? { https: { cert: readFileSync(tlsCert), key: readFileSync(tlsKey), ...connection } } : {}),
+    http: connection,
+    requestTimeout: apiRequestTimeout * 1000,
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : typeof trustProxy === 'object' ? [...trustProxy] : trustProxy,
     loggerInstance: ctx.log.child({ component: 'api' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
-  app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply, ctx.log));
+  observeRequests(app, ctx.publisher.tracing);
+  app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ code: 'not_found', detail: `No route for ${request.method} ${request.url.split('?')[0]}` }),
   );
@@ -95,16 +125,28 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
     },
   });
 
+  const limits = new RateLimits();
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
-    if (path === '/metrics') return auth.authenticate(request.headers.authorization);
-    if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json') return;
-    auth.authenticate(request.headers.authorization);
+    if (path !== '/metrics' && (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json')) return;
+    let principal: Principal;
+    try {
+      principal = await ctx.auth.authenticate(request.headers.authorization);
+    } catch (err) {
+      limits.take(`failed-auth:${request.ip}`, FAILED_AUTH_PER_SECOND);
+      throw err;
+    }
+    const rate = principal.rateLimit ?? ctx.config.apiRateLimit;
+    if (rate > 0) limits.take(`token:${principal.tokenId ?? 'admin'}`, rate);
+    await authorize(ctx, principal, { method: request.method, route: request.routeOptions.url, params: request.params });
+    request.principal = principal;
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
   });
   idempotencyHooks(app, ctx);
+  auditHooks(app, ctx);
 
   app.get('/api/v1/health', {
     schema: {
@@ -135,6 +177,8 @@ export async function buildServer(ctx: ApiContext, auth: AdminAuth): Promise<Fas
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
   const streams = new SseStreams();
   registerLiveRoutes(app, ctx, streams);
   // Open streams would hold the close until their clients left: listen sessions are told, then every stream ends.

@@ -10,6 +10,7 @@ import { DEFAULT_TOLERANCE_SECONDS, diagnose } from './verify.ts';
 import { registerLoginCommands } from './login.ts';
 import { registerManagementCommands } from './manage/index.ts';
 import { registerSendCommand } from './send.ts';
+import { registerEncryptionCommands } from './encryption.ts';
 import { registerListenCommand } from './listen.ts';
 import { registerTailCommand } from './tail.ts';
 import { VERSION } from '../version.ts';
@@ -90,7 +91,7 @@ program
     const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
     // Opening a store applies its pending migrations under the dialect's own guard.
     const { openStore } = await import('../main.ts');
-    const { store, release } = await openStore(config);
+    const { store, release } = await openStore(config, { sending: true, createKey: false });
     await store.close();
     release();
     process.stdout.write(`herald: ${store.dialect} schema is up to date\n`);
@@ -108,7 +109,7 @@ program
     const config = loadConfig({ flags: { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, env: process.env, configFile: opts.config });
     const { openStore } = await import('../main.ts');
     const { pruneOnce } = await import('../delivery/pruner.ts');
-    const { store, release } = await openStore(config, { sending: false });
+    const { store, release } = await openStore(config, { sending: false, createKey: false });
     try {
       const now = Date.now();
       const candidates = await store.countMessagesBefore(now - retentionMs);
@@ -165,6 +166,7 @@ registerManagementCommands(program);
 registerSendCommand(program);
 registerTailCommand(program);
 registerListenCommand(program);
+registerEncryptionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { decodeMasterKey, type MasterKey } from '../security/key-format.ts';
 
 /** The validated, frozen configuration every part of Herald receives. Nothing else reads process.env. */
 export interface HeraldConfig {
@@ -42,6 +43,26 @@ export interface HeraldConfig {
   readonly payloadRetentionDays: number;
   /** Days messages, deliveries and attempts are kept once delivered; 0: forever. */
   readonly retentionDays: number;
+  /** Encrypts endpoint secrets and custom header values at rest; unset: the key file `encryption.key` in dataDir. */
+  readonly encryptionKey: MasterKey | undefined;
+  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT): traces go to its /v1/traces; unset: no tracing. */
+  readonly otlpEndpoint: string | undefined;
+  /** The full OTLP/HTTP traces URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); wins over otlpEndpoint. */
+  readonly otlpTracesEndpoint: string | undefined;
+  /** The service name spans are reported under (OTEL_SERVICE_NAME). */
+  readonly otelServiceName: string;
+  /** API requests per second a token may make unless the token sets its own limit; 0: no limit. */
+  readonly apiRateLimit: number;
+  /** Seconds a client has to send a whole request (headers and body) before its connection is closed. */
+  readonly apiRequestTimeout: number;
+  /** Bytes of request headers the API accepts; larger ones get 431. */
+  readonly maxHeaderSize: number;
+  /** Whose X-Forwarded-For to believe for client addresses: false, true, a hop count, or proxy addresses/CIDRs. */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** The address people reach Herald at (for links it hands out, such as consumer portal links). */
+  readonly publicUrl: string | undefined;
+  /** An HTTP(S) proxy every delivery leaves through (so receivers see fixed addresses). */
+  readonly egressProxy: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -150,6 +171,13 @@ function cidrList(value: RawValue, source: string): readonly string[] {
   }));
 }
 
+/** Never echoed back in an error: the value is a secret. */
+function encryptionKey(value: RawValue, source: string): MasterKey {
+  const key = typeof value === 'string' ? decodeMasterKey(value) : null;
+  if (!key) throw new ConfigError(`${source} must be 32 random bytes as base64 or as 64 hex digits (make one with: openssl rand -base64 32)`);
+  return key;
+}
+
 function postgresUrl(value: RawValue, source: string): string {
   const url = nonEmptyString(value, source);
   let parsed: URL;
@@ -182,6 +210,27 @@ function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
+function httpUrl(value: RawValue, source: string): string {
+  const text = nonEmptyString(value, source);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${source} must be an http:// or https:// URL (got ${describe(value)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source} must be an http:// or https:// URL (got ${describe(value)})`);
+  return text;
+}
+
+/** false, true, a number of proxy hops, or the proxies' addresses and CIDRs (comma-separated). */
+function trustProxy(value: RawValue, source: string): boolean | number | readonly string[] {
+  if (typeof value === 'boolean' || typeof value === 'number') return typeof value === 'number' ? integer(1, 100)(value, source) : value;
+  const text = nonEmptyString(value, source).trim().toLowerCase();
+  if (['true', 'false'].includes(text)) return text === 'true';
+  if (/^\d+$/.test(text)) return integer(1, 100)(text, source);
+  return cidrList(text, source);
+}
+
 const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   port: { env: 'HERALD_PORT', flag: '--port', parse: integer(0, 65535), fallback: 8800 },
   host: { env: 'HERALD_HOST', flag: '--host', parse: nonEmptyString, fallback: '127.0.0.1' },
@@ -203,11 +252,21 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   databasePoolSize: { env: 'HERALD_DATABASE_POOL_SIZE', parse: integer(1, 1000), fallback: 10 },
   payloadRetentionDays: { env: 'HERALD_PAYLOAD_RETENTION_DAYS', parse: integer(0, 36500), fallback: 90 },
   retentionDays: { env: 'HERALD_RETENTION_DAYS', parse: integer(0, 36500), fallback: 90 },
+  encryptionKey: { env: 'HERALD_ENCRYPTION_KEY', parse: encryptionKey, fallback: undefined },
   disableEndpointAfter: { env: 'HERALD_DISABLE_ENDPOINT_AFTER', parse: integer(0, 365 * 86400), fallback: 5 * 86400 },
   circuitBreakerAfter: { env: 'HERALD_CIRCUIT_BREAKER_AFTER', parse: integer(0, 1_000_000), fallback: 20 },
   healthStallAfter: { env: 'HERALD_HEALTH_STALL_AFTER', parse: integer(1, 86_400), fallback: 60 },
+  otlpEndpoint: { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', parse: httpUrl, fallback: undefined },
+  otlpTracesEndpoint: { env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', parse: httpUrl, fallback: undefined },
+  otelServiceName: { env: 'OTEL_SERVICE_NAME', parse: nonEmptyString, fallback: 'herald' },
   tlsCert: { env: 'HERALD_TLS_CERT', flag: '--tls-cert', parse: readablePemFile, fallback: undefined },
   tlsKey: { env: 'HERALD_TLS_KEY', flag: '--tls-key', parse: readablePemFile, fallback: undefined },
+  apiRateLimit: { env: 'HERALD_API_RATE_LIMIT', parse: integer(0, 1_000_000), fallback: 0 },
+  apiRequestTimeout: { env: 'HERALD_API_REQUEST_TIMEOUT', parse: integer(1, 3600), fallback: 30 },
+  maxHeaderSize: { env: 'HERALD_MAX_HEADER_SIZE', parse: integer(1024, 1024 * 1024), fallback: 16 * 1024 },
+  trustProxy: { env: 'HERALD_TRUST_PROXY', parse: trustProxy, fallback: false },
+  publicUrl: { env: 'HERALD_PUBLIC_URL', parse: httpUrl, fallback: undefined },
+  egressProxy: { env: 'HERALD_EGRESS_PROXY', parse: httpUrl, fallback: undefined },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
 import { Status, Trigger, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { ListenHub, listenNameOf } from './listen-hub.ts';
 import type { OperationalEvent } from './operational.ts';
@@ -21,6 +22,8 @@ export interface AttemptOptions {
   requestTimeoutMs: number;
   /** Where deliveries to `herald-listen://` endpoints go. */
   listen?: ListenHub;
+  /** Where the span of each attempt goes (default: nowhere). */
+  tracing?: Tracing;
 }
 
 export interface AttemptReport {
@@ -41,6 +44,7 @@ const FAILING_AFTER_ATTEMPTS = 4;
 export class Attempts {
   /** A process without one has no listen sessions: such deliveries fail as not connected, and are retried. */
   private readonly listenHub: ListenHub;
+  private readonly tracing: Tracing;
 
   constructor(
     private readonly store: Store,
@@ -51,6 +55,7 @@ export class Attempts {
     private readonly log: Logger,
   ) {
     this.listenHub = options.listen ?? new ListenHub();
+    this.tracing = options.tracing ?? NO_TRACING;
   }
 
   /**
@@ -70,6 +75,11 @@ export class Attempts {
       return null;
     }
     const startedAt = Date.now();
+    // No trace headers go to the endpoint: the receiver is a customer, and Herald's trace ids are internal.
+    const span = this.tracing.enabled ? this.tracing.start('webhook attempt', 'client', item.traceparent, {
+      'herald.message.id': item.messageId, 'herald.endpoint.id': item.endpointId, 'herald.app.id': item.appId,
+      'herald.attempt.number': item.attempts + 1, 'server.address': hostOf(endpoint.url), 'http.request.method': 'POST',
+    }) : null;
     let result: SendResult;
     let retryable = true;
     if (endpoint.disabled || item.payload === null) {
@@ -136,9 +146,30 @@ export class Attempts {
       nextAttemptAt,
     };
     this.recorder.add(outcome, endpoint, item.eventType);
+    this.logOutcome(item, outcome, result);
+    if (span) {
+      if (result.statusCode !== null) span.setAttributes({ 'http.response.status_code': result.statusCode });
+      span.setAttributes({ 'herald.attempt.outcome': outcomeName(outcome.status) });
+      span.end(succeeded ? undefined : result.statusCode === null ? result.body : `HTTP ${result.statusCode}`);
+    }
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     // An endpoint's health is what its own network answers say: not a skipped send, nor a `herald listen` session.
     return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && listenName === null };
+  }
+
+  /** Failures at info (retried) or warn (given up), successes only at debug: they are the hot path. */
+  private logOutcome(item: ClaimedDelivery, outcome: AttemptOutcome, result: SendResult): void {
+    if (outcome.status === Status.Success && !this.log.isLevelEnabled('debug')) return;
+    const fields = {
+      msgId: item.messageId, requestId: item.requestId, endpointId: item.endpointId, deliveryId: item.deliveryId, attempt: outcome.attempts,
+      statusCode: result.statusCode, durationMs: result.durationMs,
+      // Without a response, what went wrong (Herald's own words); a response body is the customer's and stays out.
+      error: result.statusCode === null ? result.body : undefined,
+      nextAttemptAt: outcome.nextAttemptAt === null ? undefined : new Date(outcome.nextAttemptAt).toISOString(),
+    };
+    if (outcome.status === Status.Success) this.log.debug(fields, 'delivered');
+    else if (outcome.status === Status.Pending) this.log.info(fields, 'attempt failed; retrying later');
+    else this.log.warn(fields, 'delivery failed for good: no retry left');
   }
 
   /** Operational events for an attempt that was made, and endpoint health after an exhausted delivery. */
@@ -168,5 +199,15 @@ export class Attempts {
     this.endpoints.invalidateEndpoint(endpoint);
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
+  }
+}
+
+const outcomeName = (status: StatusValue): string => (status === Status.Success ? 'success' : status === Status.Pending ? 'retry' : 'failed');
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
   }
 }

@@ -355,7 +355,10 @@ export class DeliveryEngine {
       this.inFlight++;
       this.sending.add(item.deliveryId);
       this.deliver(item)
-        .catch((err) => this.log.error({ err, deliveryId: item.deliveryId }, 'delivery failed unexpectedly; it returns when its lease ends'))
+        .catch((err) => this.log.error(
+          { err, deliveryId: item.deliveryId, msgId: item.messageId, requestId: item.requestId },
+          'delivery failed unexpectedly; it returns when its lease ends',
+        ))
         .finally(() => {
           lane.inFlight--;
           this.inFlight--;

@@ -51,6 +51,17 @@ async function resolveChecked(host: string, allowed: readonly Cidr[]): Promise<s
   return addresses[0]!;
 }
 
+/**
+ * The check for deliveries sent through an egress proxy, which opens the connection itself: the target's host is
+ * resolved and checked here before the request goes. The proxy resolves it again, so it should refuse private
+ * ranges too (docs/security.md).
+ */
+export async function checkTargetHost(hostname: string, policy: TargetPolicy): Promise<void> {
+  if (policy.allowPrivate) return;
+  const allowed = (policy.allowCidrs ?? []).map((cidr) => ipaddr.parseCIDR(cidr) as Cidr);
+  await resolveChecked(hostname.replace(/^\[(.*)\]$/, '$1'), allowed);
+}
+
 type Connector = ReturnType<typeof buildConnector>;
 
 export function guardedConnector(policy: TargetPolicy, connectTimeoutMs: number): Connector {

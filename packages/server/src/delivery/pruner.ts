@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 
 const BATCH = 1_000;
+const EXPIRED_TOKEN_GRACE_MS = 86_400_000;
 
 export interface RetentionOptions {
   /** Messages (with their deliveries and attempts) older than this are deleted once delivered; null: kept forever. */
@@ -11,14 +12,14 @@ export interface RetentionOptions {
 /**
  * Retention: expired payloads (and their attempts' response bodies) are removed, and messages past the retention
  * period are deleted with their deliveries and attempts, in batches so that no single transaction grows large.
- * Messages still being delivered are kept until they are done.
+ * Messages still being delivered are kept until they are done. API tokens past their expiry go too.
  */
 export async function pruneOnce(
   store: Store,
   options: RetentionOptions,
   now: number,
   onProgress: (deleted: number) => void = () => {},
-): Promise<{ expiredPayloads: number; deletedMessages: number }> {
+): Promise<{ expiredPayloads: number; deletedMessages: number; expiredTokens: number }> {
   let expiredPayloads = 0;
   for (;;) {
     const n = await store.expirePayloads(now, BATCH);
@@ -32,7 +33,9 @@ export async function pruneOnce(
     onProgress(n);
     if (n < BATCH) break;
   }
-  return { expiredPayloads, deletedMessages };
+  // Expired tokens (mostly portal links) are kept a day, so their holders are told "expired" rather than "invalid".
+  const expiredTokens = await store.deleteExpiredApiTokens(now - EXPIRED_TOKEN_GRACE_MS);
+  return { expiredPayloads, deletedMessages, expiredTokens };
 }
 
 /** Runs pruneOnce in the background: a minute after start, then every hour. */

@@ -1,6 +1,7 @@
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
 import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
+import { NO_TRACING, type SpanHandle, type Tracing } from '../telemetry/tracing.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
 import type { DeliveryEngine } from './engine.ts';
 
@@ -15,6 +16,12 @@ export interface PublishInput {
   payloadExpiresAt?: number | null;
 }
 
+/** The API request a message comes from: its id is stored with the message, and its span parents the publish span. */
+export interface PublishOrigin {
+  requestId: string;
+  span: SpanHandle | null;
+}
+
 /**
  * The write path: one transaction stores the message and a delivery per matching endpoint (and the idempotency
  * record); only after it commits are the deliveries handed to this process's engine, already leased, so the first
@@ -26,6 +33,8 @@ export class Publisher {
     private readonly endpoints: EndpointCache,
     /** null in an API-only process: every delivery waits in the database for a worker (told by the store). */
     private readonly engine: DeliveryEngine | null,
+    /** Also what the API's request spans go to, so a message's publish span can be their child. */
+    readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /**
@@ -37,6 +46,7 @@ export class Publisher {
     input: PublishInput,
     idempotency: { scope: string; key: string; expiresAt: number } | undefined,
     respond: (message: Message) => string,
+    origin?: PublishOrigin,
   ): Promise<{ message: Message; responseBody: string } | { replay: IdempotentResponse }> {
     const now = Date.now();
     const message: Message = {
@@ -57,6 +67,12 @@ export class Publisher {
     const taken = dueAt > now || !this.engine ? unordered.map((): Admission => 'due') : this.engine.admit(unordered.map((ep) => ep.id));
     // Ordered endpoints: every delivery waits its turn, and is made due below when nothing of that endpoint is active.
     const admissions = targets.map((ep): Admission => (ep.ordered ? 'turn' : taken.shift()!));
+    // Every attempt of the message, wherever and whenever it is made, becomes a child of this span.
+    const span = this.tracing.enabled ? this.tracing.start('publish message', 'producer', origin?.span, {
+      'herald.app.id': app.id, 'herald.message.id': message.id, 'herald.event_type': input.eventType, 'herald.deliveries': targets.length,
+    }) : null;
+    const requestId = origin?.requestId;
+    const traceparent = span?.traceparent;
     const created = await this.store.createMessage({
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
@@ -64,7 +80,13 @@ export class Publisher {
       leaseUntil: now + (this.engine?.leaseMs ?? 0),
       payloadExpiresAt: input.payloadExpiresAt ?? null,
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
+      requestId: requestId ?? null,
+      traceparent: traceparent ?? null,
+    }).catch((err: Error) => {
+      span?.end(err.message);
+      throw err;
     });
+    span?.end();
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
@@ -73,7 +95,10 @@ export class Publisher {
     const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
-      leased.push({ deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, eventType: message.eventType, attempts: 0, trigger: Trigger.Scheduled, payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs });
+      leased.push({
+        deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, eventType: message.eventType, attempts: 0, trigger: Trigger.Scheduled,
+        payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs, requestId, traceparent,
+      });
     });
     this.engine.accept(leased);
     this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));

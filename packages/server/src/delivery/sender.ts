@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
-import { TargetRefusedError, guardedConnector, type TargetPolicy } from './guard.ts';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { TargetRefusedError, checkTargetHost, guardedConnector, type TargetPolicy } from './guard.ts';
 
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -20,24 +20,28 @@ export interface SendResult {
 /**
  * Sends one signed POST. One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
  * (a 3xx is the endpoint's answer, and a failure). One deadline covers the whole attempt, connect to last body byte:
- * the delivery's lease is sized on it.
+ * the delivery's lease is sized on it. With an egress proxy every request leaves through it (a CONNECT tunnel), so
+ * receivers see the proxy's fixed addresses.
  */
 export class Sender {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly httpsOnly: boolean;
+  /** Set when deliveries go through a proxy: targets are then checked before each request instead of at connect. */
+  private readonly proxiedTargets: TargetPolicy | null;
 
   constructor(
     private readonly timeoutMs: number,
-    targets: TargetPolicy & { httpsOnly?: boolean },
+    targets: TargetPolicy & { httpsOnly?: boolean; egressProxy?: string },
   ) {
     this.httpsOnly = targets.httpsOnly ?? false;
-    this.agent = new Agent({
-      connect: guardedConnector(targets, Math.min(timeoutMs, 10_000)),
-      connections: 64,
-      keepAliveTimeout: 30_000,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+    const pool = { connections: 64, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    if (targets.egressProxy) {
+      this.proxiedTargets = targets;
+      this.agent = new ProxyAgent({ uri: targets.egressProxy, proxyTunnel: true, ...pool });
+    } else {
+      this.proxiedTargets = null;
+      this.agent = new Agent({ connect: guardedConnector(targets, Math.min(timeoutMs, 10_000)), ...pool });
+    }
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
@@ -49,6 +53,7 @@ export class Sender {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     try {
+      if (this.proxiedTargets) await checkTargetHost(new URL(url).hostname, this.proxiedTargets);
       const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
       let text = '';
       let size = 0;

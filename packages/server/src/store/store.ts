@@ -3,9 +3,11 @@ import type {
   EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StatusValue, StoreEvent, TriggerValue,
 } from './types.ts';
 
+import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from './access-types.ts';
 import type { BucketSpec } from './token-bucket.ts';
 
 export * from './types.ts';
+export * from './access-types.ts';
 
 /**
  * The one narrow storage interface. Each dialect (sqlite/, postgres/) implements it with its own numbered migrations.
@@ -170,4 +172,18 @@ export interface Store {
 
   getAttempt(messageId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttempts(filter: AttemptFilter & { messageId?: string; endpointId?: string }, page: Page): Promise<PageResult<Attempt>>;
+
+  createApiToken(token: ApiToken): Promise<void>;
+  /** The token with this hash, expired or not (the caller decides). */
+  findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
+  getApiToken(id: string): Promise<ApiToken | undefined>;
+  listApiTokens(filter: TokenFilter, page: Page): Promise<PageResult<ApiToken>>;
+  /** False when there was no such token. */
+  deleteApiToken(id: string): Promise<boolean>;
+  noteApiTokenUsed(id: string, at: number): Promise<void>;
+  /** Retention: deletes tokens that expired before `before`; returns how many. */
+  deleteExpiredApiTokens(before: number): Promise<number>;
+
+  appendAuditEntry(entry: AuditEntry): Promise<void>;
+  listAuditEntries(filter: AuditFilter, page: Page): Promise<PageResult<AuditEntry>>;
 }

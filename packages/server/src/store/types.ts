@@ -114,6 +114,10 @@ export interface ClaimedDelivery {
   lease: number;
   /** When that claim runs out. */
   leaseUntil: number;
+  /** The API request that published the message, for logs; absent for messages Herald published itself. */
+  requestId?: string;
+  /** The W3C traceparent of the span that published the message, when it was traced: attempts join that trace. */
+  traceparent?: string;
 }
 
 /** What the recorder writes after one attempt: the append-only attempt row and the new delivery state. */
@@ -185,6 +189,9 @@ export interface NewMessage {
   /** When the payload (and the attempts' response bodies) expire; null: kept as long as the message. */
   payloadExpiresAt?: number | null;
   idempotency?: { scope: string; key: string; response: IdempotentResponse; expiresAt: number };
+  /** Where the message came from, carried to every attempt (see ClaimedDelivery). */
+  requestId?: string | null;
+  traceparent?: string | null;
 }
 
 export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';

@@ -59,11 +59,14 @@ export async function spawnHerald(args: string[], env: Record<string, string>, t
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`herald did not start:\n${out}`)), timeoutMs);
+    // Detached once found: re-reading the whole output on every chunk would grow with the log (quadratic in benches).
     const check = () => {
       for (const line of out.split('\n')) {
         if (!line.includes('"Herald started"')) continue;
         clearTimeout(timer);
+        child.stdout!.off('data', check);
         resolve((JSON.parse(line) as { url?: string }).url ?? '');
+        return;
       }
     };
     child.stdout!.on('data', check);

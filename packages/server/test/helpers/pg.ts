@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The PostgreSQL the tests use: HERALD_TEST_DATABASE_URL, or the CI machine's. */
+/** The master key every process of a PostgreSQL test shares, as production processes must (HERALD_ENCRYPTION_KEY). */
+export const PG_TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 export const PG_TEST_URL = process.env['HERALD_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export function uniqueSchema(prefix: string): string {

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MasterKey } from '../../src/security/key-format.ts';
+import { SecretBox } from '../../src/security/secret-box.ts';
 import { PostgresStore } from '../../src/store/postgres/index.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -9,7 +11,10 @@ import { dropSchema, PG_TEST_URL, probePostgres, uniqueSchema } from './pg.ts';
 /**
  * Backend factories for the storage conformance suite (test/store-conformance.test.ts). Every call of `open()` gives
  * a fresh, empty store (its own SQLite file, or its own PostgreSQL schema) and a cleanup that removes it again.
+ * Stores encrypt secrets as Herald's do, under a key of their own that their other handles share.
  */
+
+const keyring = (key: MasterKey) => new SecretBox([key], 'the test key');
 
 export interface OpenedStore {
   store: Store;
@@ -47,14 +52,15 @@ export const sqliteBackend: Backend = {
   async open() {
     const dir = mkdtempSync(path.join(tmpdir(), 'herald-conf-'));
     const file = path.join(dir, 'herald.db');
+    const key = MasterKey.generate();
     let store: SqliteStore;
     try {
-      store = new SqliteStore({ file, synchronous: 'normal' });
+      store = new SqliteStore({ file, synchronous: 'normal', secrets: keyring(key) });
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const extra = extraHandles(async () => new SqliteStore({ file, synchronous: 'normal' }));
+    const extra = extraHandles(async () => new SqliteStore({ file, synchronous: 'normal', secrets: keyring(key) }));
     return {
       store,
       another: extra.another,
@@ -84,7 +90,8 @@ async function postgresBackend(): Promise<Backend> {
     name: 'postgres',
     async open() {
       const schema = uniqueSchema('herald_conf');
-      const openStore = () => PostgresStore.open({ url: PG_TEST_URL, schema });
+      const key = MasterKey.generate();
+      const openStore = () => PostgresStore.open({ url: PG_TEST_URL, schema, secrets: keyring(key) });
       let store: Store;
       try {
         store = await openStore();

@@ -46,6 +46,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
       },
       idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
       (m) => messageJson(m, withContent),
+      { requestId: req.id, span: req.span },
     );
     if (idem) idem.storedByRoute = true;
     if ('replay' in published) {

@@ -78,7 +78,9 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Get a background task', params: Type.Object({ task_id: Uid }), response: { 200: TaskOut } },
   }, async (req) => {
     const task = await ctx.store.getTask(req.params.task_id);
-    if (!task) throw HeraldError.notFound('Background task');
+    // An application token sees its own application's tasks only, and cannot tell another's from a missing one.
+    const principal = req.principal;
+    if (!task || (principal?.scope === 'app' && task.appId !== principal.appId)) throw HeraldError.notFound('Background task');
     return taskOut(task);
   });
 

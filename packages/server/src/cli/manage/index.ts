@@ -5,8 +5,9 @@ import { registerEndpointCommands } from './endpoints.ts';
 import { registerEventTypeCommands } from './event-types.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerTaskCommands } from './tasks.ts';
+import { registerTokenCommands } from './tokens.ts';
 
-/** herald app, event-type, endpoint, message, attempt and task: the management commands over the REST API. */
+/** herald app, event-type, endpoint, message, attempt, task, token, portal-link and audit: the management commands over the REST API. */
 export function registerManagementCommands(program: Command): void {
   registerAppCommands(program);
   registerEventTypeCommands(program);
@@ -14,4 +15,5 @@ export function registerManagementCommands(program: Command): void {
   registerMessageCommands(program);
   registerAttemptCommands(program);
   registerTaskCommands(program, endpoint);
+  registerTokenCommands(program);
 }

@@ -97,6 +97,14 @@ export function timeOption(value: string | undefined, option: string): string | 
   return new Date(ms).toISOString();
 }
 
+/** A length of time such as 30m, 12h or 90d, in seconds. */
+export function durationSeconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)([smhd])$/.exec(value.trim());
+  if (!match) throw new UsageError(`${option} must be a length of time such as 30m, 12h or 90d (got "${value}")`);
+  return (Number(match[1]) * AGE_UNITS[match[2] as keyof typeof AGE_UNITS]) / 1000;
+}
+
 const STATUSES = ['success', 'pending', 'fail', 'sending'];
 
 /** A delivery status by name or number (0 success, 1 pending, 2 fail, 3 sending). */

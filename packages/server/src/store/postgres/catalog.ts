@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { HeraldError } from '../../lib/errors.ts';
+import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
-import { Binds, jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
+import { Binds, headersOf, jsonOrNull, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -16,14 +17,90 @@ export async function conflictOnUnique<T>(what: string, write: () => Promise<T>)
   }
 }
 
+const UPSERT_SETTING = 'INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+
+/**
+ * Seals every secret value again with `to` (or, with onlyClear, just those still in clear), reading them with `from`,
+ * inside the caller's transaction. endpoint_key has no key column: its rows are matched on the old value.
+ */
+async function reseal(client: pg.ClientBase, from: SecretCodec, to: SecretCodec, onlyClear: boolean): Promise<number> {
+  const keys = (await client.query(`SELECT endpoint_id, key FROM endpoint_key${onlyClear ? " WHERE key NOT LIKE 'enc:%'" : ''}`)).rows;
+  const sealedKeys = keys.map((k) => {
+    const context = endpointKeyContext(k.endpoint_id);
+    return to.seal(from.open(k.key, context), context);
+  });
+  await client.query(
+    `UPDATE endpoint_key k SET key = n.sealed FROM unnest($1::text[], $2::text[], $3::text[]) AS n(endpoint_id, old, sealed)
+     WHERE k.endpoint_id = n.endpoint_id AND k.key = n.old`,
+    [keys.map((k) => k.endpoint_id), keys.map((k) => k.key), sealedKeys],
+  );
+  const endpoints = (await client.query(`SELECT id, headers FROM endpoint${onlyClear ? " WHERE jsonb_typeof(headers) <> 'string'" : ''}`)).rows;
+  await client.query('UPDATE endpoint e SET headers = n.sealed FROM unnest($1::text[], $2::jsonb[]) AS n(id, sealed) WHERE e.id = n.id', [
+    endpoints.map((e) => e.id), endpoints.map((e) => sealHeaders(e.id, headersOf(e, from), to)),
+  ]);
+  return keys.length + endpoints.length;
+}
+
+/**
+ * At open: the key must be the one the database's secrets are encrypted with (the first keyed open records its check
+ * value), and any value still in clear (stored before encryption, or by an older version) is sealed now. Processes
+ * opening the schema at once take turns on an advisory lock, so its first key is recorded once.
+ */
+export async function prepareSecrets(client: pg.ClientBase, secrets: SecretCodec): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('herald-secrets'), hashtext(current_schema()))");
+    const { rows } = await client.query('SELECT value FROM setting WHERE key = $1 FOR UPDATE', [KEY_CHECK_SETTING]);
+    const stored: string | undefined = rows[0]?.value;
+    secrets.adopt(stored);
+    if (secrets.check !== undefined) {
+      if (stored === undefined) await client.query(UPSERT_SETTING, [KEY_CHECK_SETTING, secrets.check]);
+      await reseal(client, secrets, secrets, true);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 /**
  * Applications, event types, endpoints, settings and idempotency records: the slow-changing part of the store.
- * Every method is one statement (so one implicit transaction) except key rotation.
+ * Every method is one statement (so one implicit transaction) except those that seal secrets and key rotation.
  */
 export class PostgresCatalog {
   readonly dialect = 'postgres' as const;
 
-  constructor(protected readonly pool: pg.Pool) {}
+  constructor(
+    protected readonly pool: pg.Pool,
+    private secrets: SecretCodec,
+  ) {}
+
+  /**
+   * A transaction that seals values. It holds the key check row shared, so a rotation (which updates that row) waits
+   * for it or it for the rotation; after a rotation it finds a key that is not this process's and writes nothing,
+   * since a value sealed with the old key would be unreadable to every process restarted with the new one.
+   */
+  private sealing<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query('SELECT value FROM setting WHERE key = $1 FOR SHARE', [KEY_CHECK_SETTING]);
+      assertKeyUnchanged(rows[0]?.value, this.secrets);
+      return work(client);
+    });
+  }
+
+  /** Re-encrypts every secret under `next` and records it as the database's key, in one transaction; the store goes on with `next`. */
+  async rotateEncryptionKey(next: SecretBox): Promise<number> {
+    const resealed = await this.transaction(async (client) => {
+      const { rows } = await client.query('SELECT value FROM setting WHERE key = $1 FOR UPDATE', [KEY_CHECK_SETTING]);
+      assertKeyUnchanged(rows[0]?.value, this.secrets);
+      const count = await reseal(client, this.secrets, next, false);
+      await client.query(UPSERT_SETTING, [KEY_CHECK_SETTING, next.check]);
+      return count;
+    });
+    this.secrets = next;
+    return resealed;
+  }
 
   async getSetting(key: string): Promise<string | undefined> {
     const { rows } = await this.pool.query('SELECT value FROM setting WHERE key = $1', [key]);
@@ -31,7 +108,7 @@ export class PostgresCatalog {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    await this.pool.query('INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.pool.query(UPSERT_SETTING, [key, value]);
   }
 
   createApp(app: App): Promise<void> {
@@ -101,8 +178,8 @@ export class PostgresCatalog {
   }
 
   createEndpoint(ep: Endpoint, key: EndpointKey): Promise<void> {
-    return conflictOnUnique('An endpoint with this uid', async () => {
-      await this.pool.query(
+    return conflictOnUnique('An endpoint with this uid', () => this.sealing(async (client) => {
+      await client.query(
         `WITH ep AS (
            INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at, ordered)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $17)
@@ -111,11 +188,11 @@ export class PostgresCatalog {
          INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $14, $15, $16 FROM ep`,
         [
           ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled,
-          ep.throttleRate, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
-          key.key, key.createdAt, key.expiresAt, ep.ordered,
+          ep.throttleRate, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.createdAt, ep.updatedAt,
+          this.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt, ep.ordered,
         ],
       );
-    });
+    }));
   }
 
   async getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined> {
@@ -124,36 +201,36 @@ export class PostgresCatalog {
       'SELECT * FROM endpoint WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY id = $2 DESC LIMIT 1',
       [appId, ref],
     );
-    return rows[0] && toEndpoint(rows[0]);
+    return rows[0] && toEndpoint(rows[0], this.secrets);
   }
 
   async getEndpointById(id: string): Promise<Endpoint | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM endpoint WHERE id = $1', [id]);
-    return rows[0] && toEndpoint(rows[0]);
+    return rows[0] && toEndpoint(rows[0], this.secrets);
   }
 
   listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>> {
     const binds = new Binds();
-    return paginate(this.pool, 'SELECT * FROM endpoint', `app_id = ${binds.add(appId)}`, binds, 'id', page, toEndpoint, (e) => e.id);
+    return paginate(this.pool, 'SELECT * FROM endpoint', `app_id = ${binds.add(appId)}`, binds, 'id', page, (r) => toEndpoint(r, this.secrets), (e) => e.id);
   }
 
   async listAllEndpoints(appId: string): Promise<Endpoint[]> {
     const { rows } = await this.pool.query('SELECT * FROM endpoint WHERE app_id = $1 ORDER BY id', [appId]);
-    return rows.map(toEndpoint);
+    return rows.map((r) => toEndpoint(r, this.secrets));
   }
 
   updateEndpoint(ep: Endpoint): Promise<void> {
-    return conflictOnUnique('An endpoint with this uid', async () => {
-      await this.pool.query(
+    return conflictOnUnique('An endpoint with this uid', () => this.sealing(async (client) => {
+      await client.query(
         `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
            throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11, ordered = $12
          WHERE id = $1`,
         [
           ep.id, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled, ep.throttleRate,
-          JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.ordered,
+          JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.ordered,
         ],
       );
-    });
+    }));
   }
 
   async disableEndpoint(id: string, now: number): Promise<boolean> {
@@ -180,16 +257,17 @@ export class PostgresCatalog {
        ORDER BY expires_at IS NOT NULL, created_at DESC`,
       [endpointId, now],
     );
-    return rows.map((r) => ({ key: r.key, createdAt: r.created_at, expiresAt: r.expires_at }));
+    const context = endpointKeyContext(endpointId);
+    return rows.map((r) => ({ key: this.secrets.open(r.key, context), createdAt: r.created_at, expiresAt: r.expires_at }));
   }
 
   rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void> {
     // Three statements, in order: the expiry just given to the old key decides whether the cleanup removes it.
-    return this.transaction(async (client) => {
+    return this.sealing(async (client) => {
       await client.query('UPDATE endpoint_key SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL', [endpointId, oldExpiresAt]);
       await client.query('DELETE FROM endpoint_key WHERE endpoint_id = $1 AND expires_at <= $2', [endpointId, key.createdAt]);
       await client.query('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES ($1, $2, $3, NULL)', [
-        endpointId, key.key, key.createdAt,
+        endpointId, this.secrets.seal(key.key, endpointKeyContext(endpointId)), key.createdAt,
       ]);
     });
   }

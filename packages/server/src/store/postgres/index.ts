@@ -6,8 +6,9 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type StoreEvent,
   type TriggerValue,
 } from '../types.ts';
-import { conflictOnUnique } from './catalog.ts';
-import { PostgresTasks } from './tasks.ts';
+import { UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { conflictOnUnique, prepareSecrets } from './catalog.ts';
+import { PostgresAccess } from './access.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import { EventListener } from './events.ts';
 import { migrate } from './migrate.ts';
@@ -22,6 +23,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Connections in this process's pool; default 10. */
   poolSize?: number;
+  /** Encrypts endpoint secrets and custom header values; without it they are stored as given (tests only). */
+  secrets?: SecretBox;
 }
 
 type Row = Record<string, any>;
@@ -39,18 +42,23 @@ function messageConditions(filter: MessageFilter, timeColumn: string, binds: Bin
   return sql;
 }
 
-const toClaimed = (r: Row, leaseUntil: number): ClaimedDelivery => ({
-  deliveryId: r.id,
-  messageId: r.message_id,
-  endpointId: r.endpoint_id,
-  appId: r.app_id,
-  eventType: r.event_type,
-  attempts: r.attempts,
-  trigger: r.trigger,
-  payload: r.payload,
-  lease: r.lease,
-  leaseUntil,
-});
+function toClaimed(r: Row, leaseUntil: number): ClaimedDelivery {
+  const claimed: ClaimedDelivery = {
+    deliveryId: r.id,
+    messageId: r.message_id,
+    endpointId: r.endpoint_id,
+    appId: r.app_id,
+    eventType: r.event_type,
+    attempts: r.attempts,
+    trigger: r.trigger,
+    payload: r.payload,
+    lease: r.lease,
+    leaseUntil,
+  };
+  if (r.request_id) claimed.requestId = r.request_id;
+  if (r.traceparent) claimed.traceparent = r.traceparent;
+  return claimed;
+}
 
 /** The delivery id made for each endpoint, in the order the endpoints were given. */
 function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
@@ -67,7 +75,7 @@ function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
  * with SKIP LOCKED and hand out leases, outcomes land only under their lease, and processes wake each other with
  * NOTIFY on a channel of the schema.
  */
-export class PostgresStore extends PostgresTasks implements Store {
+export class PostgresStore extends PostgresAccess implements Store {
   private readonly events: EventListener;
   private pendingNotice: { at: number; timer: NodeJS.Timeout } | null = null;
 
@@ -75,14 +83,16 @@ export class PostgresStore extends PostgresTasks implements Store {
     pool: pg.Pool,
     url: string,
     private readonly channel: string,
+    secrets: SecretCodec,
   ) {
-    super(pool);
+    super(pool, secrets);
     this.events = new EventListener({ connectionString: url }, channel);
   }
 
   /** Connects, creates the schema if missing and applies pending migrations. */
   static async open(options: PostgresOptions): Promise<PostgresStore> {
     const schema = checkSchema(options.schema ?? 'herald');
+    const secrets = options.secrets ?? UNENCRYPTED;
     const pool = new pg.Pool(poolConfig(options.url, schema, options.poolSize ?? 10));
     // An idle connection that drops is discarded by the pool; the next query opens a new one.
     pool.on('error', () => undefined);
@@ -90,6 +100,7 @@ export class PostgresStore extends PostgresTasks implements Store {
       const client = await pool.connect();
       try {
         await migrate(client, schema);
+        await prepareSecrets(client, secrets);
       } finally {
         client.release();
       }
@@ -97,7 +108,7 @@ export class PostgresStore extends PostgresTasks implements Store {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(pool, options.url, channelOf(schema));
+    return new PostgresStore(pool, options.url, channelOf(schema), secrets);
   }
 
   /**
@@ -146,6 +157,7 @@ export class PostgresStore extends PostgresTasks implements Store {
           idempotency?.expiresAt ?? null,
           input.payloadExpiresAt ?? null,
           deliveries.map((d) => d.admission === 'turn'),
+          input.requestId ?? null, input.traceparent ?? null,
         ],
       }),
     );

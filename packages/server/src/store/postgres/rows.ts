@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { endpointHeadersContext, isSealed, type SecretCodec } from '../../security/secret-box.ts';
 import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
 
 /**
@@ -32,7 +33,20 @@ export const toEventType = (r: Row): EventType => ({
   updatedAt: r.updated_at,
 });
 
-export const toEndpoint = (r: Row): Endpoint => ({
+/**
+ * An endpoint's custom headers from its row. The jsonb column holds sealed text as a JSON string; an object is what
+ * was stored in clear (before encryption, or by a store without a key).
+ */
+export const headersOf = (r: Row, secrets: SecretCodec): Record<string, string> =>
+  typeof r.headers === 'string' ? JSON.parse(secrets.open(r.headers, endpointHeadersContext(r.id))) : r.headers;
+
+/** The headers column's value, as JSON text for a $n::jsonb parameter. */
+export function sealHeaders(endpointId: string, headers: Record<string, string>, secrets: SecretCodec): string {
+  const sealed = secrets.seal(JSON.stringify(headers), endpointHeadersContext(endpointId));
+  return isSealed(sealed) ? JSON.stringify(sealed) : sealed;
+}
+
+export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   id: r.id,
   appId: r.app_id,
   uid: r.uid,
@@ -44,7 +58,7 @@ export const toEndpoint = (r: Row): Endpoint => ({
   throttleRate: r.throttle_rate,
   ordered: r.ordered,
   metadata: r.metadata,
-  headers: r.headers,
+  headers: headersOf(r, secrets),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -1,16 +1,23 @@
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import { HeraldError } from '../../lib/errors.ts';
+import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { migrate } from './migrate.ts';
-import { jsonOrNull, paginate, toApp, toEndpoint, toEventType } from './rows.ts';
+import { headersOf, jsonOrNull, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface SqliteOptions {
   file: string;
   synchronous: 'normal' | 'full';
+  /** Encrypts endpoint secrets and custom header values; without it they are stored as given (tests only). */
+  secrets?: SecretBox;
 }
+
+/** Set while old copies of resealed values may still be in the file (see scrubIfPending). */
+const SCRUB_PENDING_SETTING = 'encryption_scrub_pending';
+const UPSERT_SETTING = 'INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
 
 /** Turns SQLite's uniqueness failures into the API's 409. */
 export function conflictOnUnique<T>(what: string, write: () => T): T {
@@ -29,15 +36,103 @@ export class SqliteCatalog {
   readonly dialect = 'sqlite' as const;
   protected readonly db: DB;
   protected readonly writes: WriteQueue;
+  private secrets: SecretCodec;
+  private readonly mapEndpoint = (row: Record<string, unknown>): Endpoint => toEndpoint(row, this.secrets);
 
   constructor(options: SqliteOptions) {
     this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.secrets = options.secrets ?? UNENCRYPTED;
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db);
+      this.prepareSecrets();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.writes = new WriteQueue(this.db);
+  }
+
+  /**
+   * At open: the key must be the one the database's secrets are encrypted with (the first keyed open records its
+   * check value), and any value still in clear (stored before encryption, or by an older version) is sealed now.
+   */
+  private prepareSecrets(): void {
+    this.db.transaction(() => {
+      const stored = this.getSettingNow(KEY_CHECK_SETTING);
+      this.secrets.adopt(stored);
+      if (this.secrets.check === undefined) return;
+      if (stored === undefined) this.stmt(UPSERT_SETTING).run(KEY_CHECK_SETTING, this.secrets.check);
+      if (this.reseal(this.secrets, this.secrets, true) > 0) this.stmt(UPSERT_SETTING).run(SCRUB_PENDING_SETTING, '1');
+    }).immediate();
+    this.scrubIfPending();
+  }
+
+  /** Seals every secret value again with `to` (with onlyClear, just those still in clear), reading them with `from`. */
+  private reseal(from: SecretCodec, to: SecretCodec, onlyClear: boolean): number {
+    const keys = this.db
+      .prepare(`SELECT rowid, endpoint_id, key FROM endpoint_key${onlyClear ? " WHERE key NOT LIKE 'enc:%'" : ''}`)
+      .all() as { rowid: number; endpoint_id: string; key: string }[];
+    const updateKey = this.db.prepare('UPDATE endpoint_key SET key = ? WHERE rowid = ?');
+    for (const k of keys) {
+      const context = endpointKeyContext(k.endpoint_id);
+      updateKey.run(to.seal(from.open(k.key, context), context), k.rowid);
+    }
+    const endpoints = this.db
+      .prepare(`SELECT id, headers FROM endpoint${onlyClear ? " WHERE headers NOT LIKE 'enc:%'" : ''}`)
+      .all() as { id: string; headers: string }[];
+    const updateHeaders = this.db.prepare('UPDATE endpoint SET headers = ? WHERE id = ?');
+    for (const ep of endpoints) updateHeaders.run(sealHeaders(ep.id, headersOf(ep, from), to), ep.id);
+    return keys.length + endpoints.length;
+  }
+
+  /**
+   * After values were resealed, their old copies (in clear, or under a retired key) can linger in freed cells and
+   * pages and in the unused space of pages that b-tree rebalancing rewrote: the whole file is rewritten once (VACUUM)
+   * and the WAL emptied. The marker is set in the resealing transaction, so a VACUUM that fails (a full disk) is
+   * retried at the next open rather than skipped.
+   */
+  private scrubIfPending(): void {
+    if (this.getSettingNow(SCRUB_PENDING_SETTING) === undefined) return;
+    try {
+      this.db.exec('VACUUM');
+    } catch (err) {
+      throw new Error(
+        `the database was not rewritten to remove old copies of its re-encrypted secrets (${(err as Error).message}); ` +
+          'it needs free disk space about its own size: Herald tries again at the next start',
+      );
+    }
+    this.stmt('DELETE FROM setting WHERE key = ?').run(SCRUB_PENDING_SETTING);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private getSettingNow(key: string): string | undefined {
+    return (this.stmt('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  /**
+   * Re-encrypts every secret under `next` and records it as the database's key, in one transaction (on the write
+   * queue, so no write of this process can come between). The store goes on with `next`.
+   */
+  async rotateEncryptionKey(next: SecretBox): Promise<number> {
+    const resealed = await this.writes.run(() => {
+      this.checkKeyUnchanged();
+      const count = this.reseal(this.secrets, next, false);
+      this.stmt(UPSERT_SETTING).run(KEY_CHECK_SETTING, next.check);
+      this.stmt(UPSERT_SETTING).run(SCRUB_PENDING_SETTING, '1');
+      return count;
+    });
+    this.secrets = next;
+    this.scrubIfPending();
+    return resealed;
+  }
+
+  /** Inside the write transaction, before a value is sealed (see assertKeyUnchanged). */
+  private checkKeyUnchanged(): void {
+    assertKeyUnchanged(this.getSettingNow(KEY_CHECK_SETTING), this.secrets);
   }
 
   private readonly statements = new Map<string, Statement>();
@@ -59,13 +154,12 @@ export class SqliteCatalog {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    const row = this.stmt('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
-    return row?.value;
+    return this.getSettingNow(key);
   }
 
   setSetting(key: string, value: string): Promise<void> {
     return this.writes.run(() => {
-      this.stmt('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.stmt(UPSERT_SETTING).run(key, value);
     });
   }
 
@@ -149,6 +243,7 @@ export class SqliteCatalog {
   createEndpoint(ep: Endpoint, key: EndpointKey): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An endpoint with this uid', () => {
+        this.checkKeyUnchanged();
         this
           .stmt(
             `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, ordered, metadata, headers, created_at, updated_at)
@@ -156,11 +251,11 @@ export class SqliteCatalog {
           )
           .run(
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
-            ep.throttleRate, +ep.ordered, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.createdAt, ep.updatedAt,
+            ep.throttleRate, +ep.ordered, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.createdAt, ep.updatedAt,
           );
         this
           .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
-          .run(ep.id, key.key, key.createdAt, key.expiresAt);
+          .run(ep.id, this.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt);
       }),
     );
   }
@@ -169,25 +264,26 @@ export class SqliteCatalog {
     const row = this
       .stmt('SELECT * FROM endpoint WHERE app_id = ? AND id = ? UNION ALL SELECT * FROM endpoint WHERE app_id = ? AND uid = ? LIMIT 1')
       .get(appId, ref, appId, ref);
-    return row ? toEndpoint(row as Record<string, unknown>) : undefined;
+    return row ? this.mapEndpoint(row as Record<string, unknown>) : undefined;
   }
 
   async getEndpointById(id: string): Promise<Endpoint | undefined> {
     const row = this.stmt('SELECT * FROM endpoint WHERE id = ?').get(id);
-    return row ? toEndpoint(row as Record<string, unknown>) : undefined;
+    return row ? this.mapEndpoint(row as Record<string, unknown>) : undefined;
   }
 
   async listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>> {
-    return paginate(this.db, 'SELECT * FROM endpoint', 'app_id = ?', [appId], 'id', page, toEndpoint, (e) => e.id);
+    return paginate(this.db, 'SELECT * FROM endpoint', 'app_id = ?', [appId], 'id', page, this.mapEndpoint, (e) => e.id);
   }
 
   async listAllEndpoints(appId: string): Promise<Endpoint[]> {
-    return (this.stmt('SELECT * FROM endpoint WHERE app_id = ? ORDER BY id').all(appId) as Record<string, unknown>[]).map(toEndpoint);
+    return (this.stmt('SELECT * FROM endpoint WHERE app_id = ? ORDER BY id').all(appId) as Record<string, unknown>[]).map(this.mapEndpoint);
   }
 
   updateEndpoint(ep: Endpoint): Promise<void> {
     return this.writes.run(() =>
       conflictOnUnique('An endpoint with this uid', () => {
+        this.checkKeyUnchanged();
         this
           .stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
@@ -195,7 +291,7 @@ export class SqliteCatalog {
           )
           .run(
             ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
-            +ep.ordered, JSON.stringify(ep.metadata), JSON.stringify(ep.headers), ep.updatedAt, ep.id,
+            +ep.ordered, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.id,
           );
       }),
     );
@@ -234,16 +330,18 @@ export class SqliteCatalog {
          ORDER BY expires_at IS NOT NULL, created_at DESC`,
       )
       .all(endpointId, now) as { key: string; created_at: number; expires_at: number | null }[];
-    return rows.map((r) => ({ key: r.key, createdAt: r.created_at, expiresAt: r.expires_at }));
+    const context = endpointKeyContext(endpointId);
+    return rows.map((r) => ({ key: this.secrets.open(r.key, context), createdAt: r.created_at, expiresAt: r.expires_at }));
   }
 
   rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void> {
     return this.writes.run(() => {
+      this.checkKeyUnchanged();
       this.stmt('UPDATE endpoint_key SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(oldExpiresAt, endpointId);
       this.stmt('DELETE FROM endpoint_key WHERE endpoint_id = ? AND expires_at <= ?').run(endpointId, key.createdAt);
       this
         .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, NULL)')
-        .run(endpointId, key.key, key.createdAt);
+        .run(endpointId, this.secrets.seal(key.key, endpointKeyContext(endpointId)), key.createdAt);
     });
   }
 

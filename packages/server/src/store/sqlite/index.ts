@@ -6,7 +6,7 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
-import { SqliteTasks } from './tasks.ts';
+import { SqliteAccess } from './access.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
@@ -41,7 +41,7 @@ function messageConditions(filter: MessageFilter, timeColumn: string): { sql: st
 }
 
 /** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
-export class SqliteStore extends SqliteTasks implements Store {
+export class SqliteStore extends SqliteAccess implements Store {
   private readonly hot: {
     insertMessage: Statement;
     insertDelivery: Statement;
@@ -57,8 +57,8 @@ export class SqliteStore extends SqliteTasks implements Store {
     super(options);
     this.hot = {
       insertMessage: this.stmt(
-        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertDelivery: this.stmt(
         'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, waiting_turn, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
@@ -68,7 +68,7 @@ export class SqliteStore extends SqliteTasks implements Store {
          WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
          RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
-      payloads: this.stmt('SELECT id, app_id, event_type, payload FROM message WHERE id IN (SELECT value FROM json_each(?))'),
+      payloads: this.stmt('SELECT id, app_id, event_type, payload, request_id, traceparent FROM message WHERE id IN (SELECT value FROM json_each(?))'),
       insertAttempt: this.stmt(
         `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -95,7 +95,8 @@ export class SqliteStore extends SqliteTasks implements Store {
           const stored = this.getIdempotentResponseNow(idempotency.scope, idempotency.key, m.createdAt);
           if (stored) return { replay: stored };
         }
-        this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt, input.payloadExpiresAt ?? null);
+        this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt, input.payloadExpiresAt ?? null,
+          input.requestId ?? null, input.traceparent ?? null);
         const ids: number[] = [];
         for (const { endpointId, admission } of deliveries) {
           const status = admission === 'leased' ? Status.Sending : Status.Pending;
@@ -204,7 +205,7 @@ export class SqliteStore extends SqliteTasks implements Store {
     });
   }
 
-  /** Adds what the sender needs (app, event type and payload) to claimed delivery rows, one query for the whole batch. */
+  /** Adds what the sender needs (app, event type, payload, origin) to claimed delivery rows, one query for the whole batch. */
   private withPayloads(rows: Row[], leaseUntil: number): ClaimedDelivery[] {
     if (rows.length === 0) return [];
     const messageIds = [...new Set(rows.map((r) => r.message_id as string))];
@@ -212,7 +213,7 @@ export class SqliteStore extends SqliteTasks implements Store {
     for (const m of this.hot.payloads.all(JSON.stringify(messageIds)) as Row[]) messages.set(m.id, m);
     return rows.map((r) => {
       const m = messages.get(r.message_id);
-      return {
+      const claimed: ClaimedDelivery = {
         deliveryId: r.id,
         messageId: r.message_id,
         endpointId: r.endpoint_id,
@@ -224,6 +225,9 @@ export class SqliteStore extends SqliteTasks implements Store {
         leaseUntil,
         payload: m?.payload ?? null,
       };
+      if (m?.request_id) claimed.requestId = m.request_id;
+      if (m?.traceparent) claimed.traceparent = m.traceparent;
+      return claimed;
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { endpointHeadersContext, type SecretCodec } from '../../security/secret-box.ts';
 import type { App, Attempt, Delivery, Endpoint, EventType, Message, Page, PageResult, StatusValue, TriggerValue } from '../types.ts';
 
 /** Row shapes as SQLite returns them, and their mapping to domain objects. */
@@ -29,7 +30,13 @@ export const toEventType = (r: Row): EventType => ({
   updatedAt: r.updated_at,
 });
 
-export const toEndpoint = (r: Row): Endpoint => ({
+/** An endpoint's custom headers from its row: sealed text, or JSON stored in clear before encryption. */
+export const headersOf = (r: Row, secrets: SecretCodec): Record<string, string> => JSON.parse(secrets.open(r.headers, endpointHeadersContext(r.id)));
+
+export const sealHeaders = (endpointId: string, headers: Record<string, string>, secrets: SecretCodec): string =>
+  secrets.seal(JSON.stringify(headers), endpointHeadersContext(endpointId));
+
+export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   id: r.id,
   appId: r.app_id,
   uid: r.uid,
@@ -41,7 +48,7 @@ export const toEndpoint = (r: Row): Endpoint => ({
   throttleRate: r.throttle_rate,
   ordered: r.ordered === 1,
   metadata: JSON.parse(r.metadata),
-  headers: JSON.parse(r.headers),
+  headers: headersOf(r, secrets),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { newId } from '../lib/ids.ts';
+import type { Api, ApiContext } from './context.ts';
+import { findApp } from './lookup.ts';
+
+/**
+ * The audit log: every change made through the API (a write that succeeded) becomes one row saying who made it,
+ * from where, what it was and when. Publishing a message is not one: the message itself is that record, and an
+ * audit row per message would double the cost of the busiest route. Entries are written after the answer is sent;
+ * one that cannot be written is logged as an error.
+ */
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const NOT_AUDITED = new Set(['/api/v1/app/:app_id/msg', '/api/v1/app/:app_id/listen/:name/reply']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What an audited change created, read from its answer. */
+    auditCreatedId?: string;
+  }
+}
+
+const isAudited = (request: FastifyRequest): boolean => {
+  const route = request.routeOptions.url;
+  return WRITES.has(request.method) && route !== undefined && route.startsWith('/api/v1/') && !NOT_AUDITED.has(route);
+};
+
+/** The id (or event type name) in a creation's answer; never anything else of it (a token's answer holds the token). */
+function createdId(payload: unknown): string | undefined {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return undefined;
+  try {
+    const body = JSON.parse(payload) as { id?: unknown; name?: unknown };
+    if (typeof body.id === 'string') return body.id;
+    return typeof body.name === 'string' ? body.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function auditHooks(api: Api, ctx: ApiContext): void {
+  api.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url ?? '';
+    // Creations on a collection (no id in the path yet) learn the new resource's id from the answer.
+    if (isAudited(request) && reply.statusCode < 300 && request.method === 'POST' && !route.endsWith('_id')) {
+      request.auditCreatedId = createdId(payload);
+    }
+    return payload;
+  });
+  api.addHook('onResponse', async (request, reply) => {
+    if (!isAudited(request) || reply.statusCode >= 400 || !request.principal) return;
+    record(ctx, request, reply).catch((err) => request.log.error({ err }, 'could not write an audit log entry'));
+  });
+}
+
+async function record(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const principal = request.principal!;
+  const params = (request.params ?? {}) as Record<string, string>;
+  const ref = params['app_id'];
+  // A deleted application no longer resolves: its entry keeps the id or uid the path gave.
+  const appId = ref ? ((await findApp(ctx, ref))?.id ?? ref) : request.routeOptions.url === '/api/v1/app' ? request.auditCreatedId : undefined;
+  const named = Object.values(params);
+  const now = Date.now();
+  await ctx.store.appendAuditEntry({
+    id: newId('audit', now),
+    at: now,
+    actorId: principal.tokenId,
+    actorName: principal.name,
+    actorScope: principal.scope,
+    ip: request.ip,
+    requestId: String(request.id),
+    method: request.method,
+    route: request.routeOptions.url!,
+    path: request.url.split('?')[0]!,
+    status: reply.statusCode,
+    appId: appId ?? null,
+    resourceId: request.auditCreatedId ?? named[named.length - 1] ?? null,
+  });
+}

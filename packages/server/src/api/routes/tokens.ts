@@ -1,0 +1,169 @@
+import { Type, type Static } from 'typebox';
+import { HeraldError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { ApiToken, TokenScope } from '../../store/access-types.ts';
+import { generateToken } from '../auth.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { requireApp } from '../lookup.ts';
+import { pageOf } from '../paging.ts';
+import { ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import { iso } from '../serialize.ts';
+
+const tags = ['Authentication'];
+const DAY_S = 86_400;
+/** Svix's default lifetime of a portal link. */
+const PORTAL_DEFAULT_EXPIRY_S = 7 * DAY_S;
+
+const Scope = Type.Union([Type.Literal('admin'), Type.Literal('read-only'), Type.Literal('app')]);
+
+const TokenIn = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  scope: Scope,
+  /** The application (id or uid) an app token reaches. */
+  appId: Type.Optional(Nullable(Uid)),
+  readOnly: Type.Optional(Type.Boolean()),
+  /** Seconds from now; omitted: never expires. */
+  expiresIn: Type.Optional(Nullable(Type.Integer({ minimum: 60, maximum: 10 * 365 * DAY_S }))),
+  rateLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000 }))),
+});
+
+const TokenOut = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scope: Scope,
+  appId: Nullable(Type.String()),
+  readOnly: Type.Boolean(),
+  rateLimit: Nullable(Type.Integer()),
+  portal: Type.Boolean(),
+  prefix: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Nullable(Type.String()),
+  lastUsedAt: Nullable(Type.String()),
+});
+const TokenCreatedOut = Type.Object({ ...TokenOut.properties, token: Type.String() });
+
+const PortalAccessIn = Type.Object({
+  /** Seconds the link works for. */
+  expiry: Type.Optional(Nullable(Type.Integer({ minimum: 60, maximum: 30 * DAY_S }))),
+  readOnly: Type.Optional(Nullable(Type.Boolean())),
+});
+const PortalAccessOut = Type.Object({ url: Type.String(), token: Type.String() });
+
+const TokenParams = Type.Object({ token_id: Uid });
+
+const tokenOut = (t: ApiToken) => ({
+  id: t.id,
+  name: t.name,
+  scope: t.scope,
+  appId: t.appId,
+  readOnly: t.readOnly,
+  rateLimit: t.rateLimit,
+  portal: t.portal,
+  prefix: t.prefix,
+  createdBy: t.createdBy,
+  createdAt: iso(t.createdAt),
+  expiresAt: t.expiresAt === null ? null : iso(t.expiresAt),
+  lastUsedAt: t.lastUsedAt === null ? null : iso(t.lastUsedAt),
+});
+
+interface NewToken {
+  name: string;
+  scope: TokenScope;
+  appId: string | null;
+  readOnly: boolean;
+  rateLimit: number | null;
+  portal: boolean;
+  expiresAt: number | null;
+  createdBy: string;
+}
+
+async function issueToken(ctx: ApiContext, spec: NewToken): Promise<{ token: string; row: ApiToken }> {
+  const now = Date.now();
+  const { token, tokenHash, prefix } = generateToken(spec.portal ? 'portal' : 'tok');
+  const row: ApiToken = { id: newId('tok', now), tokenHash, prefix, createdAt: now, lastUsedAt: null, ...spec };
+  await ctx.store.createApiToken(row);
+  return { token, row };
+}
+
+/** Where the consumer portal lives: the configured public URL, else the address this request came to. */
+function portalUrl(ctx: ApiContext, request: { protocol: string; host: string }, token: string): string {
+  const base = (ctx.config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  // In the fragment: browsers never send it, so the token stays out of server logs and Referer headers.
+  return `${base}/ui/portal#token=${encodeURIComponent(token)}`;
+}
+
+export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
+  api.post('/api/v1/token', {
+    schema: {
+      tags, summary: 'Create an API token (admin only); the token is in this answer only',
+      body: TokenIn, response: { 201: TokenCreatedOut },
+    },
+  }, async (req, reply) => {
+    const b = req.body as Static<typeof TokenIn>;
+    if (b.scope === 'app' && !b.appId) throw HeraldError.validation(['body', 'appId'], 'an app token needs appId');
+    if (b.scope !== 'app' && b.appId) throw HeraldError.validation(['body', 'appId'], 'only an app token has appId');
+    if (b.scope === 'admin' && b.readOnly) throw HeraldError.validation(['body', 'readOnly'], 'an admin token cannot be read-only: use scope read-only');
+    const app = b.appId ? await requireApp(ctx, b.appId) : null;
+    const { token, row } = await issueToken(ctx, {
+      name: b.name,
+      scope: b.scope,
+      appId: app?.id ?? null,
+      readOnly: b.scope === 'read-only' || (b.readOnly ?? false),
+      rateLimit: b.rateLimit ?? null,
+      portal: false,
+      expiresAt: b.expiresIn ? Date.now() + b.expiresIn * 1000 : null,
+      createdBy: req.principal!.name,
+    });
+    return reply.status(201).send({ ...tokenOut(row), token });
+  });
+
+  api.get('/api/v1/token', {
+    schema: {
+      tags, summary: 'List API tokens (portal links only with portal=true)',
+      querystring: Type.Object({ ...ListQuery.properties, portal: Type.Optional(Type.Boolean()) }),
+      response: { 200: ListOf(TokenOut) },
+    },
+  }, async (req) => {
+    const page = await ctx.store.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending'));
+    return { ...page, data: page.data.map(tokenOut) };
+  });
+
+  api.get('/api/v1/token/:token_id', {
+    schema: { tags, summary: 'Get an API token (never the token itself)', params: TokenParams, response: { 200: TokenOut } },
+  }, async (req) => {
+    const token = await ctx.store.getApiToken(req.params.token_id);
+    if (!token) throw HeraldError.notFound('Token');
+    return tokenOut(token);
+  });
+
+  api.delete('/api/v1/token/:token_id', {
+    schema: { tags, summary: 'Revoke an API token', params: TokenParams },
+  }, async (req, reply) => {
+    if (!(await ctx.store.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
+    ctx.auth.forget(req.params.token_id);
+    return reply.status(204).send();
+  });
+
+  api.post('/api/v1/auth/app-portal-access/:app_id', {
+    schema: {
+      tags, summary: 'A consumer portal link and token reaching one application, with an expiry',
+      params: Type.Object({ app_id: Uid }), body: Type.Optional(PortalAccessIn), response: { 200: PortalAccessOut },
+    },
+  }, async (req) => {
+    const app = await requireApp(ctx, req.params.app_id);
+    const body = (req.body ?? {}) as Static<typeof PortalAccessIn>;
+    const readOnly = body.readOnly ?? false;
+    const { token } = await issueToken(ctx, {
+      name: `portal ${app.uid ?? app.id}${readOnly ? ' (read-only)' : ''}`,
+      scope: 'app',
+      appId: app.id,
+      readOnly,
+      rateLimit: null,
+      portal: true,
+      expiresAt: Date.now() + (body.expiry ?? PORTAL_DEFAULT_EXPIRY_S) * 1000,
+      createdBy: req.principal!.name,
+    });
+    return { url: portalUrl(ctx, req, token), token };
+  });
+}
