@@ -52,7 +52,16 @@ test('every setting is validated with a message naming it', () => {
     [{ HERALD_ADMIN_TOKEN: 'short' }, /HERALD_ADMIN_TOKEN must be at least 16 characters/],
     [{ HERALD_ALLOW_PRIVATE_CIDRS: '10.0.0.0/8,10.0.0/33' }, /HERALD_ALLOW_PRIVATE_CIDRS: "10.0.0\/33" is not a CIDR/],
     [{ HERALD_ENDPOINT_HTTPS_ONLY: 'sometimes' }, /HERALD_ENDPOINT_HTTPS_ONLY must be true or false/],
+    [{ HERALD_API_RATE_LIMIT: '-5' }, /HERALD_API_RATE_LIMIT must be an integer from 0/],
+    [{ HERALD_API_REQUEST_TIMEOUT: '0' }, /HERALD_API_REQUEST_TIMEOUT must be an integer from 1/],
+    [{ HERALD_MAX_HEADER_SIZE: '10' }, /HERALD_MAX_HEADER_SIZE must be an integer from 1024/],
+    [{ HERALD_TRUST_PROXY: 'proxy.internal' }, /HERALD_TRUST_PROXY: "proxy.internal" is not a CIDR/],
+    [{ HERALD_EGRESS_PROXY: 'socks5://p:1080' }, /HERALD_EGRESS_PROXY must start with http:\/\/ or https:\/\//],
+    [{ HERALD_PUBLIC_URL: 'not a url' }, /HERALD_PUBLIC_URL must be a URL such as/],
   ];
+  for (const [text, expected] of [['true', true], ['false', false], ['2', 2], ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1/32']]] as const) {
+    assert.deepEqual(loadConfig({ env: { HERALD_TRUST_PROXY: text } }).trustProxy, expected, text);
+  }
   assert.deepEqual(loadConfig({ env: { HERALD_ALLOW_PRIVATE_CIDRS: '10.0.0.0/8, 192.168.1.7 ,fd00::/8' } }).allowPrivateCidrs, ['10.0.0.0/8', '192.168.1.7/32', 'fd00::/8']);
   for (const [env, message] of bad) assert.throws(() => loadConfig({ env }), (err: unknown) => err instanceof ConfigError && message.test((err as Error).message), JSON.stringify(env));
   assert.throws(() => loadConfig({ env: {}, flags: { port: '-1' } }), /--port must be an integer/);

@@ -178,19 +178,25 @@ function encryptionKey(value: RawValue, source: string): MasterKey {
   return key;
 }
 
-function postgresUrl(value: RawValue, source: string): string {
-  const url = nonEmptyString(value, source);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(`${source} must be a URL such as postgres://user@host:5432/dbname`);
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError(`${source} must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
-  }
-  return url;
+/** A URL with one of the given schemes, e.g. urlSetting(['postgres', 'postgresql'], 'postgres://user@host:5432/dbname'). */
+function urlSetting(schemes: readonly string[], example: string) {
+  return (value: RawValue, source: string): string => {
+    const text = nonEmptyString(value, source);
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new ConfigError(`${source} must be a URL such as ${example}`);
+    }
+    if (!schemes.includes(url.protocol.slice(0, -1))) {
+      throw new ConfigError(`${source} must start with ${schemes.map((s) => `${s}://`).join(' or ')} (got ${url.protocol}//)`);
+    }
+    return text;
+  };
 }
+
+const postgresUrl = urlSetting(['postgres', 'postgresql'], 'postgres://user@host:5432/dbname');
+const httpUrl = urlSetting(['http', 'https'], 'https://herald.example.com');
 
 function identifier(value: RawValue, source: string): string {
   const name = nonEmptyString(value, source);
@@ -208,18 +214,6 @@ function oneOf<T extends string>(choices: readonly T[]) {
     }
     return v as T;
   };
-}
-
-function httpUrl(value: RawValue, source: string): string {
-  const text = nonEmptyString(value, source);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`${source} must be an http:// or https:// URL (got ${describe(value)})`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source} must be an http:// or https:// URL (got ${describe(value)})`);
-  return text;
 }
 
 /** false, true, a number of proxy hops, or the proxies' addresses and CIDRs (comma-separated). */

@@ -86,8 +86,9 @@ export function registerTokenCommands(program: Command): void {
         });
         const created = await api.request<Token>('POST', '/api/v1/token', { body });
         if (opts.json) return printJson(created);
-        say(`created token ${created.id}. It is shown only this once:\n\n    ${created.token}\n`);
-        printRecord({ ...created, token: undefined });
+        const { token: secret, ...shown } = created;
+        say(`created token ${created.id}. It is shown only this once:\n\n    ${secret}\n`);
+        printRecord({ ...shown });
       }));
 
   listSubcommand(token, 'list tokens, oldest first')
