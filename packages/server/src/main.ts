@@ -19,6 +19,7 @@ import { LiveFeed } from './delivery/live-feed.ts';
 import { OperationalWebhooks } from './delivery/operational.ts';
 import { Publisher } from './delivery/publish.ts';
 import { Pruner } from './delivery/pruner.ts';
+import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { Sender } from './delivery/sender.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
@@ -164,7 +165,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const { auth, generated } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }));
     generatedAdminToken = generated;
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
-    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, deliveriesDue, log });
+    const ingestor = new Ingestor(store, publisher, log.child({ component: 'inbound' }));
+    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log });
     url = await server.listen({ port: config.port, host: config.host });
   }
   let workerHttp: WorkerHttp | null = null;

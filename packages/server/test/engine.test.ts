@@ -28,7 +28,7 @@ async function rig(options: Partial<EngineOptions>) {
   await store.createApp(app);
   const addEndpoint = async (id: string, url: string) => {
     await store.createEndpoint(
-      { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
+      { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
       { key: Buffer.alloc(24, 1).toString('base64'), createdAt: now, expiresAt: null },
     );
     endpoints.invalidateApp(app.id);

@@ -32,7 +32,7 @@ const mkApp = (id: string, over: Partial<App> = {}): App => ({
 
 const mkEndpoint = (id: string, appId: string, over: Partial<Endpoint> = {}): Endpoint => ({
   id, appId, uid: null, url: `https://example.com/hook/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
+  throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
 });
 
 const mkKey = (key: string, createdAt = T0, expiresAt: number | null = null): EndpointKey => ({ key, createdAt, expiresAt });

@@ -91,7 +91,7 @@ describe('tenant isolation', () => {
       ids.attempt_id = (await api(herald.url, 'GET', `/api/v1/app/${ids.app_id}/attempt/msg/${ids.msg_id}`)).json.data[0].id;
       const task = await api(herald.url, 'POST', `/api/v1/app/${ids.app_id}/endpoint/${ids.endpoint_id}/recover`, { since: new Date(0).toISOString() });
       ids.task_id = task.json.id;
-      Object.assign(ids, { event_type_name: 'order.created', name: 'laptop', token_id: 'tok_unknown' });
+      Object.assign(ids, { event_type_name: 'order.created', name: 'laptop', token_id: 'tok_unknown', source_id: 'src_unknown', request_id: 'inreq_unknown' });
     }
     appToken = (await api(herald.url, 'POST', '/api/v1/token', { name: 'tenant a', scope: 'app', appId: a.app_id })).json.token;
     readOnlyToken = (await api(herald.url, 'POST', '/api/v1/token', { name: 'tenant a ro', scope: 'app', appId: a.app_id, readOnly: true })).json.token;

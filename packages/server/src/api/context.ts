@@ -10,6 +10,7 @@ import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
 import type { Store } from '../store/store.ts';
 import type { Authenticator } from './auth.ts';
+import type { Ingestor } from '../inbound/ingest.ts';
 import type { Metrics } from './metrics.ts';
 
 /** What route handlers may use; wired once in main.ts. */
@@ -26,6 +27,8 @@ export interface ApiContext {
   /** `herald listen` sessions connected to this process. */
   listen: ListenHub;
   metrics: Metrics;
+  /** The inbound gateway's front door (also what replays stored requests). */
+  ingestor: Ingestor;
   /** Checks bearer tokens (and forgets revoked ones). */
   auth: Authenticator;
   /** Tells this process's delivery engine (if it runs one) that deliveries became due in the store. */

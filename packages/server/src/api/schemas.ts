@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { EndpointFilterSchema } from '../delivery/filter.ts';
 
 /** Route schemas (request validation, response serialization and the OpenAPI document), shaped like Svix's. */
 
@@ -113,6 +114,7 @@ const EndpointFields = {
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
   /** Herald: deliver strictly in creation order. */
   ordered: Type.Optional(Type.Boolean()),
+  filter: Type.Optional(Nullable(EndpointFilterSchema)),
   metadata: Type.Optional(Metadata),
   version: Type.Optional(Nullable(Type.Integer())),
 };
@@ -130,6 +132,7 @@ export const EndpointOut = Type.Object({
   channels: Type.Optional(Nullable(Type.Array(Type.String()))),
   throttleRate: Type.Optional(Nullable(Type.Integer())),
   ordered: Type.Boolean(),
+  filter: Type.Optional(Nullable(EndpointFilterSchema)),
   metadata: Metadata,
   version: Type.Integer(),
   createdAt: DateTime,

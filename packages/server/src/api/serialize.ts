@@ -40,6 +40,7 @@ export const endpointOut = (e: Endpoint) => ({
   channels: e.channels,
   throttleRate: e.throttleRate,
   ordered: e.ordered,
+  filter: e.filter,
   metadata: e.metadata,
   version: 1,
   createdAt: iso(e.createdAt),

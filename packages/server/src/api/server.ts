@@ -23,6 +23,8 @@ import { registerLiveRoutes } from './routes/live.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerSourceRoutes } from './routes/sources.ts';
+import { registerIngestRoute } from '../inbound/route.ts';
 import { RateLimitedError, RateLimits } from './rate-limit.ts';
 import { SseStreams } from './sse.ts';
 
@@ -179,6 +181,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerTaskRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerSourceRoutes(app, ctx);
+  await registerIngestRoute(app, ctx.ingestor);
   const streams = new SseStreams();
   registerLiveRoutes(app, ctx, streams);
   // Open streams would hold the close until their clients left: listen sessions are told, then every stream ends.

@@ -3,12 +3,15 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { Agent, request } from 'undici';
 import type { ListenDelivery, ListenReply } from '../delivery/listen-hub.ts';
+import { applicationOf } from './target.ts';
 import { ApiClient, UsageError, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
 import { paint } from './output.ts';
 
 interface ListenOptions extends ConnectionOptions {
-  app: string;
+  /** Given, or found from --source. */
+  app?: string;
+  source?: string;
   forwardTo: string;
   events?: string;
   name?: string;
@@ -84,7 +87,8 @@ export function registerListenCommand(program: Command): void {
     program
       .command('listen')
       .description("receive an application's webhooks on this machine: deliveries come through a stream from Herald and are POSTed to a local URL")
-      .requiredOption('--app <app>', 'application id or uid')
+      .option('--app <app>', 'application id or uid')
+      .option('--source <source>', "an inbound source (id or uid): receive what its provider sends, as it came")
       .requiredOption('--forward-to <url>', 'local URL to POST each delivery to, e.g. http://localhost:3000/webhooks')
       .option('--events <types>', 'only these event types, comma-separated (default: all)')
       .option('--name <name>', 'session name; its endpoint is "listen-NAME" (default: user-host)'),
@@ -93,6 +97,7 @@ export function registerListenCommand(program: Command): void {
     const name = opts.name ?? defaultName();
     if (!/^[a-zA-Z0-9._-]{1,64}$/.test(name)) throw new UsageError(`--name may hold letters, digits, ".", "_" and "-" (up to 64): "${name}"`);
     const client = new ApiClient(await resolveConnection(opts));
+    opts.app = await applicationOf(client, opts);
     const agent = new Agent({ keepAliveTimeout: 10_000 });
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());

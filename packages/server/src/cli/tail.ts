@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import type { LiveAttempt } from '../store/types.ts';
+import { applicationOf } from './target.ts';
 import { ApiClient, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
 import { paint } from './output.ts';
 
 interface TailOptions extends ConnectionOptions {
-  app: string;
+  /** Given, or found from --source. */
+  app?: string;
+  source?: string;
   endpoint?: string;
   eventTypes?: string;
   json?: boolean;
@@ -48,12 +51,14 @@ export function registerTailCommand(program: Command): void {
     program
       .command('tail')
       .description("stream an application's delivery attempts live, one line each (Ctrl-C to stop)")
-      .requiredOption('--app <app>', 'application id or uid')
+      .option('--app <app>', 'application id or uid')
+      .option('--source <source>', "an inbound source (id or uid): its forwarding attempts")
       .option('--endpoint <endpoint>', 'only this endpoint (id or uid)')
       .option('--event-types <types>', 'only these event types, comma-separated')
       .option('--json', 'one JSON object per attempt and line, for piping'),
   ).action(async (opts: TailOptions) => {
     const client = new ApiClient(await resolveConnection(opts));
+    opts.app = await applicationOf(client, opts);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());

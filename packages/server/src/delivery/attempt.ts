@@ -93,18 +93,9 @@ export class Attempts {
         abortRequested: false,
       };
     } else {
-      const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
-      const timestamp = Math.floor(startedAt / 1000);
-      const headers: Record<string, string> = {
-        ...endpoint.headers,
-        'content-type': 'application/json',
-        'user-agent': this.options.userAgent,
-        'webhook-id': item.messageId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, item.payload),
-      };
+      const { headers, body } = await this.request(item, item.payload, endpoint, startedAt);
       result = listenName === null
-        ? await this.sender.send(endpoint.url, headers, item.payload)
+        ? await this.sender.send(endpoint.url, headers, body)
         : await this.listenHub.deliver(endpoint.appId, listenName, {
           msgId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, attemptNumber: item.attempts + 1, headers, body: item.payload,
         }, this.options.requestTimeoutMs);
@@ -155,6 +146,25 @@ export class Attempts {
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     // An endpoint's health is what its own network answers say: not a skipped send, nor a `herald listen` session.
     return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && listenName === null };
+  }
+
+  /**
+   * What goes to the endpoint: Herald's own signed JSON, or an inbound request passed on as it came (its headers,
+   * the destination's custom headers over them, and Herald's signature only when its source asks for it).
+   */
+  private async request(item: ClaimedDelivery, payload: string, endpoint: Endpoint, startedAt: number): Promise<{ headers: Record<string, string>; body: string | Buffer }> {
+    const forward = item.forward;
+    const body = forward?.base64 ? Buffer.from(payload, 'base64') : payload;
+    if (forward && !forward.sign) return { headers: { ...forward.headers, ...endpoint.headers }, body };
+    const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
+    const timestamp = Math.floor(startedAt / 1000);
+    const signature = {
+      'webhook-id': item.messageId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, body),
+    };
+    if (forward) return { headers: { ...forward.headers, ...endpoint.headers, ...signature }, body };
+    return { headers: { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent, ...signature }, body };
   }
 
   /** Failures at info (retried) or warn (given up), successes only at debug: they are the hot path. */

@@ -1,9 +1,11 @@
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
+import type { ForwardSpec } from '../store/inbound-types.ts';
 import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
 import { NO_TRACING, type SpanHandle, type Tracing } from '../telemetry/tracing.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
 import type { DeliveryEngine } from './engine.ts';
+import { filterMatches, type FilterSubject } from './filter.ts';
 
 export interface PublishInput {
   eventType: string;
@@ -14,6 +16,10 @@ export interface PublishInput {
   deliverAt: number | null;
   /** When the payload expires (null: kept as long as the message). */
   payloadExpiresAt?: number | null;
+  /** What endpoint filters look at; default: no headers and `payload` as the body. */
+  filterSubject?: FilterSubject;
+  /** An inbound request passed on: the message id it was given, its exact body text (sent instead of `payload`'s JSON), and its headers. */
+  inbound?: { messageId: string; text: string; forward: ForwardSpec };
 }
 
 /** The API request a message comes from: its id is stored with the message, and its span parents the publish span. */
@@ -50,18 +56,19 @@ export class Publisher {
   ): Promise<{ message: Message; responseBody: string } | { replay: IdempotentResponse }> {
     const now = Date.now();
     const message: Message = {
-      id: newId('msg', now),
+      id: input.inbound?.messageId ?? newId('msg', now),
       appId: app.id,
       eventId: input.eventId,
       eventType: input.eventType,
       channels: input.channels,
       tags: input.tags,
-      payload: JSON.stringify(input.payload),
+      payload: input.inbound ? input.inbound.text : JSON.stringify(input.payload),
       createdAt: now,
       deliverAt: input.deliverAt,
     };
     const responseBody = respond(message);
-    const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels));
+    const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels)
+      && (ep.filter === null || filterMatches(ep.filter, input.filterSubject ?? { headers: {}, body: input.payload })));
     const dueAt = Math.max(input.deliverAt ?? now, now);
     const unordered = targets.filter((ep) => !ep.ordered);
     const taken = dueAt > now || !this.engine ? unordered.map((): Admission => 'due') : this.engine.admit(unordered.map((ep) => ep.id));
@@ -82,6 +89,7 @@ export class Publisher {
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
       requestId: requestId ?? null,
       traceparent: traceparent ?? null,
+      forward: input.inbound?.forward ?? null,
     }).catch((err: Error) => {
       span?.end(err.message);
       throw err;
@@ -98,6 +106,7 @@ export class Publisher {
       leased.push({
         deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, eventType: message.eventType, attempts: 0, trigger: Trigger.Scheduled,
         payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs, requestId, traceparent,
+        ...(input.inbound ? { forward: input.inbound.forward } : {}),
       });
     });
     this.engine.accept(leased);

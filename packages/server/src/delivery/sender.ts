@@ -44,7 +44,7 @@ export class Sender {
     }
   }
 
-  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  async send(url: string, headers: Record<string, string>, body: string | Buffer): Promise<SendResult> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
       return { statusCode: null, body: `refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`, durationMs: 0, timedOut: false, retryAfter: null, abortRequested: false };

@@ -49,7 +49,7 @@ export function ksuid(nowMs: number = Date.now()): string {
   return encodeBase62((BigInt(second >>> 0) << 128n) | payload);
 }
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'qtask' | 'tok' | 'audit';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'qtask' | 'tok' | 'audit' | 'src' | 'inreq';
 
 export function newId(prefix: IdPrefix, nowMs?: number): string {
   return `${prefix}_${ksuid(nowMs)}`;

@@ -1,4 +1,6 @@
 /** Domain rows as the store hands them out. Times are epoch milliseconds. */
+import type { EndpointFilter } from '../delivery/filter.ts';
+import type { ForwardSpec } from './inbound-types.ts';
 
 export interface App {
   id: string;
@@ -36,6 +38,8 @@ export interface Endpoint {
   throttleRate: number | null;
   /** Deliver strictly in creation order: the next message waits until the previous one succeeded or failed for good. */
   ordered: boolean;
+  /** Herald: only messages whose body (and inbound request headers) match; null: no such condition. */
+  filter: EndpointFilter | null;
   metadata: Record<string, string>;
   headers: Record<string, string>;
   createdAt: number;
@@ -118,6 +122,8 @@ export interface ClaimedDelivery {
   requestId?: string;
   /** The W3C traceparent of the span that published the message, when it was traced: attempts join that trace. */
   traceparent?: string;
+  /** Set when the message passes an inbound request on: sent with these headers instead of as Herald's own. */
+  forward?: ForwardSpec;
 }
 
 /** What the recorder writes after one attempt: the append-only attempt row and the new delivery state. */
@@ -192,6 +198,8 @@ export interface NewMessage {
   /** Where the message came from, carried to every attempt (see ClaimedDelivery). */
   requestId?: string | null;
   traceparent?: string | null;
+  /** An inbound request passed on (see ClaimedDelivery.forward). */
+  forward?: ForwardSpec | null;
 }
 
 export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';

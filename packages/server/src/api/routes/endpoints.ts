@@ -1,4 +1,5 @@
 import { Type, type TObject } from 'typebox';
+import { checkFilter, type EndpointFilter } from '../../delivery/filter.ts';
 import { formatSecret, generateSecret, parseSecret, publicKeyOf } from '../../delivery/signing.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -32,10 +33,14 @@ interface EndpointFields {
   channels?: string[] | null;
   throttleRate?: number | null;
   ordered?: boolean;
+  filter?: EndpointFilter | null;
   metadata?: Record<string, string>;
 }
 
-/** Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. */
+/**
+ * Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. An
+ * absent filter is kept: Svix clients, which do not know the field, must not drop it with every update.
+ */
 function applyFields(base: Endpoint, b: EndpointFields, httpsOnly: boolean): Endpoint {
   checkUid(b.uid, 'ep');
   return {
@@ -48,6 +53,7 @@ function applyFields(base: Endpoint, b: EndpointFields, httpsOnly: boolean): End
     channels: b.channels ?? null,
     throttleRate: b.throttleRate ?? null,
     ordered: b.ordered ?? false,
+    filter: b.filter === undefined ? base.filter : checkFilter(b.filter),
     metadata: b.metadata ?? {},
     updatedAt: Date.now(),
   };
@@ -58,7 +64,7 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, ordered: false, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
+    throttleRate: null, ordered: false, filter: null, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config.endpointHttpsOnly);
   await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -151,6 +157,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const b = req.body;
     checkUid(b.uid, 'ep');
     const eventTypes = b.eventTypes !== undefined ? b.eventTypes : b.filterTypes;
+    const filter = checkFilter(b.filter);
     const endpoint: Endpoint = {
       ...existing,
       url: b.url !== undefined ? checkEndpointUrl(b.url, ctx.config.endpointHttpsOnly) : existing.url,
@@ -161,6 +168,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
       channels: b.channels === undefined ? existing.channels : b.channels,
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
       ordered: b.ordered ?? existing.ordered,
+      filter: filter === undefined ? existing.filter : filter,
       metadata: b.metadata ?? existing.metadata,
       updatedAt: Date.now(),
     };

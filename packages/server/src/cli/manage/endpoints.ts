@@ -28,6 +28,7 @@ interface EndpointFields extends AppOption {
   secret?: string;
   throttleRate?: string;
   ordered?: boolean;
+  filter?: string;
 }
 
 const columns: Column<Endpoint>[] = [
@@ -52,7 +53,19 @@ function withEndpointFields(command: Command): Command {
     .option('--channels <a,b>', 'only messages on these channels')
     .option('--metadata <key=value>', 'metadata entry (repeat for more; replaces all metadata)', collect)
     .option('--throttle-rate <n>', 'messages per second at most ("none" removes the limit)')
-    .option('--ordered', 'deliver strictly in creation order, one at a time');
+    .option('--ordered', 'deliver strictly in creation order, one at a time')
+    .option('--filter <json>', 'only messages matching this filter, e.g. \'{"body":{"ref":"refs/heads/main"}}\' ("none" removes it)');
+}
+
+/** --filter: the filter's JSON (the server checks it), or "none" for no filter (null in the API). */
+function filterOption(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`--filter must be JSON such as '{"body":{"ref":"refs/heads/main"}}' or "none" (${(err as Error).message})`);
+  }
 }
 
 function endpointBody(opts: EndpointFields) {
@@ -65,6 +78,7 @@ function endpointBody(opts: EndpointFields) {
     metadata: keyValues(opts.metadata, '--metadata'),
     throttleRate: throttleRate(opts.throttleRate),
     ordered: opts.ordered,
+    filter: filterOption(opts.filter),
   });
 }
 

@@ -6,6 +6,7 @@ import { registerEventTypeCommands } from './event-types.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerTaskCommands } from './tasks.ts';
 import { registerTokenCommands } from './tokens.ts';
+import { registerSourceCommands } from './sources.ts';
 
 /** herald app, event-type, endpoint, message, attempt, task, token, portal-link and audit: the management commands over the REST API. */
 export function registerManagementCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerManagementCommands(program: Command): void {
   registerAttemptCommands(program);
   registerTaskCommands(program, endpoint);
   registerTokenCommands(program);
+  registerSourceCommands(program);
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { HeraldError } from '../../lib/errors.ts';
-import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointKeyContext, sourceVerificationContext, KEY_CHECK_SETTING, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { Binds, headersOf, jsonOrNull, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
@@ -38,7 +38,12 @@ async function reseal(client: pg.ClientBase, from: SecretCodec, to: SecretCodec,
   await client.query('UPDATE endpoint e SET headers = n.sealed FROM unnest($1::text[], $2::jsonb[]) AS n(id, sealed) WHERE e.id = n.id', [
     endpoints.map((e) => e.id), endpoints.map((e) => sealHeaders(e.id, headersOf(e, from), to)),
   ]);
-  return keys.length + endpoints.length;
+  const sources = (await client.query(`SELECT id, verification FROM source${onlyClear ? " WHERE verification NOT LIKE 'enc:%'" : ''}`)).rows;
+  await client.query('UPDATE source s SET verification = n.sealed FROM unnest($1::text[], $2::text[]) AS n(id, sealed) WHERE s.id = n.id', [
+    sources.map((src) => src.id),
+    sources.map((src) => to.seal(from.open(src.verification, sourceVerificationContext(src.id)), sourceVerificationContext(src.id))),
+  ]);
+  return keys.length + endpoints.length + sources.length;
 }
 
 /**
@@ -73,7 +78,7 @@ export class PostgresCatalog {
 
   constructor(
     protected readonly pool: pg.Pool,
-    private secrets: SecretCodec,
+    protected secrets: SecretCodec,
   ) {}
 
   /**
@@ -81,7 +86,7 @@ export class PostgresCatalog {
    * for it or it for the rotation; after a rotation it finds a key that is not this process's and writes nothing,
    * since a value sealed with the old key would be unreadable to every process restarted with the new one.
    */
-  private sealing<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  protected sealing<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.transaction(async (client) => {
       const { rows } = await client.query('SELECT value FROM setting WHERE key = $1 FOR SHARE', [KEY_CHECK_SETTING]);
       assertKeyUnchanged(rows[0]?.value, this.secrets);
@@ -181,15 +186,15 @@ export class PostgresCatalog {
     return conflictOnUnique('An endpoint with this uid', () => this.sealing(async (client) => {
       await client.query(
         `WITH ep AS (
-           INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at, ordered)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $17)
+           INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, created_at, updated_at, ordered, filter)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $17, $18::jsonb)
            RETURNING id
          )
          INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $14, $15, $16 FROM ep`,
         [
           ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled,
           ep.throttleRate, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.createdAt, ep.updatedAt,
-          this.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt, ep.ordered,
+          this.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt, ep.ordered, jsonOrNull(ep.filter),
         ],
       );
     }));
@@ -223,11 +228,11 @@ export class PostgresCatalog {
     return conflictOnUnique('An endpoint with this uid', () => this.sealing(async (client) => {
       await client.query(
         `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
-           throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11, ordered = $12
+           throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, updated_at = $11, ordered = $12, filter = $13::jsonb
          WHERE id = $1`,
         [
           ep.id, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled, ep.throttleRate,
-          JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.ordered,
+          JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.ordered, jsonOrNull(ep.filter),
         ],
       );
     }));

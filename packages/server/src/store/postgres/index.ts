@@ -8,7 +8,7 @@ import {
 } from '../types.ts';
 import { UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { conflictOnUnique, prepareSecrets } from './catalog.ts';
-import { PostgresAccess } from './access.ts';
+import { PostgresInbound } from './inbound.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import { EventListener } from './events.ts';
 import { migrate } from './migrate.ts';
@@ -57,6 +57,7 @@ function toClaimed(r: Row, leaseUntil: number): ClaimedDelivery {
   };
   if (r.request_id) claimed.requestId = r.request_id;
   if (r.traceparent) claimed.traceparent = r.traceparent;
+  if (r.forward) claimed.forward = r.forward;
   return claimed;
 }
 
@@ -75,7 +76,7 @@ function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
  * with SKIP LOCKED and hand out leases, outcomes land only under their lease, and processes wake each other with
  * NOTIFY on a channel of the schema.
  */
-export class PostgresStore extends PostgresAccess implements Store {
+export class PostgresStore extends PostgresInbound implements Store {
   private readonly events: EventListener;
   private pendingNotice: { at: number; timer: NodeJS.Timeout } | null = null;
 
@@ -157,7 +158,7 @@ export class PostgresStore extends PostgresAccess implements Store {
           idempotency?.expiresAt ?? null,
           input.payloadExpiresAt ?? null,
           deliveries.map((d) => d.admission === 'turn'),
-          input.requestId ?? null, input.traceparent ?? null,
+          input.requestId ?? null, input.traceparent ?? null, jsonOrNull(input.forward),
         ],
       }),
     );

@@ -9,7 +9,7 @@ import { Status, Trigger } from '../types.ts';
  * Publishing: the idempotency key, the message and its deliveries, in one statement.
  * $1–$9 message, $10–$12 deliveries (endpoint, status, due time, as parallel arrays), $13–$17 the idempotency record
  * (all null without one), $18 when the payload expires, $19 which deliveries wait their turn (ordered endpoints),
- * $20, $21 the publishing request's id and traceparent.
+ * $20, $21 the publishing request's id and traceparent, $22 how an inbound request is passed on (forward).
  * Returns one row per delivery (one row with a null id when there are none), or no row when an unexpired response
  * under the idempotency key stopped everything.
  */
@@ -24,8 +24,8 @@ WITH idem AS (
     WHERE idempotency.expires_at <= $8::bigint
   RETURNING 1
 ), msg AS (
-  INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent)
-  SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::text, $8::bigint, $9::bigint, $18::bigint, $20::text, $21::text
+  INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent, forward)
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::jsonb, $7::text, $8::bigint, $9::bigint, $18::bigint, $20::text, $21::text, $22::jsonb
   WHERE $13::text IS NULL OR EXISTS (SELECT FROM idem)
   RETURNING id
 ), ins AS (
@@ -54,7 +54,7 @@ WITH picked AS MATERIALIZED (
   FROM picked WHERE d.id = picked.id
   RETURNING d.id, d.message_id, d.endpoint_id, d.attempts, d.trigger, d.lease
 )
-SELECT c.id, c.message_id, c.endpoint_id, c.attempts, c.trigger, c.lease, m.app_id, m.event_type, m.payload, m.request_id, m.traceparent
+SELECT c.id, c.message_id, c.endpoint_id, c.attempts, c.trigger, c.lease, m.app_id, m.event_type, m.payload, m.request_id, m.traceparent, m.forward
 FROM claimed c JOIN message m ON m.id = c.message_id`;
 
 /** $3: how many. Due rows (and expired leases) soonest first, along the due index. */

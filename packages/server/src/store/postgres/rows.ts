@@ -57,6 +57,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   disabled: r.disabled,
   throttleRate: r.throttle_rate,
   ordered: r.ordered,
+  filter: r.filter,
   metadata: r.metadata,
   headers: headersOf(r, secrets),
   createdAt: r.created_at,

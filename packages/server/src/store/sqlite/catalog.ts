@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import { HeraldError } from '../../lib/errors.ts';
-import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, sourceVerificationContext, UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { migrate } from './migrate.ts';
@@ -36,7 +36,7 @@ export class SqliteCatalog {
   readonly dialect = 'sqlite' as const;
   protected readonly db: DB;
   protected readonly writes: WriteQueue;
-  private secrets: SecretCodec;
+  protected secrets: SecretCodec;
   private readonly mapEndpoint = (row: Record<string, unknown>): Endpoint => toEndpoint(row, this.secrets);
 
   constructor(options: SqliteOptions) {
@@ -86,7 +86,15 @@ export class SqliteCatalog {
       .all() as { id: string; headers: string }[];
     const updateHeaders = this.db.prepare('UPDATE endpoint SET headers = ? WHERE id = ?');
     for (const ep of endpoints) updateHeaders.run(sealHeaders(ep.id, headersOf(ep, from), to), ep.id);
-    return keys.length + endpoints.length;
+    const sources = this.db
+      .prepare(`SELECT id, verification FROM source${onlyClear ? " WHERE verification NOT LIKE 'enc:%'" : ''}`)
+      .all() as { id: string; verification: string }[];
+    const updateSource = this.db.prepare('UPDATE source SET verification = ? WHERE id = ?');
+    for (const src of sources) {
+      const context = sourceVerificationContext(src.id);
+      updateSource.run(to.seal(from.open(src.verification, context), context), src.id);
+    }
+    return keys.length + endpoints.length + sources.length;
   }
 
   /**
@@ -131,7 +139,7 @@ export class SqliteCatalog {
   }
 
   /** Inside the write transaction, before a value is sealed (see assertKeyUnchanged). */
-  private checkKeyUnchanged(): void {
+  protected checkKeyUnchanged(): void {
     assertKeyUnchanged(this.getSettingNow(KEY_CHECK_SETTING), this.secrets);
   }
 
@@ -246,12 +254,12 @@ export class SqliteCatalog {
         this.checkKeyUnchanged();
         this
           .stmt(
-            `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, ordered, metadata, headers, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, ordered, filter, metadata, headers, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
-            ep.throttleRate, +ep.ordered, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.createdAt, ep.updatedAt,
+            ep.throttleRate, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.createdAt, ep.updatedAt,
           );
         this
           .stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
@@ -287,11 +295,11 @@ export class SqliteCatalog {
         this
           .stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
-             ordered = ?, metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
+             ordered = ?, filter = ?, metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
           )
           .run(
             ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
-            +ep.ordered, JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.id,
+            +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, this.secrets), ep.updatedAt, ep.id,
           );
       }),
     );

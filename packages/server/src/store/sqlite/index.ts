@@ -6,7 +6,7 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
-import { SqliteAccess } from './access.ts';
+import { SqliteInbound } from './inbound.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
@@ -41,7 +41,7 @@ function messageConditions(filter: MessageFilter, timeColumn: string): { sql: st
 }
 
 /** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
-export class SqliteStore extends SqliteAccess implements Store {
+export class SqliteStore extends SqliteInbound implements Store {
   private readonly hot: {
     insertMessage: Statement;
     insertDelivery: Statement;
@@ -57,8 +57,8 @@ export class SqliteStore extends SqliteAccess implements Store {
     super(options);
     this.hot = {
       insertMessage: this.stmt(
-        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent, forward)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertDelivery: this.stmt(
         'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, waiting_turn, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
@@ -68,7 +68,7 @@ export class SqliteStore extends SqliteAccess implements Store {
          WHERE id IN (SELECT id FROM delivery WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
          RETURNING id, message_id, endpoint_id, attempts, trigger, lease`,
       ),
-      payloads: this.stmt('SELECT id, app_id, event_type, payload, request_id, traceparent FROM message WHERE id IN (SELECT value FROM json_each(?))'),
+      payloads: this.stmt('SELECT id, app_id, event_type, payload, request_id, traceparent, forward FROM message WHERE id IN (SELECT value FROM json_each(?))'),
       insertAttempt: this.stmt(
         `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -96,7 +96,7 @@ export class SqliteStore extends SqliteAccess implements Store {
           if (stored) return { replay: stored };
         }
         this.hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt, input.payloadExpiresAt ?? null,
-          input.requestId ?? null, input.traceparent ?? null);
+          input.requestId ?? null, input.traceparent ?? null, jsonOrNull(input.forward));
         const ids: number[] = [];
         for (const { endpointId, admission } of deliveries) {
           const status = admission === 'leased' ? Status.Sending : Status.Pending;
@@ -227,6 +227,7 @@ export class SqliteStore extends SqliteAccess implements Store {
       };
       if (m?.request_id) claimed.requestId = m.request_id;
       if (m?.traceparent) claimed.traceparent = m.traceparent;
+      if (m?.forward) claimed.forward = JSON.parse(m.forward);
       return claimed;
     });
   }

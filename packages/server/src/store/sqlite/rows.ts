@@ -47,6 +47,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   disabled: r.disabled === 1,
   throttleRate: r.throttle_rate,
   ordered: r.ordered === 1,
+  filter: json(r.filter),
   metadata: JSON.parse(r.metadata),
   headers: headersOf(r, secrets),
   createdAt: r.created_at,

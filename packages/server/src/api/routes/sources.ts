@@ -1,0 +1,236 @@
+import { Type, type Static } from 'typebox';
+import { HeraldError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { InboundRequest, InboundStatus, Source } from '../../store/inbound-types.ts';
+import type { App } from '../../store/types.ts';
+import { redactVerification, type Verification } from '../../inbound/verification.ts';
+import { checkVerification, VerificationInput } from '../../inbound/verification-input.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { checkUid } from '../lookup.ts';
+import { pageOf, parseTime } from '../paging.ts';
+import { ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import { iso } from '../serialize.ts';
+
+const tags = ['Inbound'];
+const DEFAULT_DEDUPE_WINDOW_S = 86_400;
+/** Range replays go in pages, so one call stays short; the answer says where to go on. */
+const REPLAY_PAGE = 500;
+
+const Response = Type.Object({
+  status: Type.Integer({ minimum: 200, maximum: 299 }),
+  body: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  contentType: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+});
+
+const SourceFields = {
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  uid: Type.Optional(Nullable(Uid)),
+  verification: VerificationInput,
+  response: Type.Optional(Response),
+  inspect: Type.Optional(Type.Boolean()),
+  /** Seconds; 0 turns de-duplication off. */
+  dedupeWindow: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),
+  signForwarded: Type.Optional(Type.Boolean()),
+};
+const SourceIn = Type.Object(SourceFields);
+const SourcePatch = Type.Partial(Type.Object(SourceFields));
+
+const SourceOut = Type.Object({
+  id: Type.String(),
+  uid: Nullable(Type.String()),
+  name: Type.String(),
+  appId: Type.String(),
+  ingestPath: Type.String(),
+  verification: Type.Record(Type.String(), Type.Unknown()),
+  response: Type.Object({ status: Type.Integer(), body: Nullable(Type.String()), contentType: Nullable(Type.String()) }),
+  inspect: Type.Boolean(),
+  dedupeWindow: Type.Integer(),
+  signForwarded: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const Status = Type.Union([
+  Type.Literal('received'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('duplicate'), Type.Literal('inspected'), Type.Literal('handshake'),
+]);
+
+const RequestOut = Type.Object({
+  id: Type.String(),
+  sourceId: Type.String(),
+  receivedAt: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.String(),
+  headers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
+  body: Type.String(),
+  bodyEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
+  ip: Nullable(Type.String()),
+  status: Status,
+  reason: Nullable(Type.String()),
+  providerId: Nullable(Type.String()),
+  eventType: Nullable(Type.String()),
+  messageId: Nullable(Type.String()),
+});
+
+const SourceParams = Type.Object({ source_id: Uid });
+const RequestParams = Type.Object({ source_id: Uid, request_id: Uid });
+
+const sourceOut = (s: Source) => ({
+  id: s.id,
+  uid: s.uid,
+  name: s.name,
+  appId: s.appId,
+  ingestPath: `/in/${s.uid ?? s.id}`,
+  verification: redactVerification(s.verification as Verification),
+  response: s.response,
+  inspect: s.inspect,
+  dedupeWindow: s.dedupeWindowSeconds,
+  signForwarded: s.signForwarded,
+  createdAt: iso(s.createdAt),
+  updatedAt: iso(s.updatedAt),
+});
+
+function requestOut(q: InboundRequest) {
+  const text = q.body.toString('utf8');
+  const utf8 = Buffer.from(text, 'utf8').equals(q.body);
+  return {
+    id: q.id, sourceId: q.sourceId, receivedAt: iso(q.receivedAt), method: q.method, path: q.path, query: q.query, headers: q.headers,
+    body: utf8 ? text : q.body.toString('base64'), bodyEncoding: utf8 ? ('utf8' as const) : ('base64' as const), ip: q.ip, status: q.status,
+    reason: q.reason, providerId: q.providerId, eventType: q.eventType, messageId: q.messageId,
+  };
+}
+
+async function requireSource(ctx: ApiContext, ref: string): Promise<Source> {
+  const source = await ctx.store.getSource(ref);
+  if (!source) throw HeraldError.notFound('Source');
+  return source;
+}
+
+/** A request can be sent on again unless it was never meant to be: a forged one, or a provider's setup call. */
+async function replayOne(ctx: ApiContext, source: Source, request: InboundRequest): Promise<string> {
+  if (request.status === 'rejected' || request.status === 'handshake') {
+    throw HeraldError.conflict(`A ${request.status} request is never forwarded`);
+  }
+  return ctx.ingestor.forward(source, request);
+}
+
+export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
+  api.post('/api/v1/source', {
+    schema: { tags, summary: 'Create an inbound source (a public ingest URL with a verification scheme)', body: SourceIn, response: { 201: SourceOut } },
+  }, async (req, reply) => {
+    const b = req.body as Static<typeof SourceIn>;
+    checkUid(b.uid, 'src');
+    const verification = checkVerification(b.verification);
+    const now = Date.now();
+    const id = newId('src', now);
+    // Its destinations are the endpoints of an application of its own: everything outbound has works for them.
+    const app: App = { id: newId('app', now), uid: b.uid ? `source-${b.uid}` : null, name: `Source: ${b.name}`, metadata: { 'herald.source': id }, throttleRate: null, createdAt: now, updatedAt: now };
+    const source: Source = {
+      id, uid: b.uid ?? null, name: b.name, appId: app.id, verification: verification as Source['verification'],
+      response: { status: b.response?.status ?? 200, body: b.response?.body ?? null, contentType: b.response?.contentType ?? null },
+      inspect: b.inspect ?? false, dedupeWindowSeconds: b.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_S, signForwarded: b.signForwarded ?? false,
+      createdAt: now, updatedAt: now,
+    };
+    await ctx.store.createSource(source, app);
+    return reply.status(201).send(sourceOut(source));
+  });
+
+  api.get('/api/v1/source', {
+    schema: { tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: ListOf(SourceOut) } },
+  }, async (req) => {
+    const page = await ctx.store.listSources(pageOf(req.query, 'ascending'));
+    return { ...page, data: page.data.map(sourceOut) };
+  });
+
+  api.get('/api/v1/source/:source_id', {
+    schema: { tags, summary: 'Get an inbound source (its secrets masked)', params: SourceParams, response: { 200: SourceOut } },
+  }, async (req) => sourceOut(await requireSource(ctx, req.params.source_id)));
+
+  api.patch('/api/v1/source/:source_id', {
+    schema: { tags, summary: 'Change the given fields of an inbound source', params: SourceParams, body: SourcePatch, response: { 200: SourceOut } },
+  }, async (req) => {
+    const existing = await requireSource(ctx, req.params.source_id);
+    const b = req.body as Static<typeof SourcePatch>;
+    if (b.uid !== undefined) checkUid(b.uid, 'src');
+    const updated: Source = {
+      ...existing,
+      name: b.name ?? existing.name,
+      uid: b.uid === undefined ? existing.uid : b.uid,
+      verification: b.verification ? (checkVerification(b.verification) as Source['verification']) : existing.verification,
+      response: b.response
+        ? { status: b.response.status, body: b.response.body ?? null, contentType: b.response.contentType ?? null }
+        : existing.response,
+      inspect: b.inspect ?? existing.inspect,
+      dedupeWindowSeconds: b.dedupeWindow ?? existing.dedupeWindowSeconds,
+      signForwarded: b.signForwarded ?? existing.signForwarded,
+      updatedAt: Date.now(),
+    };
+    await ctx.store.updateSource(updated);
+    return sourceOut(updated);
+  });
+
+  api.delete('/api/v1/source/:source_id', {
+    schema: { tags, summary: 'Delete an inbound source with its destinations and stored requests', params: SourceParams },
+  }, async (req, reply) => {
+    const source = await requireSource(ctx, req.params.source_id);
+    await ctx.store.deleteSource(source.id);
+    ctx.endpoints.forgetApp(source.appId);
+    return reply.status(204).send();
+  });
+
+  api.get('/api/v1/source/:source_id/request', {
+    schema: {
+      tags, summary: 'Requests the source received, newest first',
+      params: SourceParams,
+      querystring: Type.Object({ ...ListQuery.properties, status: Type.Optional(Status), since: Type.Optional(Type.String()), until: Type.Optional(Type.String()) }),
+      response: { 200: ListOf(RequestOut) },
+    },
+  }, async (req) => {
+    const source = await requireSource(ctx, req.params.source_id);
+    const q = req.query;
+    const page = await ctx.store.listInboundRequests(
+      source.id, { status: q.status as InboundStatus | undefined, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
+      pageOf(q, 'descending'),
+    );
+    return { ...page, data: page.data.map(requestOut) };
+  });
+
+  api.get('/api/v1/source/:source_id/request/:request_id', {
+    schema: { tags, summary: 'A received request as it came', params: RequestParams, response: { 200: RequestOut } },
+  }, async (req) => {
+    const source = await requireSource(ctx, req.params.source_id);
+    const request = await ctx.store.getInboundRequest(source.id, req.params.request_id);
+    if (!request) throw HeraldError.notFound('Inbound request');
+    return requestOut(request);
+  });
+
+  api.post('/api/v1/source/:source_id/request/:request_id/replay', {
+    schema: {
+      tags, summary: 'Send a stored request to the destinations again (as a new message)',
+      params: RequestParams, response: { 202: Type.Object({ messageId: Type.String() }) },
+    },
+  }, async (req, reply) => {
+    const source = await requireSource(ctx, req.params.source_id);
+    const request = await ctx.store.getInboundRequest(source.id, req.params.request_id);
+    if (!request) throw HeraldError.notFound('Inbound request');
+    return reply.status(202).send({ messageId: await replayOne(ctx, source, request) });
+  });
+
+  api.post('/api/v1/source/:source_id/replay', {
+    schema: {
+      tags, summary: `Send the requests accepted in a time range to the destinations again (${REPLAY_PAGE} per call)`,
+      params: SourceParams,
+      body: Type.Object({ since: Type.String({ format: 'date-time' }), until: Type.Optional(Type.String({ format: 'date-time' })), iterator: Type.Optional(Nullable(Type.String({ maxLength: 300 }))) }),
+      response: { 202: Type.Object({ replayed: Type.Integer(), iterator: Nullable(Type.String()), done: Type.Boolean() }) },
+    },
+  }, async (req, reply) => {
+    const source = await requireSource(ctx, req.params.source_id);
+    const b = req.body;
+    const page = await ctx.store.listInboundRequests(
+      source.id, { status: 'accepted', since: Date.parse(b.since), until: b.until ? Date.parse(b.until) : undefined },
+      { limit: REPLAY_PAGE, iterator: b.iterator ?? null, order: 'ascending' },
+    );
+    for (const request of page.data) await replayOne(ctx, source, request);
+    return reply.status(202).send({ replayed: page.data.length, iterator: page.done ? null : page.iterator, done: page.done });
+  });
+}

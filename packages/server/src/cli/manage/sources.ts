@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import { UsageError } from '../client.ts';
+import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import { defined, listSubcommand, pageQuery, pathSegment, subcommand, timeOption, withApi, type CommonOptions, type ListOptions } from './shared.ts';
+
+interface Source {
+  id: string;
+  uid: string | null;
+  name: string;
+  appId: string;
+  ingestPath: string;
+  verification: { type: string };
+  inspect: boolean;
+}
+
+interface InboundRequest {
+  id: string;
+  receivedAt: string;
+  method: string;
+  status: string;
+  eventType: string | null;
+  providerId: string | null;
+  reason: string | null;
+  messageId: string | null;
+}
+
+const sourceColumns: Column<Source>[] = [
+  { header: 'ID', value: (s) => s.id },
+  { header: 'UID', value: (s) => s.uid },
+  { header: 'NAME', value: (s) => s.name },
+  { header: 'VERIFICATION', value: (s) => s.verification.type },
+  { header: 'INGEST PATH', value: (s) => s.ingestPath },
+  { header: 'APP', value: (s) => s.appId },
+  { header: 'MODE', value: (s) => (s.inspect ? 'inspect' : 'forward') },
+];
+
+const requestColumns: Column<InboundRequest>[] = [
+  { header: 'ID', value: (r) => r.id },
+  { header: 'RECEIVED', value: (r) => r.receivedAt },
+  { header: 'STATUS', value: (r) => r.status },
+  { header: 'EVENT', value: (r) => r.eventType },
+  { header: 'PROVIDER ID', value: (r) => r.providerId },
+  { header: 'MESSAGE / REASON', value: (r) => r.messageId ?? r.reason },
+];
+
+interface SourceFields extends CommonOptions {
+  name?: string;
+  uid?: string;
+  verification?: string;
+  inspect?: boolean;
+  signForwarded?: boolean;
+  dedupeWindow?: string;
+}
+
+function sourceBody(opts: SourceFields) {
+  let verification: unknown;
+  if (opts.verification !== undefined) {
+    try {
+      verification = JSON.parse(opts.verification);
+    } catch {
+      throw new UsageError(`--verification must be JSON such as '{"type":"github","secret":"…"}' (got ${opts.verification})`);
+    }
+  }
+  return defined({
+    name: opts.name, uid: opts.uid, verification, inspect: opts.inspect, signForwarded: opts.signForwarded,
+    dedupeWindow: opts.dedupeWindow === undefined ? undefined : Number(opts.dedupeWindow),
+  });
+}
+
+function show(source: Source, opts: CommonOptions, verb?: string): void {
+  if (opts.json) return printJson(source);
+  if (verb) say(`${verb} source ${source.id}: providers send to ${source.ingestPath}; add destinations with: herald endpoint create URL --app ${source.appId}`);
+  printRecord({ ...source });
+}
+
+/** herald source list|get|create|update|delete|requests|replay: the inbound gateway. */
+export function registerSourceCommands(program: Command): void {
+  const source = program.command('source').description('manage inbound sources: public URLs that verify, store and forward third-party webhooks');
+
+  listSubcommand(source, 'list sources').action((opts: ListOptions) =>
+    withApi(opts, async (api) => {
+      const page = await api.request<ListResponse<Source>>('GET', '/api/v1/source', { query: pageQuery(opts) });
+      if (opts.json) printJson(page);
+      else printPage(page, sourceColumns, 'no sources');
+    }));
+
+  subcommand(source, 'get <source>', 'show a source (its secrets masked)').action((ref: string, opts: CommonOptions) =>
+    withApi(opts, async (api) => show(await api.request<Source>('GET', `/api/v1/source/${pathSegment(ref)}`), opts)));
+
+  const fields = (command: Command) => command
+    .option('--uid <uid>', 'your own id for the source; its ingest path is /in/UID')
+    .option('--inspect', 'only capture requests, never forward them')
+    .option('--sign-forwarded', "add Herald's Standard Webhooks signature to forwarded requests")
+    .option('--dedupe-window <seconds>', 'how long a provider delivery id marks repeats as duplicates (0: off)');
+
+  fields(subcommand(source, 'create', 'create a source'))
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--verification <json>', `how requests are verified, e.g. '{"type":"github","secret":"…"}' or '{"type":"none"}'`)
+    .action((opts: SourceFields) =>
+      withApi(opts, async (api) => show(await api.request<Source>('POST', '/api/v1/source', { body: sourceBody(opts) }), opts, 'created')));
+
+  fields(subcommand(source, 'update <source>', 'change the given fields of a source'))
+    .option('--name <name>', 'display name')
+    .option('--verification <json>', 'a new verification scheme (replaces the old one)')
+    .action((ref: string, opts: SourceFields) =>
+      withApi(opts, async (api) => {
+        const body = sourceBody(opts);
+        if (Object.keys(body).length === 0) throw new UsageError('nothing to update');
+        show(await api.request<Source>('PATCH', `/api/v1/source/${pathSegment(ref)}`, { body }), opts, 'updated');
+      }));
+
+  subcommand(source, 'delete <source>', 'delete a source with its destinations and stored requests').action((ref: string, opts: CommonOptions) =>
+    withApi(opts, async (api) => {
+      await api.request('DELETE', `/api/v1/source/${pathSegment(ref)}`);
+      if (!opts.json) say(`deleted source ${ref}`);
+    }));
+
+  subcommand(source, 'requests <source>', 'requests the source received, newest first')
+    .option('--limit <n>', 'how many to show (the API caps it at 250)')
+    .option('--iterator <iterator>', 'start after this position')
+    .option('--status <status>', 'received, accepted, rejected, duplicate, inspected or handshake')
+    .option('--since <time>', 'from this time (date-time, or an age such as 1h)')
+    .action((ref: string, opts: ListOptions & { status?: string; since?: string }) =>
+      withApi(opts, async (api) => {
+        const query = { ...pageQuery(opts), status: opts.status, since: timeOption(opts.since, '--since') };
+        const page = await api.request<ListResponse<InboundRequest>>('GET', `/api/v1/source/${pathSegment(ref)}/request`, { query });
+        if (opts.json) printJson(page);
+        else printPage(page, requestColumns, 'no requests');
+      }));
+
+  subcommand(source, 'replay <source> [request]', 'send one stored request, or those accepted since --since, to the destinations again')
+    .option('--since <time>', 'replay every request accepted since this time (date-time, or an age such as 2h)')
+    .option('--until <time>', 'up to this time')
+    .action((ref: string, requestId: string | undefined, opts: CommonOptions & { since?: string; until?: string }) =>
+      withApi(opts, async (api) => {
+        if ((requestId === undefined) === (opts.since === undefined)) throw new UsageError('give a request id, or --since for a time range');
+        if (requestId) {
+          const out = await api.request<{ messageId: string }>('POST', `/api/v1/source/${pathSegment(ref)}/request/${pathSegment(requestId)}/replay`);
+          return opts.json ? printJson(out) : say(`replayed ${requestId} as ${out.messageId}`);
+        }
+        let iterator: string | null = null;
+        let total = 0;
+        for (;;) {
+          const body = defined({ since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until'), iterator });
+          const out: { replayed: number; iterator: string | null; done: boolean } = await api.request('POST', `/api/v1/source/${pathSegment(ref)}/replay`, { body });
+          total += out.replayed;
+          if (out.done) break;
+          iterator = out.iterator;
+        }
+        if (opts.json) printJson({ replayed: total });
+        else say(`replayed ${total} requests`);
+      }));
+}
