@@ -357,3 +357,18 @@ describe('the API', () => {
     assert.match(none.stdout, /^filter\s+-$/m);
   });
 });
+
+test('replay-missing sends an endpoint only the missing messages its filter wants', async () => {
+  const { selectsForReplay } = await import('../src/delivery/tasks.ts');
+  const endpoint = {
+    id: 'ep_1', appId: 'app_1', uid: null, url: 'https://example.com', description: '', eventTypes: null, channels: null, disabled: false,
+    throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: 0, updatedAt: 0,
+    filter: { body: { ref: 'refs/heads/main' } },
+  };
+  const task = { kind: 'endpoint.replay', params: { since: 0, until: null } } as never;
+  const message = (payload: string) => ({ id: 'msg_1', appId: 'app_1', eventId: null, eventType: 'push', channels: null, tags: null, payload, createdAt: 0, deliverAt: null });
+  assert.equal(selectsForReplay(task, endpoint, message('{"ref":"refs/heads/main"}'), null), true);
+  assert.equal(selectsForReplay(task, endpoint, message('{"ref":"refs/heads/dev"}'), null), false);
+  assert.equal(selectsForReplay(task, endpoint, message('not json'), null), false);
+  assert.equal(selectsForReplay(task, { ...endpoint, filter: null }, message('not json'), null), true);
+});

@@ -89,6 +89,14 @@ function suite(backend: Backend): void {
     assert.deepEqual(await store.storeInboundRequest(mkRequest('inreq_5', 'src_1', { providerId: 'delivery-1' }), null), { duplicateOf: null });
   });
 
+  withStore('retention deletes stored requests received before the cutoff, in batches', async (store) => {
+    await store.createSource(mkSource('src_1', 'app_1'), mkApp('app_1'));
+    for (let i = 0; i < 5; i++) await store.storeInboundRequest(mkRequest(`inreq_${i}`, 'src_1', { receivedAt: T0 + i }), null);
+    assert.equal(await store.pruneInboundRequests(T0 + 3, 2), 2);
+    assert.equal(await store.pruneInboundRequests(T0 + 3, 2), 1);
+    assert.deepEqual((await store.listInboundRequests('src_1', {}, page())).data.map((q) => q.id), ['inreq_3', 'inreq_4']);
+  });
+
   withStore('deleting a source deletes its application and stored requests', async (store) => {
     await store.createSource(mkSource('src_1', 'app_1'), mkApp('app_1'));
     await store.storeInboundRequest(mkRequest('inreq_1', 'src_1'), null);

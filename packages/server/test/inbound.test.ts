@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, startTestHerald } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, startTestHerald, tempDir } from './helpers/herald.ts';
+import { startCli } from './helpers/cli-process.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
 
@@ -164,6 +165,28 @@ describe('inbound gateway', () => {
     } finally {
       await api(herald.url, 'DELETE', `/api/v1/app/${appId}/endpoint/${ep.json.id}`);
       await down.close();
+    }
+  });
+
+  it('herald listen --source forwards to a laptop as the provider sent it, and herald tail --source shows the attempts', async () => {
+    const env = { HERALD_URL: herald.url, HERALD_TOKEN: ADMIN_TOKEN, XDG_CONFIG_HOME: tempDir('herald-cli-home-') };
+    const listen = startCli(['listen', '--source', 'github', '--forward-to', receiver.url('/laptop'), '--name', 'laptop', '--events', 'push'], env);
+    const tail = startCli(['tail', '--source', 'github', '--json'], env);
+    try {
+      await listen.waitFor('stderr', /ready: forwarding webhooks of app_\w+/);
+      await tail.waitFor('stderr', /watching attempts/);
+      const body = '{"ref":"refs/heads/main","after":"laptop"}';
+      await post(herald, '/in/github', body, githubRequest('push', body, 'delivery-laptop'));
+      await receiver.waitFor(() => receiver.on('/laptop').length === 1);
+      const got = receiver.on('/laptop')[0]!;
+      assert.equal(got.body.toString(), body);
+      assert.equal(got.headers['x-github-event'], 'push');
+      assert.equal(got.headers['x-github-delivery'], 'delivery-laptop');
+      await tail.waitFor('stdout', /"statusCode":200|"responseStatusCode":200/);
+    } finally {
+      listen.child.kill('SIGINT');
+      tail.child.kill('SIGINT');
+      await api(herald.url, 'DELETE', `/api/v1/app/${appId}/endpoint/listen-laptop`);
     }
   });
 

@@ -19,7 +19,7 @@ export async function pruneOnce(
   options: RetentionOptions,
   now: number,
   onProgress: (deleted: number) => void = () => {},
-): Promise<{ expiredPayloads: number; deletedMessages: number; expiredTokens: number }> {
+): Promise<{ expiredPayloads: number; deletedMessages: number; deletedInboundRequests: number; expiredTokens: number }> {
   let expiredPayloads = 0;
   for (;;) {
     const n = await store.expirePayloads(now, BATCH);
@@ -33,9 +33,16 @@ export async function pruneOnce(
     onProgress(n);
     if (n < BATCH) break;
   }
+  // Stored inbound requests (rejected ones too, which anyone can send) go after the same period as messages.
+  let deletedInboundRequests = 0;
+  while (options.retentionMs !== null) {
+    const n = await store.pruneInboundRequests(now - options.retentionMs, BATCH);
+    deletedInboundRequests += n;
+    if (n < BATCH) break;
+  }
   // Expired tokens (mostly portal links) are kept a day, so their holders are told "expired" rather than "invalid".
   const expiredTokens = await store.deleteExpiredApiTokens(now - EXPIRED_TOKEN_GRACE_MS);
-  return { expiredPayloads, deletedMessages, expiredTokens };
+  return { expiredPayloads, deletedMessages, deletedInboundRequests, expiredTokens };
 }
 
 /** Runs pruneOnce in the background: a minute after start, then every hour. */

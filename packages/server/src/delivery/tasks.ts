@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import { Status, Trigger, type BackgroundTask, type Endpoint, type Message, type StatusValue } from '../store/types.ts';
 import { endpointWants } from './endpoint-cache.ts';
+import { filterMatches } from './filter.ts';
 import type { DeliveryEngine } from './engine.ts';
 
 const BATCH = 200;
@@ -15,7 +16,9 @@ const POLL_MS = 2_000;
 export function selectsForReplay(task: BackgroundTask, endpoint: Endpoint, message: Message, status: StatusValue | null): boolean {
   if (message.payload === null || status === Status.Pending || status === Status.Sending) return false;
   if (task.kind === 'endpoint.recover') return status === Status.Fail;
-  if (task.kind === 'endpoint.replay') return status === null && endpointWants({ ...endpoint, disabled: false }, message.eventType, message.channels);
+  if (task.kind === 'endpoint.replay') {
+    return status === null && endpointWants({ ...endpoint, disabled: false }, message.eventType, message.channels) && filterWants(endpoint, message.payload);
+  }
   const f = task.params.filter ?? {};
   return (
     status !== null &&
@@ -24,6 +27,21 @@ export function selectsForReplay(task: BackgroundTask, endpoint: Endpoint, messa
     (f.channel === undefined || (message.channels ?? []).includes(f.channel)) &&
     (f.tag === undefined || (message.tags ?? []).includes(f.tag))
   );
+}
+
+/**
+ * The endpoint's filter against the message's body. The headers an inbound request came with are not consulted: a
+ * filter with header conditions replays nothing it cannot check (never more than the endpoint asked for).
+ */
+function filterWants(endpoint: Endpoint, payload: string): boolean {
+  if (endpoint.filter === null) return true;
+  let body: unknown;
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    body = undefined;
+  }
+  return filterMatches(endpoint.filter, { headers: {}, body });
 }
 
 /**

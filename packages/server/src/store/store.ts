@@ -206,4 +206,6 @@ export interface Store {
   settleInboundRequest(id: string, status: InboundStatus, messageId: string | null, reason: string | null): Promise<void>;
   getInboundRequest(sourceId: string, id: string): Promise<InboundRequest | undefined>;
   listInboundRequests(sourceId: string, filter: InboundFilter, page: Page): Promise<PageResult<InboundRequest>>;
+  /** Retention: deletes up to `limit` stored inbound requests received before `cutoff`; returns how many. */
+  pruneInboundRequests(cutoff: number, limit: number): Promise<number>;
 }

@@ -85,4 +85,10 @@ export class PostgresInbound extends PostgresAccess {
     if (filter.until !== undefined) where.push(`received_at < ${binds.add(filter.until)}`);
     return paginate(this.pool, 'SELECT * FROM inbound_request', where.join(' AND '), binds, 'id', page, toInboundRequest, (q) => q.id);
   }
+
+  async pruneInboundRequests(cutoff: number, limit: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM inbound_request WHERE id IN (SELECT id FROM inbound_request WHERE received_at < $1 LIMIT $2)', [cutoff, limit]);
+    return rowCount ?? 0;
+  }
 }

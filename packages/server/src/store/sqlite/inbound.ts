@@ -85,4 +85,9 @@ export class SqliteInbound extends SqliteAccess {
       'id', page, toInboundRequest, (q) => q.id,
     );
   }
+
+  pruneInboundRequests(cutoff: number, limit: number): Promise<number> {
+    return this.writes.run(() =>
+      this.stmt('DELETE FROM inbound_request WHERE id IN (SELECT id FROM inbound_request WHERE received_at < ? LIMIT ?)').run(cutoff, limit).changes);
+  }
 }
