@@ -640,7 +640,9 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal(paged.headers['user-agent'], 'Alertmanager/0.27.0');
     assert.equal(one('/timeline', critical).headers['authorization'], `Bearer ${SECRETS.ALERTMANAGER_TOKEN}`, "as the doc says, Alertmanager's header comes along");
     const [stored] = await storedFor('alertmanager', critical);
-    assert.equal(stored!.eventType, 'inbound');
+    assert.equal(stored!.eventType, null, 'Alertmanager names no event type');
+    const message = await api(herald.url, 'GET', `/api/v1/app/source-alertmanager/msg/${stored!.messageId}`);
+    assert.equal(message.json.eventType, 'inbound', 'so the message forwarding it has the event type inbound');
     assert.equal(stored!.providerId, null, 'no delivery id: no de-duplication');
   });
 

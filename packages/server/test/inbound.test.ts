@@ -251,6 +251,19 @@ describe('inbound gateway: other schemes and modes', () => {
     assert.deepEqual(Buffer.from(bin.body, 'base64'), binary);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(receiver.on('/never').length, 0);
+
+    // herald tail --source shows captures as they arrive, though an inspecting source makes no attempts.
+    const env = { HERALD_URL: herald.url, HERALD_TOKEN: ADMIN_TOKEN, XDG_CONFIG_HOME: tempDir('herald-cli-home-') };
+    const tail = startCli(['tail', '--source', source.json.id, '--json'], env);
+    try {
+      await tail.waitFor('stderr', /watching attempts/);
+      await new Promise((r) => setTimeout(r, 300));
+      await post(herald, source.json.ingestPath, '{"hello":"inspector"}', { 'content-type': 'application/json' });
+      await tail.waitFor('stdout', /"kind":"request".*"status":"inspected"/);
+      assert.doesNotMatch(tail.stdout(), /deadbeef|payload=/, 'only what arrived after it started');
+    } finally {
+      tail.child.kill('SIGINT');
+    }
   });
 
   it('re-signs forwarded requests with Herald\'s Standard Webhooks signature when asked', async () => {

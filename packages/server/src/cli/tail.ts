@@ -3,6 +3,7 @@ import type { LiveAttempt } from '../store/types.ts';
 import { applicationOf } from './target.ts';
 import { ApiClient, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
+import { followRequests } from './tail-requests.ts';
 import { paint } from './output.ts';
 
 interface TailOptions extends ConnectionOptions {
@@ -52,7 +53,7 @@ export function registerTailCommand(program: Command): void {
       .command('tail')
       .description("stream an application's delivery attempts live, one line each (Ctrl-C to stop)")
       .option('--app <app>', 'application id or uid')
-      .option('--source <source>', "an inbound source (id or uid): its forwarding attempts")
+      .option('--source <source>', 'an inbound source (id or uid): the requests it receives, and its forwarding attempts')
       .option('--endpoint <endpoint>', 'only this endpoint (id or uid)')
       .option('--event-types <types>', 'only these event types, comma-separated')
       .option('--json', 'one JSON object per attempt and line, for piping'),
@@ -64,6 +65,8 @@ export function registerTailCommand(program: Command): void {
     process.once('SIGTERM', () => stop.abort());
     const say = (line: string) => process.stderr.write(`${paint('gray', line)}\n`);
     let connectedBefore = false;
+    const requests = opts.source === undefined ? null
+      : followRequests(client, opts.source, opts.json ?? false, stop.signal).catch((err: Error) => say(`stopped following received requests: ${err.message}`));
     try {
       await follow(client, {
         path: `/api/v1/app/${encodeURIComponent(opts.app)}/attempt/stream`,
@@ -80,6 +83,7 @@ export function registerTailCommand(program: Command): void {
           }
         },
       });
+      await requests;
     } finally {
       await client.close();
     }
