@@ -118,6 +118,17 @@ describe('inbound gateway', () => {
     assert.equal(receiver.received.length, count);
     const replay = await api(herald.url, 'POST', `/api/v1/source/github/request/${rejected.json.data[0].id}/replay`);
     assert.equal(replay.status, 409, 'a forged request is never forwarded, not even by replay');
+
+    // Anyone can send to the URL: of a rejected request only the first 64 KiB are kept.
+    const big = JSON.stringify({ ref: 'refs/heads/main', filler: 'x'.repeat(200_000) });
+    assert.equal((await post(herald, '/in/github', big, githubRequest('push', '{}', 'delivery-big'))).status, 401);
+    const kept = (await api(herald.url, 'GET', '/api/v1/source/github/request?status=rejected&limit=1')).json.data[0];
+    assert.equal(kept.body.length, 64 * 1024);
+    assert.match(kept.reason, /body cut to its first 64 KiB/);
+    // Bodies over HERALD_INBOUND_MAX_BODY (5 MiB by default) are refused before anything is read into memory.
+    const huge = await post(herald, '/in/github', 'x'.repeat(5 * 1024 * 1024 + 1), { 'content-type': 'application/json' });
+    assert.equal(huge.status, 413);
+    assert.match(huge.text, /larger than 5242880 bytes/);
   });
 
   it("a provider's redelivery (same X-GitHub-Delivery) is answered but forwarded once", async () => {

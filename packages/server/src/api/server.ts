@@ -78,7 +78,7 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
   if (status >= 400 && status < 500) {
     const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     const detail =
-      status === 413 ? `Request body is larger than ${BODY_LIMIT} bytes` :
+      status === 413 ? `Request body is larger than ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes` :
       fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? `Request body is not valid JSON: ${err.message}` :
       err.message;
     return reply.status(status).send({ code, detail });
@@ -182,7 +182,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerTokenRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerSourceRoutes(app, ctx);
-  await registerIngestRoute(app, ctx.ingestor);
+  await registerIngestRoute(app, ctx.ingestor, ctx.config.inboundMaxBody);
   const streams = new SseStreams();
   registerLiveRoutes(app, ctx, streams);
   // Open streams would hold the close until their clients left: listen sessions are told, then every stream ends.

@@ -63,6 +63,8 @@ export interface HeraldConfig {
   readonly publicUrl: string | undefined;
   /** An HTTP(S) proxy every delivery leaves through (so receivers see fixed addresses). */
   readonly egressProxy: string | undefined;
+  /** Bytes a request to an inbound source may carry (GitHub's payloads go up to 25 MB). */
+  readonly inboundMaxBody: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -261,6 +263,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   trustProxy: { env: 'HERALD_TRUST_PROXY', parse: trustProxy, fallback: false },
   publicUrl: { env: 'HERALD_PUBLIC_URL', parse: httpUrl, fallback: undefined },
   egressProxy: { env: 'HERALD_EGRESS_PROXY', parse: httpUrl, fallback: undefined },
+  inboundMaxBody: { env: 'HERALD_INBOUND_MAX_BODY', parse: integer(1024, 100 * 1024 * 1024), fallback: 5 * 1024 * 1024 },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 

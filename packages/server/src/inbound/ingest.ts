@@ -63,6 +63,12 @@ function handshake(eventType: string | null, parsed: unknown, headers: Record<st
   return null;
 }
 
+/**
+ * What is kept of a rejected request's body: enough to debug a misconfigured secret, not a way for anyone on the
+ * internet to fill the disk through a URL that needs no token.
+ */
+export const REJECTED_BODY_KEPT = 64 * 1024;
+
 /** As an event type name (letters, digits, "-", "_", "."), so destinations can filter on it: Shopify's orders/create is orders.create. */
 function eventTypeName(providerType: string | null): string | null {
   return providerType === null ? null : providerType.replace(/[^a-zA-Z0-9\-_.]/g, '.');
@@ -100,7 +106,9 @@ export class Ingestor {
     if (setup) status = 'handshake';
     const request: InboundRequest = {
       id: newId('inreq', now), sourceId: source.id, receivedAt: now, method: raw.method, path: raw.path, query: raw.query, headers,
-      body: raw.body, ip: raw.ip, status, reason: verdict.ok ? null : verdict.reason, providerId: providerDeliveryId(verification, subject),
+      body: status === 'rejected' ? raw.body.subarray(0, REJECTED_BODY_KEPT) : raw.body, ip: raw.ip, status,
+      reason: verdict.ok ? null : raw.body.length > REJECTED_BODY_KEPT && status === 'rejected' ? `${verdict.reason} (body cut to its first 64 KiB)` : verdict.reason,
+      providerId: providerDeliveryId(verification, subject),
       eventType, messageId: null,
     };
     const dedupeSince = status === 'received' && source.dedupeWindowSeconds > 0 ? now - source.dedupeWindowSeconds * 1000 : null;
