@@ -79,7 +79,7 @@ function tableAfter(marker: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim().replace(/^\| ?| ?\|$/g, '')));
+    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
   }
   return rows.slice(2); // the header and the |---| line
 }
@@ -378,8 +378,11 @@ describe('docs/inbound.md, run as written', () => {
   };
   const bodiesAt = (p: string) => receiver.on(p).map((r) => r.body.toString('utf8'));
   const forbid = (p: string, body: string, why: string) => forbidden.push({ path: p, body, why });
-  const checkForbidden = () => {
-    for (const f of forbidden) assert.ok(!bodiesAt(f.path).includes(f.body), `${f.path} received what it must not: ${f.why}`);
+  /** At the given destinations (all when none is given), so that one failing example does not fail the others. */
+  const checkForbidden = (...paths: string[]) => {
+    for (const f of forbidden) {
+      if (paths.length === 0 || paths.includes(f.path)) assert.ok(!bodiesAt(f.path).includes(f.body), `${f.path} received what it must not: ${f.why}`);
+    }
   };
   const waitAt = (p: string, body: string, count = 1) =>
     receiver.waitFor(() => bodiesAt(p).filter((b) => b === body).length >= count, 10_000, `${count} × ${body.slice(0, 60)}… at ${p}`);
@@ -525,7 +528,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal((await post('/in/github', next, githubHeaders('push', next))).status, 202);
     await waitAt('/deploy', next);
     assert.equal(bodiesAt('/deploy').filter((b) => b === main).length, 1, 'the redelivery was not forwarded');
-    checkForbidden();
+    checkForbidden('/deploy', '/audit');
 
     const stored = await requests('github');
     const count = (status: string) => stored.filter((r) => r.status === status).length;
@@ -553,7 +556,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal(receiver.on('/audit').length, auditBefore + 1 + acceptedNow.length);
     const replayed = receiver.on('/deploy').slice(deployBefore);
     assert.ok(replayed.every((r) => r.headers['webhook-id'] !== undefined && r.headers['x-github-event'] === 'push'));
-    checkForbidden();
+    checkForbidden('/deploy', '/audit');
 
     for (const status of ['rejected', 'handshake']) {
       const [request] = await requests('github', `&status=${status}`);
@@ -633,12 +636,12 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal((await post(source.ingestPath, critical, alertmanagerHeaders())).status, 200);
     await waitAt('/oncall', critical);
     await receiver.waitFor(() => [resolved, warning, critical].every((b) => bodiesAt('/timeline').includes(b)), 10_000, 'the timeline');
-    checkForbidden();
+    checkForbidden('/oncall', '/timeline');
 
     const paged = one('/oncall', critical);
     assert.equal(paged.headers['authorization'], `Bearer ${SECRETS.ONCALL_API_TOKEN}`, "the on-call service gets its own credentials, not Alertmanager's");
     assert.equal(paged.headers['user-agent'], 'Alertmanager/0.27.0');
-    assert.equal(one('/timeline', critical).headers['authorization'], `Bearer ${SECRETS.ALERTMANAGER_TOKEN}`, "as the doc says, Alertmanager's header comes along");
+    assert.equal(one('/timeline', critical).headers['authorization'], undefined, "Alertmanager's credential for Herald is not passed on");
     const [stored] = await storedFor('alertmanager', critical);
     assert.equal(stored!.eventType, null, 'Alertmanager names no event type');
     const message = await api(herald.url, 'GET', `/api/v1/app/source-alertmanager/msg/${stored!.messageId}`);
@@ -671,7 +674,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal((await post('/in/stripe', deleted, stripeHeaders(deleted))).status, 200);
     await waitAt('/billing', deleted);
     assert.equal(bodiesAt('/billing').filter((b) => b === paid).length, 1, 'the retry was not forwarded');
-    checkForbidden();
+    checkForbidden('/billing');
     const stored = await storedFor('stripe', paid);
     assert.deepEqual(stored.map((r) => r.status).sort(), ['accepted', 'duplicate']);
     assert.ok(stored.every((r) => r.providerId === eventId && r.eventType === 'invoice.paid'));
@@ -697,7 +700,7 @@ describe('docs/inbound.md, run as written', () => {
     new StandardWebhook(SECRETS.FULFILMENT_WEBHOOK_SECRET).verify(got.body.toString(), got.headers as Record<string, string>);
     const [stored] = await storedFor('shopify', order);
     assert.deepEqual([stored!.status, stored!.eventType, stored!.providerId], ['accepted', 'orders.create', headers['x-shopify-webhook-id']]);
-    checkForbidden();
+    checkForbidden('/fulfilment');
   });
 
   it("Slack: url_verification is answered with the challenge; app_mention reaches the bot once, whatever Slack's retries", async () => {
@@ -729,7 +732,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal(bodiesAt('/chatops').filter((b) => b === mention).length, 1, "Slack's retry was not forwarded");
     assert.deepEqual((await storedFor('slack', mention)).map((r) => r.status).sort(), ['accepted', 'duplicate']);
     assert.equal((await storedFor('slack', mention))[0]!.eventType, 'app_mention');
-    checkForbidden();
+    checkForbidden('/chatops');
   });
 
   it('Standard Webhooks / Svix (Clerk): svix-* headers verified, forwarded unchanged, repeats dropped', async () => {
@@ -752,7 +755,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.deepEqual((await storedFor('clerk', created)).map((r) => [r.status, r.providerId, r.eventType]).sort(), [
       ['accepted', headers['svix-id'], 'user.created'], ['duplicate', headers['svix-id'], 'user.created'],
     ]);
-    checkForbidden();
+    checkForbidden('/users');
   });
 
   it('a generic HMAC sender: signature, event type and delivery id from the configured headers', async () => {
@@ -777,7 +780,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal(one('/shipments', delivered).headers['x-delivery-id'], headers['x-delivery-id']);
     const [stored] = await storedFor('carrier', delivered);
     assert.deepEqual([stored!.status, stored!.eventType, stored!.providerId], ['accepted', 'shipment.delivered', headers['x-delivery-id']]);
-    checkForbidden();
+    checkForbidden('/shipments');
   });
 
   it('inspect mode: captures what a sender sends; then verification is turned on and inspect mode off, as the doc shows', async () => {

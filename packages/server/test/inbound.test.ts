@@ -277,6 +277,25 @@ describe('inbound gateway: other schemes and modes', () => {
     }
   });
 
+  it('a request captured in inspect mode that failed verification is never forwarded, not even by replay', async () => {
+    const source = await api(herald.url, 'POST', '/api/v1/source', {
+      name: 'GitHub trial', uid: 'gh-trial', inspect: true, verification: { type: 'github', secret: GITHUB_SECRET },
+    });
+    await api(herald.url, 'POST', `/api/v1/app/${source.json.appId}/endpoint`, { url: receiver.url('/trial') });
+    const body = '{"ref":"refs/heads/main"}';
+    assert.equal((await post(herald, '/in/gh-trial', body, githubRequest('push', body, 'trial-1', 'not the secret'))).status, 200);
+    assert.equal((await post(herald, '/in/gh-trial', body, githubRequest('push', body, 'trial-2'))).status, 200);
+    const [genuine, forged] = (await api(herald.url, 'GET', '/api/v1/source/gh-trial/request')).json.data;
+    assert.match(forged.reason, /signature/);
+    assert.equal(genuine.reason, null);
+    await api(herald.url, 'PATCH', '/api/v1/source/gh-trial', { inspect: false });
+    assert.equal((await api(herald.url, 'POST', `/api/v1/source/gh-trial/request/${forged.id}/replay`)).status, 409);
+    assert.equal((await api(herald.url, 'POST', `/api/v1/source/gh-trial/request/${genuine.id}/replay`)).status, 202);
+    await receiver.waitFor(() => receiver.on('/trial').length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(receiver.on('/trial').length, 1);
+  });
+
   it('re-signs forwarded requests with Herald\'s Standard Webhooks signature when asked', async () => {
     const source = await api(herald.url, 'POST', '/api/v1/source', {
       name: 'Shopify', uid: 'shopify', verification: { type: 'shopify', secret: SHOPIFY_SECRET }, signForwarded: true,

@@ -49,7 +49,8 @@ async function forward(agent: Agent, url: string, delivery: ListenDelivery): Pro
   const started = performance.now();
   const deadline = AbortSignal.timeout(Math.max(1_000, delivery.timeoutMs - 1_000));
   try {
-    const res = await request(url, { method: 'POST', headers: delivery.headers, body: delivery.body, dispatcher: agent, signal: deadline });
+    const body = delivery.bodyEncoding === 'base64' ? Buffer.from(delivery.body, 'base64') : delivery.body;
+    const res = await request(url, { method: 'POST', headers: delivery.headers, body, dispatcher: agent, signal: deadline });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {

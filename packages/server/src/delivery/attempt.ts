@@ -97,7 +97,8 @@ export class Attempts {
       result = listenName === null
         ? await this.sender.send(endpoint.url, headers, body)
         : await this.listenHub.deliver(endpoint.appId, listenName, {
-          msgId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, attemptNumber: item.attempts + 1, headers, body: item.payload,
+          msgId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, attemptNumber: item.attempts + 1, headers,
+          ...(typeof body === 'string' ? { body } : { body: body.toString('base64'), bodyEncoding: 'base64' as const }),
         }, this.options.requestTimeoutMs);
     }
     const finishedAt = Date.now();

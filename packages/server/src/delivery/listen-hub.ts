@@ -31,8 +31,9 @@ export interface ListenDelivery {
   eventType: string;
   attemptNumber: number;
   headers: Record<string, string>;
-  /** The exact body Herald signed. */
+  /** The exact body Herald signed (as base64 when bodyEncoding says so: an inbound request that was not UTF-8). */
   body: string;
+  bodyEncoding?: 'base64';
   /** How long Herald waits for the answer. */
   timeoutMs: number;
 }

@@ -54,6 +54,13 @@ function forwardedHeaders(headers: Record<string, string | string[]>): Record<st
   return out;
 }
 
+/** The header that carries a credential meant for Herald itself (never a provider's signature, which is the sender's). */
+function credentialHeader(v: Verification): string | null {
+  if (v.type === 'basic-auth') return 'authorization';
+  if (v.type === 'api-key') return v.header.toLowerCase();
+  return null;
+}
+
 /** A provider's setup request, answered but never forwarded. */
 function handshake(eventType: string | null, parsed: unknown, headers: Record<string, string | string[]>): InboundAnswer | 'answer' | null {
   const body = parsed as { type?: unknown; challenge?: unknown } | undefined;
@@ -135,7 +142,11 @@ export class Ingestor {
     const app = await this.store.getApp(source.appId);
     if (!app) throw new Error(`the application ${source.appId} of source ${source.id} is gone`);
     const { text, base64 } = payloadText(request.body);
-    const forward: ForwardSpec = { headers: forwardedHeaders(request.headers), sign: source.signForwarded, ...(base64 ? { base64: true } : {}) };
+    const headers = forwardedHeaders(request.headers);
+    // A password or key the sender presented was for Herald: a destination holding it could post into the source.
+    const credential = credentialHeader(source.verification as Verification);
+    if (credential) delete headers[credential];
+    const forward: ForwardSpec = { headers, sign: source.signForwarded, ...(base64 ? { base64: true } : {}) };
     const messageId = newId('msg');
     await this.publisher.publish(
       app,

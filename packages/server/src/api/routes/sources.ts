@@ -111,6 +111,10 @@ async function replayOne(ctx: ApiContext, source: Source, request: InboundReques
   if (request.status === 'rejected' || request.status === 'handshake') {
     throw HeraldError.conflict(`A ${request.status} request is never forwarded`);
   }
+  // Captured in inspect mode without passing verification: as untrustworthy as a rejected one.
+  if (request.status === 'inspected' && request.reason !== null) {
+    throw HeraldError.conflict(`This request failed verification when it arrived (${request.reason}) and is never forwarded`);
+  }
   return ctx.ingestor.forward(source, request);
 }
 

@@ -50,6 +50,9 @@ interface SourceFields extends CommonOptions {
   inspect?: boolean;
   signForwarded?: boolean;
   dedupeWindow?: string;
+  responseStatus?: string;
+  responseBody?: string;
+  responseContentType?: string;
 }
 
 function sourceBody(opts: SourceFields) {
@@ -61,9 +64,13 @@ function sourceBody(opts: SourceFields) {
       throw new UsageError(`--verification must be JSON such as '{"type":"github","secret":"…"}' (got ${opts.verification})`);
     }
   }
+  const wantsResponse = opts.responseStatus !== undefined || opts.responseBody !== undefined || opts.responseContentType !== undefined;
   return defined({
     name: opts.name, uid: opts.uid, verification, inspect: opts.inspect, signForwarded: opts.signForwarded,
     dedupeWindow: opts.dedupeWindow === undefined ? undefined : Number(opts.dedupeWindow),
+    response: wantsResponse
+      ? defined({ status: opts.responseStatus === undefined ? 200 : Number(opts.responseStatus), body: opts.responseBody, contentType: opts.responseContentType })
+      : undefined,
   });
 }
 
@@ -90,8 +97,13 @@ export function registerSourceCommands(program: Command): void {
   const fields = (command: Command) => command
     .option('--uid <uid>', 'your own id for the source; its ingest path is /in/UID')
     .option('--inspect', 'only capture requests, never forward them')
+    .option('--no-inspect', 'forward requests again')
     .option('--sign-forwarded', "add Herald's Standard Webhooks signature to forwarded requests")
-    .option('--dedupe-window <seconds>', 'how long a provider delivery id marks repeats as duplicates (0: off)');
+    .option('--no-sign-forwarded', 'forward requests without it')
+    .option('--dedupe-window <seconds>', 'how long a provider delivery id marks repeats as duplicates (0: off)')
+    .option('--response-status <code>', 'the status the provider is answered with (2xx, default 200)')
+    .option('--response-body <text>', 'the body it is answered with')
+    .option('--response-content-type <type>', 'the content type of that body');
 
   fields(subcommand(source, 'create', 'create a source'))
     .requiredOption('--name <name>', 'display name')
