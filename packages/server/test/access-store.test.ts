@@ -2,10 +2,9 @@
  * Store conformance for API tokens and the audit log, run against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { HeraldError } from '../src/lib/errors.ts';
 import type { ApiToken, App, AuditEntry, Store } from '../src/store/store.ts';
-import { loadBackends, type Backend } from './helpers/stores.ts';
+import { describeEachBackend, loadBackends } from './helpers/stores.ts';
 
 const backends = await loadBackends();
 const T0 = 1_700_000_000_000;
@@ -24,26 +23,7 @@ const mkEntry = (id: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
 
 const page = (limit = 50, iterator: string | null = null, order: 'ascending' | 'descending' = 'ascending') => ({ limit, iterator, order });
 
-for (const backend of backends) {
-  if (backend.failure !== undefined) {
-    const failure = backend.failure;
-    describe(`access store: ${backend.name}`, () => it(`${backend.name} is available`, () => assert.fail(failure)));
-    continue;
-  }
-  describe(`access store: ${backend.name}`, backend.skip !== undefined ? { skip: backend.skip } : {}, () => suite(backend));
-}
-
-function suite(backend: Backend): void {
-  const withStore = (name: string, body: (store: Store) => Promise<void>) =>
-    it(name, async () => {
-      const opened = await backend.open();
-      try {
-        await body(opened.store);
-      } finally {
-        await opened.cleanup();
-      }
-    });
-
+describeEachBackend('access store', backends, (withStore) => {
   withStore('a token round-trips and is found by its hash only', async (store) => {
     await store.createApp(mkApp('app_1'));
     const token = mkToken('tok_1', { scope: 'app', appId: 'app_1', readOnly: true, rateLimit: 5, expiresAt: T0 + 1000 });
@@ -97,4 +77,4 @@ function suite(backend: Backend): void {
     assert.deepEqual((await store.listAuditEntries({ actorId: 'tok_9' }, page())).data.map((e) => e.id), ['audit_2']);
     assert.deepEqual((await store.listAuditEntries({ since: T0 + 10, until: T0 + 20 }, page())).data.map((e) => e.id), ['audit_2']);
   });
-}
+});

@@ -3,9 +3,8 @@
  * against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { App, InboundRequest, Source, Store } from '../src/store/store.ts';
-import { loadBackends, type Backend } from './helpers/stores.ts';
+import { describeEachBackend, loadBackends } from './helpers/stores.ts';
 
 const backends = await loadBackends();
 const T0 = 1_700_000_000_000;
@@ -26,26 +25,7 @@ const mkRequest = (id: string, sourceId: string, over: Partial<InboundRequest> =
 
 const page = (limit = 50, iterator: string | null = null) => ({ limit, iterator, order: 'ascending' as const });
 
-for (const backend of backends) {
-  if (backend.failure !== undefined) {
-    const failure = backend.failure;
-    describe(`inbound store: ${backend.name}`, () => it(`${backend.name} is available`, () => assert.fail(failure)));
-    continue;
-  }
-  describe(`inbound store: ${backend.name}`, backend.skip !== undefined ? { skip: backend.skip } : {}, () => suite(backend));
-}
-
-function suite(backend: Backend): void {
-  const withStore = (name: string, body: (store: Store) => Promise<void>) =>
-    it(name, async () => {
-      const opened = await backend.open();
-      try {
-        await body(opened.store);
-      } finally {
-        await opened.cleanup();
-      }
-    });
-
+describeEachBackend('inbound store', backends, (withStore) => {
   withStore('a source round-trips with its application, by id and uid, and updates', async (store) => {
     const source = mkSource('src_1', 'app_1', { uid: 'github' });
     await store.createSource(source, mkApp('app_1'));
@@ -122,4 +102,4 @@ function suite(backend: Backend): void {
     assert.deepEqual(claimed?.forward, forward);
     assert.equal(claimed?.payload, '{"ref":"main"}');
   });
-}
+});

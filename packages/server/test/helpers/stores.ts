@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MasterKey } from '../../src/security/key-format.ts';
@@ -119,4 +121,31 @@ async function postgresBackend(): Promise<Backend> {
 /** Every backend the conformance suite runs against, probed once. */
 export async function loadBackends(): Promise<Backend[]> {
   return [sqliteBackend, await postgresBackend()];
+}
+
+/** Declares a test that gets a fresh store of its own, removed afterwards. */
+export type StoreTest = (name: string, body: (store: Store) => Promise<void>) => void;
+
+/**
+ * One suite per backend, titled "TITLE: backend": skipped when the backend cannot run here, failing when it must run
+ * but cannot (CI without PostgreSQL).
+ */
+export function describeEachBackend(title: string, backends: Backend[], suite: (test: StoreTest) => void): void {
+  for (const backend of backends) {
+    if (backend.failure !== undefined) {
+      const failure = backend.failure;
+      describe(`${title}: ${backend.name}`, () => it(`${backend.name} is available`, () => assert.fail(failure)));
+      continue;
+    }
+    describe(`${title}: ${backend.name}`, backend.skip !== undefined ? { skip: backend.skip } : {}, () =>
+      suite((name, body) =>
+        it(name, async () => {
+          const opened = await backend.open();
+          try {
+            await body(opened.store);
+          } finally {
+            await opened.cleanup();
+          }
+        })));
+  }
 }
