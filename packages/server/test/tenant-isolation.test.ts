@@ -148,6 +148,8 @@ describe('tenant isolation', () => {
           assert.equal(res.text, missingTask.text);
         } else if (route.template === '/api/v1/health') {
           continue;
+        } else if (route.template === '/api/v1/auth/me') {
+          assert.equal(JSON.parse(res.text).appId, a.app_id, 'a token may ask who it is, and learns only its own application');
         } else {
           assert.equal(res.status, 403, `${route.method} ${route.template} answered ${res.status}: ${res.text}`);
         }

@@ -123,6 +123,9 @@ describe('API tokens', () => {
     assert.equal(link.appId, (await api(herald.url, 'GET', '/api/v1/app/acme')).json.id);
     assert.ok(Math.abs(Date.parse(link.expiresAt) - (Date.now() + 3_600_000)) < 10_000);
 
+    const me = await api(herald.url, 'GET', '/api/v1/auth/me', undefined, portal);
+    assert.deepEqual({ ...me.json, tokenId: undefined }, { tokenId: undefined, name: 'portal acme', scope: 'app', appId: link.appId, readOnly: false });
+    assert.deepEqual((await api(herald.url, 'GET', '/api/v1/auth/me')).json, { tokenId: null, name: 'admin', scope: 'admin', appId: null, readOnly: false });
     const ro = await api(herald.url, 'POST', '/api/v1/auth/app-portal-access/acme', { readOnly: true });
     assert.equal((await api(herald.url, 'GET', '/api/v1/app/acme/msg', undefined, as(ro.json.token))).status, 200);
     assert.equal((await api(herald.url, 'POST', '/api/v1/app/acme/endpoint', { url: 'https://example.com/3' }, as(ro.json.token))).status, 403);

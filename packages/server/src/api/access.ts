@@ -18,6 +18,7 @@ const SECRET_READ = /\/endpoint\/:endpoint_id\/(secret|headers)$/;
 const APP_TOKEN_GLOBAL_READS = new Set(['/api/v1/event-type', '/api/v1/event-type/:event_type_name', '/api/v1/background-task/:task_id']);
 /** A GET that changes things: opening a listen session creates or updates the session's endpoint. */
 const LISTEN_ROUTE = '/api/v1/app/:app_id/listen/:name';
+export const WHOAMI_ROUTE = '/api/v1/auth/me';
 
 const forbidden = (detail: string) => new HeraldError(403, 'forbidden', detail);
 
@@ -35,6 +36,8 @@ export async function authorize(
   const route = request.route;
   // Unmatched paths answer 404 for everyone alike.
   if (route === undefined) return;
+  // Every token may ask who it is (the dashboard does, to know what to show).
+  if (route === WHOAMI_ROUTE) return;
   const isRead = (request.method === 'GET' || request.method === 'HEAD') && route !== LISTEN_ROUTE;
   if (ADMIN_ONLY.test(route)) throw forbidden('This needs an admin token');
 

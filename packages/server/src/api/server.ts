@@ -25,6 +25,7 @@ import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
 import { registerIngestRoute } from '../inbound/route.ts';
+import { registerDashboard } from './dashboard.ts';
 import { RateLimitedError, RateLimits } from './rate-limit.ts';
 import { SseStreams } from './sse.ts';
 
@@ -183,6 +184,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerAuditRoutes(app, ctx);
   registerSourceRoutes(app, ctx);
   await registerIngestRoute(app, ctx.ingestor, ctx.config.inboundMaxBody);
+  await registerDashboard(app);
   const streams = new SseStreams();
   registerLiveRoutes(app, ctx, streams);
   // Open streams would hold the close until their clients left: listen sessions are told, then every stream ends.

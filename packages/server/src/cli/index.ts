@@ -78,6 +78,7 @@ program
           `Use it as "Authorization: Bearer <token>". Set HERALD_ADMIN_TOKEN to choose your own.\n\n`,
       );
     }
+    if (herald.server && config.role !== 'worker') process.stdout.write(`Dashboard: ${herald.url}/ui/ (sign in with an API token)\n`);
     if (stopSignal) shutdown(stopSignal);
   });
 

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ApiToken, TokenScope } from '../../store/access-types.ts';
+import { WHOAMI_ROUTE } from '../access.ts';
 import { generateToken } from '../auth.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp } from '../lookup.ts';
@@ -143,6 +144,16 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
     if (!(await ctx.store.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
     ctx.auth.forget(req.params.token_id);
     return reply.status(204).send();
+  });
+
+  api.get(WHOAMI_ROUTE, {
+    schema: {
+      tags, summary: 'Who the token making this request is: its scope, and the one application an app token reaches',
+      response: { 200: Type.Object({ tokenId: Nullable(Type.String()), name: Type.String(), scope: Scope, appId: Nullable(Type.String()), readOnly: Type.Boolean() }) },
+    },
+  }, async (req) => {
+    const { tokenId, name, scope, appId, readOnly } = req.principal!;
+    return { tokenId, name, scope, appId, readOnly: readOnly || scope === 'read-only' };
   });
 
   api.post('/api/v1/auth/app-portal-access/:app_id', {

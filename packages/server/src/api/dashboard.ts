@@ -1,0 +1,31 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the dashboard package builds to (npm ci builds it: its `prepare` script). */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
+
+/**
+ * The web dashboard and consumer portal at /ui: static files only (the app talks to the API like any client, with
+ * the token its user signs in with). It routes in the URL's fragment, so the server needs no page fallback.
+ * Returns whether it is served.
+ */
+export async function registerDashboard(app: FastifyInstance): Promise<boolean> {
+  if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) {
+    app.get('/ui', { schema: { hide: true } }, async (_request, reply) =>
+      reply.status(404).send({ code: 'not_found', detail: 'The dashboard is not built: run npm run build --workspace @herald/dashboard' }));
+    return false;
+  }
+  await app.register(fastifyStatic, {
+    root: DASHBOARD_DIR,
+    prefix: '/ui/',
+    index: ['index.html'],
+    // File names under assets/ carry a hash of their content: cached for good. The page itself is always fetched.
+    setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  });
+  // The page itself, at /ui and /ui/ alike (the router ignores trailing slashes).
+  app.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  return true;
+}
