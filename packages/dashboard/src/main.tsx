@@ -1,12 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { isPortalPath, takePortalTokenFromUrl } from './lib/session';
+import './styles.css';
 
-function App() {
-  return <h1>Herald</h1>;
-}
+// Before anything renders: a portal link's token leaves the address bar at once.
+if (isPortalPath()) takePortalTokenFromUrl();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <App portal={isPortalPath()} />
   </StrictMode>,
 );

@@ -27,5 +27,7 @@ export async function registerDashboard(app: FastifyInstance): Promise<boolean> 
   });
   // The page itself, at /ui and /ui/ alike (the router ignores trailing slashes).
   app.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  // The consumer portal is the same page: links from /api/v1/auth/app-portal-access open /ui/portal#token=….
+  app.get('/ui/portal', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   return true;
 }

@@ -1,0 +1,28 @@
+import { useEffect } from 'react';
+import { NotFound } from './components/common';
+import { AppList } from './pages/AppList';
+import { AppPage } from './pages/AppPage';
+import { href, navigate, useRoute } from './lib/router';
+import { singleApp, useSession } from './lib/session-context';
+
+/**
+ * #/                     the start: the applications, or the one application an app token or portal link reaches
+ * #/apps                 applications (operators)
+ * #/apps/{app}/…         an application: endpoints, messages, attempts (see AppPage)
+ */
+export function Routes() {
+  const route = useRoute();
+  const { me } = useSession();
+  const only = singleApp(me);
+  const [first, appId] = route.segments;
+
+  const start = route.segments.length === 0 || (first === 'apps' && appId === undefined && only !== null);
+  useEffect(() => {
+    if (start) navigate(only ? href('apps', only, 'endpoints') : href('apps'), true);
+  }, [start, only]);
+
+  if (start) return null;
+  if (first === 'apps' && appId === undefined) return <AppList route={route} />;
+  if (first === 'apps' && appId !== undefined) return <AppPage appId={appId} route={route} />;
+  return <NotFound />;
+}

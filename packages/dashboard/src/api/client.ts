@@ -1,0 +1,88 @@
+import type { Me } from './types';
+
+/** An answer other than 2xx, with Herald's `{code, detail}` when there is one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+/** The API's root: the dashboard lives at {root}/ui/…, the API at {root}/api/v1. */
+export function apiRoot(): string {
+  return window.location.origin + window.location.pathname.replace(/\/ui(\/.*)?$/, '');
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+function errorFrom(status: number, body: unknown): ApiError {
+  const b = (body ?? {}) as { code?: unknown; detail?: unknown };
+  let detail: string;
+  if (typeof b.detail === 'string') detail = b.detail;
+  else if (Array.isArray(b.detail)) {
+    // 422: [{loc, msg}]
+    detail = b.detail.map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc ?? []).slice(1).join('.')}: ${d.msg ?? ''}`).join('; ');
+  } else detail = `HTTP ${status}`;
+  return new ApiError(status, typeof b.code === 'string' ? b.code : status === 422 ? 'validation' : 'error', detail);
+}
+
+/** Every call sends the token; a 401 (expired or revoked) signs the user out through onUnauthorized. */
+export class ApiClient {
+  constructor(
+    readonly token: string,
+    private readonly onUnauthorized: () => void = () => {},
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(apiRoot() + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized();
+      throw errorFrom(res.status, json);
+    }
+    return json as T;
+  }
+
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', withQuery(path, query), undefined, signal);
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  me(): Promise<Me> {
+    return this.get<Me>('/api/v1/auth/me');
+  }
+}
+
+/** Path segments are ids or uids, but they are always encoded. */
+export const seg = encodeURIComponent;

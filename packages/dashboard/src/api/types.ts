@@ -1,0 +1,94 @@
+/** The wire shapes of Herald's API that the dashboard reads (see docs/api.md and /api/v1/openapi.json). */
+
+export type Scope = 'admin' | 'read-only' | 'app';
+
+/** GET /api/v1/auth/me */
+export interface Me {
+  tokenId: string | null;
+  name: string;
+  scope: Scope;
+  appId: string | null;
+  readOnly: boolean;
+}
+
+/** Every list: keyset pages. `iterator` continues forward; `prevIterator` (starting with '-') walks back. */
+export interface ListResponse<T> {
+  data: T[];
+  iterator: string | null;
+  prevIterator: string | null;
+  done: boolean;
+}
+
+export interface Application {
+  id: string;
+  name: string;
+  uid: string | null;
+  throttleRate: number | null;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Endpoint {
+  id: string;
+  url: string;
+  description: string;
+  uid: string | null;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  throttleRate: number | null;
+  ordered: boolean;
+  filter: unknown;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** 0 success, 1 pending, 2 fail, 3 sending */
+export type Status = 0 | 1 | 2 | 3 | 4;
+
+export interface Message {
+  id: string;
+  eventType: string;
+  eventId: string | null;
+  channels: string[] | null;
+  tags: string[] | null;
+  payload: unknown;
+  timestamp: string;
+  deliverAt: string | null;
+}
+
+/** GET …/msg/{msg}/endpoint: an endpoint with its delivery of one message. */
+export interface MessageEndpoint extends Endpoint {
+  status: Status;
+  statusText: string;
+  nextAttempt: string | null;
+}
+
+export interface Attempt {
+  id: string;
+  url: string;
+  response: string;
+  responseStatusCode: number;
+  responseDurationMs: number;
+  status: Status;
+  statusText: string;
+  /** 0 scheduled, 1 manual (resend) */
+  triggerType: number;
+  msgId: string;
+  endpointId: string;
+  timestamp: string;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  archived: boolean;
+  deprecated: boolean;
+}
+
+export interface PortalAccess {
+  url: string;
+  token: string;
+}

@@ -1,0 +1,50 @@
+import type { Application } from '../api/types';
+import { seg } from '../api/client';
+import { canWrite, singleApp, useSession } from '../lib/session-context';
+import { useApi } from '../lib/useApi';
+
+const SCOPE_LABEL = { admin: 'Admin', 'read-only': 'Read-only', app: 'Application' } as const;
+
+/** The operator's bar (who is signed in, sign-out), or in the portal the application's name. */
+export function Header() {
+  const { me, portal, signOut, api } = useSession();
+  const appId = singleApp(me);
+  const app = useApi(portal && appId ? `header:${appId}` : null, (signal) => api.get<Application>(`/api/v1/app/${seg(appId!)}`, {}, signal));
+  const readOnly = !canWrite(me);
+
+  if (portal) {
+    return (
+      <header className="topbar topbar-portal">
+        <a className="brand" href="#/">
+          <span className="brand-mark" aria-hidden="true" />
+          {app.data?.name ?? 'Webhooks'}
+        </a>
+        <span className="topbar-sub">Webhook endpoints and deliveries</span>
+        <span className="spacer" />
+        {readOnly && <span className="badge badge-muted">Read-only</span>}
+      </header>
+    );
+  }
+  return (
+    <header className="topbar">
+      <a className="brand" href="#/">
+        <span className="brand-mark" aria-hidden="true" />
+        Herald
+      </a>
+      {!appId && (
+        <nav className="topnav">
+          <a href="#/apps">Applications</a>
+        </nav>
+      )}
+      <span className="spacer" />
+      <span className="whoami" data-testid="whoami">
+        <span className="whoami-name">{me.name}</span>
+        <span className="badge badge-muted">{SCOPE_LABEL[me.scope]}</span>
+        {readOnly && me.scope !== 'read-only' && <span className="badge badge-muted">Read-only</span>}
+      </span>
+      <button type="button" className="button button-small" onClick={signOut}>
+        Sign out
+      </button>
+    </header>
+  );
+}

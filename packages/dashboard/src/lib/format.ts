@@ -1,0 +1,49 @@
+import type { Status } from '../api/types';
+
+const STATUS: Record<number, { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted' }> = {
+  0: { label: 'Success', tone: 'ok' },
+  1: { label: 'Pending', tone: 'wait' },
+  2: { label: 'Failed', tone: 'bad' },
+  3: { label: 'Sending', tone: 'wait' },
+  4: { label: 'Canceled', tone: 'muted' },
+};
+
+export const statusInfo = (s: Status | number) => STATUS[s] ?? { label: `Status ${s}`, tone: 'muted' as const };
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+/** "3 s ago", "5 min ago"… for recent times, else the date. */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const ms = now - Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const s = Math.round(ms / 1000);
+  if (s < 0) return `in ${formatDuration(-ms)}`;
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return formatTime(iso);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** JSON text indented, or the text as it is when it is not JSON. */
+export function prettyText(text: string): { text: string; json: boolean } {
+  try {
+    return { text: JSON.stringify(JSON.parse(text), null, 2), json: true };
+  } catch {
+    return { text, json: false };
+  }
+}
+
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

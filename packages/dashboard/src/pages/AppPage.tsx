@@ -1,0 +1,88 @@
+import { seg } from '../api/client';
+import type { Application } from '../api/types';
+import { ErrorMessage, Mono, NotFound, Spinner } from '../components/common';
+import { PortalLink } from '../components/PortalLink';
+import { href, type Route } from '../lib/router';
+import { isAdmin, useSession } from '../lib/session-context';
+import { useApi } from '../lib/useApi';
+import { AttemptDetail } from './AttemptDetail';
+import { AttemptList } from './AttemptList';
+import { EndpointCreate } from './EndpointCreate';
+import { EndpointDetail } from './EndpointDetail';
+import { EndpointList } from './EndpointList';
+import { MessageDetail } from './MessageDetail';
+import { MessageList } from './MessageList';
+
+const TABS = [
+  ['endpoints', 'Endpoints'],
+  ['messages', 'Messages'],
+  ['attempts', 'Attempts'],
+] as const;
+
+/**
+ * #/apps/{app}/endpoints[/new|/{ep}]
+ * #/apps/{app}/messages[/{msg}[/attempts/{attempt}]]
+ * #/apps/{app}/attempts
+ */
+export function AppPage({ appId, route }: { appId: string; route: Route }) {
+  const { api, me, portal } = useSession();
+  const app = useApi(`app:${appId}`, (signal) => api.get<Application>(`/api/v1/app/${seg(appId)}`, {}, signal));
+
+  if (app.error) return <ErrorMessage error={app.error} onRetry={app.reload} />;
+  if (!app.data) return <Spinner />;
+  const a = app.data;
+  const [, , tab = 'endpoints', id, sub, subId, ...extra] = route.segments;
+
+  return (
+    <section>
+      {!portal && (
+        <div className="app-head">
+          <div>
+            {me.scope !== 'app' && (
+              <a className="crumb" href="#/apps">
+                Applications
+              </a>
+            )}
+            <h1>{a.name}</h1>
+            <div className="muted small">
+              <Mono>{a.id}</Mono>
+              {a.uid && (
+                <>
+                  {' · uid '}
+                  <Mono>{a.uid}</Mono>
+                </>
+              )}
+            </div>
+          </div>
+          {isAdmin(me) && <PortalLink appId={a.id} />}
+        </div>
+      )}
+      <nav className="tabs" aria-label="Sections">
+        {TABS.map(([name, label]) => (
+          <a key={name} href={href('apps', appId, name)} className={tab === name ? 'tab tab-active' : 'tab'} aria-current={tab === name ? 'page' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <div className="tab-body">{content(appId, route, tab, id, sub, subId, extra.length > 0)}</div>
+    </section>
+  );
+}
+
+function content(appId: string, route: Route, tab: string, id?: string, sub?: string, subId?: string, extra?: boolean) {
+  if (extra) return <NotFound />;
+  if (tab === 'endpoints') {
+    if (id === undefined) return <EndpointList appId={appId} route={route} />;
+    if (sub !== undefined) return <NotFound />;
+    if (id === 'new') return <EndpointCreate appId={appId} />;
+    return <EndpointDetail key={id} appId={appId} endpointId={id} route={route} />;
+  }
+  if (tab === 'messages') {
+    if (id === undefined) return <MessageList appId={appId} route={route} />;
+    if (sub === undefined) return <MessageDetail key={id} appId={appId} msgId={id} />;
+    if (sub === 'attempts' && subId !== undefined) return <AttemptDetail key={subId} appId={appId} msgId={id} attemptId={subId} />;
+    return <NotFound />;
+  }
+  if (tab === 'attempts' && id === undefined) return <AttemptList appId={appId} route={route} />;
+  return <NotFound />;
+}

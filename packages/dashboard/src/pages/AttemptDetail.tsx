@@ -1,0 +1,57 @@
+import { seg } from '../api/client';
+import type { Attempt, Message } from '../api/types';
+import { CodeBadge, ErrorMessage, Fields, Mono, Spinner, StatusBadge } from '../components/common';
+import { JsonView } from '../components/JsonView';
+import { formatDuration, formatTime } from '../lib/format';
+import { href } from '../lib/router';
+import { useSession } from '../lib/session-context';
+import { useApi } from '../lib/useApi';
+
+/** One attempt: where it went, what came back (status, body, duration), and the payload that was sent. */
+export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgId: string; attemptId: string }) {
+  const { api } = useSession();
+  const msgPath = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
+  const attempt = useApi(`attempt:${msgPath}:${attemptId}`, (signal) => api.get<Attempt>(`${msgPath}/attempt/${seg(attemptId)}`, {}, signal));
+  const message = useApi(`msg:${msgPath}`, (signal) => api.get<Message>(msgPath, { with_content: true }, signal));
+
+  if (attempt.error) return <ErrorMessage error={attempt.error} onRetry={attempt.reload} />;
+  if (!attempt.data) return <Spinner />;
+  const a = attempt.data;
+
+  return (
+    <div className="stack">
+      <a className="crumb" href={href('apps', appId, 'messages', msgId)}>
+        ← Message {message.data ? message.data.eventType : ''}
+      </a>
+      <div className="card" data-testid="attempt-detail">
+        <div className="page-head">
+          <h2>Attempt</h2>
+          <StatusBadge status={a.status} />
+          <CodeBadge code={a.responseStatusCode} />
+          <span className="spacer" />
+          <Mono>{a.id}</Mono>
+        </div>
+        <Fields
+          rows={[
+            ['URL', <Mono>{a.url}</Mono>],
+            ['Endpoint', <a href={href('apps', appId, 'endpoints', a.endpointId)}>{a.endpointId}</a>],
+            ['Message', <a href={href('apps', appId, 'messages', a.msgId)}>{a.msgId}</a>],
+            ['When', formatTime(a.timestamp)],
+            ['Duration', formatDuration(a.responseDurationMs)],
+            ['Response status', a.responseStatusCode === 0 ? 'No response (see the body for the reason)' : String(a.responseStatusCode)],
+            ['Trigger', a.triggerType === 1 ? 'Manual (resend)' : 'Scheduled'],
+          ]}
+        />
+        <h3>Response body</h3>
+        <JsonView text={a.response} label="Response body" />
+        <p className="hint">The first 20 KB of the response are kept.</p>
+      </div>
+      <div className="card">
+        <h3>Request body</h3>
+        <p className="muted small">The message's payload, as every attempt sends it.</p>
+        {message.error && <ErrorMessage error={message.error} />}
+        {message.data ? <JsonView value={message.data.payload} label="Request body" /> : !message.error && <Spinner />}
+      </div>
+    </div>
+  );
+}

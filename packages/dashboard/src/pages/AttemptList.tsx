@@ -1,0 +1,75 @@
+import { useEffect } from 'react';
+import { seg } from '../api/client';
+import type { Attempt, Endpoint, ListResponse } from '../api/types';
+import { AttemptTable } from '../components/AttemptTable';
+import { ErrorMessage, Spinner } from '../components/common';
+import { Pager } from '../components/Pager';
+import { navigate, withQueryValues, type Route } from '../lib/router';
+import { useSession } from '../lib/session-context';
+import { useApi } from '../lib/useApi';
+import { usePage } from '../lib/usePage';
+
+const STATUSES = [
+  ['', 'Any status'],
+  ['0', 'Success'],
+  ['1', 'Pending'],
+  ['2', 'Failed'],
+  ['3', 'Sending'],
+] as const;
+
+/** An endpoint's attempts, newest first (the API lists attempts per endpoint or per message). */
+export function AttemptList({ appId, route }: { appId: string; route: Route }) {
+  const { api } = useSession();
+  const app = seg(appId);
+  // The endpoint picker offers the first 100 endpoints; more are reached from an endpoint's page.
+  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${app}/endpoint`, { limit: 100 }, signal));
+  const chosen = route.query.get('endpoint');
+  const status = route.query.get('status') ?? '';
+  const first = endpoints.data?.data[0]?.id;
+  useEffect(() => {
+    if (!chosen && first) navigate(withQueryValues(route, { endpoint: first, iterator: null }), true);
+  }, [chosen, first, route]);
+
+  // Not with_msg: it would bring each message's payload along (with_content also governs the response bodies).
+  const page = usePage<Attempt>(chosen ? `/api/v1/app/${app}/attempt/endpoint/${seg(chosen)}` : null, route, { status: status || undefined }, 3000);
+  const known = endpoints.data?.data ?? [];
+
+  return (
+    <>
+      <div className="page-head">
+        <h2>Attempts</h2>
+        <div className="filter">
+          <select aria-label="Endpoint" value={chosen ?? ''} onChange={(e) => navigate(withQueryValues(route, { endpoint: e.target.value, iterator: null }))}>
+            {chosen && !known.some((e) => e.id === chosen) && <option value={chosen}>{chosen}</option>}
+            {known.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.url}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Status" value={status} onChange={(e) => navigate(withQueryValues(route, { status: e.target.value || null, iterator: null }))}>
+            {STATUSES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" className="button button-small" onClick={page.reload} disabled={!chosen}>
+          Refresh
+        </button>
+      </div>
+      {endpoints.error && <ErrorMessage error={endpoints.error} onRetry={endpoints.reload} />}
+      {endpoints.data && known.length === 0 && !chosen && (
+        <div className="empty-state">
+          <p>No endpoints yet, so no attempts.</p>
+        </div>
+      )}
+      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
+      {chosen && !page.data && !page.error && <Spinner />}
+      {page.data && page.data.data.length === 0 && <p className="muted">No attempts {status ? 'with this status ' : ''}yet.</p>}
+      {page.data && page.data.data.length > 0 && <AttemptTable appId={appId} attempts={page.data.data} showMessage />}
+      {page.data && <Pager route={route} page={page.data} firstLabel="Newest" />}
+    </>
+  );
+}

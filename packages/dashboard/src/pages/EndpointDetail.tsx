@@ -1,0 +1,70 @@
+import { seg } from '../api/client';
+import type { Endpoint } from '../api/types';
+import { Chips, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
+import { SecretPanel } from '../components/SecretPanel';
+import { formatTime } from '../lib/format';
+import { href, type Route } from '../lib/router';
+import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
+import { useAction, useApi } from '../lib/useApi';
+
+export function EndpointDetail({ appId, endpointId, route }: { appId: string; endpointId: string; route: Route }) {
+  const { api, me } = useSession();
+  const path = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
+  const endpoint = useApi(`endpoint:${path}`, (signal) => api.get<Endpoint>(path, {}, signal));
+  const toggle = useAction((disabled: boolean) => api.patch<Endpoint>(path, { disabled }));
+
+  if (endpoint.error) return <ErrorMessage error={endpoint.error} onRetry={endpoint.reload} />;
+  if (!endpoint.data) return <Spinner />;
+  const ep = endpoint.data;
+  const writable = canWrite(me);
+
+  return (
+    <div className="stack">
+      <a className="crumb" href={href('apps', appId, 'endpoints')}>
+        ← Endpoints
+      </a>
+      {route.query.get('created') && <Notice tone="success">Endpoint created.</Notice>}
+      <div className="card">
+        <div className="page-head">
+          <div className="grow">
+            <h2 className="mono wrap" data-testid="endpoint-url">
+              {ep.url}
+            </h2>
+            {ep.description && <p className="muted">{ep.description}</p>}
+          </div>
+          {ep.disabled ? <span className="badge badge-bad">Disabled</span> : <span className="badge badge-ok">Enabled</span>}
+          {writable && (
+            <button
+              type="button"
+              className={ep.disabled ? 'button button-primary' : 'button'}
+              disabled={toggle.busy}
+              onClick={() => toggle.run(!ep.disabled).then((r) => r && endpoint.reload())}
+            >
+              {ep.disabled ? 'Enable' : 'Disable'}
+            </button>
+          )}
+        </div>
+        {toggle.error && <ErrorMessage error={toggle.error} />}
+        <Fields
+          rows={[
+            ['ID', <Mono>{ep.id}</Mono>],
+            ['UID', ep.uid ? <Mono>{ep.uid}</Mono> : null],
+            ['Event types', <Chips items={ep.eventTypes} empty="All event types" />],
+            ['Channels', <Chips items={ep.channels} empty="All channels" />],
+            ['Rate limit', ep.throttleRate ? `${ep.throttleRate} / s` : 'None'],
+            ['Ordered delivery', ep.ordered ? 'Yes' : 'No'],
+            ['Filter', ep.filter ? <Mono>{JSON.stringify(ep.filter)}</Mono> : 'None'],
+            ['Created', formatTime(ep.createdAt)],
+            ['Updated', formatTime(ep.updatedAt)],
+          ]}
+        />
+        <div className="row">
+          <a className="button button-small" href={href('apps', appId, 'attempts', { endpoint: ep.id })}>
+            Delivery attempts →
+          </a>
+        </div>
+      </div>
+      {canReadSecrets(me) && <SecretPanel endpointPath={path} canRotate={writable} />}
+    </div>
+  );
+}

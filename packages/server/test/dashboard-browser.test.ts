@@ -1,0 +1,319 @@
+/**
+ * The web dashboard and consumer portal in a real browser (Debian's Chromium driven by playwright-core), against a
+ * real server and a real webhook receiver: sign in, create an endpoint, watch a message and its attempt appear, open
+ * the attempt, resend; then a portal link shows one application and nothing of another, also inside an iframe.
+ * Screenshots of the main pages go to test-results/screenshots/. The dashboard must be built (npm ci does it;
+ * npm run build --workspace @herald/dashboard after a change).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { DASHBOARD_DIR } from '../src/api/dashboard.ts';
+import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
+import { Receiver } from './helpers/receiver.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+];
+const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-results/screenshots');
+/** How long any one thing may take to show up (auto-waiting locators poll until then). */
+const WAIT_MS = 15_000;
+
+const missing = !existsSync(CHROMIUM);
+const ci = process.env['CI'] === 'true';
+const skip = missing && !ci ? `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the browser tests` : false;
+
+type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+
+/** Waits until the locator's first match is visible. */
+const visible = (locator: Locator, timeout = WAIT_MS) => locator.first().waitFor({ state: 'visible', timeout });
+
+/** Polls a condition in the page's terms (a count, a text) until it holds, like Playwright Test's expect.poll. */
+async function eventually(what: string, probe: () => Promise<boolean>, timeout = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 }, () => {
+  let herald: Herald;
+  let receiver: Receiver;
+  let browser: Browser;
+  let operator: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let appA: { id: string; name: string };
+  let appB: { id: string; name: string };
+  let endpointB: { id: string; url: string };
+  let endpointA: { id: string; url: string };
+  let msgId: string;
+
+  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const watch = (p: Page) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
+
+  before(async () => {
+    if (missing) throw new Error(`${CHROMIUM} is missing and CI=true: the browser tests need Debian's chromium package (.ci/run installs it)`);
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('The dashboard is not built: run npm run build --workspace @herald/dashboard');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    [herald, receiver, browser] = await Promise.all([
+      startTestHerald(),
+      Receiver.start(),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    ]);
+    appA = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Acme Billing', uid: 'acme' })).json;
+    appB = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Bravo Shipping', uid: 'bravo' })).json;
+    const b = await api(herald.url, 'POST', `/api/v1/app/${appB.id}/endpoint`, { url: receiver.url('/bravo-secret-hook'), description: 'Bravo only' });
+    assert.equal(b.status, 201);
+    endpointB = b.json;
+    operator = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    operator.setDefaultTimeout(WAIT_MS);
+    page = await operator.newPage();
+    watch(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await herald?.cleanup();
+  });
+
+  it('signs in with the admin token and lists the applications', async () => {
+    await page.goto(`${herald.url}/ui/`);
+    await visible(page.getByRole('button', { name: 'Sign in' }));
+    await page.getByLabel('API token').fill(ADMIN_TOKEN);
+    await shot(page, '01-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await visible(page.getByRole('heading', { name: 'Applications' }));
+    await visible(page.getByRole('link', { name: appA.name }));
+    await visible(page.getByRole('link', { name: appB.name }));
+    assert.match(await page.getByTestId('whoami').innerText(), /Admin/);
+    // The token is in this tab's sessionStorage, never in localStorage.
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('herald.token'), local: localStorage.length }));
+    assert.deepEqual(stored, { session: ADMIN_TOKEN, local: 0 });
+    await shot(page, '02-applications');
+  });
+
+  it('creates an endpoint through the form and shows it, with its secret on request', async () => {
+    await page.getByRole('link', { name: appA.name }).click();
+    await visible(page.getByRole('heading', { name: appA.name }));
+    await visible(page.getByText('No endpoints yet.'));
+    // An admin makes portal links from the application's page.
+    await page.getByRole('button', { name: 'Portal link…' }).click();
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await eventually('a portal link', async () => /\/ui\/portal#token=herald_portal_/.test(await page.getByLabel('Portal URL').inputValue()));
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('link', { name: 'Add endpoint' }).click();
+
+    const url = receiver.url('/acme-hook');
+    await page.getByLabel('Endpoint URL').fill(url);
+    await page.getByLabel('Description').fill('Acme production');
+    const types = page.locator('#event-types');
+    await types.fill('invoice.paid');
+    await types.press('Enter');
+    await visible(page.locator('.picker-box .chip', { hasText: 'invoice.paid' }));
+    await shot(page, '03-endpoint-form');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+
+    await visible(page.getByText('Endpoint created.'));
+    assert.equal(await page.getByTestId('endpoint-url').innerText(), url);
+    const id = /\/endpoints\/(ep_[A-Za-z0-9]+)/.exec(page.url())?.[1];
+    assert.ok(id, `the endpoint's id is in the address: ${page.url()}`);
+    endpointA = { id, url };
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await eventually('the secret to show', async () => (await page.getByTestId('endpoint-secret').innerText()).startsWith('whsec_'));
+    const secret = await page.getByTestId('endpoint-secret').innerText();
+    const fromApi = await api(herald.url, 'GET', `/api/v1/app/${appA.id}/endpoint/${id}/secret`);
+    assert.equal(secret, fromApi.json.key);
+
+    const stored = await api(herald.url, 'GET', `/api/v1/app/${appA.id}/endpoint/${id}`);
+    assert.equal(stored.json.description, 'Acme production');
+    assert.deepEqual(stored.json.eventTypes, ['invoice.paid']);
+    await shot(page, '04-endpoint-detail');
+
+    // Rotation asks twice, then shows the new secret.
+    await page.getByRole('button', { name: 'Rotate…' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    await visible(page.getByText('Secret rotated.'));
+    await eventually('the new secret', async () => {
+      const shown = await page.getByTestId('endpoint-secret').innerText();
+      return shown.startsWith('whsec_') && shown !== secret;
+    });
+    assert.equal(await page.getByTestId('endpoint-secret').innerText(), (await api(herald.url, 'GET', `/api/v1/app/${appA.id}/endpoint/${id}/secret`)).json.key);
+
+    // Disable, then enable again (PATCH disabled).
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await visible(page.locator('.badge', { hasText: 'Disabled' }));
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appA.id}/endpoint/${id}`)).json.disabled, true);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await visible(page.locator('.badge', { hasText: 'Enabled' }));
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appA.id}/endpoint/${id}`)).json.disabled, false);
+  });
+
+  it('shows a message sent through the API, its payload and its attempt', async () => {
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    await visible(page.getByText('No messages yet.'));
+    const sent = await api(herald.url, 'POST', `/api/v1/app/${appA.id}/msg`, {
+      eventType: 'invoice.paid', eventId: 'inv-1001', payload: { invoice: 'inv-1001', amount: 4200, currency: 'EUR', paid: true },
+    });
+    assert.equal(sent.status, 202);
+    msgId = sent.json.id;
+
+    // The first page of messages refreshes itself: the new message appears without a reload.
+    await visible(page.getByTestId('message-list').getByText(msgId));
+    await shot(page, '05-messages');
+    // The event-type filter is the API's event_types.
+    await page.getByLabel('Filter by event type').fill('order.shipped');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await visible(page.getByText('No messages of type order.shipped.'));
+    assert.match(page.url(), /event_types=order\.shipped/);
+    await page.getByRole('link', { name: 'Clear' }).click();
+    await visible(page.getByTestId('message-list').getByText(msgId));
+    await page.getByTestId('message-list').getByRole('link', { name: 'invoice.paid' }).click();
+
+    const payload = page.getByLabel('Payload');
+    await visible(payload);
+    assert.match(await payload.innerText(), /"amount": 4200/);
+    const delivery = page.locator(`[data-testid="delivery"][data-endpoint-id="${endpointA.id}"]`);
+    await visible(delivery.locator('tbody tr', { hasText: 'Success' }));
+    const row = delivery.locator('tbody tr').first();
+    assert.match(await row.innerText(), /200/);
+    assert.match(await row.innerText(), /ok/);
+    await visible(delivery.locator('.badge', { hasText: 'Success' }));
+    await shot(page, '06-message');
+
+    await row.getByRole('link').first().click();
+    const detail = page.getByTestId('attempt-detail');
+    await visible(detail);
+    assert.match(await detail.innerText(), /200/);
+    assert.match(await page.getByLabel('Response body').innerText(), /^ok$/);
+    assert.match(await page.getByLabel('Request body').innerText(), /"invoice": "inv-1001"/);
+    assert.match(await detail.innerText(), new RegExp(endpointA.url.replace(/[.?]/g, '\\$&')));
+    await shot(page, '07-attempt');
+  });
+
+  it('resends the message and shows the second attempt', async () => {
+    await page.getByRole('link', { name: /← Message/ }).click();
+    const delivery = page.locator(`[data-testid="delivery"][data-endpoint-id="${endpointA.id}"]`);
+    await visible(delivery.locator('tbody tr'));
+    assert.equal(await delivery.locator('tbody tr').count(), 1);
+    await delivery.getByRole('button', { name: 'Resend' }).click();
+
+    await eventually('a second attempt in the list', async () => (await delivery.locator('tbody tr').count()) === 2);
+    await visible(delivery.locator('tbody tr', { hasText: 'Manual' }));
+    await receiver.waitFor((r) => r.filter((x) => x.path === '/acme-hook').length === 2, WAIT_MS, 'the resent webhook');
+    await shot(page, '08-resent');
+
+    // The endpoint's attempt list has both.
+    await page.getByRole('link', { name: 'Attempts', exact: true }).click();
+    const list = page.getByTestId('attempt-list');
+    await eventually('both attempts in the endpoint\'s list', async () => (await list.locator('tbody tr').count()) === 2);
+    await shot(page, '09-attempts');
+  });
+
+  it('pages through a list on the server with Next and Previous', async () => {
+    const paging = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Paging' })).json;
+    for (let i = 0; i < 27; i++) {
+      const made = await api(herald.url, 'POST', `/api/v1/app/${paging.id}/endpoint`, { url: `https://example.com/p/${String(i).padStart(2, '0')}` });
+      assert.equal(made.status, 201);
+    }
+    // An address reached directly (and a reload: the token stays in the tab's sessionStorage).
+    await page.goto(`${herald.url}/ui/#/apps/${paging.id}/endpoints`);
+    const rows = page.getByTestId('endpoint-list').locator('tbody tr');
+    await eventually('the first page (25 newest)', async () => (await rows.count()) === 25);
+    const firstRow = await rows.first().innerText();
+    assert.match(firstRow, /\/p\/26/);
+    assert.equal(await page.getByText('← Previous').getAttribute('aria-disabled'), 'true');
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await eventually('the second page (the 2 oldest)', async () => (await rows.count()) === 2);
+    assert.match(await rows.nth(0).innerText(), /\/p\/01/);
+    assert.match(await rows.nth(1).innerText(), /\/p\/00/);
+    assert.match(page.url(), /iterator=ep_/);
+    assert.equal(await page.getByText('Next →').getAttribute('aria-disabled'), 'true');
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await eventually('the first page again', async () => (await rows.count()) === 25 && (await rows.first().innerText()) === firstRow);
+    assert.equal(await page.getByText('← Previous').getAttribute('aria-disabled'), 'true');
+    await shot(page, '10-endpoints-paged');
+  });
+
+  it('a portal link shows its application only, and nothing of another', async () => {
+    const access = await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${appA.id}`, {});
+    assert.equal(access.status, 200);
+    assert.match(access.json.url, /\/ui\/portal#token=herald_portal_/);
+    // A fresh browser context: nothing of the operator's session.
+    const customer = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    customer.setDefaultTimeout(WAIT_MS);
+    try {
+      const portal = await customer.newPage();
+      watch(portal);
+      await portal.goto(access.json.url);
+      await visible(portal.getByTestId('endpoint-list').getByText(endpointA.url));
+      await visible(portal.getByRole('link', { name: appA.name }));
+      // The token left the address bar, and lives in this tab's sessionStorage.
+      assert.ok(!portal.url().includes('token='), portal.url());
+      assert.match(portal.url(), new RegExp(`/ui/portal#/apps/${appA.id}/endpoints$`));
+      assert.equal(await portal.evaluate(() => localStorage.length), 0);
+      // Operator-only things are absent.
+      assert.equal(await portal.getByRole('button', { name: 'Sign out' }).count(), 0);
+      assert.equal(await portal.getByRole('link', { name: 'Applications' }).count(), 0);
+      assert.equal(await portal.getByRole('button', { name: 'Portal link…' }).count(), 0);
+      await shot(portal, '11-portal-endpoints');
+
+      const absentOfB = async (where: string) => {
+        const html = await portal.content();
+        for (const text of [endpointB.url, endpointB.id, appB.id, appB.name, 'bravo-secret-hook']) {
+          assert.ok(!html.includes(text), `${where}: the portal shows ${text}`);
+        }
+      };
+      await absentOfB('endpoints');
+      await portal.getByRole('link', { name: 'Messages', exact: true }).click();
+      await visible(portal.getByTestId('message-list').getByText(msgId));
+      await absentOfB('messages');
+
+      // Application B's address answers as a page that does not exist; so does the application list.
+      await portal.evaluate((id) => (window.location.hash = `#/apps/${id}/endpoints`), appB.id);
+      await visible(portal.getByTestId('not-found'));
+      await absentOfB('B\'s address');
+      await shot(portal, '12-portal-other-app');
+      await portal.evaluate(() => (window.location.hash = '#/apps'));
+      await visible(portal.getByTestId('endpoint-list').getByText(endpointA.url));
+
+      // A reload keeps the portal session (the token is in sessionStorage, not the address).
+      await portal.reload();
+      await visible(portal.getByTestId('endpoint-list').getByText(endpointA.url));
+    } finally {
+      await customer.close();
+    }
+  });
+
+  it('a read-only portal link works inside an iframe and offers no changes', async () => {
+    const access = await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${appA.id}`, { readOnly: true });
+    const host = await browser.newContext({ viewport: { width: 1200, height: 820 } });
+    host.setDefaultTimeout(WAIT_MS);
+    try {
+      const outer = await host.newPage();
+      watch(outer);
+      await outer.setContent(`<h3 style="font-family:sans-serif">Acme's customer settings</h3>
+        <iframe title="Webhooks" src="${access.json.url}" style="width:1100px;height:680px;border:1px solid #ccc"></iframe>`);
+      const frame = outer.frameLocator('iframe[title="Webhooks"]');
+      await visible(frame.getByTestId('endpoint-list').getByText(endpointA.url));
+      await visible(frame.getByText('Read-only'));
+      assert.equal(await frame.getByRole('link', { name: 'Add endpoint' }).count(), 0);
+      await frame.getByRole('link', { name: 'Messages', exact: true }).click();
+      await frame.getByTestId('message-list').getByRole('link', { name: 'invoice.paid' }).click();
+      await visible(frame.locator('[data-testid="delivery"] tbody tr'));
+      assert.equal(await frame.getByRole('button', { name: 'Resend' }).count(), 0);
+      await shot(outer, '13-portal-iframe-read-only');
+    } finally {
+      await host.close();
+    }
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
+  });
+});
