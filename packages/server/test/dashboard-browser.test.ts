@@ -6,41 +6,13 @@
  * npm run build --workspace @herald/dashboard after a change).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { DASHBOARD_DIR } from '../src/api/dashboard.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS } from './helpers/browser.ts';
 import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-];
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-results/screenshots');
-/** How long any one thing may take to show up (auto-waiting locators poll until then). */
-const WAIT_MS = 15_000;
-
-const missing = !existsSync(CHROMIUM);
-const ci = process.env['CI'] === 'true';
-const skip = missing && !ci ? `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the browser tests` : false;
-
 type Herald = Awaited<ReturnType<typeof startTestHerald>>;
-
-/** Waits until the locator's first match is visible. */
-const visible = (locator: Locator, timeout = WAIT_MS) => locator.first().waitFor({ state: 'visible', timeout });
-
-/** Polls a condition in the page's terms (a count, a text) until it holds, like Playwright Test's expect.poll. */
-async function eventually(what: string, probe: () => Promise<boolean>, timeout = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 }, () => {
   let herald: Herald;
@@ -48,32 +20,21 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
   let browser: Browser;
   let operator: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  const { errors: pageErrors, watch } = pageErrorLog();
   let appA: { id: string; name: string };
   let appB: { id: string; name: string };
   let endpointB: { id: string; url: string };
   let endpointA: { id: string; url: string };
   let msgId: string;
 
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const watch = (p: Page) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-
   before(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is missing and CI=true: the browser tests need Debian's chromium package (.ci/run installs it)`);
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('The dashboard is not built: run npm run build --workspace @herald/dashboard');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    [herald, receiver, browser] = await Promise.all([
-      startTestHerald(),
-      Receiver.start(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [herald, receiver, browser] = await Promise.all([startTestHerald(), Receiver.start(), launchBrowser()]);
     appA = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Acme Billing', uid: 'acme' })).json;
     appB = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Bravo Shipping', uid: 'bravo' })).json;
     const b = await api(herald.url, 'POST', `/api/v1/app/${appB.id}/endpoint`, { url: receiver.url('/bravo-secret-hook'), description: 'Bravo only' });
     assert.equal(b.status, 201);
     endpointB = b.json;
-    operator = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    operator.setDefaultTimeout(WAIT_MS);
+    operator = await newContext(browser);
     page = await operator.newPage();
     watch(page);
   });
@@ -248,8 +209,7 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
     assert.equal(access.status, 200);
     assert.match(access.json.url, /\/ui\/portal#token=herald_portal_/);
     // A fresh browser context: nothing of the operator's session.
-    const customer = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-    customer.setDefaultTimeout(WAIT_MS);
+    const customer = await newContext(browser, 1100, 760);
     try {
       const portal = await customer.newPage();
       watch(portal);
@@ -276,6 +236,10 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
       await portal.getByRole('link', { name: 'Messages', exact: true }).click();
       await visible(portal.getByTestId('message-list').getByText(msgId));
       await absentOfB('messages');
+      // The event type catalogue is the portal's too (consumers pick from it), and shows nothing of B either.
+      await portal.getByRole('link', { name: 'Event types', exact: true }).click();
+      await visible(portal.getByRole('heading', { name: 'Event types' }));
+      await absentOfB('event types');
 
       // Application B's address answers as a page that does not exist; so does the application list.
       await portal.evaluate((id) => (window.location.hash = `#/apps/${id}/endpoints`), appB.id);
@@ -295,8 +259,7 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
 
   it('a read-only portal link works inside an iframe and offers no changes', async () => {
     const access = await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${appA.id}`, { readOnly: true });
-    const host = await browser.newContext({ viewport: { width: 1200, height: 820 } });
-    host.setDefaultTimeout(WAIT_MS);
+    const host = await newContext(browser, 1200, 820);
     try {
       const outer = await host.newPage();
       watch(outer);
@@ -306,6 +269,14 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
       await visible(frame.getByTestId('endpoint-list').getByText(endpointA.url));
       await visible(frame.getByText('Read-only'));
       assert.equal(await frame.getByRole('link', { name: 'Add endpoint' }).count(), 0);
+      // An endpoint's page offers no edit, delete, header changes or recovery.
+      await frame.getByTestId('endpoint-list').getByRole('link', { name: endpointA.url }).click();
+      await visible(frame.getByTestId('endpoint-url'));
+      await visible(frame.getByRole('heading', { name: 'Custom headers' }));
+      for (const name of ['Edit', 'Delete…', 'Add header', 'Save headers', 'Start', 'Disable']) {
+        assert.equal(await frame.getByRole('button', { name, exact: true }).count(), 0, `a read-only portal offers ${name}`);
+      }
+      assert.equal(await frame.getByRole('heading', { name: 'Recover / replay' }).count(), 0);
       await frame.getByRole('link', { name: 'Messages', exact: true }).click();
       await frame.getByTestId('message-list').getByRole('link', { name: 'invoice.paid' }).click();
       await visible(frame.locator('[data-testid="delivery"] tbody tr'));

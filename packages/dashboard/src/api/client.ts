@@ -6,13 +6,25 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** A 422's fields: where (`['body', 'filter', …]`) and what is wrong. */
+    readonly fields: FieldError[] = [],
   ) {
     super(detail);
+  }
+
+  /** The 422 messages about one body field (`filter`, `url`…), as "path: message". */
+  about(field: string): string[] {
+    return this.fields.filter((f) => f.loc[1] === field).map((f) => (f.loc.length > 2 ? `${f.loc.slice(2).join('.')}: ${f.msg}` : f.msg));
   }
 
   get notFound(): boolean {
     return this.status === 404;
   }
+}
+
+export interface FieldError {
+  loc: string[];
+  msg: string;
 }
 
 /** The API's root: the dashboard lives at {root}/ui/…, the API at {root}/api/v1. */
@@ -34,12 +46,14 @@ export function withQuery(path: string, query: Query = {}): string {
 function errorFrom(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as { code?: unknown; detail?: unknown };
   let detail: string;
+  let fields: FieldError[] = [];
   if (typeof b.detail === 'string') detail = b.detail;
   else if (Array.isArray(b.detail)) {
     // 422: [{loc, msg}]
-    detail = b.detail.map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc ?? []).slice(1).join('.')}: ${d.msg ?? ''}`).join('; ');
+    fields = b.detail.map((d: { loc?: unknown[]; msg?: unknown }) => ({ loc: (d.loc ?? []).map(String), msg: String(d.msg ?? '') }));
+    detail = fields.map((d) => `${d.loc.slice(1).join('.')}: ${d.msg}`).join('; ');
   } else detail = `HTTP ${status}`;
-  return new ApiError(status, typeof b.code === 'string' ? b.code : status === 422 ? 'validation' : 'error', detail);
+  return new ApiError(status, typeof b.code === 'string' ? b.code : status === 422 ? 'validation' : 'error', detail, fields);
 }
 
 /** Every call sends the token; a 401 (expired or revoked) signs the user out through onUnauthorized. */
@@ -77,6 +91,14 @@ export class ApiClient {
 
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PATCH', path, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  delete<T = void>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
   }
 
   me(): Promise<Me> {

@@ -86,6 +86,28 @@ export interface EventType {
   description: string;
   archived: boolean;
   deprecated: boolean;
+  /** JSON Schema per version (`{"1": {...}}`); null unless asked for (with_content) or when there is none. */
+  schemas?: Record<string, unknown> | null;
+  groupName?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** GET …/endpoint/{ep}/headers: sensitive headers (credentials) are named, never shown. */
+export interface EndpointHeaders {
+  headers: Record<string, string>;
+  sensitive: string[];
+}
+
+export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';
+
+/** POST …/recover | replay-missing | bulk-replay → 202, and GET /api/v1/background-task/{id} (with data). */
+export interface BackgroundTask {
+  id: string;
+  status: 'running' | 'finished' | 'failed' | string;
+  task: TaskKind | string;
+  updatedAt: string;
+  data?: { total: number | null; processed: number; scheduled: number; error: string | null };
 }
 
 export interface PortalAccess {

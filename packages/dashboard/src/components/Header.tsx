@@ -34,6 +34,7 @@ export function Header() {
       {!appId && (
         <nav className="topnav">
           <a href="#/apps">Applications</a>
+          <a href="#/event-types">Event types</a>
         </nav>
       )}
       <span className="spacer" />

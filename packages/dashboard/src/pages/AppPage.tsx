@@ -10,6 +10,7 @@ import { AttemptList } from './AttemptList';
 import { EndpointCreate } from './EndpointCreate';
 import { EndpointDetail } from './EndpointDetail';
 import { EndpointList } from './EndpointList';
+import { EventTypeList } from './EventTypeList';
 import { MessageDetail } from './MessageDetail';
 import { MessageList } from './MessageList';
 
@@ -17,12 +18,14 @@ const TABS = [
   ['endpoints', 'Endpoints'],
   ['messages', 'Messages'],
   ['attempts', 'Attempts'],
+  ['event-types', 'Event types'],
 ] as const;
 
 /**
  * #/apps/{app}/endpoints[/new|/{ep}]
  * #/apps/{app}/messages[/{msg}[/attempts/{attempt}]]
  * #/apps/{app}/attempts
+ * #/apps/{app}/event-types   the (shared) event type catalogue, reachable from the portal too
  */
 export function AppPage({ appId, route }: { appId: string; route: Route }) {
   const { api, me, portal } = useSession();
@@ -84,5 +87,6 @@ function content(appId: string, route: Route, tab: string, id?: string, sub?: st
     return <NotFound />;
   }
   if (tab === 'attempts' && id === undefined) return <AttemptList appId={appId} route={route} />;
+  if (tab === 'event-types' && id === undefined) return <EventTypeList route={route} />;
   return <NotFound />;
 }

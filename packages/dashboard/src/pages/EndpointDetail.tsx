@@ -1,9 +1,13 @@
+import { useState } from 'react';
 import { seg } from '../api/client';
 import type { Endpoint } from '../api/types';
-import { Chips, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
+import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
+import { EndpointEditForm } from '../components/EndpointEditForm';
+import { HeadersEditor } from '../components/HeadersEditor';
+import { RecoverPanel } from '../components/RecoverPanel';
 import { SecretPanel } from '../components/SecretPanel';
 import { formatTime } from '../lib/format';
-import { href, type Route } from '../lib/router';
+import { href, navigate, type Route } from '../lib/router';
 import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
 import { useAction, useApi } from '../lib/useApi';
 
@@ -12,11 +16,40 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
   const path = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
   const endpoint = useApi(`endpoint:${path}`, (signal) => api.get<Endpoint>(path, {}, signal));
   const toggle = useAction((disabled: boolean) => api.patch<Endpoint>(path, { disabled }));
+  const remove = useAction(async () => {
+    await api.delete(path);
+    return true;
+  });
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
 
   if (endpoint.error) return <ErrorMessage error={endpoint.error} onRetry={endpoint.reload} />;
   if (!endpoint.data) return <Spinner />;
   const ep = endpoint.data;
   const writable = canWrite(me);
+  const doDelete = async () => {
+    if (await remove.run()) navigate(href('apps', appId, 'endpoints', { deleted: ep.url }));
+  };
+
+  if (editing) {
+    return (
+      <div className="stack">
+        <a className="crumb" href={href('apps', appId, 'endpoints')}>
+          ← Endpoints
+        </a>
+        <EndpointEditForm
+          path={path}
+          endpoint={ep}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            setSaved(true);
+            endpoint.reload();
+          }}
+        />
+      </div>
+    );
+  }
 
   return (
     <div className="stack">
@@ -24,6 +57,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
         ← Endpoints
       </a>
       {route.query.get('created') && <Notice tone="success">Endpoint created.</Notice>}
+      {saved && <Notice tone="success">Endpoint saved.</Notice>}
       <div className="card">
         <div className="page-head">
           <div className="grow">
@@ -43,8 +77,15 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
               {ep.disabled ? 'Enable' : 'Disable'}
             </button>
           )}
+          {writable && (
+            <button type="button" className="button" onClick={() => { setSaved(false); setEditing(true); }}>
+              Edit
+            </button>
+          )}
+          {writable && <ConfirmButton label="Delete…" confirmLabel="Delete endpoint" onConfirm={doDelete} busy={remove.busy} danger />}
         </div>
         {toggle.error && <ErrorMessage error={toggle.error} />}
+        {remove.error && <ErrorMessage error={remove.error} />}
         <Fields
           rows={[
             ['ID', <Mono>{ep.id}</Mono>],
@@ -65,6 +106,8 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
         </div>
       </div>
       {canReadSecrets(me) && <SecretPanel endpointPath={path} canRotate={writable} />}
+      {canReadSecrets(me) && <HeadersEditor endpointPath={path} writable={writable} />}
+      {writable && <RecoverPanel endpointPath={path} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { seg } from '../api/client';
 import type { Endpoint } from '../api/types';
-import { Chips, ErrorMessage, Spinner } from '../components/common';
+import { Chips, ErrorMessage, Notice, Spinner } from '../components/common';
 import { Pager } from '../components/Pager';
 import { relativeTime } from '../lib/format';
 import { href, type Route } from '../lib/router';
@@ -21,6 +21,7 @@ export function EndpointList({ appId, route }: { appId: string; route: Route }) 
           </a>
         )}
       </div>
+      {route.query.get('deleted') && <Notice tone="success">Endpoint {route.query.get('deleted')} deleted.</Notice>}
       {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
       {!page.data && !page.error && <Spinner />}
       {page.data && page.data.data.length === 0 && (

@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import type { EventType } from '../api/types';
+import { ErrorMessage, Notice, Spinner } from '../components/common';
+import { EventTypeCard } from '../components/EventTypeCard';
+import { EventTypeCreate } from '../components/EventTypeCreate';
+import { Pager } from '../components/Pager';
+import { navigate, withQueryValues, type Route } from '../lib/router';
+import { isAdmin, useSession } from '../lib/session-context';
+import { usePage } from '../lib/usePage';
+
+/**
+ * The event type catalogue (shared by every application): what consumers can subscribe to, with each type's
+ * schemas and example payloads. Paginated on the server like the other lists; an admin can add a type.
+ */
+export function EventTypeList({ route }: { route: Route }) {
+  const { me } = useSession();
+  const archived = route.query.get('archived') === '1';
+  const page = usePage<EventType>('/api/v1/event-type', route, { with_content: true, include_archived: archived || undefined });
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
+
+  return (
+    <>
+      <div className="page-head">
+        <h2 className="grow">Event types</h2>
+        <label className="check small">
+          <input
+            type="checkbox"
+            checked={archived}
+            onChange={(e) => navigate(withQueryValues(route, { archived: e.target.checked ? '1' : null, iterator: null }))}
+          />{' '}
+          Show archived
+        </label>
+        {isAdmin(me) && !creating && (
+          <button type="button" className="button button-primary" onClick={() => { setCreated(null); setCreating(true); }}>
+            New event type
+          </button>
+        )}
+      </div>
+      {creating && (
+        <EventTypeCreate
+          onCancel={() => setCreating(false)}
+          onCreated={(t) => {
+            setCreating(false);
+            setCreated(t.name);
+            page.reload();
+          }}
+        />
+      )}
+      {created && <Notice tone="success">Event type {created} created.</Notice>}
+      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
+      {!page.data && !page.error && <Spinner />}
+      {page.data && page.data.data.length === 0 && (
+        <div className="empty-state">
+          <p>No event types yet.</p>
+          <p className="muted">The catalogue lists the kinds of events endpoints can subscribe to.</p>
+        </div>
+      )}
+      {page.data && page.data.data.length > 0 && (
+        <div className="stack" data-testid="event-type-list">
+          {page.data.data.map((t) => (
+            <EventTypeCard key={t.name} eventType={t} />
+          ))}
+        </div>
+      )}
+      {page.data && <Pager route={route} page={page.data} />}
+    </>
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Managing endpoints in the dashboard, in a real browser against a real server and receiver: edit an endpoint (its
+ * description, event types and filter, with the API's validation shown), custom headers that reach the receiver,
+ * delete an endpoint, the event type catalogue with schemas and examples, and recovering failed messages with a
+ * progress bar. Screenshots go to test-results/screenshots/ (the 2x names).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS } from './helpers/browser.ts';
+import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
+import { Receiver } from './helpers/receiver.ts';
+
+type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+
+const INVOICE_SCHEMA = {
+  type: 'object',
+  properties: { invoice: { type: 'string' }, amount: { type: 'integer' }, currency: { type: 'string' } },
+  required: ['invoice', 'amount'],
+  examples: [{ invoice: 'inv-example-7', amount: 1999, currency: 'EUR' }],
+};
+
+describe('managing endpoints in the dashboard', { skip, timeout: 90_000 }, () => {
+  let herald: Herald;
+  let receiver: Receiver;
+  let browser: Browser;
+  let page: Page;
+  const { errors: pageErrors, watch } = pageErrorLog();
+  let app: { id: string };
+  let endpoint: { id: string };
+  const call = (method: string, path: string, body?: unknown) => api(herald.url, method, path, body);
+  const appPath = () => `/api/v1/app/${app.id}`;
+  const send = async (payload: object, eventType = 'invoice.paid') => {
+    const sent = await call('POST', `${appPath()}/msg`, { eventType, payload });
+    assert.equal(sent.status, 202);
+    return sent.json.id as string;
+  };
+  const bodies = (p: string) => receiver.on(p).map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>);
+  const openEndpoint = async (id: string) => {
+    await page.goto(`${herald.url}/ui/#/apps/${app.id}/endpoints/${id}`);
+    await visible(page.getByTestId('endpoint-url'));
+  };
+
+  before(async () => {
+    // One quick retry, so a failing delivery is marked failed (and can be recovered) within the test.
+    [herald, receiver, browser] = await Promise.all([startTestHerald({ HERALD_RETRY_SCHEDULE: '0' }), Receiver.start(), launchBrowser()]);
+    app = (await call('POST', '/api/v1/app', { name: 'Manage Co' })).json;
+    assert.equal((await call('POST', '/api/v1/event-type', { name: 'invoice.paid', description: 'An invoice was paid', schemas: { 1: INVOICE_SCHEMA } })).status, 201);
+    assert.equal((await call('POST', '/api/v1/event-type', { name: 'order.shipped', description: 'An order left the warehouse', deprecated: true })).status, 201);
+    const made = await call('POST', `${appPath()}/endpoint`, { url: receiver.url('/managed'), description: 'Before', eventTypes: ['invoice.paid'] });
+    assert.equal(made.status, 201);
+    endpoint = made.json;
+    const context = await newContext(browser);
+    // Signed in as an admin: the token the sign-in form would store in this tab's sessionStorage.
+    await context.addInitScript((token) => sessionStorage.setItem('herald.token', token), ADMIN_TOKEN);
+    page = await context.newPage();
+    watch(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await herald?.cleanup();
+  });
+
+  it('edits the description, event types and filter, and shows the API\'s validation', async () => {
+    await openEndpoint(endpoint.id);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Edit endpoint' });
+    await visible(form);
+    await form.getByLabel('Description').fill('After the edit');
+    await form.getByRole('button', { name: '+ order.shipped' }).click();
+    await visible(form.locator('.picker-box .chip', { hasText: 'order.shipped' }));
+
+    // Not JSON: said at once, and Save waits for a fix.
+    const filter = form.getByLabel('Filter (JSON)');
+    await filter.fill('{"body": ');
+    await visible(form.getByTestId('filter-error').filter({ hasText: 'not valid JSON' }));
+    assert.equal(await form.getByRole('button', { name: 'Save changes' }).isDisabled(), true);
+    // JSON the API refuses (an empty key in the dot path): its 422 is shown at the filter.
+    await filter.fill('{"body": {"invoice..currency": "EUR"}}');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await visible(form.getByTestId('filter-error').filter({ hasText: /invoice\.\.currency: is not a dot path/ }));
+    await shot(page, '20-endpoint-edit-invalid-filter');
+
+    await filter.fill('{"body": {"currency": "EUR"}}');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByText('Endpoint saved.'));
+    const stored = (await call('GET', `${appPath()}/endpoint/${endpoint.id}`)).json;
+    assert.equal(stored.description, 'After the edit');
+    assert.deepEqual(stored.eventTypes, ['invoice.paid', 'order.shipped']);
+    assert.deepEqual(stored.filter, { body: { currency: 'EUR' } });
+    await visible(page.getByText('After the edit'));
+    await shot(page, '21-endpoint-edited');
+
+    // The filter at work: a USD invoice is not delivered, a EUR one is.
+    const usd = await send({ invoice: 'inv-usd', amount: 5, currency: 'USD' });
+    await send({ invoice: 'inv-eur', amount: 7, currency: 'EUR' });
+    await receiver.waitFor(() => bodies('/managed').some((b) => b['invoice'] === 'inv-eur'), WAIT_MS, 'the EUR invoice');
+    assert.ok(!bodies('/managed').some((b) => b['invoice'] === 'inv-usd'), 'the USD invoice was delivered despite the filter');
+    assert.deepEqual((await call('GET', `${appPath()}/attempt/msg/${usd}?endpoint_id=${endpoint.id}`)).json.data, []);
+  });
+
+  it('adds custom headers that the next delivery carries', async () => {
+    await openEndpoint(endpoint.id);
+    const card = page.getByRole('region', { name: 'Custom headers' });
+    await visible(card.getByText('No custom headers.'));
+    await card.getByRole('button', { name: 'Add header' }).click();
+    await card.getByLabel('Header name').last().fill('X-Tenant');
+    await card.getByLabel('Value of X-Tenant').fill('acme-42');
+    await card.getByRole('button', { name: 'Add header' }).click();
+    await card.getByLabel('Header name').last().fill('X-Api-Key');
+    await card.getByLabel('Value of X-Api-Key').fill('k-secret-1');
+    await card.getByRole('button', { name: 'Save headers' }).click();
+    await visible(card.getByText('Headers saved.'));
+    // The credential's value is never shown again, only its name.
+    await visible(card.getByPlaceholder(/hidden; type to replace/));
+    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: { 'x-tenant': 'acme-42' }, sensitive: ['x-api-key'] });
+    await shot(page, '22-endpoint-headers');
+
+    await send({ invoice: 'inv-headers', amount: 9, currency: 'EUR' });
+    await receiver.waitFor(() => receiver.on('/managed').some((r) => r.body.toString().includes('inv-headers')), WAIT_MS, 'the delivery with headers');
+    const got = receiver.on('/managed').find((r) => r.body.toString().includes('inv-headers'))!;
+    assert.equal(got.headers['x-tenant'], 'acme-42');
+    assert.equal(got.headers['x-api-key'], 'k-secret-1');
+
+    // Removing the plain header keeps the hidden credential (saved as a PATCH of the changes).
+    await card.getByRole('button', { name: 'Remove x-tenant' }).click();
+    await card.getByRole('button', { name: 'Save headers' }).click();
+    await visible(card.getByText('Headers saved.'));
+    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: {}, sensitive: ['x-api-key'] });
+  });
+
+  it('recovers failed messages and shows the task\'s progress until it finishes', async () => {
+    let failing = true;
+    receiver.responder = (req, res) => {
+      if (req.path === '/flaky' && failing) res.writeHead(500, { 'content-type': 'text/plain' }).end('down');
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    };
+    const flaky = (await call('POST', `${appPath()}/endpoint`, { url: receiver.url('/flaky'), description: 'Flaky receiver' })).json;
+    const msg = await send({ invoice: 'inv-recover', amount: 11, currency: 'EUR' });
+    const deliveryStatus = async () => {
+      const list = (await call('GET', `${appPath()}/msg/${msg}/endpoint`)).json.data as { id: string; status: number }[];
+      return list.find((d) => d.id === flaky.id)?.status;
+    };
+    await eventually('the delivery to fail for good', async () => (await deliveryStatus()) === 2);
+    failing = false;
+
+    await openEndpoint(flaky.id);
+    const panel = page.getByRole('region', { name: 'Recover or replay' });
+    await visible(panel);
+    assert.equal(await panel.getByRole('radio', { name: 'Recover failed' }).isChecked(), true);
+    await panel.getByRole('button', { name: 'Start' }).click();
+    const progress = panel.getByTestId('task-progress');
+    await visible(progress);
+    await eventually('the task to finish', async () => (await progress.getAttribute('data-status')) === 'finished');
+    assert.equal(await panel.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
+    assert.match(await panel.getByTestId('task-counts').innerText(), /of \d+ messages processed · 1 scheduled/);
+    await receiver.waitFor(() => receiver.on('/flaky').length >= 3, WAIT_MS, 'the recovered delivery');
+    await eventually('the message to be delivered', async () => (await deliveryStatus()) === 0);
+    await shot(page, '23-endpoint-recovered');
+  });
+
+  it('deletes an endpoint after a second click', async () => {
+    const doomed = (await call('POST', `${appPath()}/endpoint`, { url: 'https://example.com/doomed', description: 'To delete' })).json;
+    await openEndpoint(doomed.id);
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Delete endpoint' }).click();
+    await visible(page.getByText('Endpoint https://example.com/doomed deleted.'));
+    assert.match(page.url(), new RegExp(`#/apps/${app.id}/endpoints\\?`));
+    assert.equal((await call('GET', `${appPath()}/endpoint/${doomed.id}`)).status, 404);
+    assert.equal(await page.getByTestId('endpoint-list').getByText('https://example.com/doomed').count(), 0);
+  });
+
+  it('shows the event type catalogue with schemas and examples, and an admin adds a type', async () => {
+    await page.getByRole('link', { name: 'Event types', exact: true }).first().click();
+    const invoice = page.locator('[data-testid="event-type"][data-name="invoice.paid"]');
+    await visible(invoice);
+    assert.match(await invoice.innerText(), /An invoice was paid/);
+    assert.match(await invoice.getByLabel('Schema 1 of invoice.paid').innerText(), /"required": \[/);
+    assert.match(await invoice.getByLabel('Example 1 of invoice.paid').innerText(), /"invoice": "inv-example-7"/);
+    const shipped = page.locator('[data-testid="event-type"][data-name="order.shipped"]');
+    await visible(shipped.getByText('Deprecated'));
+    await visible(shipped.getByText('No schema.'));
+
+    await page.getByRole('button', { name: 'New event type' }).click();
+    const form = page.getByRole('form', { name: 'New event type' });
+    await form.getByLabel('Name').fill('customer.created');
+    await form.getByLabel('Description').fill('A customer signed up');
+    await form.getByLabel('JSON Schema (optional)').fill(JSON.stringify({ type: 'object', examples: [{ customer: 'cus_1' }] }));
+    await form.getByRole('button', { name: 'Create event type' }).click();
+    await visible(page.getByText('Event type customer.created created.'));
+    const customer = page.locator('[data-testid="event-type"][data-name="customer.created"]');
+    assert.match(await customer.getByLabel('Example 1 of customer.created').innerText(), /"customer": "cus_1"/);
+    assert.equal((await call('GET', '/api/v1/event-type/customer.created')).json.description, 'A customer signed up');
+    await shot(page, '24-event-types');
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
+  });
+});
