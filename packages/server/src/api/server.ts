@@ -24,6 +24,7 @@ import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
+import { registerStatsRoutes } from './routes/stats.ts';
 import { registerIngestRoute } from '../inbound/route.ts';
 import { registerDashboard } from './dashboard.ts';
 import { RateLimitedError, RateLimits } from './rate-limit.ts';
@@ -183,6 +184,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerTokenRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerSourceRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
   await registerIngestRoute(app, ctx.ingestor, ctx.config.inboundMaxBody);
   await registerDashboard(app);
   const streams = new SseStreams();

@@ -6,6 +6,7 @@ import type {
 import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from './access-types.ts';
 import type { InboundFilter, InboundRequest, InboundStatus, Source } from './inbound-types.ts';
 import type { BucketSpec } from './token-bucket.ts';
+import type { AttemptSeriesPoint, AttemptSeriesQuery } from './stats-types.ts';
 
 export * from './types.ts';
 export * from './access-types.ts';
@@ -208,4 +209,10 @@ export interface Store {
   listInboundRequests(sourceId: string, filter: InboundFilter, page: Page): Promise<PageResult<InboundRequest>>;
   /** Retention: deletes up to `limit` stored inbound requests received before `cutoff`; returns how many. */
   pruneInboundRequests(cutoff: number, limit: number): Promise<number>;
+
+  /**
+   * Attempts of an application (or one of its endpoints) made in [since, until), bucket by bucket: every bucket of the
+   * range in order, empty ones included (zero counts, null percentiles). See stats-types.ts.
+   */
+  attemptSeries(query: AttemptSeriesQuery): Promise<AttemptSeriesPoint[]>;
 }

@@ -8,7 +8,7 @@ import {
 } from '../types.ts';
 import { UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { conflictOnUnique, prepareSecrets } from './catalog.ts';
-import { PostgresInbound } from './inbound.ts';
+import { PostgresStats } from './stats.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import { EventListener } from './events.ts';
 import { migrate } from './migrate.ts';
@@ -76,7 +76,7 @@ function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
  * with SKIP LOCKED and hand out leases, outcomes land only under their lease, and processes wake each other with
  * NOTIFY on a channel of the schema.
  */
-export class PostgresStore extends PostgresInbound implements Store {
+export class PostgresStore extends PostgresStats implements Store {
   private readonly events: EventListener;
   private pendingNotice: { at: number; timer: NodeJS.Timeout } | null = null;
 

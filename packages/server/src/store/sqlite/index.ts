@@ -6,7 +6,7 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
-import { SqliteInbound } from './inbound.ts';
+import { SqliteStats } from './stats.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
@@ -41,7 +41,7 @@ function messageConditions(filter: MessageFilter, timeColumn: string): { sql: st
 }
 
 /** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
-export class SqliteStore extends SqliteInbound implements Store {
+export class SqliteStore extends SqliteStats implements Store {
   private readonly hot: {
     insertMessage: Statement;
     insertDelivery: Statement;
