@@ -124,15 +124,18 @@ export class Ingestor {
     if (status === 'rejected') return json(401, { code: 'verification_failed', detail: 'The request could not be verified' });
     if (setup && setup !== 'answer') return setup;
     if (status === 'received' && !duplicateOf) {
+      let messageId: string;
       try {
-        const messageId = await this.forward(source, request, parsed);
-        await this.store.settleInboundRequest(request.id, 'accepted', messageId, null);
+        messageId = await this.forward(source, request, parsed);
       } catch (err) {
         // Stored but not handed to delivery: the provider is told to try again, and the request can be replayed.
         this.log.error({ err, sourceId: source.id, inboundRequestId: request.id }, 'an inbound request was stored but could not be forwarded');
         await this.store.settleInboundRequest(request.id, 'received', null, `not forwarded: ${(err as Error).message}`).catch(() => undefined);
         return json(500, { code: 'internal_error', detail: 'Internal server error' });
       }
+      // Forwarded already: a failure to record that must not make the provider send it again.
+      await this.store.settleInboundRequest(request.id, 'accepted', messageId, null).catch((err: unknown) =>
+        this.log.error({ err, inboundRequestId: request.id, messageId }, 'an inbound request was forwarded but could not be marked accepted'));
     }
     return { status: source.response.status, contentType: source.response.contentType, body: source.response.body ?? '' };
   }
