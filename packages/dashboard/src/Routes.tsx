@@ -3,7 +3,10 @@ import { NotFound } from './components/common';
 import { AppList } from './pages/AppList';
 import { AppPage } from './pages/AppPage';
 import { EventTypeList } from './pages/EventTypeList';
-import { href, navigate, useRoute } from './lib/router';
+import { InboundRequestDetail } from './pages/sources/InboundRequestDetail';
+import { SourceList } from './pages/sources/SourceList';
+import { SourcePage } from './pages/sources/SourcePage';
+import { href, navigate, useRoute, type Route } from './lib/router';
 import { singleApp, useSession } from './lib/session-context';
 
 /**
@@ -11,6 +14,7 @@ import { singleApp, useSession } from './lib/session-context';
  * #/apps                 applications (operators)
  * #/apps/{app}/…         an application: endpoints, messages, attempts, event types (see AppPage)
  * #/event-types          the event type catalogue (operators; an application's tab shows it too)
+ * #/sources[/{src}[/requests/{req}]]   inbound sources and their captured requests (operators)
  */
 export function Routes() {
   const route = useRoute();
@@ -28,6 +32,17 @@ export function Routes() {
   if (first === 'apps' && appId !== undefined) return <AppPage appId={appId} route={route} />;
   if (first === 'event-types' && appId === undefined) {
     return only ? <AppPage appId={only} route={{ ...route, segments: ['apps', only, 'event-types'] }} /> : <EventTypeList route={route} />;
+  }
+  if (first === 'sources' && only === null) return sources(route);
+  return <NotFound />;
+}
+
+function sources(route: Route) {
+  const [, sourceId, sub, requestId, ...extra] = route.segments;
+  if (sourceId === undefined) return <SourceList route={route} />;
+  if (sub === undefined) return <SourcePage key={sourceId} sourceId={sourceId} route={route} />;
+  if (sub === 'requests' && requestId !== undefined && extra.length === 0) {
+    return <InboundRequestDetail key={requestId} sourceId={sourceId} requestId={requestId} />;
   }
   return <NotFound />;
 }

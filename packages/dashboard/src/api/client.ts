@@ -56,6 +56,15 @@ function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError(status, typeof b.code === 'string' ? b.code : status === 422 ? 'validation' : 'error', detail, fields);
 }
 
+async function jsonOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every call sends the token; a 401 (expired or revoked) signs the user out through onUnauthorized. */
 export class ApiClient {
   constructor(
@@ -67,18 +76,25 @@ export class ApiClient {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(apiRoot() + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      if (res.status === 401) this.onUnauthorized();
-      throw errorFrom(res.status, json);
-    }
+    const json = await jsonOf(res);
+    if (!res.ok) throw this.failure(res.status, json);
     return json as T;
+  }
+
+  /**
+   * Opens a server-sent event stream with fetch (EventSource cannot send the token): the 2xx response, whose body
+   * the caller reads (see api/stream.ts), or an ApiError.
+   */
+  async openStream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
+    const headers = { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' };
+    const res = await fetch(apiRoot() + withQuery(path, query), { headers, signal, cache: 'no-store' });
+    if (res.ok) return res;
+    throw this.failure(res.status, await jsonOf(res));
+  }
+
+  private failure(status: number, json: unknown): ApiError {
+    if (status === 401) this.onUnauthorized();
+    return errorFrom(status, json);
   }
 
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {

@@ -114,3 +114,85 @@ export interface PortalAccess {
   url: string;
   token: string;
 }
+
+export type StatsBucket = 'minute' | 'hour' | 'day';
+
+/** One bucket of GET …/stats/series: attempts made in [start, start + bucket). Percentiles are null without attempts. */
+export interface SeriesPoint {
+  start: string;
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** GET /api/v1/app/{app}/stats/series and …/endpoint/{ep}/stats/series */
+export interface StatsSeries {
+  bucket: StatsBucket;
+  since: string;
+  until: string;
+  series: SeriesPoint[];
+}
+
+/** The data of an `attempt` event of GET /api/v1/app/{app}/attempt/stream. */
+export interface LiveAttempt {
+  id: string;
+  appId: string;
+  msgId: string;
+  endpointId: string;
+  eventType: string;
+  url: string;
+  status: Status;
+  statusText: string;
+  responseStatusCode: number;
+  /** The first 200 characters of the response body, or why there was no response. */
+  response: string;
+  responseDurationMs: number;
+  triggerType: number;
+  attemptNumber: number;
+  timestamp: string;
+  /** When the delivery is tried again; null when this attempt was its last. */
+  nextAttempt: string | null;
+}
+
+/** GET /api/v1/source[/{id}]: an inbound source; its verification secrets come masked. */
+export interface Source {
+  id: string;
+  uid: string | null;
+  name: string;
+  /** The application whose endpoints are the source's destinations. */
+  appId: string;
+  /** `/in/{uid or id}`, on the server's origin. */
+  ingestPath: string;
+  verification: { type: string; [field: string]: unknown };
+  response: { status: number; body: string | null; contentType: string | null };
+  inspect: boolean;
+  /** Seconds; 0: no de-duplication. */
+  dedupeWindow: number;
+  signForwarded: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type InboundStatus = 'received' | 'accepted' | 'rejected' | 'duplicate' | 'inspected' | 'handshake';
+
+/** GET /api/v1/source/{id}/request[/{req}]: a request as it arrived, and what became of it. */
+export interface InboundRequest {
+  id: string;
+  sourceId: string;
+  receivedAt: string;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[]>;
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  ip: string | null;
+  status: InboundStatus;
+  reason: string | null;
+  providerId: string | null;
+  eventType: string | null;
+  messageId: string | null;
+}

@@ -35,6 +35,7 @@ export function Header() {
         <nav className="topnav">
           <a href="#/apps">Applications</a>
           <a href="#/event-types">Event types</a>
+          <a href="#/sources">Sources</a>
         </nav>
       )}
       <span className="spacer" />

@@ -2,6 +2,7 @@ import { seg } from '../api/client';
 import type { Application } from '../api/types';
 import { ErrorMessage, Mono, NotFound, Spinner } from '../components/common';
 import { PortalLink } from '../components/PortalLink';
+import { StatsPanel } from '../components/StatsPanel';
 import { href, type Route } from '../lib/router';
 import { isAdmin, useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
@@ -11,6 +12,7 @@ import { EndpointCreate } from './EndpointCreate';
 import { EndpointDetail } from './EndpointDetail';
 import { EndpointList } from './EndpointList';
 import { EventTypeList } from './EventTypeList';
+import { LiveView } from './LiveView';
 import { MessageDetail } from './MessageDetail';
 import { MessageList } from './MessageList';
 
@@ -18,6 +20,8 @@ const TABS = [
   ['endpoints', 'Endpoints'],
   ['messages', 'Messages'],
   ['attempts', 'Attempts'],
+  ['live', 'Live'],
+  ['stats', 'Stats'],
   ['event-types', 'Event types'],
 ] as const;
 
@@ -25,6 +29,8 @@ const TABS = [
  * #/apps/{app}/endpoints[/new|/{ep}]
  * #/apps/{app}/messages[/{msg}[/attempts/{attempt}]]
  * #/apps/{app}/attempts
+ * #/apps/{app}/live         attempts as they are made (a server-sent event stream)
+ * #/apps/{app}/stats        charts of volume, success rate and latency
  * #/apps/{app}/event-types   the (shared) event type catalogue, reachable from the portal too
  */
 export function AppPage({ appId, route }: { appId: string; route: Route }) {
@@ -87,6 +93,8 @@ function content(appId: string, route: Route, tab: string, id?: string, sub?: st
     return <NotFound />;
   }
   if (tab === 'attempts' && id === undefined) return <AttemptList appId={appId} route={route} />;
+  if (tab === 'live' && id === undefined) return <LiveView appId={appId} route={route} />;
+  if (tab === 'stats' && id === undefined) return <StatsPanel base={`/api/v1/app/${seg(appId)}`} title="Application stats" />;
   if (tab === 'event-types' && id === undefined) return <EventTypeList route={route} />;
   return <NotFound />;
 }

@@ -6,6 +6,7 @@ import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
 import { RecoverPanel } from '../components/RecoverPanel';
 import { SecretPanel } from '../components/SecretPanel';
+import { StatsPanel } from '../components/StatsPanel';
 import { formatTime } from '../lib/format';
 import { href, navigate, type Route } from '../lib/router';
 import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
@@ -103,8 +104,12 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
           <a className="button button-small" href={href('apps', appId, 'attempts', { endpoint: ep.id })}>
             Delivery attempts →
           </a>
+          <a className="button button-small" href={href('apps', appId, 'live', { endpoint: ep.id })}>
+            Live attempts →
+          </a>
         </div>
       </div>
+      <StatsPanel base={path} title="Endpoint stats" />
       {canReadSecrets(me) && <SecretPanel endpointPath={path} canRotate={writable} />}
       {canReadSecrets(me) && <HeadersEditor endpointPath={path} writable={writable} />}
       {writable && <RecoverPanel endpointPath={path} />}

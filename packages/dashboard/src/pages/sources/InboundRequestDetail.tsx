@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import type { InboundRequest, Source } from '../../api/types';
+import { ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
+import { InboundStatusBadge } from '../../components/InboundStatus';
+import { JsonView } from '../../components/JsonView';
+import { formatTime } from '../../lib/format';
+import { href } from '../../lib/router';
+import { canWrite, useSession } from '../../lib/session-context';
+import { useAction, useApi } from '../../lib/useApi';
+import { sourcePath } from './SourcePage';
+
+/** #/sources/{src}/requests/{req}: a captured request as it came, what became of it, and Replay. */
+export function InboundRequestDetail({ sourceId, requestId }: { sourceId: string; requestId: string }) {
+  const { api, me } = useSession();
+  const path = `${sourcePath(sourceId)}/request/${encodeURIComponent(requestId)}`;
+  const request = useApi(`inreq:${path}`, (signal) => api.get<InboundRequest>(path, {}, signal));
+  const source = useApi(`source:${sourceId}`, (signal) => api.get<Source>(sourcePath(sourceId), {}, signal));
+  const replay = useAction(() => api.post<{ messageId: string }>(`${path}/replay`, {}));
+  const [replayed, setReplayed] = useState<string | null>(null);
+  const appId = source.data?.appId;
+  const messageLink = (id: string) => (appId ? <a className="mono" href={href('apps', appId, 'messages', id)}>{id}</a> : <Mono>{id}</Mono>);
+
+  if (request.error) return <ErrorMessage error={request.error} onRetry={request.reload} />;
+  if (!request.data) return <Spinner />;
+  const q = request.data;
+  const doReplay = async () => {
+    setReplayed(null);
+    const done = await replay.run();
+    if (done) {
+      setReplayed(done.messageId);
+      request.reload();
+    }
+  };
+
+  return (
+    <section className="stack">
+      <a className="crumb" href={href('sources', sourceId)}>
+        ← {source.data?.name ?? 'Source'}
+      </a>
+      <div className="card" data-testid="inbound-request">
+        <div className="page-head">
+          <h2 className="mono wrap">
+            {q.method} {q.path}
+          </h2>
+          <InboundStatusBadge status={q.status} />
+          {canWrite(me) && (
+            <button type="button" className="button button-primary" onClick={doReplay} disabled={replay.busy}>
+              {replay.busy ? 'Replaying…' : 'Replay'}
+            </button>
+          )}
+        </div>
+        {replayed && (
+          <Notice tone="success">
+            <span data-testid="replayed">Replayed as message {messageLink(replayed)}.</span>
+          </Notice>
+        )}
+        {replay.error && <ErrorMessage error={replay.error} />}
+        <Fields
+          rows={[
+            ['ID', <Mono>{q.id}</Mono>],
+            ['Received', formatTime(q.receivedAt)],
+            ['From', q.ip ? <Mono>{q.ip}</Mono> : null],
+            ['Query', q.query ? <Mono>?{q.query}</Mono> : 'None'],
+            ['Reason', q.reason],
+            ['Provider ID', q.providerId ? <Mono>{q.providerId}</Mono> : null],
+            ['Event type', q.eventType ? <Mono>{q.eventType}</Mono> : null],
+            ['Message', q.messageId ? messageLink(q.messageId) : null],
+          ]}
+        />
+      </div>
+      <div className="card">
+        <h3>Headers</h3>
+        <HeaderTable headers={q.headers} />
+      </div>
+      <div className="card">
+        <h3>Body</h3>
+        {q.bodyEncoding === 'base64' ? (
+          <>
+            <p className="muted small">The body is not UTF-8 text: it is shown base64-encoded.</p>
+            <pre className="code-block" aria-label="Body">
+              {q.body}
+            </pre>
+          </>
+        ) : (
+          <JsonView text={q.body} label="Body" />
+        )}
+      </div>
+    </section>
+  );
+}
+
+function HeaderTable({ headers }: { headers: InboundRequest['headers'] }) {
+  const rows = Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v, i) => [name, v, i] as const));
+  if (rows.length === 0) return <p className="muted">No headers.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="list headers" data-testid="request-headers">
+        <tbody>
+          {rows.map(([name, value, i]) => (
+            <tr key={`${name}:${i}`}>
+              <th scope="row" className="mono">
+                {name}
+              </th>
+              <td className="mono wrap">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * Seeing what happens, in a real browser against a real server and receiver: the charts of an application and an
+ * endpoint (volume with failures, success rate, latency), the live view of attempts (a new attempt shows up without a
+ * reload), the same charts in the consumer portal, and an inbound source's captured request opened and replayed.
+ * Screenshots go to test-results/screenshots/ (the 3x names).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS } from './helpers/browser.ts';
+import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
+import { Receiver } from './helpers/receiver.ts';
+
+type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+
+/** How soon an attempt must show in the live view after its message is sent. */
+const LIVE_MS = 5_000;
+
+describe('charts, live attempts and inbound sources in the dashboard', { skip, timeout: 90_000 }, () => {
+  let herald: Herald;
+  let receiver: Receiver;
+  let browser: Browser;
+  let page: Page;
+  const { errors: pageErrors, watch } = pageErrorLog();
+  let app: { id: string; name: string };
+  let good: { id: string };
+  let failing: { id: string };
+  const call = (method: string, path: string, body?: unknown) => api(herald.url, method, path, body);
+  const send = async (payload: object, eventType = 'order.placed') => {
+    const sent = await call('POST', `/api/v1/app/${app.id}/msg`, { eventType, payload });
+    assert.equal(sent.status, 202);
+    return sent.json.id as string;
+  };
+  const count = (locator: Locator) => locator.count();
+
+  before(async () => {
+    // The first retry an hour later: each delivery makes one attempt within the test, so the counts are exact.
+    [herald, receiver, browser] = await Promise.all([startTestHerald({ HERALD_RETRY_SCHEDULE: '3600' }), Receiver.start(), launchBrowser()]);
+    receiver.responder = (req, res) => {
+      if (req.path === '/down') res.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    };
+    app = (await call('POST', '/api/v1/app', { name: 'Insight Co' })).json;
+    good = (await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/up'), description: 'Healthy' })).json;
+    failing = (await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/down'), description: 'Broken' })).json;
+    const context = await newContext(browser);
+    await context.addInitScript((token) => sessionStorage.setItem('herald.token', token), ADMIN_TOKEN);
+    page = await context.newPage();
+    watch(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await herald?.cleanup();
+  });
+
+  it('charts the application\'s and an endpoint\'s volume, failures, success rate and latency', async () => {
+    for (let i = 0; i < 4; i++) await send({ order: `ord-${i}` });
+    // Each message makes one attempt per endpoint: 4 succeed, 4 fail.
+    await eventually('the attempts to be counted', async () => {
+      const points = (await call('GET', `/api/v1/app/${app.id}/stats/series?bucket=minute&since=${new Date(Date.now() - 3_600_000).toISOString()}`)).json.series as { succeeded: number; failed: number }[];
+      return points.reduce((n, p) => n + p.succeeded, 0) >= 4 && points.reduce((n, p) => n + p.failed, 0) >= 4;
+    });
+
+    await page.goto(`${herald.url}/ui/#/apps/${app.id}/stats`);
+    const stats = page.getByRole('region', { name: 'Application stats' });
+    await visible(stats.getByTestId('chart-volume').locator('svg'));
+    await stats.getByRole('button', { name: 'Last hour' }).click();
+    await eventually('the last hour\'s charts', async () => (await stats.getByRole('button', { name: 'Last hour' }).getAttribute('aria-pressed')) === 'true');
+    const volume = stats.getByTestId('chart-volume');
+    await eventually('succeeded and failed bars', async () => (await count(volume.locator('rect.bar-ok'))) > 0 && (await count(volume.locator('rect.bar-bad'))) > 0);
+    assert.match(await stats.getByTestId('stats-summary').innerText(), /Attempts\s+8[\s\S]*Success rate\s+50\.0%/);
+    // The success rate is a line (or a dot, for a single bucket with attempts); the latency has its three percentiles.
+    const rate = stats.getByTestId('chart-success');
+    assert.ok((await count(rate.locator('circle.dot'))) + (await count(rate.locator('path.line[d^="M"]'))) > 0, 'a success rate mark');
+    for (const p of ['p50', 'p95', 'p99']) await visible(stats.getByTestId('chart-latency').locator(`.line-${p}`));
+    // Axes are labelled: percentages on the rate chart, times under each chart.
+    await visible(rate.getByText('100%'));
+    assert.ok((await count(volume.locator('.x-axis text'))) >= 2, 'time labels under the volume chart');
+    await shot(page, '30-app-stats');
+
+    // The broken endpoint's own page: only failures.
+    await page.goto(`${herald.url}/ui/#/apps/${app.id}/endpoints/${failing.id}`);
+    const ep = page.getByRole('region', { name: 'Endpoint stats' });
+    await eventually('the endpoint\'s failed bars', async () => (await count(ep.getByTestId('chart-volume').locator('rect.bar-bad'))) > 0);
+    assert.equal(await count(ep.getByTestId('chart-volume').locator('rect.bar-ok')), 0);
+    assert.match(await ep.getByTestId('stats-summary').innerText(), /Success rate\s+0\.0%/);
+    await shot(page, '31-endpoint-stats');
+  });
+
+  it('shows a new attempt in the live view within seconds, without reloading', async () => {
+    await page.goto(`${herald.url}/ui/#/apps/${app.id}/live`);
+    const status = page.getByTestId('live-status');
+    await eventually('the stream to be live', async () => (await status.getAttribute('data-state')) === 'open');
+    // A mark in the page: it would be gone after a reload.
+    await page.evaluate(() => ((window as unknown as { heraldMark: number }).heraldMark = 1));
+
+    const msg = await send({ order: 'ord-live' }, 'order.shipped');
+    const sentAt = Date.now();
+    const rows = page.getByTestId('live-list').locator('tr', { has: page.locator(`a[href$="/messages/${msg}"]`) });
+    await eventually('both attempts of the new message', async () => (await rows.count()) === 2, LIVE_MS);
+    const delay = Date.now() - sentAt;
+    assert.ok(delay < LIVE_MS, `live after ${delay} ms`);
+    assert.equal(await page.evaluate(() => (window as unknown as { heraldMark?: number }).heraldMark), 1, 'the page was not reloaded');
+    // Newest at the top, each linking to its message.
+    assert.equal(await page.getByTestId('live-list').locator('tbody tr').first().locator(`a[href$="/messages/${msg}"]`).count(), 1);
+    await visible(rows.filter({ hasText: '503' }));
+    await shot(page, '32-live');
+
+    // Filtered to the healthy endpoint, the stream is reopened: a new message shows once.
+    await page.getByLabel('Endpoint').selectOption(good.id);
+    await eventually('the filtered stream to be live', async () => (await status.getAttribute('data-state')) === 'open');
+    const filtered = await send({ order: 'ord-filtered' }, 'order.shipped');
+    const filteredRows = page.getByTestId('live-list').locator('tr', { has: page.locator(`a[href$="/messages/${filtered}"]`) });
+    await eventually('the filtered attempt', async () => (await filteredRows.count()) === 1, LIVE_MS);
+    await receiver.waitFor(() => receiver.received.some((r) => r.path === '/down' && r.body.toString().includes('ord-filtered')), WAIT_MS, 'the failing delivery');
+    assert.equal(await filteredRows.count(), 1, 'only the healthy endpoint\'s attempt');
+
+    // The server drops every connection: the page opens the stream again (after 1 s) and carries on.
+    let opened = 0;
+    page.on('request', (r) => void (r.url().includes('/attempt/stream') && opened++));
+    herald.server!.server.closeAllConnections();
+    await eventually('the stream to be reopened', async () => opened > 0 && (await status.getAttribute('data-state')) === 'open');
+    const afterDrop = await send({ order: 'ord-after-drop' }, 'order.shipped');
+    await eventually('an attempt after the reconnection', async () => (await page.getByTestId('live-list').locator(`a[href$="/messages/${afterDrop}"]`).count()) > 0, LIVE_MS);
+
+    // A row opens its message.
+    await filteredRows.locator(`a[href$="/messages/${filtered}"]`).click();
+    await visible(page.getByRole('heading', { name: 'order.shipped' }));
+  });
+
+  it('shows the charts and the live view in the consumer portal', async () => {
+    const access = await call('POST', `/api/v1/auth/app-portal-access/${app.id}`, { readOnly: true });
+    assert.equal(access.status, 200);
+    const customer = await newContext(browser, 1100, 820);
+    try {
+      const portal = await customer.newPage();
+      watch(portal);
+      await portal.goto(access.json.url);
+      await portal.getByRole('link', { name: 'Stats', exact: true }).click();
+      await eventually('the portal\'s bars', async () => (await count(portal.getByTestId('chart-volume').locator('rect.bar-bad'))) > 0);
+      await shot(portal, '33-portal-stats');
+      await portal.getByRole('link', { name: 'Live', exact: true }).click();
+      await eventually('the portal\'s stream to be live', async () => (await portal.getByTestId('live-status').getAttribute('data-state')) === 'open');
+    } finally {
+      await customer.close();
+    }
+  });
+
+  it('lists a source, opens a captured request and replays it', async () => {
+    const made = await call('POST', '/api/v1/source', { name: 'Carrier', uid: 'carrier', verification: { type: 'none' } });
+    assert.equal(made.status, 201);
+    const source = made.json as { id: string; appId: string };
+    assert.equal((await call('POST', `/api/v1/app/${source.appId}/endpoint`, { url: receiver.url('/inbound') })).status, 201);
+    const body = JSON.stringify({ type: 'parcel.delivered', parcel: 'pcl-42', signedBy: 'Ada' });
+    const posted = await fetch(`${herald.url}/in/carrier?attempt=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier': 'acme-post' }, body });
+    assert.equal(posted.status, 200);
+    await receiver.waitFor(() => receiver.on('/inbound').length >= 1, WAIT_MS, 'the forwarded request');
+
+    await page.goto(`${herald.url}/ui/#/apps`);
+    await page.getByRole('link', { name: 'Sources', exact: true }).click();
+    await page.getByTestId('source-list').getByRole('link', { name: 'Carrier' }).click();
+    assert.equal(await page.getByTestId('ingest-url').innerText(), `${herald.url}/in/carrier`);
+    await visible(page.getByTestId('verification').getByText('none'));
+    assert.equal(await page.getByTestId('destinations-link').getAttribute('href'), `#/apps/${source.appId}/endpoints`);
+    const row = page.getByTestId('request-list').locator('tbody tr').first();
+    await visible(row.getByText('Accepted'));
+    await shot(page, '34-source');
+
+    await row.locator('td').first().getByRole('link').click();
+    const detail = page.getByTestId('inbound-request');
+    await visible(detail.getByText('POST /in/carrier'));
+    await visible(detail.getByText('?attempt=1'));
+    assert.match(await page.getByLabel('Body').innerText(), /"parcel": "pcl-42",\n {2}"signedBy": "Ada"/);
+    await visible(page.getByTestId('request-headers').getByText('acme-post'));
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const replayed = page.getByTestId('replayed');
+    await visible(replayed);
+    const messageId = (await replayed.getByRole('link').innerText()).trim();
+    assert.match(messageId, /^msg_/);
+    await receiver.waitFor(() => receiver.on('/inbound').length >= 2, WAIT_MS, 'the replayed request');
+    assert.equal(receiver.on('/inbound')[1]!.body.toString(), body);
+    await shot(page, '35-inbound-request-replayed');
+    // The new message is one of the source's application (event type "inbound": the source names none).
+    await replayed.getByRole('link').click();
+    await visible(page.getByRole('heading', { name: 'inbound', exact: true }));
+    assert.match(page.url(), new RegExp(`#/apps/${source.appId}/messages/${messageId}$`));
+  });
+
+  it('shows why a rejected request cannot be replayed', async () => {
+    const made = await call('POST', '/api/v1/source', { name: 'Keyed', uid: 'keyed', verification: { type: 'api-key', header: 'x-api-key', key: 'k-0123456789abcdef' } });
+    assert.equal(made.status, 201);
+    assert.equal((await fetch(`${herald.url}/in/keyed`, { method: 'POST', body: 'forged' })).status, 401);
+    await page.goto(`${herald.url}/ui/#/sources/${made.json.id}`);
+    // The key is masked by the API.
+    assert.doesNotMatch(await page.getByTestId('verification').innerText(), /k-0123456789abcdef/);
+    const row = page.getByTestId('request-list').locator('tbody tr').first();
+    await visible(row.getByText('Rejected'));
+    await row.locator('td').first().getByRole('link').click();
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await visible(page.getByRole('alert').filter({ hasText: 'A rejected request is never forwarded' }));
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
+  });
+});
