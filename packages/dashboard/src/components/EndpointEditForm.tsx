@@ -4,12 +4,7 @@ import type { Endpoint } from '../api/types';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage } from './common';
-import { EventTypePicker } from './EventTypePicker';
-
-const list = (text: string): string[] | null => {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  return items.length > 0 ? items : null;
-};
+import { EndpointSettingsFields, useEndpointSettings } from './EndpointSettings';
 
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
 
@@ -34,11 +29,7 @@ export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
 }) {
   const { api } = useSession();
   const [url, setUrl] = useState(endpoint.url);
-  const [description, setDescription] = useState(endpoint.description);
-  const [eventTypes, setEventTypes] = useState<string[]>(endpoint.eventTypes ?? []);
-  const [channels, setChannels] = useState((endpoint.channels ?? []).join(', '));
-  const [throttle, setThrottle] = useState(endpoint.throttleRate ? String(endpoint.throttleRate) : '');
-  const [ordered, setOrdered] = useState(endpoint.ordered);
+  const settings = useEndpointSettings(endpoint);
   const [filter, setFilter] = useState(endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '');
   const save = useAction((body: object) => api.patch<Endpoint>(path, body));
 
@@ -52,15 +43,7 @@ export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if ('error' in parsed) return;
-    const saved = await save.run({
-      url: url.trim(),
-      description: description.trim(),
-      eventTypes: eventTypes.length > 0 ? eventTypes : null,
-      channels: list(channels),
-      throttleRate: throttle.trim() ? Number(throttle) : null,
-      ordered,
-      filter: parsed.value,
-    });
+    const saved = await save.run({ url: url.trim(), ...settings.body(), filter: parsed.value });
     if (saved) onSaved(saved);
   }
 
@@ -74,26 +57,7 @@ export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
           <span key={m} className="field-error">{m}</span>
         ))}
       </label>
-      <label className="form-field">
-        <span>Description</span>
-        <input name="description" value={description} onChange={(e) => setDescription(e.target.value)} />
-      </label>
-      <div className="form-field">
-        <label htmlFor="edit-event-types">Event types</label>
-        <EventTypePicker id="edit-event-types" value={eventTypes} onChange={setEventTypes} />
-        <span className="hint">Leave empty to receive every event type.</span>
-      </div>
-      <label className="form-field">
-        <span>Channels</span>
-        <input name="channels" placeholder="Comma-separated; empty: every channel" value={channels} onChange={(e) => setChannels(e.target.value)} />
-      </label>
-      <label className="form-field">
-        <span>Rate limit (messages per second)</span>
-        <input name="throttleRate" type="number" min={1} placeholder="No limit" value={throttle} onChange={(e) => setThrottle(e.target.value)} />
-      </label>
-      <label className="check form-field-check">
-        <input type="checkbox" checked={ordered} onChange={(e) => setOrdered(e.target.checked)} /> Deliver in order (one message at a time)
-      </label>
+      <EndpointSettingsFields settings={settings} pickerId="edit-event-types" fold={false} />
       <label className="form-field">
         <span>Filter (JSON)</span>
         <textarea
