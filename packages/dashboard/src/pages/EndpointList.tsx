@@ -1,7 +1,7 @@
 import { seg } from '../api/client';
+import { PagedTable } from '../components/PagedTable';
 import type { Endpoint } from '../api/types';
-import { Chips, ErrorMessage, Notice, Spinner } from '../components/common';
-import { Pager } from '../components/Pager';
+import { Chips, Notice } from '../components/common';
 import { relativeTime } from '../lib/format';
 import { href, type Route } from '../lib/router';
 import { canWrite, useSession } from '../lib/session-context';
@@ -22,46 +22,33 @@ export function EndpointList({ appId, route }: { appId: string; route: Route }) 
         )}
       </div>
       {route.query.get('deleted') && <Notice tone="success">Endpoint {route.query.get('deleted')} deleted.</Notice>}
-      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
-      {!page.data && !page.error && <Spinner />}
-      {page.data && page.data.data.length === 0 && (
-        <div className="empty-state">
-          <p>No endpoints yet.</p>
-          <p className="muted">An endpoint is a URL that receives this application's webhooks.</p>
-        </div>
-      )}
-      {page.data && page.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="list" data-testid="endpoint-list">
-            <thead>
-              <tr>
-                <th>URL</th>
-                <th>Event types</th>
-                <th>State</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.data.map((ep) => (
-                <tr key={ep.id}>
-                  <td className="wrap">
-                    <a href={href('apps', appId, 'endpoints', ep.id)} className="mono">
-                      {ep.url}
-                    </a>
-                    {ep.description && <div className="muted small">{ep.description}</div>}
-                  </td>
-                  <td>
-                    <Chips items={ep.eventTypes} empty="All" />
-                  </td>
-                  <td>{ep.disabled ? <span className="badge badge-bad">Disabled</span> : <span className="badge badge-ok">Enabled</span>}</td>
-                  <td className="nowrap">{relativeTime(ep.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {page.data && <Pager route={route} page={page.data} />}
+      <PagedTable
+        page={page}
+        route={route}
+        testId="endpoint-list"
+        headers={['URL', 'Event types', 'State', 'Created']}
+        empty={
+          <>
+            <p>No endpoints yet.</p>
+            <p className="muted">An endpoint is a URL that receives this application's webhooks.</p>
+          </>
+        }
+        row={(ep) => (
+          <tr key={ep.id}>
+            <td className="wrap">
+              <a href={href('apps', appId, 'endpoints', ep.id)} className="mono">
+                {ep.url}
+              </a>
+              {ep.description && <div className="muted small">{ep.description}</div>}
+            </td>
+            <td>
+              <Chips items={ep.eventTypes} empty="All" />
+            </td>
+            <td>{ep.disabled ? <span className="badge badge-bad">Disabled</span> : <span className="badge badge-ok">Enabled</span>}</td>
+            <td className="nowrap">{relativeTime(ep.createdAt)}</td>
+          </tr>
+        )}
+      />
     </>
   );
 }

@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { PagedTable } from '../components/PagedTable';
 import { seg } from '../api/client';
 import type { Message } from '../api/types';
-import { ErrorMessage, Mono, Spinner } from '../components/common';
-import { Pager } from '../components/Pager';
+import { Mono } from '../components/common';
 import { formatTime, relativeTime } from '../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../lib/router';
 import { usePage } from '../lib/usePage';
@@ -21,45 +21,33 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
           Refresh
         </button>
       </div>
-      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
-      {!page.data && !page.error && <Spinner />}
-      {page.data && page.data.data.length === 0 && (
-        <div className="empty-state">
-          <p>{eventTypes ? `No messages of type ${eventTypes}.` : 'No messages yet.'}</p>
-          <p className="muted">Messages sent to this application appear here as they arrive.</p>
-        </div>
-      )}
-      {page.data && page.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="list" data-testid="message-list">
-            <thead>
-              <tr>
-                <th>Event type</th>
-                <th>Message</th>
-                <th>Event ID</th>
-                <th>Sent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.data.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <a href={href('apps', appId, 'messages', m.id)}>{m.eventType}</a>
-                  </td>
-                  <td>
-                    <Mono>{m.id}</Mono>
-                  </td>
-                  <td>{m.eventId ? <Mono>{m.eventId}</Mono> : <span className="muted">—</span>}</td>
-                  <td className="nowrap" title={formatTime(m.timestamp)}>
-                    {relativeTime(m.timestamp)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {page.data && <Pager route={route} page={page.data} firstLabel="Newest" />}
+      <PagedTable
+        page={page}
+        route={route}
+        testId="message-list"
+        firstLabel="Newest"
+        headers={['Event type', 'Message', 'Event ID', 'Sent']}
+        empty={
+          <>
+            <p>{eventTypes ? `No messages of type ${eventTypes}.` : 'No messages yet.'}</p>
+            <p className="muted">Messages sent to this application appear here as they arrive.</p>
+          </>
+        }
+        row={(m) => (
+          <tr key={m.id}>
+            <td>
+              <a href={href('apps', appId, 'messages', m.id)}>{m.eventType}</a>
+            </td>
+            <td>
+              <Mono>{m.id}</Mono>
+            </td>
+            <td>{m.eventId ? <Mono>{m.eventId}</Mono> : <span className="muted">—</span>}</td>
+            <td className="nowrap" title={formatTime(m.timestamp)}>
+              {relativeTime(m.timestamp)}
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { Source } from '../../api/types';
-import { ErrorMessage, Mono, Spinner } from '../../components/common';
-import { Pager } from '../../components/Pager';
+import { PagedTable } from '../../components/PagedTable';
+import { Mono } from '../../components/common';
 import { formatTime } from '../../lib/format';
 import { href, type Route } from '../../lib/router';
 import { usePage } from '../../lib/usePage';
@@ -17,51 +17,37 @@ export function SourceList({ route }: { route: Route }) {
           Refresh
         </button>
       </div>
-      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
-      {!page.data && !page.error && <Spinner />}
-      {page.data && page.data.data.length === 0 && (
-        <div className="empty-state">
-          <p>No inbound sources yet.</p>
-          <p className="muted">
-            Create one with <Mono>herald source create</Mono> or <Mono>POST /api/v1/source</Mono>: it gets a public URL that
-            verifies and forwards what a provider (Stripe, GitHub…) sends.
-          </p>
-        </div>
-      )}
-      {page.data && page.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="list" data-testid="source-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Ingest URL</th>
-                <th>Verification</th>
-                <th>Mode</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <a href={href('sources', s.id)}>{s.name}</a>
-                    {s.uid && <div className="muted small mono">{s.uid}</div>}
-                  </td>
-                  <td>
-                    <Mono>{window.location.origin + s.ingestPath}</Mono>
-                  </td>
-                  <td>
-                    <Mono>{s.verification.type}</Mono>
-                  </td>
-                  <td>{s.inspect ? <span className="badge badge-wait">Inspect</span> : <span className="badge badge-ok">Forwarding</span>}</td>
-                  <td className="nowrap">{formatTime(s.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {page.data && <Pager route={route} page={page.data} />}
+      <PagedTable
+        page={page}
+        route={route}
+        testId="source-list"
+        headers={['Name', 'Ingest URL', 'Verification', 'Mode', 'Created']}
+        empty={
+          <>
+            <p>No inbound sources yet.</p>
+            <p className="muted">
+              Create one with <Mono>herald source create</Mono> or <Mono>POST /api/v1/source</Mono>: it gets a public URL that
+              verifies and forwards what a provider (Stripe, GitHub…) sends.
+            </p>
+          </>
+        }
+        row={(s) => (
+          <tr key={s.id}>
+            <td>
+              <a href={href('sources', s.id)}>{s.name}</a>
+              {s.uid && <div className="muted small mono">{s.uid}</div>}
+            </td>
+            <td>
+              <Mono>{window.location.origin + s.ingestPath}</Mono>
+            </td>
+            <td>
+              <Mono>{s.verification.type}</Mono>
+            </td>
+            <td>{s.inspect ? <span className="badge badge-wait">Inspect</span> : <span className="badge badge-ok">Forwarding</span>}</td>
+            <td className="nowrap">{formatTime(s.createdAt)}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

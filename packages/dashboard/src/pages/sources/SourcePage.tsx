@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
+import { PagedTable } from '../../components/PagedTable';
 import { seg } from '../../api/client';
 import type { InboundRequest, Source } from '../../api/types';
 import { CopyButton, ErrorMessage, Fields, Mono, Spinner } from '../../components/common';
 import { INBOUND_STATUSES, InboundStatusBadge } from '../../components/InboundStatus';
-import { Pager } from '../../components/Pager';
 import { formatTime, relativeTime } from '../../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
@@ -93,60 +93,46 @@ function Requests({ source, route }: { source: Source; route: Route }) {
           Refresh
         </button>
       </div>
-      {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
-      {!page.data && !page.error && <Spinner />}
-      {page.data && page.data.data.length === 0 && (
-        <div className="empty-state">
-          <p>{status ? `No ${status} requests.` : 'No requests yet.'}</p>
-          <p className="muted">Requests to the ingest URL appear here as they arrive.</p>
-        </div>
-      )}
-      {page.data && page.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="list" data-testid="request-list">
-            <thead>
-              <tr>
-                <th>Received</th>
-                <th>Request</th>
-                <th>Status</th>
-                <th>Event type</th>
-                <th>Provider ID</th>
-                <th>Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.data.map((q) => (
-                <tr key={q.id} data-request-id={q.id}>
-                  <td className="nowrap">
-                    <a href={href('sources', source.id, 'requests', q.id)} title={formatTime(q.receivedAt)}>
-                      {relativeTime(q.receivedAt)}
-                    </a>
-                  </td>
-                  <td className="mono wrap">
-                    {q.method} {q.path}
-                    {q.query && `?${q.query}`}
-                  </td>
-                  <td title={q.reason ?? undefined}>
-                    <InboundStatusBadge status={q.status} />
-                  </td>
-                  <td>{q.eventType ? <Mono>{q.eventType}</Mono> : <span className="muted">—</span>}</td>
-                  <td>{q.providerId ? <Mono>{q.providerId}</Mono> : <span className="muted">—</span>}</td>
-                  <td>
-                    {q.messageId ? (
-                      <a className="mono" href={href('apps', source.appId, 'messages', q.messageId)}>
-                        {q.messageId}
-                      </a>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {page.data && <Pager route={route} page={page.data} firstLabel="Newest" />}
+      <PagedTable
+        page={page}
+        route={route}
+        testId="request-list"
+        firstLabel="Newest"
+        headers={['Received', 'Request', 'Status', 'Event type', 'Provider ID', 'Message']}
+        empty={
+          <>
+            <p>{status ? `No ${status} requests.` : 'No requests yet.'}</p>
+            <p className="muted">Requests to the ingest URL appear here as they arrive.</p>
+          </>
+        }
+        row={(q) => (
+          <tr key={q.id} data-request-id={q.id}>
+            <td className="nowrap">
+              <a href={href('sources', source.id, 'requests', q.id)} title={formatTime(q.receivedAt)}>
+                {relativeTime(q.receivedAt)}
+              </a>
+            </td>
+            <td className="mono wrap">
+              {q.method} {q.path}
+              {q.query && `?${q.query}`}
+            </td>
+            <td title={q.reason ?? undefined}>
+              <InboundStatusBadge status={q.status} />
+            </td>
+            <td>{q.eventType ? <Mono>{q.eventType}</Mono> : <span className="muted">—</span>}</td>
+            <td>{q.providerId ? <Mono>{q.providerId}</Mono> : <span className="muted">—</span>}</td>
+            <td>
+              {q.messageId ? (
+                <a className="mono" href={href('apps', source.appId, 'messages', q.messageId)}>
+                  {q.messageId}
+                </a>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
