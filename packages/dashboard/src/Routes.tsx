@@ -3,11 +3,13 @@ import { NotFound } from './components/common';
 import { AppList } from './pages/AppList';
 import { AppPage } from './pages/AppPage';
 import { EventTypeList } from './pages/EventTypeList';
+import { AuditLog } from './pages/admin/AuditLog';
+import { TokenList } from './pages/admin/TokenList';
 import { InboundRequestDetail } from './pages/sources/InboundRequestDetail';
 import { SourceList } from './pages/sources/SourceList';
 import { SourcePage } from './pages/sources/SourcePage';
 import { href, navigate, useRoute, type Route } from './lib/router';
-import { singleApp, useSession } from './lib/session-context';
+import { isAdmin, singleApp, useSession } from './lib/session-context';
 
 /**
  * #/                     the start: the applications, or the one application an app token or portal link reaches
@@ -15,6 +17,8 @@ import { singleApp, useSession } from './lib/session-context';
  * #/apps/{app}/…         an application: endpoints, messages, attempts, event types (see AppPage)
  * #/event-types          the event type catalogue (operators; an application's tab shows it too)
  * #/sources[/{src}[/requests/{req}]]   inbound sources and their captured requests (operators)
+ * #/tokens[?portal=1]    API tokens (or portal links): issue, revoke (admin tokens)
+ * #/audit               the audit log (admin tokens)
  */
 export function Routes() {
   const route = useRoute();
@@ -34,6 +38,8 @@ export function Routes() {
     return only ? <AppPage appId={only} route={{ ...route, segments: ['apps', only, 'event-types'] }} /> : <EventTypeList route={route} />;
   }
   if (first === 'sources' && only === null) return sources(route);
+  if (first === 'tokens' && appId === undefined && isAdmin(me)) return <TokenList route={route} />;
+  if (first === 'audit' && appId === undefined && isAdmin(me)) return <AuditLog route={route} />;
   return <NotFound />;
 }
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS } from './helpers/browser.ts';
+import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS, signedInPage } from './helpers/browser.ts';
 import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 
@@ -43,9 +43,7 @@ describe('charts, live attempts and inbound sources in the dashboard', { skip, t
     app = (await call('POST', '/api/v1/app', { name: 'Insight Co' })).json;
     good = (await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/up'), description: 'Healthy' })).json;
     failing = (await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/down'), description: 'Broken' })).json;
-    const context = await newContext(browser);
-    await context.addInitScript((token) => sessionStorage.setItem('herald.token', token), ADMIN_TOKEN);
-    page = await context.newPage();
+    page = await signedInPage(browser, ADMIN_TOKEN);
     watch(page);
   });
 

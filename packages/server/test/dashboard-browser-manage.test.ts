@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, launchBrowser, newContext, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS } from './helpers/browser.ts';
+import { eventually, launchBrowser, pageErrorLog, shot, skipBrowser as skip, visible, WAIT_MS, signedInPage } from './helpers/browser.ts';
 import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 
@@ -50,10 +50,7 @@ describe('managing endpoints in the dashboard', { skip, timeout: 90_000 }, () =>
     const made = await call('POST', `${appPath()}/endpoint`, { url: receiver.url('/managed'), description: 'Before', eventTypes: ['invoice.paid'] });
     assert.equal(made.status, 201);
     endpoint = made.json;
-    const context = await newContext(browser);
-    // Signed in as an admin: the token the sign-in form would store in this tab's sessionStorage.
-    await context.addInitScript((token) => sessionStorage.setItem('herald.token', token), ADMIN_TOKEN);
-    page = await context.newPage();
+    page = await signedInPage(browser, ADMIN_TOKEN);
     watch(page);
   });
 

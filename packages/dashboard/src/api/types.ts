@@ -196,3 +196,41 @@ export interface InboundRequest {
   eventType: string | null;
   messageId: string | null;
 }
+
+/** GET /api/v1/token: an API token (never the token itself) or a portal link's. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  scope: Scope;
+  appId: string | null;
+  readOnly: boolean;
+  rateLimit: number | null;
+  portal: boolean;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** POST /api/v1/token: the new token, in this answer only. */
+export interface ApiTokenCreated extends ApiToken {
+  token: string;
+}
+
+/** GET /api/v1/audit-log: one change made through the API. */
+export interface AuditEntry {
+  id: string;
+  timestamp: string;
+  actorId: string | null;
+  actorName: string;
+  actorScope: string;
+  ip: string | null;
+  requestId: string | null;
+  method: string;
+  route: string;
+  path: string;
+  statusCode: number;
+  appId: string | null;
+  resourceId: string | null;
+}

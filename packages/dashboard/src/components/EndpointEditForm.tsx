@@ -3,7 +3,7 @@ import { ApiError } from '../api/client';
 import type { Endpoint } from '../api/types';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
-import { ErrorMessage } from './common';
+import { ErrorMessage, FormActions } from './common';
 import { EndpointSettingsFields, useEndpointSettings } from './EndpointSettings';
 
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
@@ -82,14 +82,7 @@ export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
         ))}
       </label>
       {otherError && <ErrorMessage error={save.error} />}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.busy || filterLocal !== null}>
-          {save.busy ? 'Saving…' : 'Save changes'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions label="Save changes" busyLabel="Saving…" busy={save.busy} disabled={filterLocal !== null} onCancel={onCancel} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../api/client';
 import type { EventType } from '../api/types';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
-import { ErrorMessage } from './common';
+import { ErrorMessage, FormActions } from './common';
 
 const SCHEMA_HINT = '{"type": "object", "properties": {"id": {"type": "string"}}, "examples": [{"id": "inv_1"}]}';
 
@@ -59,14 +59,7 @@ export function EventTypeCreate({ onCreated, onCancel }: { onCreated: (t: EventT
         ))}
       </label>
       {create.error && apiSchemaErrors.length === 0 && <ErrorMessage error={create.error} />}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.busy || schemaError !== null}>
-          {create.busy ? 'Creating…' : 'Create event type'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions label="Create event type" busyLabel="Creating…" busy={create.busy} disabled={schemaError !== null} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import type { Application } from '../api/types';
 import { seg } from '../api/client';
-import { canWrite, singleApp, useSession } from '../lib/session-context';
+import { canWrite, isAdmin, singleApp, useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 
 const SCOPE_LABEL = { admin: 'Admin', 'read-only': 'Read-only', app: 'Application' } as const;
@@ -36,6 +36,12 @@ export function Header() {
           <a href="#/apps">Applications</a>
           <a href="#/event-types">Event types</a>
           <a href="#/sources">Sources</a>
+          {isAdmin(me) && (
+            <>
+              <a href="#/tokens">Tokens</a>
+              <a href="#/audit">Audit</a>
+            </>
+          )}
         </nav>
       )}
       <span className="spacer" />

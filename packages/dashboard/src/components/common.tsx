@@ -141,3 +141,23 @@ export function Chips({ items, empty }: { items: string[] | null | undefined; em
     </span>
   );
 }
+
+/** A form's Submit (saying so while busy) and Cancel buttons. */
+export function FormActions({ label, busyLabel, busy, disabled = false, onCancel }: {
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  disabled?: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="button button-primary" disabled={busy || disabled}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

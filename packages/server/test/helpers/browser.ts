@@ -62,3 +62,10 @@ export function pageErrorLog() {
   const errors: string[] = [];
   return { errors, watch: (p: Page) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)) };
 }
+
+/** A page in a fresh context, signed in with `token` as the sign-in form would leave the tab (its sessionStorage). */
+export async function signedInPage(browser: Browser, token: string): Promise<Page> {
+  const context = await newContext(browser);
+  await context.addInitScript((t) => sessionStorage.setItem('herald.token', t), token);
+  return context.newPage();
+}
