@@ -165,7 +165,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const { auth, generated } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }));
     generatedAdminToken = generated;
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
-    const ingestor = new Ingestor(store, publisher, log.child({ component: 'inbound' }));
+    const ingestor = new Ingestor(store, endpoints, publisher, log.child({ component: 'inbound' }));
     server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log });
     url = await server.listen({ port: config.port, host: config.host });
   }

@@ -146,8 +146,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     await authorize(ctx, principal, { method: request.method, route: request.routeOptions.url, params: request.params });
     request.principal = principal;
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request, where a promise each is measurable.
+  app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+    done();
   });
   idempotencyHooks(app, ctx);
   auditHooks(app, ctx);

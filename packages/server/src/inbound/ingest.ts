@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
+import type { EndpointCache } from '../delivery/endpoint-cache.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { ForwardSpec, InboundRequest, InboundStatus, Source } from '../store/inbound-types.ts';
 import type { Store } from '../store/store.ts';
@@ -95,6 +96,8 @@ function payloadText(body: Buffer): { text: string; base64: boolean } {
 export class Ingestor {
   constructor(
     private readonly store: Store,
+    /** The source's application is read through the same cache publishing uses, not once per request. */
+    private readonly endpoints: EndpointCache,
     private readonly publisher: Publisher,
     private readonly log: Logger,
   ) {}
@@ -142,7 +145,7 @@ export class Ingestor {
 
   /** Publishes a stored request into its source's application, to the destinations that want it; returns the message id. */
   async forward(source: Source, request: InboundRequest, parsed: unknown = parseJson(request.body)): Promise<string> {
-    const app = await this.store.getApp(source.appId);
+    const app = await this.endpoints.app(source.appId);
     if (!app) throw new Error(`the application ${source.appId} of source ${source.id} is gone`);
     const { text, base64 } = payloadText(request.body);
     const headers = forwardedHeaders(request.headers);

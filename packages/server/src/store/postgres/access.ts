@@ -2,10 +2,8 @@ import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from '../access-t
 import { API_TOKEN_COLUMNS, AUDIT_COLUMNS, apiTokenValues, auditValues, toApiToken, toAuditEntry } from '../access-rows.ts';
 import type { Page, PageResult } from '../types.ts';
 import { conflictOnUnique } from './catalog.ts';
-import { Binds, paginate } from './rows.ts';
+import { Binds, paginate, placeholders } from './rows.ts';
 import { PostgresTasks } from './tasks.ts';
-
-const placeholders = (columns: string) => columns.split(',').map((_, i) => `$${i + 1}`).join(', ');
 
 /** API tokens and the audit log. */
 export class PostgresAccess extends PostgresTasks {

@@ -117,12 +117,15 @@ export class PostgresCatalog {
   }
 
   createApp(app: App): Promise<void> {
-    return conflictOnUnique('An application with this uid', async () => {
-      await this.pool.query(
-        'INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)',
-        [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt],
-      );
-    });
+    return conflictOnUnique('An application with this uid', () => this.insertApp(this.pool, app));
+  }
+
+  /** On the pool, or on a transaction's client (a source's application is made in the source's transaction). */
+  protected async insertApp(db: pg.Pool | pg.ClientBase, app: App): Promise<void> {
+    await db.query(
+      'INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)',
+      [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt],
+    );
   }
 
   async getApp(ref: string): Promise<App | undefined> {

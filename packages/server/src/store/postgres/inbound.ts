@@ -3,11 +3,9 @@ import type { InboundFilter, InboundRequest, InboundStatus, Source } from '../in
 import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundValues, sealVerification, sourceValues, toInboundRequest, toSource } from '../inbound-rows.ts';
 import { PostgresAccess } from './access.ts';
 import { conflictOnUnique } from './catalog.ts';
-import { Binds, paginate } from './rows.ts';
+import { Binds, paginate, placeholders } from './rows.ts';
 
 type Row = Record<string, any>;
-
-const placeholders = (columns: string, from = 1) => columns.split(',').map((_, i) => `$${i + from}`).join(', ');
 
 /** The inbound gateway: sources and the requests they received. */
 export class PostgresInbound extends PostgresAccess {
@@ -15,10 +13,7 @@ export class PostgresInbound extends PostgresAccess {
 
   createSource(source: Source, app: App): Promise<void> {
     return conflictOnUnique('A source or application with this uid', () => this.sealing(async (client) => {
-      await client.query(
-        'INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)',
-        [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt],
-      );
+      await this.insertApp(client, app);
       await client.query(`INSERT INTO source (${SOURCE_COLUMNS}) VALUES (${placeholders(SOURCE_COLUMNS)})`, sourceValues(source, this.secrets));
     }));
   }

@@ -76,6 +76,9 @@ export const toMessage = (r: Row): Message => ({
   deliverAt: r.deliver_at,
 });
 
+/** `$1, $2, …`: one placeholder per column of a comma-separated column list. */
+export const placeholders = (columns: string): string => columns.split(',').map((_, i) => `$${i + 1}`).join(', ');
+
 /** Collects bind values and hands out their $n placeholders, so a statement can be assembled piece by piece. */
 export class Binds {
   readonly values: unknown[] = [];

@@ -2,14 +2,10 @@ import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from '../access-t
 import { API_TOKEN_COLUMNS, AUDIT_COLUMNS, apiTokenValues, auditValues, toApiToken, toAuditEntry } from '../access-rows.ts';
 import type { Page, PageResult } from '../types.ts';
 import { conflictOnUnique } from './catalog.ts';
-import { paginate } from './rows.ts';
+import { bindable, paginate, placeholders } from './rows.ts';
 import { SqliteTasks } from './tasks.ts';
 
 type Row = Record<string, any>;
-
-const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
-// SQLite binds no booleans.
-const bindable = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? +v : v));
 
 /** API tokens and the audit log. */
 export class SqliteAccess extends SqliteTasks {

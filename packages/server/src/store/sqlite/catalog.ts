@@ -172,13 +172,14 @@ export class SqliteCatalog {
   }
 
   createApp(app: App): Promise<void> {
-    return this.writes.run(() =>
-      conflictOnUnique('An application with this uid', () => {
-        this
-          .stmt('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt);
-      }),
-    );
+    return this.writes.run(() => conflictOnUnique('An application with this uid', () => this.insertApp(app)));
+  }
+
+  /** Inside a write: also how a source's application is made, in the source's transaction. */
+  protected insertApp(app: App): void {
+    this
+      .stmt('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt);
   }
 
   async getApp(ref: string): Promise<App | undefined> {

@@ -3,13 +3,9 @@ import type { InboundFilter, InboundRequest, InboundStatus, Source } from '../in
 import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundValues, sealVerification, sourceValues, toInboundRequest, toSource } from '../inbound-rows.ts';
 import { SqliteAccess } from './access.ts';
 import { conflictOnUnique } from './catalog.ts';
-import { paginate } from './rows.ts';
+import { bindable, paginate, placeholders } from './rows.ts';
 
 type Row = Record<string, any>;
-
-const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
-// SQLite binds no booleans.
-const bindable = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? +v : v));
 
 /** The inbound gateway: sources and the requests they received. */
 export class SqliteInbound extends SqliteAccess {
@@ -18,8 +14,7 @@ export class SqliteInbound extends SqliteAccess {
   createSource(source: Source, app: App): Promise<void> {
     return this.writes.run(() => conflictOnUnique('A source or application with this uid', () => {
       this.checkKeyUnchanged();
-      this.stmt('INSERT INTO app (id, uid, name, metadata, throttle_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.createdAt, app.updatedAt);
+      this.insertApp(app);
       this.stmt(`INSERT INTO source (${SOURCE_COLUMNS}) VALUES (${placeholders(SOURCE_COLUMNS)})`).run(...bindable(sourceValues(source, this.secrets)));
     }));
   }

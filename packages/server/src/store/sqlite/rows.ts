@@ -92,6 +92,12 @@ export const toAttempt = (r: Row): Attempt => ({
   createdAt: r.created_at,
 });
 
+/** `?, ?, …`: one placeholder per column of a comma-separated column list. */
+export const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
+
+/** SQLite binds no booleans: they go in as 0 and 1. */
+export const bindable = (values: unknown[]): unknown[] => values.map((v) => (typeof v === 'boolean' ? +v : v));
+
 export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
