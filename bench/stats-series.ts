@@ -78,7 +78,7 @@ async function fill(store: Store): Promise<number> {
           attempt: {
             id: `atmpt_${String(++n).padStart(9, '0')}`, appId, messageId: `msg_${n}`, endpointId, url: 'https://example.com/hook',
             status: ok ? Status.Success : Status.Fail, responseStatusCode: ok ? 200 : 503, response: ok ? '{"ok":true}' : 'unavailable',
-            durationMs: duration(), trigger: Trigger.Scheduled, createdAt: at,
+            durationMs: duration(), trigger: Trigger.Scheduled, createdAt: at, request: null,
           },
           deliveryId: 0, lease: 0, status: ok ? Status.Success : Status.Fail, attempts: 1, nextAttemptAt: null,
         });

@@ -157,6 +157,12 @@ describe('dashboard and consumer portal in Chromium', { skip, timeout: 90_000 },
     assert.match(await page.getByLabel('Response body').innerText(), /^ok$/);
     assert.match(await page.getByLabel('Request body').innerText(), /"invoice": "inv-1001"/);
     assert.match(await detail.innerText(), new RegExp(endpointA.url.replace(/[.?]/g, '\\$&')));
+    // The request headers are the ones the receiver got, signature included.
+    const [received] = receiver.on('/acme-hook');
+    const sentHeaders = await page.getByTestId('attempt-request-headers').innerText();
+    for (const name of ['webhook-id', 'webhook-signature', 'webhook-timestamp']) {
+      assert.ok(sentHeaders.includes(String(received?.headers[name])), `${name} shown as received`);
+    }
     await shot(page, '07-attempt');
   });
 

@@ -48,7 +48,7 @@ describe('delivery to a real receiver', () => {
   });
 
   test('a message arrives once, byte for byte, signed the Standard Webhooks way, with custom headers', async () => {
-    const { appId, secret } = await setup(herald, { url: receiver.url('/signed'), headers: { 'X-Team': 'payments' } });
+    const { appId, secret } = await setup(herald, { url: receiver.url('/signed'), headers: { 'X-Team': 'payments', Authorization: 'Bearer s3cret' } });
     const payload = { type: 'invoice.paid', data: { amount: 1234, note: 'über ✓', nested: { list: [1, 2, 3] } } };
     const msg = await publish(herald, appId, { eventType: 'invoice.paid', payload });
     await receiver.waitFor((all) => all.some((r) => r.path === '/signed'));
@@ -71,6 +71,15 @@ describe('delivery to a real receiver', () => {
     assert.equal(attempts[0]!.status, 0);
     assert.equal(attempts[0]!.responseStatusCode, 200);
     assert.equal(attempts[0]!.response, 'ok');
+    // The attempt log keeps what was sent, but only the names of the endpoint's custom headers.
+    const sent = await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/attempt/${attempts[0]!.id}/headers`);
+    assert.equal(sent.status, 200, sent.text);
+    assert.deepEqual(sent.json.sensitive.sort(), ['authorization', 'x-team']);
+    assert.doesNotMatch(sent.text, /s3cret|payments/);
+    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'user-agent']) {
+      assert.equal(sent.json.headers[name], got.headers[name], `${name} as the receiver got it`);
+    }
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/attempt/atmpt_nope/headers`)).status, 404);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(receiver.on('/signed').length, 1, 'delivered exactly once');
   });
@@ -335,6 +344,8 @@ describe('delivery to a real receiver', () => {
     });
     assert.equal(attempts[0]!.response, 'not sent: the message content was expunged');
     assert.equal(receiver.on('/expunged').length, 0);
+    const sent = await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/attempt/${attempts[0]!.id}/headers`);
+    assert.deepEqual(sent.json, { headers: null, sensitive: [] }, 'nothing was sent, so no headers were');
     const resend = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg/${msg.id}/endpoint/${endpointId}/resend`);
     assert.equal(resend.status, 400);
     assert.equal(resend.json.code, 'message_expunged');

@@ -181,7 +181,7 @@ test('an outcome or a renewal under a stale lease leaves the delivery alone', { 
   const outcome = (lease: number, code: number) => ({
     attempt: {
       id: newId('atmpt'), appId: a.id, messageId: m.id, endpointId: eps[0]!.id, url: eps[0]!.url, status: Status.Success,
-      responseStatusCode: code, response: 'ok\0', durationMs: 5, trigger: Trigger.Scheduled, createdAt: Date.now(),
+      responseStatusCode: code, response: 'ok\0', durationMs: 5, trigger: Trigger.Scheduled, createdAt: Date.now(), request: null,
     },
     deliveryId: id, lease, status: Status.Success, attempts: 1, nextAttemptAt: null,
   });

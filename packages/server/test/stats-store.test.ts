@@ -37,7 +37,7 @@ async function record(store: Store, attempts: A[]): Promise<void> {
     const attempt: Attempt = {
       id: `atmpt_${String(++seq).padStart(6, '0')}`, appId: a.app ?? 'app_A', messageId: `msg_${seq}`, endpointId: a.ep ?? 'ep_1',
       url: 'https://example.com/hook', status: ok ? Status.Success : Status.Fail, responseStatusCode: ok ? 200 : 500, response: '',
-      durationMs: a.ms, trigger: Trigger.Scheduled, createdAt: a.at,
+      durationMs: a.ms, trigger: Trigger.Scheduled, createdAt: a.at, request: null,
     };
     return { attempt, deliveryId: 0, lease: 0, status: attempt.status, attempts: 1, nextAttemptAt: null };
   });

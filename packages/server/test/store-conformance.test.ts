@@ -53,7 +53,9 @@ const nextAttemptId = () => `atmpt_${(attemptSeq++).toString(36).padStart(6, '0'
 
 const mkAttempt = (message: Message, endpointId: string, over: Partial<Attempt> = {}): Attempt => ({
   id: nextAttemptId(), appId: message.appId, messageId: message.id, endpointId, url: `https://example.com/hook/${endpointId}`,
-  status: Status.Success, responseStatusCode: 200, response: 'ok', durationMs: 12, trigger: Trigger.Scheduled, createdAt: T0, ...over,
+  status: Status.Success, responseStatusCode: 200, response: 'ok', durationMs: 12, trigger: Trigger.Scheduled, createdAt: T0,
+  request: { headers: { 'webhook-id': message.id, 'content-type': 'application/json', 'x-note': 'ünïcode "quoted"' }, sensitive: ['authorization'] },
+  ...over,
 });
 
 /** An outcome for one delivery under `lease`: the attempt row plus the new delivery state. */
@@ -65,7 +67,7 @@ function mkOutcome(
   const attempt: Attempt = {
     id: nextAttemptId(), appId: d.appId, messageId: d.messageId, endpointId: d.endpointId, url: `https://example.com/hook/${d.endpointId}`,
     status: state.status === Status.Success ? Status.Success : Status.Fail, responseStatusCode: state.code,
-    response: state.code === 0 ? '' : `HTTP ${state.code}`, durationMs: 5, trigger: state.trigger ?? Trigger.Scheduled, createdAt: state.at,
+    response: state.code === 0 ? '' : `HTTP ${state.code}`, durationMs: 5, trigger: state.trigger ?? Trigger.Scheduled, createdAt: state.at, request: null,
     ...attemptOver,
   };
   return { attempt, deliveryId: d.deliveryId, lease: d.lease, status: state.status, attempts: state.attempts, nextAttemptAt: state.nextAttemptAt };
@@ -1326,7 +1328,11 @@ function conformance(backend: Backend): void {
       [m2, 'ep_2', d22, Status.Fail, 300, Trigger.Scheduled],
     ];
     const attempts = specs.map(([m, ep, _d, status, code, trigger], i) =>
-      mkAttempt(m, ep, { status, responseStatusCode: code, trigger, createdAt: T0 + 10 * (i + 1), response: code ? `body ${i}\n✓` : '', durationMs: i }),
+      mkAttempt(m, ep, {
+        status, responseStatusCode: code, trigger, createdAt: T0 + 10 * (i + 1), response: code ? `body ${i}\n✓` : '', durationMs: i,
+        // An attempt that sent nothing (a disabled endpoint, expunged content) records no request.
+        ...(code === 0 ? { request: null } : {}),
+      }),
     );
     // Recorded under lease 0 while the deliveries are due (not sending): the attempts are logged, the deliveries unchanged.
     await store.recordOutcomes(attempts.map((attempt, i) => ({ attempt, deliveryId: specs[i]![2]!, lease: 0, status: attempt.status, attempts: 1, nextAttemptAt: null })));

@@ -66,6 +66,12 @@ export interface MessageEndpoint extends Endpoint {
   nextAttempt: string | null;
 }
 
+/** GET …/attempt/{attempt}/headers: null headers when nothing was sent (or the attempt predates the record). */
+export interface AttemptHeaders {
+  headers: Record<string, string> | null;
+  sensitive: string[];
+}
+
 export interface Attempt {
   id: string;
   url: string;

@@ -1,18 +1,21 @@
 import { seg } from '../api/client';
-import type { Attempt, Message } from '../api/types';
+import type { Attempt, AttemptHeaders, Message } from '../api/types';
 import { CodeBadge, ErrorMessage, Fields, Mono, Spinner, StatusBadge } from '../components/common';
+import { HeaderTable } from '../components/HeaderTable';
 import { JsonView } from '../components/JsonView';
 import { formatDuration, formatTime } from '../lib/format';
 import { href } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 
-/** One attempt: where it went, what came back (status, body, duration), and the payload that was sent. */
+/** One attempt: where it went, what it sent (headers, payload) and what came back (status, body, duration). */
 export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgId: string; attemptId: string }) {
   const { api } = useSession();
   const msgPath = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
   const attempt = useApi(`attempt:${msgPath}:${attemptId}`, (signal) => api.get<Attempt>(`${msgPath}/attempt/${seg(attemptId)}`, {}, signal));
   const message = useApi(`msg:${msgPath}`, (signal) => api.get<Message>(msgPath, { with_content: true }, signal));
+  const sent = useApi(`attempt-headers:${msgPath}:${attemptId}`, (signal) =>
+    api.get<AttemptHeaders>(`${msgPath}/attempt/${seg(attemptId)}/headers`, {}, signal));
 
   if (attempt.error) return <ErrorMessage error={attempt.error} onRetry={attempt.reload} />;
   if (!attempt.data) return <Spinner />;
@@ -47,6 +50,17 @@ export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgI
         <p className="hint">The first 20 KB of the response are kept.</p>
       </div>
       <div className="card">
+        <h3>Request headers</h3>
+        {sent.error && <ErrorMessage error={sent.error} onRetry={sent.reload} />}
+        {sent.data ? (
+          sent.data.headers ? (
+            <HeaderTable headers={sent.data.headers} withheld={sent.data.sensitive} testId="attempt-request-headers" />
+          ) : (
+            <p className="muted">Nothing was sent, or the attempt was made before Herald recorded request headers.</p>
+          )
+        ) : (
+          !sent.error && <Spinner />
+        )}
         <h3>Request body</h3>
         <p className="muted small">The message's payload, as every attempt sends it.</p>
         {message.error && <ErrorMessage error={message.error} />}

@@ -149,6 +149,8 @@ export const EndpointHeadersPatchIn = Type.Object({
   deleteHeaders: Type.Optional(Type.Array(Type.String())),
 });
 export const EndpointHeadersOut = Type.Object({ headers: Headers, sensitive: Type.Array(Type.String()) });
+/** `headers` is null when the attempt sent nothing, or was made before Herald recorded request headers. */
+export const AttemptHeadersOut = Type.Object({ headers: Type.Union([Headers, Type.Null()]), sensitive: Type.Array(Type.String()) });
 export const EndpointStatsOut = Type.Object({
   success: Type.Integer(), pending: Type.Integer(), sending: Type.Integer(), fail: Type.Integer(), canceled: Type.Integer(),
 });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
-import { Status, Trigger, type AttemptOutcome, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { ListenHub, listenNameOf } from './listen-hub.ts';
@@ -81,6 +81,7 @@ export class Attempts {
       'herald.attempt.number': item.attempts + 1, 'server.address': hostOf(endpoint.url), 'http.request.method': 'POST',
     }) : null;
     let result: SendResult;
+    let request: AttemptRequest | null = null;
     let retryable = true;
     if (endpoint.disabled || item.payload === null) {
       retryable = false;
@@ -94,6 +95,7 @@ export class Attempts {
       };
     } else {
       const { headers, body } = await this.request(item, item.payload, endpoint, startedAt);
+      request = recordedRequest(headers, endpoint.headers);
       result = listenName === null
         ? await this.sender.send(endpoint.url, headers, body)
         : await this.listenHub.deliver(endpoint.appId, listenName, {
@@ -130,6 +132,7 @@ export class Attempts {
         durationMs: result.durationMs,
         trigger: item.trigger === Trigger.Manual ? Trigger.Manual : Trigger.Scheduled,
         createdAt: startedAt,
+        request,
       },
       deliveryId: item.deliveryId,
       lease: item.lease,
@@ -211,6 +214,14 @@ export class Attempts {
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
   }
+}
+
+/** The attempt log's copy of the request headers: the endpoint's custom header values are named, not kept. */
+function recordedRequest(sent: Record<string, string>, custom: Record<string, string>): AttemptRequest {
+  const sensitive = new Set(Object.keys(custom).map((name) => name.toLowerCase()));
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(sent)) if (!sensitive.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  return { headers, sensitive: [...sensitive] };
 }
 
 const outcomeName = (status: StatusValue): string => (status === Status.Success ? 'success' : status === Status.Pending ? 'retry' : 'failed');

@@ -101,6 +101,18 @@ export interface Attempt {
   durationMs: number;
   trigger: TriggerValue;
   createdAt: number;
+  /** What the request carried; null when nothing was sent (or the attempt predates this record). */
+  request: AttemptRequest | null;
+}
+
+/**
+ * The headers an attempt sent, for debugging a receiver's verification. The endpoint's custom headers are sealed at
+ * rest, so only their names are kept here: the attempt log is read by more people than the endpoint's settings.
+ */
+export interface AttemptRequest {
+  headers: Record<string, string>;
+  /** Headers that were sent but whose values are withheld. */
+  sensitive: string[];
 }
 
 /** A delivery handed to the sender, with what it needs to send (no further reads). */

@@ -5,7 +5,7 @@ import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint, requireMessage } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
 import {
-  AttemptListQuery, AttemptParams, EmptyOut, EndpointMessageOut, EndpointParams, ListOf, MessageAttemptOut, MessageEndpointOut,
+  AttemptHeadersOut, AttemptListQuery, AttemptParams, EmptyOut, EndpointMessageOut, EndpointParams, ListOf, MessageAttemptOut, MessageEndpointOut,
   MessageListQuery, MessageParams, ResendParams,
 } from '../schemas.ts';
 import { attemptOut, endpointOut, messageOut, statusFields } from '../serialize.ts';
@@ -68,6 +68,18 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     const attempt = await ctx.store.getAttempt(message.id, req.params.attempt_id);
     if (!attempt) throw HeraldError.notFound('Message attempt');
     return attemptOut(attempt, true);
+  });
+
+  api.get('/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id/headers', {
+    schema: {
+      tags, summary: "The headers an attempt sent (the endpoint's custom header values are named in `sensitive`, not kept)",
+      params: AttemptParams, response: { 200: AttemptHeadersOut },
+    },
+  }, async (req) => {
+    const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
+    const attempt = await ctx.store.getAttempt(message.id, req.params.attempt_id);
+    if (!attempt) throw HeraldError.notFound('Message attempt');
+    return attempt.request ?? { headers: null, sensitive: [] };
   });
 
   api.get('/api/v1/app/:app_id/endpoint/:endpoint_id/msg', {

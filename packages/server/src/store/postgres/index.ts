@@ -371,7 +371,8 @@ export class PostgresStore extends PostgresStats implements Store {
       outcomes.map((o) => o.deliveryId), outcomes.map((o) => o.lease), outcomes.map((o) => o.status), outcomes.map((o) => o.attempts),
       outcomes.map((o) => o.nextAttemptAt), attempts.map((a) => a.responseStatusCode || null),
     ];
-    await this.pool.query({ name: 'herald_record_outcomes', text: RECORD_OUTCOMES, values: [...attemptColumns, ...deliveryColumns] });
+    const requests = attempts.map((a) => a.request && JSON.stringify(a.request));
+    await this.pool.query({ name: 'herald_record_outcomes', text: RECORD_OUTCOMES, values: [...attemptColumns, ...deliveryColumns, requests] });
   }
 
   async scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void> {

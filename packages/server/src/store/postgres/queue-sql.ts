@@ -77,13 +77,14 @@ export const NEXT_DUE = 'SELECT min(next_attempt_at) AS due FROM delivery WHERE 
 /**
  * A batch of outcomes: every attempt row in one insert, every delivery in one update, one transaction.
  * $1–$11 the attempt columns, $12–$17 per delivery: id, lease, status, attempts, next due time, last status code;
- * the attempt's time ($11) is the delivery's updated_at.
+ * $18 the attempt's request headers; the attempt's time ($11) is the delivery's updated_at.
  */
 export const RECORD_OUTCOMES = `
 WITH logged AS (
-  INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
+  INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at,
+    request_headers)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::integer[], $8::text[],
-    $9::integer[], $10::integer[], $11::bigint[])
+    $9::integer[], $10::integer[], $11::bigint[], $18::text[])
 )
 UPDATE delivery d
 SET status = o.status, attempts = o.attempts, next_attempt_at = o.next_attempt_at, last_status_code = o.last_status_code,

@@ -70,8 +70,8 @@ export class SqliteStore extends SqliteStats implements Store {
       ),
       payloads: this.stmt('SELECT id, app_id, event_type, payload, request_id, traceparent, forward FROM message WHERE id IN (SELECT value FROM json_each(?))'),
       insertAttempt: this.stmt(
-        `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at, request_headers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateDelivery: this.stmt(
         // Only the lease the attempt was sent under takes its outcome: a resend or a later claim is never overwritten.
@@ -317,6 +317,7 @@ export class SqliteStore extends SqliteStats implements Store {
         const a = o.attempt;
         this.hot.insertAttempt.run(
           a.id, a.appId, a.messageId, a.endpointId, a.url, a.status, a.responseStatusCode, a.response, a.durationMs, a.trigger, a.createdAt,
+          a.request && JSON.stringify(a.request),
         );
         this.hot.updateDelivery.run(o.status, o.attempts, o.nextAttemptAt, a.responseStatusCode || null, a.createdAt, o.deliveryId, o.lease);
       }

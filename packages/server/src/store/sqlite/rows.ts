@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { endpointHeadersContext, type SecretCodec } from '../../security/secret-box.ts';
-import type { App, Attempt, Delivery, Endpoint, EventType, Message, Page, PageResult, StatusValue, TriggerValue } from '../types.ts';
+import type { App, Attempt, AttemptRequest, Delivery, Endpoint, EventType, Message, Page, PageResult, StatusValue, TriggerValue } from '../types.ts';
 
 /** Row shapes as SQLite returns them, and their mapping to domain objects. */
 
@@ -90,6 +90,7 @@ export const toAttempt = (r: Row): Attempt => ({
   durationMs: r.duration_ms,
   trigger: r.trigger as TriggerValue,
   createdAt: r.created_at,
+  request: r.request_headers ? JSON.parse(r.request_headers) as AttemptRequest : null,
 });
 
 /** `?, ?, …`: one placeholder per column of a comma-separated column list. */
