@@ -37,6 +37,13 @@ export class HeraldClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  async get<T>(path: string): Promise<T> {
+    const res = await request(this.baseUrl + path, { headers: this.headers, dispatcher: this.agent });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+
   async createApp(name: string): Promise<string> {
     return (await this.post<{ id: string }>('/api/v1/app', { name }, 201)).id;
   }

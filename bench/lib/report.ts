@@ -63,6 +63,15 @@ export function evaluateTargets(scenarios: Record<string, ScenarioResult>): Targ
   const rss = num(scenarios['backlog'], 'peakRssBytes');
   add(['backlog'], `backlog of ${num(scenarios['backlog'], 'messages') ?? '?'}: peak server RSS`, rss === null ? null : Math.round((rss / MB) * 10) / 10, '<=', 300, 'MB');
   add(['poisoned'], 'healthy delivered/s, poisoned vs clean', num(scenarios['poisoned'], 'ratio'), '>=', 0.8, 'ratio');
+  // Herald's own bar for "pleasant with 100,000 messages": every view on screen within half a second of the click,
+  // and the dashboard itself open within a second.
+  const messages = num(scenarios['dashboard'], 'messages') ?? '?';
+  for (const db of ['sqlite', 'postgres']) {
+    if (scenarios['dashboard'] && `${db}SlowestViewMs` in scenarios['dashboard']) {
+      add(['dashboard'], `dashboard, ${messages} messages, ${db}: slowest view`, num(scenarios['dashboard'], `${db}SlowestViewMs`), '<=', 500, 'ms');
+      add(['dashboard'], `dashboard, ${messages} messages, ${db}: first load`, num(scenarios['dashboard'], `${db}FirstLoadMs`), '<=', 1000, 'ms');
+    }
+  }
   return targets;
 }
 

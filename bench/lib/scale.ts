@@ -10,6 +10,8 @@ export interface Scale {
   backlog: { messages: number; publishers: number; drainTimeoutMs: number };
   /** Every message to all endpoints; `failing` answer 500 and `hanging` never answer in the poisoned run. */
   poisoned: { endpoints: number; failing: number; hanging: number; healthyReceivers: number; messages: number; publishers: number; timeoutMs: number };
+  /** Messages in the one application the dashboard is walked over, and how many measured walks. */
+  dashboard: { messages: number; runs: number };
 }
 
 export const SCALES: Record<'full' | 'smoke', Scale> = {
@@ -19,6 +21,7 @@ export const SCALES: Record<'full' | 'smoke', Scale> = {
     fanout: { endpoints: 1_000, receivers: 10, messages: 50, publishers: 8, timeoutMs: 300_000 },
     backlog: { messages: 1_000_000, publishers: 64, drainTimeoutMs: 15 * 60_000 },
     poisoned: { endpoints: 100, failing: 5, hanging: 5, healthyReceivers: 8, messages: 1_000, publishers: 16, timeoutMs: 300_000 },
+    dashboard: { messages: 100_000, runs: 3 },
   },
   smoke: {
     throughput: { messages: 500, publishers: 64, timeoutMs: 30_000 },
@@ -26,5 +29,6 @@ export const SCALES: Record<'full' | 'smoke', Scale> = {
     fanout: { endpoints: 20, receivers: 2, messages: 10, publishers: 8, timeoutMs: 30_000 },
     backlog: { messages: 2_000, publishers: 64, drainTimeoutMs: 60_000 },
     poisoned: { endpoints: 20, failing: 1, hanging: 1, healthyReceivers: 2, messages: 10, publishers: 16, timeoutMs: 30_000 },
+    dashboard: { messages: 2_000, runs: 1 },
   },
 };

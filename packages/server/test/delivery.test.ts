@@ -25,7 +25,7 @@ async function publish(herald: Herald, appId: string, body: Record<string, unkno
 async function attemptsOf(herald: Herald, appId: string, msgId: string) {
   const res = await api(herald.url, 'GET', `/api/v1/app/${appId}/attempt/msg/${msgId}?limit=250&order=ascending`);
   assert.equal(res.status, 200, res.text);
-  return res.json.data as { status: number; responseStatusCode: number; response: string; triggerType: number; timestamp: string }[];
+  return res.json.data as { id: string; status: number; responseStatusCode: number; response: string; triggerType: number; timestamp: string }[];
 }
 
 
