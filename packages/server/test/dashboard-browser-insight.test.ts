@@ -119,12 +119,27 @@ describe('charts, live attempts and inbound sources in the dashboard', { skip, t
     let opened = 0;
     page.on('request', (r) => void (r.url().includes('/attempt/stream') && opened++));
     herald.server!.server.closeAllConnections();
+    await eventually('the page to see the drop', async () => (await status.getAttribute('data-state')) !== 'open');
+    // Sent while the page waits to reconnect: never streamed, so the list marks the gap and links to the attempt log.
+    const duringDrop = await send({ order: 'ord-during-drop' }, 'order.shipped');
+    await receiver.waitFor(() => receiver.received.some((r) => r.body.toString().includes('ord-during-drop')), WAIT_MS, 'the delivery during the drop');
     await eventually('the stream to be reopened', async () => opened > 0 && (await status.getAttribute('data-state')) === 'open');
     const afterDrop = await send({ order: 'ord-after-drop' }, 'order.shipped');
     await eventually('an attempt after the reconnection', async () => (await page.getByTestId('live-list').locator(`a[href$="/messages/${afterDrop}"]`).count()) > 0, LIVE_MS);
+    const gap = page.getByTestId('live-gap');
+    assert.equal(await gap.count(), 1, 'one gap for one reconnection');
+    assert.equal(await page.getByTestId('live-list').locator(`a[href$="/messages/${duringDrop}"]`).count(), 0, 'not streamed');
+    await shot(page, '33-live-gap');
 
+    // The gap's link opens the attempt log from the last attempt streamed (that one included, for attempts made in
+    // the same millisecond): what was missed is there, nothing older is.
+    await gap.getByRole('link', { name: 'See them in the attempt log' }).click();
+    await visible(page.getByTestId('attempt-window'));
+    const missed = page.locator(`a[href$="/messages/${duringDrop}"]`);
+    await visible(missed);
+    assert.equal(await page.locator(`a[href$="/messages/${msg}"]`).count(), 0, 'nothing from before the last attempt streamed');
     // A row opens its message.
-    await filteredRows.locator(`a[href$="/messages/${filtered}"]`).click();
+    await missed.first().click();
     await visible(page.getByRole('heading', { name: 'order.shipped' }));
   });
 

@@ -10,24 +10,43 @@ export const LIVE_CAP = 200;
 const FLUSH_MS = 100;
 
 /**
+ * A time the stream was down. Attempts made then were never streamed, so the list says so where they would be, and
+ * from when, in the server's time (its last word before the loss), so the attempt log can be read from there.
+ */
+export interface LiveGap {
+  id: string;
+  /** The server time of the last attempt or greeting received before the loss. */
+  missedSince: string;
+  reconnectedAt: number;
+}
+export type LiveRow = LiveAttempt | LiveGap;
+export const isGap = (row: LiveRow): row is LiveGap => 'missedSince' in row;
+
+/**
  * An application's attempts as they are made, newest first, from its attempt stream (optionally of one endpoint or
- * some event types). The stream follows the filters, reconnects when it drops, and ends when the component goes.
+ * some event types). The stream follows the filters, reconnects when it drops, and ends when the component goes;
+ * each reconnection leaves a gap row in the list.
  */
 export function useLiveAttempts(appId: string, endpointId: string | null, eventTypes: string | null) {
   const { api } = useSession();
-  const [attempts, setAttempts] = useState<LiveAttempt[]>([]);
+  const [attempts, setAttempts] = useState<LiveRow[]>([]);
   const [state, setState] = useState<StreamState>({ kind: 'connecting' });
   const [received, setReceived] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
-    let pending: LiveAttempt[] = [];
+    let pending: LiveRow[] = [];
     let timer = 0;
+    /** The server's time as last heard (greeting or attempt); set while connected. */
+    let lastHeard: string | null = null;
+    /** Set when a connection that had been open dropped: the server time from which attempts may be missing. */
+    let lostSince: string | null = null;
     const flush = () => {
+      window.clearTimeout(timer);
       timer = 0;
       const batch = pending.reverse();
       pending = [];
-      setReceived((n) => n + batch.length);
+      setReceived((n) => n + batch.filter((row) => !isGap(row)).length);
       setAttempts((shown) => [...batch, ...shown].slice(0, LIVE_CAP));
     };
     setAttempts([]);
@@ -36,11 +55,30 @@ export function useLiveAttempts(appId: string, endpointId: string | null, eventT
     void followStream(
       (signal) => api.openStream(path, { endpoint_id: endpointId, event_types: eventTypes }, signal),
       {
-        onState: (s) => !controller.signal.aborted && setState(s),
+        onState: (s) => {
+          if (controller.signal.aborted) return;
+          if (s.kind !== 'open' && lastHeard !== null) {
+            lostSince ??= lastHeard;
+            lastHeard = null;
+          }
+          setState(s);
+        },
         onEvent: (e) => {
-          if (e.event !== 'attempt' || controller.signal.aborted) return;
+          if (controller.signal.aborted) return;
+          if (e.event === 'ready') {
+            lastHeard = readyTime(e.data);
+            if (lostSince !== null) {
+              pending.push({ id: `gap-${Date.now()}`, missedSince: lostSince, reconnectedAt: Date.now() });
+              lostSince = null;
+              flush();
+            }
+            return;
+          }
+          if (e.event !== 'attempt') return;
           try {
-            pending.push(JSON.parse(e.data) as LiveAttempt);
+            const attempt = JSON.parse(e.data) as LiveAttempt;
+            pending.push(attempt);
+            lastHeard = attempt.timestamp;
           } catch {
             return;
           }
@@ -58,6 +96,17 @@ export function useLiveAttempts(appId: string, endpointId: string | null, eventT
 
   const clear = useCallback(() => setAttempts([]), []);
   return { attempts, state, received, clear };
+}
+
+/** The server's time in its `ready` greeting; the browser's own clock should a greeting lack it. */
+function readyTime(data: string): string {
+  try {
+    const at = (JSON.parse(data) as { at?: unknown }).at;
+    if (typeof at === 'string') return at;
+  } catch {
+    // an unreadable greeting is treated like one without a time
+  }
+  return new Date().toISOString();
 }
 
 /** A snapshot of a moving list while the reader looks at it: `frozen` until resumed, and how many came since. */

@@ -4,6 +4,7 @@ import type { Attempt, Endpoint, ListResponse } from '../api/types';
 import { AttemptTable } from '../components/AttemptTable';
 import { ErrorMessage, Spinner } from '../components/common';
 import { Pager } from '../components/Pager';
+import { formatTime } from '../lib/format';
 import { navigate, withQueryValues, type Route } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
@@ -25,13 +26,16 @@ export function AttemptList({ appId, route }: { appId: string; route: Route }) {
   const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${app}/endpoint`, { limit: 100 }, signal));
   const chosen = route.query.get('endpoint');
   const status = route.query.get('status') ?? '';
+  // A time window comes with links such as the live view's gap rows (the API's after/before, exclusive).
+  const after = route.query.get('after');
+  const before = route.query.get('before');
   const first = endpoints.data?.data[0]?.id;
   useEffect(() => {
     if (!chosen && first) navigate(withQueryValues(route, { endpoint: first, iterator: null }), true);
   }, [chosen, first, route]);
 
   // Not with_msg: it would bring each message's payload along (with_content also governs the response bodies).
-  const page = usePage<Attempt>(chosen ? `/api/v1/app/${app}/attempt/endpoint/${seg(chosen)}` : null, route, { status: status || undefined }, 3000);
+  const page = usePage<Attempt>(chosen ? `/api/v1/app/${app}/attempt/endpoint/${seg(chosen)}` : null, route, { status: status || undefined, after: after ?? undefined, before: before ?? undefined }, 3000);
   const known = endpoints.data?.data ?? [];
 
   return (
@@ -59,6 +63,12 @@ export function AttemptList({ appId, route }: { appId: string; route: Route }) {
           Refresh
         </button>
       </div>
+      {(after || before) && (
+        <p className="muted" data-testid="attempt-window">
+          Attempts{after ? ` after ${formatTime(after)}` : ''}{before ? ` before ${formatTime(before)}` : ''}.{' '}
+          <a href={withQueryValues(route, { after: null, before: null, iterator: null })}>Show all</a>
+        </p>
+      )}
       {endpoints.error && <ErrorMessage error={endpoints.error} onRetry={endpoints.reload} />}
       {endpoints.data && known.length === 0 && !chosen && (
         <div className="empty-state">

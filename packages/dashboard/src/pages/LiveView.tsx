@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { seg } from '../api/client';
 import type { StreamState } from '../api/stream';
-import type { Endpoint, ListResponse, LiveAttempt } from '../api/types';
+import type { Endpoint, ListResponse } from '../api/types';
 import { CodeBadge, Mono, StatusBadge } from '../components/common';
 import { formatDuration, formatTime } from '../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
-import { LIVE_CAP, useLiveAttempts, usePause } from '../lib/useLiveAttempts';
+import { LIVE_CAP, isGap, useLiveAttempts, usePause, type LiveGap, type LiveRow } from '../lib/useLiveAttempts';
 
 const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
@@ -52,7 +52,7 @@ export function LiveView({ appId, route }: { appId: string; route: Route }) {
           <p className="muted">Each delivery attempt {endpointId || eventTypes ? 'matching the filters ' : ''}appears here the moment it is made.</p>
         </div>
       ) : (
-        <LiveTable appId={appId} rows={view.rows} urls={urls} />
+        <LiveTable appId={appId} endpointId={endpointId} rows={view.rows} urls={urls} />
       )}
       <p className="hint">
         The newest {LIVE_CAP} attempts are kept while this page is open; older ones are in the Attempts tab.
@@ -61,7 +61,7 @@ export function LiveView({ appId, route }: { appId: string; route: Route }) {
   );
 }
 
-function LiveTable({ appId, rows, urls }: { appId: string; rows: LiveAttempt[]; urls: Map<string, string> }) {
+function LiveTable({ appId, endpointId, rows, urls }: { appId: string; endpointId: string | null; rows: LiveRow[]; urls: Map<string, string> }) {
   return (
     <div className="table-wrap">
       <table className="list attempts" data-testid="live-list">
@@ -78,7 +78,7 @@ function LiveTable({ appId, rows, urls }: { appId: string; rows: LiveAttempt[]; 
           </tr>
         </thead>
         <tbody>
-          {rows.map((a) => (
+          {rows.map((a) => isGap(a) ? <GapRow key={a.id} appId={appId} endpointId={endpointId} gap={a} /> : (
             <tr key={a.id} className="live-row" data-attempt-id={a.id}>
               <td className="nowrap">
                 <a href={href('apps', appId, 'messages', a.msgId, 'attempts', a.id)} title={formatTime(a.timestamp)}>
@@ -114,6 +114,22 @@ function LiveTable({ appId, rows, urls }: { appId: string; rows: LiveAttempt[]; 
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * Where the stream was down. The attempt log has what was made meanwhile: the link opens it from the last moment the
+ * stream was heard from (an endpoint's attempts; the first endpoint's when the view shows them all).
+ */
+function GapRow({ appId, endpointId, gap }: { appId: string; endpointId: string | null; gap: LiveGap }) {
+  const after = new Date(Date.parse(gap.missedSince) - 1).toISOString();
+  return (
+    <tr className="live-gap" data-testid="live-gap">
+      <td colSpan={8}>
+        Connection lost: attempts made from {clock.format(new Date(gap.missedSince))} until it came back at {clock.format(new Date(gap.reconnectedAt))} are not
+        listed here. <a href={href('apps', appId, 'attempts', { endpoint: endpointId, after })}>See them in the attempt log</a>
+      </td>
+    </tr>
   );
 }
 

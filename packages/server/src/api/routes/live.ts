@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { LISTEN_NAME, listenUrl, type ListenSession } from '../../delivery/listen-hub.ts';
 import { HeraldError } from '../../lib/errors.ts';
+import { iso } from '../../lib/time.ts';
 import type { App, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint } from '../lookup.ts';
@@ -51,7 +52,8 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
     const endpointId = req.query.endpoint_id ? (await requireEndpoint(ctx, app.id, req.query.endpoint_id)).endpoint.id : null;
     const eventTypes = eventTypesOf(req.query.event_types);
     const stream = streams.start(reply);
-    stream.send('ready', { appId: app.id, endpointId, eventTypes });
+    // The server's clock: a watcher that loses the stream knows from when (in the attempts' own time) it may have missed some.
+    stream.send('ready', { appId: app.id, endpointId, eventTypes, at: iso(Date.now()) });
     const unsubscribe = ctx.live.subscribe(app.id, (attempt) => {
       if (endpointId !== null && attempt.endpointId !== endpointId) return;
       if (eventTypes !== null && !eventTypes.includes(attempt.eventType)) return;
