@@ -17,6 +17,11 @@ export class ApiError extends Error {
     return this.fields.filter((f) => f.loc[1] === field).map((f) => (f.loc.length > 2 ? `${f.loc.slice(2).join('.')}: ${f.msg}` : f.msg));
   }
 
+  /** The 422 messages about exactly one place in the body (`'verification', 'secret'`). */
+  at(...path: string[]): string[] {
+    return this.fields.filter((f) => f.loc.length === path.length + 1 && path.every((p, i) => f.loc[i + 1] === p)).map((f) => f.msg);
+  }
+
   get notFound(): boolean {
     return this.status === 404;
   }

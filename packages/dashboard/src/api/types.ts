@@ -240,3 +240,13 @@ export interface AuditEntry {
   appId: string | null;
   resourceId: string | null;
 }
+
+/** The `type` of a source's verification scheme (docs/inbound.md lists each one's fields). */
+export type VerificationType = 'github' | 'stripe' | 'shopify' | 'slack' | 'standard-webhooks' | 'hmac' | 'basic-auth' | 'api-key' | 'none';
+
+/** POST /api/v1/source/{id}/replay: one page (at most 500) of accepted requests sent again; go on with `iterator` until done. */
+export interface SourceReplayPage {
+  replayed: number;
+  iterator: string | null;
+  done: boolean;
+}

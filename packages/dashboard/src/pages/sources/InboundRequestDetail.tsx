@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import type { InboundRequest, Source } from '../../api/types';
 import { ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
+import { HeaderTable } from '../../components/HeaderTable';
 import { InboundStatusBadge } from '../../components/InboundStatus';
 import { JsonView } from '../../components/JsonView';
 import { formatTime } from '../../lib/format';
 import { href } from '../../lib/router';
 import { canWrite, useSession } from '../../lib/session-context';
 import { useAction, useApi } from '../../lib/useApi';
-import { sourcePath } from './SourcePage';
+import { sourcePath } from './paths';
 
 /** #/sources/{src}/requests/{req}: a captured request as it came, what became of it, and Replay. */
 export function InboundRequestDetail({ sourceId, requestId }: { sourceId: string; requestId: string }) {
@@ -70,7 +71,7 @@ export function InboundRequestDetail({ sourceId, requestId }: { sourceId: string
       </div>
       <div className="card">
         <h3>Headers</h3>
-        <HeaderTable headers={q.headers} />
+        <HeaderTable headers={q.headers} testId="request-headers" />
       </div>
       <div className="card">
         <h3>Body</h3>
@@ -86,26 +87,5 @@ export function InboundRequestDetail({ sourceId, requestId }: { sourceId: string
         )}
       </div>
     </section>
-  );
-}
-
-function HeaderTable({ headers }: { headers: InboundRequest['headers'] }) {
-  const rows = Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v, i) => [name, v, i] as const));
-  if (rows.length === 0) return <p className="muted">No headers.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="list headers" data-testid="request-headers">
-        <tbody>
-          {rows.map(([name, value, i]) => (
-            <tr key={`${name}:${i}`}>
-              <th scope="row" className="mono">
-                {name}
-              </th>
-              <td className="mono wrap">{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }

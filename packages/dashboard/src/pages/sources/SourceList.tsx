@@ -1,13 +1,21 @@
+import { useState } from 'react';
 import type { Source } from '../../api/types';
 import { PagedTable } from '../../components/PagedTable';
-import { Mono } from '../../components/common';
+import { Mono, Notice } from '../../components/common';
 import { formatTime } from '../../lib/format';
-import { href, type Route } from '../../lib/router';
+import { href, navigate, type Route } from '../../lib/router';
+import { canWrite, useSession } from '../../lib/session-context';
 import { usePage } from '../../lib/usePage';
+import { SourceForm } from './SourceForm';
 
-/** #/sources: the inbound sources (public ingest URLs that forward what providers send to an application). */
+/**
+ * #/sources[?deleted=name]: the inbound sources (public ingest URLs that forward what providers send to an
+ * application); a writing token can add one, whose page then opens.
+ */
 export function SourceList({ route }: { route: Route }) {
+  const { me } = useSession();
   const page = usePage<Source>('/api/v1/source', route);
+  const [creating, setCreating] = useState(false);
 
   return (
     <section>
@@ -16,7 +24,19 @@ export function SourceList({ route }: { route: Route }) {
         <button type="button" className="button button-small" onClick={page.reload} disabled={page.loading}>
           Refresh
         </button>
+        <span className="spacer" />
+        {canWrite(me) && !creating && (
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            New source
+          </button>
+        )}
       </div>
+      {route.query.get('deleted') && <Notice tone="success">Source “{route.query.get('deleted')}” deleted.</Notice>}
+      {creating && (
+        <div className="source-create">
+          <SourceForm onCancel={() => setCreating(false)} onSaved={(s) => navigate(href('sources', s.id, { created: '1' }))} />
+        </div>
+      )}
       <PagedTable
         page={page}
         route={route}
@@ -26,8 +46,8 @@ export function SourceList({ route }: { route: Route }) {
           <>
             <p>No inbound sources yet.</p>
             <p className="muted">
-              Create one with <Mono>herald source create</Mono> or <Mono>POST /api/v1/source</Mono>: it gets a public URL that
-              verifies and forwards what a provider (Stripe, GitHub…) sends.
+              An admin creates one here, with <Mono>herald source create</Mono> or with <Mono>POST /api/v1/source</Mono>: it gets
+              a public URL that verifies and forwards what a provider (Stripe, GitHub…) sends.
             </p>
           </>
         }

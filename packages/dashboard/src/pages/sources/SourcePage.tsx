@@ -1,37 +1,95 @@
-import type { ReactNode } from 'react';
-import { PagedTable } from '../../components/PagedTable';
-import { seg } from '../../api/client';
-import type { InboundRequest, Source } from '../../api/types';
-import { CopyButton, ErrorMessage, Fields, Mono, Spinner } from '../../components/common';
-import { INBOUND_STATUSES, InboundStatusBadge } from '../../components/InboundStatus';
-import { formatTime, relativeTime } from '../../lib/format';
+import { useState, type ReactNode } from 'react';
+import type { Source } from '../../api/types';
+import { ConfirmButton, CopyButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
+import { formatTime } from '../../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
-import { useSession } from '../../lib/session-context';
-import { useApi } from '../../lib/useApi';
-import { usePage } from '../../lib/usePage';
+import { canWrite, useSession } from '../../lib/session-context';
+import { useAction, useApi } from '../../lib/useApi';
+import { sourcePath } from './paths';
+import { ReplayRange } from './ReplayRange';
+import { SourceForm } from './SourceForm';
+import { Requests } from './SourceRequests';
 
-export const sourcePath = (id: string) => `/api/v1/source/${seg(id)}`;
-
-/** #/sources/{src}[?status=]: a source's settings (secrets masked by the API) and the requests it captured. */
+/**
+ * #/sources/{src}[?status=&created=1]: a source's settings (secrets masked by the API) and the requests it captured;
+ * with a writing token also edit, delete and range replay.
+ */
 export function SourcePage({ sourceId, route }: { sourceId: string; route: Route }) {
-  const { api } = useSession();
+  const { api, me } = useSession();
   const source = useApi(`source:${sourceId}`, (signal) => api.get<Source>(sourcePath(sourceId), {}, signal));
+  const remove = useAction(async (id: string) => {
+    await api.delete(sourcePath(id));
+    return true;
+  });
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
 
   if (source.error) return <ErrorMessage error={source.error} onRetry={source.reload} />;
   if (!source.data) return <Spinner />;
   const s = source.data;
   const ingestUrl = window.location.origin + s.ingestPath;
+  const writable = canWrite(me);
+  const crumb = (
+    <a className="crumb" href="#/sources">
+      Inbound sources
+    </a>
+  );
+
+  if (editing) {
+    return (
+      <section className="stack">
+        {crumb}
+        <SourceForm
+          source={s}
+          onCancel={() => setEditing(false)}
+          onSaved={(updated) => {
+            setEditing(false);
+            setSaved(true);
+            // A new uid no longer finds it under the old one in the address.
+            if (sourceId !== updated.id && sourceId !== updated.uid) navigate(href('sources', updated.id), true);
+            else source.reload();
+          }}
+        />
+      </section>
+    );
+  }
 
   return (
     <section className="stack">
       <div>
-        <a className="crumb" href="#/sources">
-          Inbound sources
-        </a>
+        {crumb}
         <div className="page-head">
-          <h1>{s.name}</h1>
+          <h1 className="grow">{s.name}</h1>
           {s.inspect ? <span className="badge badge-wait">Inspect mode</span> : <span className="badge badge-ok">Forwarding</span>}
+          {writable && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setSaved(false);
+                setEditing(true);
+                // "Source created" has been read by now: it would otherwise still greet the edited source.
+                if (route.query.get('created')) navigate(withQueryValues(route, { created: null }), true);
+              }}
+            >
+              Edit
+            </button>
+          )}
+          {writable && (
+            <ConfirmButton
+              label="Delete…"
+              confirmLabel="Delete source, its destinations and stored requests"
+              onConfirm={async () => (await remove.run(s.id)) && navigate(href('sources', { deleted: s.name }))}
+              busy={remove.busy}
+              danger
+            />
+          )}
         </div>
+        {remove.error && <ErrorMessage error={remove.error} />}
+        {route.query.get('created') && (
+          <Notice tone="success">Source created. Give the provider the ingest URL below, and add a destination for what it sends.</Notice>
+        )}
+        {saved && <Notice tone="success">Source saved.</Notice>}
       </div>
       <div className="card">
         <div>
@@ -62,77 +120,18 @@ export function SourcePage({ sourceId, route }: { sourceId: string; route: Route
           <a className="button button-small" href={href('apps', s.appId, 'endpoints')} data-testid="destinations-link">
             Destinations (endpoints of its application) →
           </a>
+          {writable && (
+            <a className="button button-small" href={href('apps', s.appId, 'endpoints', 'new')}>
+              Add a destination
+            </a>
+          )}
           <a className="button button-small" href={href('apps', s.appId, 'messages')}>
             Forwarded messages →
           </a>
         </div>
       </div>
+      {writable && <ReplayRange source={s} />}
       <Requests source={s} route={route} />
-    </section>
-  );
-}
-
-function Requests({ source, route }: { source: Source; route: Route }) {
-  const status = route.query.get('status') ?? '';
-  const page = usePage<InboundRequest>(`${sourcePath(source.id)}/request`, route, { status: status || undefined }, 3000);
-  return (
-    <section>
-      <div className="page-head">
-        <h2>Captured requests</h2>
-        <div className="filter">
-          <select aria-label="Status" value={status} onChange={(e) => navigate(withQueryValues(route, { status: e.target.value || null, iterator: null }))}>
-            <option value="">Any status</option>
-            {INBOUND_STATUSES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="button" className="button button-small" onClick={page.reload}>
-          Refresh
-        </button>
-      </div>
-      <PagedTable
-        page={page}
-        route={route}
-        testId="request-list"
-        firstLabel="Newest"
-        headers={['Received', 'Request', 'Status', 'Event type', 'Provider ID', 'Message']}
-        empty={
-          <>
-            <p>{status ? `No ${status} requests.` : 'No requests yet.'}</p>
-            <p className="muted">Requests to the ingest URL appear here as they arrive.</p>
-          </>
-        }
-        row={(q) => (
-          <tr key={q.id} data-request-id={q.id}>
-            <td className="nowrap">
-              <a href={href('sources', source.id, 'requests', q.id)} title={formatTime(q.receivedAt)}>
-                {relativeTime(q.receivedAt)}
-              </a>
-            </td>
-            <td className="mono wrap">
-              {q.method} {q.path}
-              {q.query && `?${q.query}`}
-            </td>
-            <td title={q.reason ?? undefined}>
-              <InboundStatusBadge status={q.status} />
-            </td>
-            <td>{q.eventType ? <Mono>{q.eventType}</Mono> : <span className="muted">—</span>}</td>
-            <td>{q.providerId ? <Mono>{q.providerId}</Mono> : <span className="muted">—</span>}</td>
-            <td>
-              {q.messageId ? (
-                <a className="mono" href={href('apps', source.appId, 'messages', q.messageId)}>
-                  {q.messageId}
-                </a>
-              ) : (
-                <span className="muted">—</span>
-              )}
-            </td>
-          </tr>
-        )}
-      />
     </section>
   );
 }
