@@ -1,12 +1,26 @@
+import { useState } from 'react';
 import type { Application } from '../api/types';
+import { AppForm, type AppBody } from '../components/AppForm';
 import { PagedTable } from '../components/PagedTable';
-import { Mono } from '../components/common';
+import { Mono, Notice } from '../components/common';
 import { formatTime } from '../lib/format';
-import { href, type Route } from '../lib/router';
+import { href, navigate, type Route } from '../lib/router';
+import { canWrite, isAdmin, useSession } from '../lib/session-context';
+import { useAction } from '../lib/useApi';
 import { usePage } from '../lib/usePage';
 
+/** #/apps: every application, and (for admin tokens that may write) a new one. */
 export function AppList({ route }: { route: Route }) {
+  const { api, me } = useSession();
   const page = usePage<Application>('/api/v1/app', route);
+  const [creating, setCreating] = useState(false);
+  const create = useAction((body: AppBody) => api.post<Application>('/api/v1/app', body));
+  const mayCreate = isAdmin(me) && canWrite(me);
+
+  async function submit(body: AppBody) {
+    const made = await create.run(body);
+    if (made) navigate(href('apps', made.id, 'endpoints'));
+  }
 
   return (
     <section>
@@ -15,7 +29,27 @@ export function AppList({ route }: { route: Route }) {
         <button type="button" className="button button-small" onClick={page.reload} disabled={page.loading}>
           Refresh
         </button>
+        {mayCreate && !creating && (
+          <button type="button" className="button button-primary button-small" onClick={() => setCreating(true)}>
+            New application
+          </button>
+        )}
       </div>
+      {route.query.get('deleted') && <Notice tone="success">Application {route.query.get('deleted')} deleted.</Notice>}
+      {creating && (
+        <AppForm
+          title="New application"
+          submitLabel="Create application"
+          busyLabel="Creating…"
+          busy={create.busy}
+          error={create.error}
+          onSubmit={(body) => void submit(body)}
+          onCancel={() => {
+            setCreating(false);
+            create.clearError();
+          }}
+        />
+      )}
       <PagedTable
         page={page}
         route={route}
@@ -24,7 +58,8 @@ export function AppList({ route }: { route: Route }) {
           <>
             <p>No applications yet.</p>
             <p className="muted">
-              Create one with <Mono>POST /api/v1/app</Mono> or any Svix SDK.
+              An application is one customer (or team) that receives webhooks. Create one {mayCreate ? 'with New application, ' : ''}with{' '}
+              <Mono>herald app create</Mono>, <Mono>POST /api/v1/app</Mono> or any Svix SDK.
             </p>
           </>
         }

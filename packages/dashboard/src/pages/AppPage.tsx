@@ -1,10 +1,11 @@
 import { seg } from '../api/client';
 import type { Application } from '../api/types';
 import { ErrorMessage, Mono, NotFound, Spinner } from '../components/common';
+import { AppSettings } from '../components/AppSettings';
 import { PortalLink } from '../components/PortalLink';
 import { StatsPanel } from '../components/StatsPanel';
 import { href, type Route } from '../lib/router';
-import { isAdmin, useSession } from '../lib/session-context';
+import { canWrite, isAdmin, useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 import { AttemptDetail } from './AttemptDetail';
 import { AttemptList } from './AttemptList';
@@ -24,6 +25,8 @@ const TABS = [
   ['stats', 'Stats'],
   ['event-types', 'Event types'],
 ] as const;
+/** Only admin tokens that may write change or delete an application (app tokens may not rename their own). */
+const SETTINGS_TAB = ['settings', 'Settings'] as const;
 
 /**
  * #/apps/{app}/endpoints[/new|/{ep}]
@@ -32,6 +35,7 @@ const TABS = [
  * #/apps/{app}/live         attempts as they are made (a server-sent event stream)
  * #/apps/{app}/stats        charts of volume, success rate and latency
  * #/apps/{app}/event-types   the (shared) event type catalogue, reachable from the portal too
+ * #/apps/{app}/settings     name, uid, rate limit, metadata; delete (admin tokens that may write)
  */
 export function AppPage({ appId, route }: { appId: string; route: Route }) {
   const { api, me, portal } = useSession();
@@ -41,6 +45,7 @@ export function AppPage({ appId, route }: { appId: string; route: Route }) {
   if (!app.data) return <Spinner />;
   const a = app.data;
   const [, , tab = 'endpoints', id, sub, subId, ...extra] = route.segments;
+  const mayManage = !portal && isAdmin(me) && canWrite(me);
 
   return (
     <section>
@@ -67,13 +72,15 @@ export function AppPage({ appId, route }: { appId: string; route: Route }) {
         </div>
       )}
       <nav className="tabs" aria-label="Sections">
-        {TABS.map(([name, label]) => (
+        {[...TABS, ...(mayManage ? [SETTINGS_TAB] : [])].map(([name, label]) => (
           <a key={name} href={href('apps', appId, name)} className={tab === name ? 'tab tab-active' : 'tab'} aria-current={tab === name ? 'page' : undefined}>
             {label}
           </a>
         ))}
       </nav>
-      <div className="tab-body">{content(appId, route, tab, id, sub, subId, extra.length > 0)}</div>
+      <div className="tab-body">
+        {tab === 'settings' && mayManage && id === undefined ? <AppSettings app={a} onSaved={app.reload} /> : content(appId, route, tab, id, sub, subId, extra.length > 0)}
+      </div>
     </section>
   );
 }
