@@ -94,6 +94,7 @@ export interface EventType {
   deprecated: boolean;
   /** JSON Schema per version (`{"1": {...}}`); null unless asked for (with_content) or when there is none. */
   schemas?: Record<string, unknown> | null;
+  featureFlags?: string[] | null;
   groupName?: string | null;
   createdAt?: string;
   updatedAt?: string;

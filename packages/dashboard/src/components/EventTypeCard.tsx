@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { EventType } from '../api/types';
 import { JsonView } from './JsonView';
 
@@ -8,8 +9,11 @@ export function exampleOf(schema: unknown): { value: unknown } | null {
   return Array.isArray(examples) && examples.length > 0 ? { value: examples[0] } : null;
 }
 
-/** One event type of the catalogue: its description, state, and per version its schema and an example payload. */
-export function EventTypeCard({ eventType }: { eventType: EventType }) {
+/**
+ * One event type of the catalogue: its description, state, and per version its schema and an example payload;
+ * `actions` (an admin's buttons) go in its heading.
+ */
+export function EventTypeCard({ eventType, actions }: { eventType: EventType; actions?: ReactNode }) {
   const versions = Object.entries(eventType.schemas ?? {});
   return (
     <article className="card event-type" data-testid="event-type" data-name={eventType.name}>
@@ -18,6 +22,12 @@ export function EventTypeCard({ eventType }: { eventType: EventType }) {
         {eventType.deprecated && <span className="badge badge-wait">Deprecated</span>}
         {eventType.archived && <span className="badge badge-muted">Archived</span>}
         {eventType.groupName && <span className="badge badge-muted">{eventType.groupName}</span>}
+        {eventType.featureFlags?.map((flag) => (
+          <span key={flag} className="badge badge-muted">
+            flag: {flag}
+          </span>
+        ))}
+        {actions}
       </div>
       <p className={eventType.description ? '' : 'muted'}>{eventType.description || 'No description.'}</p>
       {versions.length === 0 && <p className="muted small">No schema.</p>}

@@ -7,7 +7,8 @@ import { ErrorMessage, FormActions } from './common';
 
 const SCHEMA_HINT = '{"type": "object", "properties": {"id": {"type": "string"}}, "examples": [{"id": "inv_1"}]}';
 
-function parseSchema(text: string): { value: unknown } | { error: string } {
+/** A JSON object as typed (empty: none), or the reason it is not one. */
+export function parseSchema(text: string): { value: unknown } | { error: string } {
   if (!text.trim()) return { value: null };
   try {
     const value: unknown = JSON.parse(text);

@@ -3,6 +3,7 @@ import type { EventType } from '../api/types';
 import { ErrorMessage, Notice, Spinner } from '../components/common';
 import { EventTypeCard } from '../components/EventTypeCard';
 import { EventTypeCreate } from '../components/EventTypeCreate';
+import { EventTypeManaged } from '../components/EventTypeManaged';
 import { Pager } from '../components/Pager';
 import { navigate, withQueryValues, type Route } from '../lib/router';
 import { isAdmin, useSession } from '../lib/session-context';
@@ -10,14 +11,20 @@ import { usePage } from '../lib/usePage';
 
 /**
  * The event type catalogue (shared by every application): what consumers can subscribe to, with each type's
- * schemas and example payloads. Paginated on the server like the other lists; an admin can add a type.
+ * schemas and example payloads. Paginated on the server like the other lists. Only admin tokens may change the
+ * catalogue (it is global): they add, edit, archive and delete types.
  */
 export function EventTypeList({ route }: { route: Route }) {
   const { me } = useSession();
   const archived = route.query.get('archived') === '1';
   const page = usePage<EventType>('/api/v1/event-type', route, { with_content: true, include_archived: archived || undefined });
+  const admin = isAdmin(me);
   const [creating, setCreating] = useState(false);
-  const [created, setCreated] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const changed = (message: string) => {
+    setNotice(message);
+    page.reload();
+  };
 
   return (
     <>
@@ -31,8 +38,8 @@ export function EventTypeList({ route }: { route: Route }) {
           />{' '}
           Show archived
         </label>
-        {isAdmin(me) && !creating && (
-          <button type="button" className="button button-primary" onClick={() => { setCreated(null); setCreating(true); }}>
+        {admin && !creating && (
+          <button type="button" className="button button-primary" onClick={() => { setNotice(null); setCreating(true); }}>
             New event type
           </button>
         )}
@@ -42,12 +49,11 @@ export function EventTypeList({ route }: { route: Route }) {
           onCancel={() => setCreating(false)}
           onCreated={(t) => {
             setCreating(false);
-            setCreated(t.name);
-            page.reload();
+            changed(`Event type ${t.name} created.`);
           }}
         />
       )}
-      {created && <Notice tone="success">Event type {created} created.</Notice>}
+      {notice && <Notice tone="success">{notice}</Notice>}
       {page.error && <ErrorMessage error={page.error} onRetry={page.reload} />}
       {!page.data && !page.error && <Spinner />}
       {page.data && page.data.data.length === 0 && (
@@ -59,7 +65,7 @@ export function EventTypeList({ route }: { route: Route }) {
       {page.data && page.data.data.length > 0 && (
         <div className="stack" data-testid="event-type-list">
           {page.data.data.map((t) => (
-            <EventTypeCard key={t.name} eventType={t} />
+            admin ? <EventTypeManaged key={t.name} eventType={t} onChanged={changed} onEdit={() => setNotice(null)} /> : <EventTypeCard key={t.name} eventType={t} />
           ))}
         </div>
       )}
