@@ -70,6 +70,18 @@ test('422 carries Svix validation details and nothing is stored', async () => {
   assert.deepEqual(badLimit.json.detail[0].loc, ['query', 'limit']);
 });
 
+test('a nullable field holding neither gets one 422 item: what is wrong with it, not "must be null"', async () => {
+  const bad = await api(herald.url, 'POST', '/api/v1/app', { name: 'Nullable', uid: 'not a uid!' });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.detail.length, 1, bad.text);
+  assert.deepEqual(bad.json.detail[0].loc, ['body', 'uid']);
+  assert.match(bad.json.detail[0].msg, /pattern/);
+  const wrongType = await api(herald.url, 'POST', '/api/v1/app', { name: 'Nullable', uid: 5 });
+  assert.deepEqual(wrongType.json.detail.map((d: { msg: string }) => d.msg), ['must be string'], wrongType.text);
+  const apps = (await api(herald.url, 'GET', '/api/v1/app?limit=250')).json.data as { name: string }[];
+  assert.ok(!apps.some((a) => a.name === 'Nullable'), 'nothing stored');
+});
+
 test('a rejected update leaves the stored endpoint as it was', async () => {
   const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: 'https://example.com/hook', uid: 'keep-me' })).json;
   for (const patch of [{ url: 'ftp://example.com' }, { url: 'not a url' }, { eventTypes: [] }, { uid: 'ep_fake' }, { disabled: 'yes' }]) {

@@ -56,9 +56,22 @@ function validators() {
 
 const LOCATION: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
+type SchemaError = NonNullable<FastifyError['validation']>[number];
+const isNullBranch = (v: SchemaError) => v.keyword === 'type' && (v.params as { type?: unknown }).type === 'null';
+
+/**
+ * A nullable field (`anyOf [X, null]`) holding neither fails three ways: X's own complaint, "must be null" and "must
+ * match a schema in anyOf". Only the first says what is wrong, so the other two are left out.
+ */
+function withoutNullableNoise(errors: SchemaError[]): SchemaError[] {
+  const nullable = new Set(errors.filter(isNullBranch).map((v) => v.instancePath));
+  const kept = errors.filter((v) => !nullable.has(v.instancePath) || !(isNullBranch(v) || v.keyword === 'anyOf'));
+  return kept.length > 0 ? kept : errors;
+}
+
 function validationItems(err: FastifyError): ValidationItem[] {
   const where = LOCATION[err.validationContext ?? 'body'] ?? 'body';
-  return (err.validation ?? []).map((v) => {
+  return withoutNullableNoise(err.validation ?? []).map((v) => {
     const loc = [where, ...v.instancePath.split('/').filter(Boolean)];
     const params = v.params as Record<string, unknown>;
     if (v.keyword === 'required' && typeof params['missingProperty'] === 'string') loc.push(params['missingProperty']);
