@@ -541,6 +541,41 @@ describe('endpoints', () => {
     assert.equal((await svix.endpoint.get(app.id, ep.id)).url, receiver.url('/ok'));
   });
 
+  test('sendExample sends the event type\'s example to that endpoint only, as a logged message', async () => {
+    const app = await newApp();
+    const type = `order.example-${rnd()}`;
+    const example = { order: 'ord_1', total: 4200 };
+    await svix.eventType.create({ name: type, description: 'An order', schemas: { '1': { type: 'object', examples: [example, { order: 'ord_2' }] } } });
+    const target = await svix.endpoint.create(app.id, { url: receiver.url(`/example-${type}`), eventTypes: ['something.else'] });
+    await svix.endpoint.create(app.id, { url: receiver.url(`/bystander-${type}`) });
+
+    const sent = await svix.endpoint.sendExample(app.id, target.id, { eventType: type });
+    assert.match(sent.id, new RegExp(`^msg_${KSUID}$`));
+    assert.equal(sent.eventType, type);
+    assert.deepEqual(sent.payload, example);
+    await receiver.waitFor((all) => all.some((r) => r.path === `/example-${type}`));
+    assert.deepEqual(JSON.parse(receiver.on(`/example-${type}`)[0]!.body.toString()), example, 'sent although the endpoint filters other types');
+    assert.equal((await svix.message.get(app.id, sent.id)).eventType, type, 'a message of the application like any other');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(receiver.on(`/bystander-${type}`).length, 0, 'no other endpoint gets it');
+
+    const second = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 1 });
+    assert.equal(second.status, 200, second.text);
+    assert.deepEqual(second.json.payload, { order: 'ord_2' });
+
+    const before = (await svix.message.list(app.id)).data.length;
+    await apiError(svix.endpoint.sendExample(app.id, target.id, { eventType: `missing-${rnd()}` }), 422);
+    const bare = `bare-${rnd()}`;
+    await svix.eventType.create({ name: bare, description: 'No schema' });
+    const noExample = await apiError(svix.endpoint.sendExample(app.id, target.id, { eventType: bare }), 422);
+    assert.match(noExample.detail[0].msg, /no example/);
+    assert.equal((await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 2 })).status, 422);
+    await svix.endpoint.patch(app.id, target.id, { disabled: true });
+    await apiError(svix.endpoint.sendExample(app.id, target.id, { eventType: type }), 409);
+    await apiError(svix.endpoint.sendExample(app.id, 'ep_missing', { eventType: type }), 404);
+    assert.equal((await svix.message.list(app.id)).data.length, before, 'a refused example stores nothing');
+  });
+
   test('an unknown app or endpoint is a 404', async () => {
     const app = await newApp();
     await apiError(svix.endpoint.list(`missing-${rnd()}`), 404);

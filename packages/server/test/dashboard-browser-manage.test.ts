@@ -128,6 +128,23 @@ describe('managing endpoints in the dashboard', { skip, timeout: 90_000 }, () =>
     assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: {}, sensitive: ['x-api-key'] });
   });
 
+  it('sends the catalogue\'s example to the endpoint and follows it to its attempt', async () => {
+    await openEndpoint(endpoint.id);
+    const card = page.getByRole('region', { name: 'Send an example' });
+    const picker = card.getByLabel('Event type to send');
+    await visible(picker);
+    assert.deepEqual(await picker.locator('option').allInnerTexts(), ['invoice.paid'], 'only types with an example');
+    assert.match(await card.getByLabel('Example payload').innerText(), /"invoice": "inv-example-7"/);
+    await card.getByRole('button', { name: 'Send example' }).click();
+    const notice = card.getByTestId('example-sent');
+    await visible(notice);
+    await receiver.waitFor(() => bodies('/managed').some((b) => b['invoice'] === 'inv-example-7'), WAIT_MS, 'the example');
+    await shot(page, '23-send-example');
+    await notice.getByRole('link').click();
+    const delivery = page.locator(`[data-testid="delivery"][data-endpoint-id="${endpoint.id}"]`);
+    await visible(delivery.locator('tbody tr', { hasText: 'Success' }));
+  });
+
   it('recovers failed messages and shows the task\'s progress until it finishes', async () => {
     let failing = true;
     receiver.responder = (req, res) => {

@@ -5,6 +5,7 @@ import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } fro
 import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
 import { RecoverPanel } from '../components/RecoverPanel';
+import { SendExample } from '../components/SendExample';
 import { SecretPanel } from '../components/SecretPanel';
 import { StatsPanel } from '../components/StatsPanel';
 import { formatTime } from '../lib/format';
@@ -112,6 +113,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
       <StatsPanel base={path} title="Endpoint stats" />
       {canReadSecrets(me) && <SecretPanel endpointPath={path} canRotate={writable} />}
       {canReadSecrets(me) && <HeadersEditor endpointPath={path} writable={writable} />}
+      {writable && <SendExample appId={appId} endpointPath={path} disabled={ep.disabled} />}
       {writable && <RecoverPanel endpointPath={path} />}
     </div>
   );

@@ -19,6 +19,7 @@ import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerSendExampleRoute } from './routes/send-example.ts';
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
@@ -194,6 +195,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     app: (c) => c.operational.application(),
   });
   registerMessageRoutes(app, ctx);
+  registerSendExampleRoute(app, ctx);
   registerAttemptRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerTokenRoutes(app, ctx);

@@ -20,6 +20,8 @@ export interface PublishInput {
   filterSubject?: FilterSubject;
   /** An inbound request passed on: the message id it was given, its exact body text (sent instead of `payload`'s JSON), and its headers. */
   inbound?: { messageId: string; text: string; forward: ForwardSpec };
+  /** Deliver to this endpoint only, whatever it subscribes to (an example sent to test it). */
+  onlyEndpointId?: string;
 }
 
 /** The API request a message comes from: its id is stored with the message, and its span parents the publish span. */
@@ -67,8 +69,9 @@ export class Publisher {
       deliverAt: input.deliverAt,
     };
     const responseBody = respond(message);
-    const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => endpointWants(ep, input.eventType, input.channels)
-      && (ep.filter === null || filterMatches(ep.filter, input.filterSubject ?? { headers: {}, body: input.payload })));
+    const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => (input.onlyEndpointId !== undefined
+      ? ep.id === input.onlyEndpointId
+      : endpointWants(ep, input.eventType, input.channels) && (ep.filter === null || filterMatches(ep.filter, input.filterSubject ?? { headers: {}, body: input.payload }))));
     const dueAt = Math.max(input.deliverAt ?? now, now);
     const unordered = targets.filter((ep) => !ep.ordered);
     const taken = dueAt > now || !this.engine ? unordered.map((): Admission => 'due') : this.engine.admit(unordered.map((ep) => ep.id));

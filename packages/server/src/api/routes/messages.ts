@@ -11,7 +11,7 @@ const tags = ['Message'];
 const HOUR_MS = 3_600_000;
 
 /** When a new message's payload expires: its own retention (hours win over days) or the server's default. */
-function payloadExpiry(defaultDays: number, hours: number | null, days: number | null): number | null {
+export function payloadExpiry(defaultDays: number, hours: number | null, days: number | null): number | null {
   const retentionHours = hours ?? (days !== null ? days * 24 : defaultDays > 0 ? defaultDays * 24 : null);
   return retentionHours === null ? null : Date.now() + retentionHours * HOUR_MS;
 }

@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import type { EventType, ListResponse, Message } from '../api/types';
+import { href } from '../lib/router';
+import { useSession } from '../lib/session-context';
+import { useAction, useApi } from '../lib/useApi';
+import { ErrorMessage, Notice } from './common';
+import { JsonView } from './JsonView';
+
+/** The catalogue is read once, up to this many types: enough for any real catalogue. */
+const CATALOGUE_LIMIT = 250;
+
+/** The examples of an event type's newest schema version, the ones the API's send-example picks from. */
+function examplesOf(type: EventType): unknown[] {
+  const versions = Object.keys(type.schemas ?? {}).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
+  const newest = versions[0] === undefined ? undefined : type.schemas?.[versions[0]];
+  const examples = (newest as { examples?: unknown } | undefined)?.examples;
+  return Array.isArray(examples) ? examples.filter((e) => e !== null && typeof e === 'object' && !Array.isArray(e)) : [];
+}
+
+/**
+ * Test an endpoint: send it one event type's example payload (from the catalogue), as a real signed message to this
+ * endpoint alone, then follow it to its attempts. The way a portal user checks that their receiver works.
+ */
+export function SendExample({ appId, endpointPath, disabled }: { appId: string; endpointPath: string; disabled: boolean }) {
+  const { api } = useSession();
+  const catalogue = useApi('event-types:examples', (signal) =>
+    api.get<ListResponse<EventType>>('/api/v1/event-type', { with_content: true, limit: CATALOGUE_LIMIT }, signal));
+  const types = (catalogue.data?.data ?? []).filter((t) => examplesOf(t).length > 0);
+  const [chosen, setChosen] = useState('');
+  const type = types.find((t) => t.name === chosen) ?? types[0];
+  const send = useAction((eventType: string) => api.post<Message>(`${endpointPath}/send-example`, { eventType }));
+  const [sent, setSent] = useState<Message | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!type) return;
+    setSent(null);
+    const message = await send.run(type.name);
+    if (message) setSent(message);
+  }
+
+  return (
+    <section className="card" aria-label="Send an example">
+      <h3>Send an example</h3>
+      <p className="muted small">
+        Sends an event type's example payload to this endpoint only, signed like any webhook, and logged with its attempts.
+      </p>
+      {catalogue.error && <ErrorMessage error={catalogue.error} onRetry={catalogue.reload} />}
+      {catalogue.data && types.length === 0 && (
+        <p className="muted">No event type in the catalogue has an example yet (an <code>examples</code> entry in its schema).</p>
+      )}
+      {type && (
+        <form className="stack" onSubmit={submit}>
+          <div className="filter">
+            <select aria-label="Event type to send" value={type.name} onChange={(e) => setChosen(e.target.value)}>
+              {types.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="button button-primary" disabled={send.busy || disabled}>
+              {send.busy ? 'Sending…' : 'Send example'}
+            </button>
+            {disabled && <span className="muted small">Enable the endpoint to send it an example.</span>}
+          </div>
+          <JsonView value={examplesOf(type)[0]} label="Example payload" />
+        </form>
+      )}
+      {send.error && <ErrorMessage error={send.error} />}
+      {sent && (
+        <Notice tone="success">
+          <span data-testid="example-sent">
+            Sent as message <a href={href('apps', appId, 'messages', sent.id)}>{sent.id}</a>: its attempt shows there in a moment.
+          </span>
+        </Notice>
+      )}
+    </section>
+  );
+}

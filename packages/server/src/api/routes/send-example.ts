@@ -1,0 +1,63 @@
+import { Type } from 'typebox';
+import { HeraldError } from '../../lib/errors.ts';
+import type { EventType } from '../../store/types.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { requireEndpoint } from '../lookup.ts';
+import { EndpointParams, EventTypeName, MessageOut } from '../schemas.ts';
+import { messageJson } from '../serialize.ts';
+import { payloadExpiry } from './messages.ts';
+
+const EventExampleIn = Type.Object({
+  eventType: EventTypeName,
+  /** Herald's own (the svix client sends it): which of the schema's examples, the first by default. */
+  exampleIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+/** The examples of an event type's newest schema version (`examples` is JSON Schema's own keyword). */
+function examplesOf(eventType: EventType): unknown[] {
+  const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
+  const newest = versions[0] === undefined ? undefined : eventType.schemas?.[versions[0]];
+  const examples = (newest as { examples?: unknown } | undefined)?.examples;
+  return Array.isArray(examples) ? examples : [];
+}
+
+/**
+ * Svix's "send example": a real message of the event type, with the example payload from its schema, delivered to
+ * one endpoint only (whatever it subscribes to), so an endpoint's owner can test their receiver. It is signed,
+ * retried and logged like any other message, and shows in the application's message list.
+ */
+export function registerSendExampleRoute(api: Api, ctx: ApiContext): void {
+  api.post('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', {
+    schema: {
+      tags: ['Endpoint'], summary: "Send an event type's example payload to this endpoint only",
+      params: EndpointParams, body: EventExampleIn, response: { 200: MessageOut },
+    },
+  }, async (req, reply) => {
+    const { app, endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    const { eventType: name, exampleIndex = 0 } = req.body;
+    const eventType = await ctx.store.getEventType(name);
+    if (!eventType || eventType.archived) throw HeraldError.validation(['body', 'eventType'], `no event type ${name} in the catalogue`);
+    const examples = examplesOf(eventType);
+    if (examples.length === 0) {
+      throw HeraldError.validation(['body', 'eventType'], `event type ${name} has no example: add one to its schema's "examples"`);
+    }
+    const payload = examples[exampleIndex];
+    if (payload === undefined) throw HeraldError.validation(['body', 'exampleIndex'], `event type ${name} has ${examples.length} example(s)`);
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw HeraldError.validation(['body', 'eventType'], `the example of ${name} is not a JSON object, so it cannot be a payload`);
+    }
+    if (endpoint.disabled) throw HeraldError.conflict('The endpoint is disabled: enable it to send it an example');
+    const published = await ctx.publisher.publish(
+      app,
+      {
+        eventType: name, payload, eventId: null, channels: null, tags: null, deliverAt: null, onlyEndpointId: endpoint.id,
+        payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, null, null),
+      },
+      undefined,
+      (m) => messageJson(m, true),
+      { requestId: req.id, span: req.span },
+    );
+    if ('replay' in published) throw new Error('a message without an idempotency key was answered from the idempotency store');
+    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(published.responseBody as never);
+  });
+}
