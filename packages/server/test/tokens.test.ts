@@ -139,6 +139,17 @@ describe('API tokens', () => {
     assert.equal((await consumer.endpoint.list('acme')).data.length >= 1, true);
     await assert.rejects(consumer.application.get('other'), (err: { code?: number }) => err.code === 404);
     assert.equal((await api(herald.url, 'POST', '/api/v1/auth/app-portal-access/acme', { expiry: 1 })).status, 422);
+
+    // The client's logout ends the token it is called with, read-only ones included; the admin token cannot end.
+    await consumer.authentication.logout();
+    await assert.rejects(consumer.endpoint.list('acme'), (err: { code?: number }) => err.code === 401);
+    assert.equal((await api(herald.url, 'POST', '/api/v1/auth/logout', undefined, as(ro.json.token))).status, 204);
+    assert.equal((await api(herald.url, 'GET', '/api/v1/app/acme/msg', undefined, as(ro.json.token))).status, 401);
+    assert.equal((await api(herald.url, 'GET', '/api/v1/app/acme/msg', undefined, portal)).status, 200, 'other links live on');
+    const admin = await api(herald.url, 'POST', '/api/v1/auth/logout');
+    assert.equal(admin.status, 409);
+    assert.match(admin.json.detail, /cannot be revoked/);
+    assert.equal((await api(herald.url, 'GET', '/api/v1/app')).status, 200);
   });
 
   it('the audit log records who changed what, when and from where; reads and refused changes are not in it', async () => {

@@ -19,6 +19,8 @@ const APP_TOKEN_GLOBAL_READS = new Set(['/api/v1/event-type', '/api/v1/event-typ
 /** A GET that changes things: opening a listen session creates or updates the session's endpoint. */
 const LISTEN_ROUTE = '/api/v1/app/:app_id/listen/:name';
 export const WHOAMI_ROUTE = '/api/v1/auth/me';
+/** Revokes the token that calls it: any token may end itself, read-only ones included. */
+export const LOGOUT_ROUTE = '/api/v1/auth/logout';
 
 const forbidden = (detail: string) => new HeraldError(403, 'forbidden', detail);
 
@@ -36,8 +38,8 @@ export async function authorize(
   const route = request.route;
   // Unmatched paths answer 404 for everyone alike.
   if (route === undefined) return;
-  // Every token may ask who it is (the dashboard does, to know what to show).
-  if (route === WHOAMI_ROUTE) return;
+  // Every token may ask who it is (the dashboard does, to know what to show), and end itself.
+  if (route === WHOAMI_ROUTE || route === LOGOUT_ROUTE) return;
   const isRead = (request.method === 'GET' || request.method === 'HEAD') && route !== LISTEN_ROUTE;
   if (ADMIN_ONLY.test(route)) throw forbidden('This needs an admin token');
 

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ApiToken, TokenScope } from '../../store/access-types.ts';
-import { WHOAMI_ROUTE } from '../access.ts';
+import { LOGOUT_ROUTE, WHOAMI_ROUTE } from '../access.ts';
 import { generateToken } from '../auth.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp } from '../lookup.ts';
@@ -154,6 +154,19 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
   }, async (req) => {
     const { tokenId, name, scope, appId, readOnly } = req.principal!;
     return { tokenId, name, scope, appId, readOnly: readOnly || scope === 'read-only' };
+  });
+
+  api.post(LOGOUT_ROUTE, {
+    schema: { tags, summary: 'Revoke the token making this request (a portal link signing out, a CI token retiring itself)' },
+  }, async (req, reply) => {
+    const { tokenId } = req.principal!;
+    if (tokenId === null) {
+      throw HeraldError.conflict('The admin token comes from the configuration (HERALD_ADMIN_TOKEN or the first start) and cannot be revoked');
+    }
+    // Already gone (revoked elsewhere while this process still trusted its cached lookup): the outcome is the same.
+    await ctx.store.deleteApiToken(tokenId);
+    ctx.auth.forget(tokenId);
+    return reply.status(204).send();
   });
 
   api.post('/api/v1/auth/app-portal-access/:app_id', {
