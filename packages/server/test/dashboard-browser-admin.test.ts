@@ -131,4 +131,17 @@ describe('tokens, the audit log and message filters in the dashboard', { skip, t
     await visible(page.getByText(/No messages before/));
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
   });
+
+  it('finds a message by the sender\'s event id, and says so when there is none', async () => {
+    const sent = (await call('POST', `/api/v1/app/${app.id}/msg`, { eventType: 'order.placed', eventId: 'evt-support-42', payload: { order: 42 } })).json.id as string;
+    await page.goto(`${herald.url}/ui/#/apps/${app.id}/messages`);
+    const finder = page.getByRole('search', { name: 'Find a message' });
+    await finder.getByLabel('Message ID or event ID').fill('evt-does-not-exist');
+    await finder.getByRole('button', { name: 'Find' }).click();
+    await visible(finder.getByText('No message evt-does-not-exist in this application.'));
+    await finder.getByLabel('Message ID or event ID').fill(' evt-support-42 ');
+    await finder.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(new RegExp(`/messages/${sent}$`));
+    await visible(page.getByLabel('Payload').getByText('"order": 42'));
+  });
 });

@@ -2,6 +2,7 @@ import { PagedTable } from '../components/PagedTable';
 import { seg } from '../api/client';
 import type { Message } from '../api/types';
 import { Chips, Mono } from '../components/common';
+import { MessageFinder } from '../components/MessageFinder';
 import { describeFilters, MessageFilters, messageFilters } from '../components/MessageFilters';
 import { formatTime, relativeTime } from '../lib/format';
 import { href, type Route } from '../lib/router';
@@ -18,6 +19,7 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
     <>
       <div className="page-head">
         <h2>Messages</h2>
+        <MessageFinder appId={appId} />
         <button type="button" className="button button-small" onClick={page.reload}>
           Refresh
         </button>
