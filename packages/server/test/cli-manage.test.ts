@@ -162,7 +162,7 @@ test('event types: create with a schema file, list, get, update; delete archives
   }
 });
 
-test('endpoints: create, list, get, update, headers, secret and its rotation, disable and enable, stats, delete', async () => {
+test('endpoints: create, list, get, update, headers, secret and its rotation, disable and enable, stats, send-example, delete', async () => {
   const app = (await api(server.url, 'POST', '/api/v1/app', { name: 'Shop', uid: 'shop' })).json;
   const created = await heraldJson(
     'endpoint', 'create', 'https://example.com/hooks', '--app', 'shop', '--uid', 'main', '--event-types', 'order.created,order.paid',
@@ -202,6 +202,22 @@ test('endpoints: create, list, get, update, headers, secret and its rotation, di
   ]);
   assert.equal(enabled.disabled, false);
   assert.deepEqual(stats, { success: 0, pending: 0, sending: 0, fail: 0, canceled: 0 });
+
+  // send-example: the catalogue's example as a message to this endpoint alone; a type without one is refused.
+  await api(server.url, 'POST', '/api/v1/event-type', { name: 'order.paid', description: 'Paid', schemas: { 1: { type: 'object', examples: [{ order: 'ord_9' }] } } });
+  const example = await herald('endpoint', 'send-example', 'main', '--app', 'shop', '--event-type', 'order.paid');
+  assert.equal(example.code, 0, example.output);
+  const exampleId = /as (msg_\w+)/.exec(example.stdout)?.[1];
+  assert.ok(exampleId, example.output);
+  assert.deepEqual((await api(server.url, 'GET', `/api/v1/app/shop/msg/${exampleId}`)).json.payload, { order: 'ord_9' });
+  const [noExample, badIndex] = await Promise.all([
+    herald('endpoint', 'send-example', 'main', '--app', 'shop', '--event-type', 'order.created'),
+    herald('endpoint', 'send-example', 'main', '--app', 'shop', '--event-type', 'order.paid', '--example', 'first'),
+  ]);
+  assert.equal(noExample.code, 2, noExample.output);
+  assert.match(noExample.output, /no event type order\.created/);
+  assert.equal(badIndex.code, 2, badIndex.output);
+  assert.match(badIndex.output, /--example must be a whole number/);
 
   assert.equal((await herald('endpoint', 'delete', 'main', '--app', 'shop')).code, 0);
   const gone = await herald('endpoint', 'get', 'main', '--app', 'shop');

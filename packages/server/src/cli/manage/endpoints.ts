@@ -194,6 +194,20 @@ export function registerEndpointCommands(program: Command): Command {
       else printRecord(all);
     }));
 
+  appSubcommand(endpoint, 'send-example <endpoint>', "send an event type's example payload (from the catalogue) to this endpoint only")
+    .requiredOption('--event-type <name>', 'the event type whose schema example to send')
+    .option('--example <index>', 'which of its examples (default 0, the first)')
+    .action((ref: string, opts: AppOption & { eventType: string; example?: string }) =>
+      withApi(opts, async (api) => {
+        const exampleIndex = opts.example === undefined ? undefined : Number(opts.example);
+        if (exampleIndex !== undefined && !(Number.isInteger(exampleIndex) && exampleIndex >= 0)) {
+          throw new UsageError(`--example must be a whole number from 0 (got "${opts.example}")`);
+        }
+        const sent = await api.request<{ id: string }>('POST', `${endpointPath(opts.app, ref)}/send-example`, { body: defined({ eventType: opts.eventType, exampleIndex }) });
+        if (opts.json) printJson(sent);
+        else say(`sent ${opts.eventType}'s example as ${sent.id} (herald attempt list --app ${opts.app} --msg ${sent.id} shows how it went)`);
+      }));
+
   appSubcommand(endpoint, 'stats <endpoint>', "count the endpoint's deliveries by status")
     .option('--since <time>', 'messages created since (date-time, or an age such as 24h)')
     .option('--until <time>', 'messages created before (date-time, or an age)')
