@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { fromLocalInput, toLocalInput } from '../lib/local-time';
 import { navigate, withQueryValues, type Route } from '../lib/router';
 
 /** The Messages tab's filters, as the route's query keeps them (the API's own names). */
@@ -12,21 +13,6 @@ export function messageFilters(route: Route): MessageFilterValues {
 }
 
 const none = Object.fromEntries(MESSAGE_FILTERS.map((k) => [k, null])) as Record<(typeof MESSAGE_FILTERS)[number], null>;
-
-/** An ISO time as a datetime-local input's value (local time, to the minute). */
-function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const local = new Date(d.getTime() - d.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 16);
-}
-
-/** A datetime-local input's value (local time) as an ISO time. */
-function fromLocalInput(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
 
 /** Event types (comma-separated), channel, tag and a time window; applying starts again from the newest page. */
 export function MessageFilters({ route, values }: { route: Route; values: MessageFilterValues }) {

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { BackgroundTask } from '../api/types';
+import { toLocalInput } from '../lib/local-time';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage } from './common';
@@ -13,18 +14,12 @@ const MODES: [Mode, string, string][] = [
   ['bulk-replay', 'Bulk replay', 'Send matching messages again, delivered ones too.'],
 ];
 
-const pad = (n: number) => String(n).padStart(2, '0');
-/** A time as a datetime-local input's value (local time, to the minute). */
-export function localInput(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 /** recover, replay-missing or bulk-replay from a time on, then the background task's progress. */
 export function RecoverPanel({ endpointPath }: { endpointPath: string }) {
   const { api } = useSession();
   const [mode, setMode] = useState<Mode>('recover');
-  const [since, setSince] = useState(() => localInput(Date.now() - 24 * 3600_000));
+  const [since, setSince] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
   const [status, setStatus] = useState('');
   const [eventType, setEventType] = useState('');
   const [taskId, setTaskId] = useState<string | null>(null);

@@ -3,14 +3,20 @@ import type { AuditEntry } from '../../api/types';
 import { CodeBadge, Mono } from '../../components/common';
 import { PagedTable } from '../../components/PagedTable';
 import { formatTime, relativeTime } from '../../lib/format';
+import { fromLocalInput, toLocalInput } from '../../lib/local-time';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
 import { usePage } from '../../lib/usePage';
 
-/** #/audit[?app_id=…&token_id=…]: the changes made through the API, newest first. Admin tokens only. */
+/** #/audit[?app_id=…&token_id=…&since=…&until=…]: the changes made through the API, newest first. Admin tokens only. */
 export function AuditLog({ route }: { route: Route }) {
-  const appId = route.query.get('app_id') ?? '';
-  const tokenId = route.query.get('token_id') ?? '';
-  const page = usePage<AuditEntry>('/api/v1/audit-log', route, { app_id: appId || undefined, token_id: tokenId || undefined });
+  const filter: AuditFilterValues = {
+    appId: route.query.get('app_id') ?? '', tokenId: route.query.get('token_id') ?? '',
+    since: route.query.get('since') ?? '', until: route.query.get('until') ?? '',
+  };
+  const filtered = Object.values(filter).some(Boolean);
+  const page = usePage<AuditEntry>('/api/v1/audit-log', route, {
+    app_id: filter.appId || undefined, token_id: filter.tokenId || undefined, since: filter.since || undefined, until: filter.until || undefined,
+  });
 
   return (
     <section>
@@ -21,7 +27,7 @@ export function AuditLog({ route }: { route: Route }) {
           Refresh
         </button>
       </div>
-      <AuditFilter route={route} appId={appId} tokenId={tokenId} />
+      <AuditFilter route={route} values={filter} />
       <PagedTable
         page={page}
         route={route}
@@ -30,7 +36,7 @@ export function AuditLog({ route }: { route: Route }) {
         headers={['Time', 'Who', 'From', 'What', 'Status', 'Resource', 'Request ID']}
         empty={
           <>
-            <p>{appId || tokenId ? 'No changes match these filters.' : 'No changes recorded yet.'}</p>
+            <p>{filtered ? 'No changes match these filters.' : 'No changes recorded yet.'}</p>
             <p className="muted">Every change made through the API (a create, update or delete that succeeded) is recorded here.</p>
           </>
         }
@@ -70,25 +76,46 @@ export function AuditLog({ route }: { route: Route }) {
   );
 }
 
-/** The application (id or uid) and the token id; applying starts again from the newest page. */
-function AuditFilter({ route, appId, tokenId }: { route: Route; appId: string; tokenId: string }) {
-  const [app, setApp] = useState(appId);
-  const [token, setToken] = useState(tokenId);
-  useEffect(() => setApp(appId), [appId]);
-  useEffect(() => setToken(tokenId), [tokenId]);
+interface AuditFilterValues {
+  appId: string;
+  tokenId: string;
+  /** ISO times, as the API takes them. */
+  since: string;
+  until: string;
+}
+
+const CLEARED = { app_id: null, token_id: null, since: null, until: null, iterator: null };
+
+/** The application (id or uid), the token id and a time window; applying starts again from the newest page. */
+function AuditFilter({ route, values }: { route: Route; values: AuditFilterValues }) {
+  const [draft, setDraft] = useState(values);
+  const key = Object.values(values).join('\n');
+  // Back to what the address says whenever it changes (a token's link, Clear, the browser's back button).
+  useEffect(() => setDraft(values), [key]);
+  const set = (k: keyof AuditFilterValues) => (value: string) => setDraft((d) => ({ ...d, [k]: value }));
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    navigate(withQueryValues(route, { app_id: app.trim() || null, token_id: token.trim() || null, iterator: null }));
+    navigate(withQueryValues(route, {
+      ...CLEARED, app_id: draft.appId.trim() || null, token_id: draft.tokenId.trim() || null, since: draft.since || null, until: draft.until || null,
+    }));
   };
   return (
     <form className="filter filter-bar" role="search" aria-label="Filter the audit log" onSubmit={apply}>
-      <input aria-label="Application" placeholder="Application ID or UID" value={app} onChange={(e) => setApp(e.target.value)} />
-      <input aria-label="Token ID" placeholder="Token ID (tok_…)" value={token} onChange={(e) => setToken(e.target.value)} />
+      <input aria-label="Application" placeholder="Application ID or UID" value={draft.appId} onChange={(e) => set('appId')(e.target.value)} />
+      <input aria-label="Token ID" placeholder="Token ID (tok_…)" value={draft.tokenId} onChange={(e) => set('tokenId')(e.target.value)} />
+      <label className="filter-time">
+        From
+        <input type="datetime-local" aria-label="Changes from" value={toLocalInput(draft.since)} onChange={(e) => set('since')(fromLocalInput(e.target.value) ?? '')} />
+      </label>
+      <label className="filter-time">
+        to
+        <input type="datetime-local" aria-label="Changes until" value={toLocalInput(draft.until)} onChange={(e) => set('until')(fromLocalInput(e.target.value) ?? '')} />
+      </label>
       <button type="submit" className="button button-small">
         Filter
       </button>
-      {(appId || tokenId) && (
-        <a className="button button-small" href={withQueryValues(route, { app_id: null, token_id: null, iterator: null })}>
+      {Object.values(values).some(Boolean) && (
+        <a className="button button-small" href={withQueryValues(route, CLEARED)}>
           Clear
         </a>
       )}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Source, SourceReplayPage } from '../../api/types';
 import { ErrorMessage } from '../../components/common';
-import { localInput } from '../../components/RecoverPanel';
+import { toLocalInput } from '../../lib/local-time';
 import { href } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
 import { sourcePath } from './paths';
@@ -21,7 +21,7 @@ const iso = (local: string) => new Date(local).toISOString();
  */
 export function ReplayRange({ source }: { source: Source }) {
   const { api } = useSession();
-  const [since, setSince] = useState(() => localInput(Date.now() - 24 * 3600_000));
+  const [since, setSince] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
   const [until, setUntil] = useState('');
   const [run, setRun] = useState<Run | null>(null);
   // Read between calls: Stop (or leaving the page) ends the loop before its next call.
