@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import type { Application } from '../api/types';
+import { parseJsonObject } from '../lib/json-input';
 import { ErrorMessage, FormActions } from './common';
 import { FormField } from './FormField';
 
@@ -12,16 +13,13 @@ export interface AppBody {
   metadata: Record<string, string>;
 }
 
+/** Metadata as typed: a JSON object of strings; empty is none. */
 function parseMetadata(text: string): { value: Record<string, string> } | { error: string } {
-  if (!text.trim()) return { value: {} };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'Metadata must be a JSON object' };
-    if (Object.values(value).some((v) => typeof v !== 'string')) return { error: 'Metadata values must be strings' };
-    return { value: value as Record<string, string> };
-  } catch (e) {
-    return { error: `Metadata is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  const parsed = parseJsonObject(text);
+  if ('error' in parsed) return { error: `Metadata ${parsed.error}` };
+  const value = parsed.value ?? {};
+  if (Object.values(value).some((v) => typeof v !== 'string')) return { error: 'Metadata values must be strings' };
+  return { value: value as Record<string, string> };
 }
 
 /**

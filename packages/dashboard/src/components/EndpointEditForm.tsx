@@ -1,24 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import type { Endpoint } from '../api/types';
+import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
 import { EndpointSettingsFields, useEndpointSettings } from './EndpointSettings';
 
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
-
-/** The filter as typed: empty is no filter; otherwise a JSON object, or the reason it is not one. */
-export function parseFilter(text: string): { value: unknown } | { error: string } {
-  if (!text.trim()) return { value: null };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'must be a JSON object, like {"body": {…}}' };
-    return { value };
-  } catch (e) {
-    return { error: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-}
 
 /** Changes an endpoint's settings with PATCH; a 422 about a field is shown next to it. */
 export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
@@ -33,7 +22,7 @@ export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
   const [filter, setFilter] = useState(endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '');
   const save = useAction((body: object) => api.patch<Endpoint>(path, body));
 
-  const parsed = parseFilter(filter);
+  const parsed = parseJsonObject(filter, 'a JSON object, like {"body": {…}}');
   const filterLocal = 'error' in parsed ? parsed.error : null;
   const apiError = save.error instanceof ApiError ? save.error : null;
   const about = (field: string) => apiError?.about(field) ?? [];

@@ -1,23 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import type { EventType } from '../api/types';
+import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
 
 const SCHEMA_HINT = '{"type": "object", "properties": {"id": {"type": "string"}}, "examples": [{"id": "inv_1"}]}';
-
-/** A JSON object as typed (empty: none), or the reason it is not one. */
-export function parseSchema(text: string): { value: unknown } | { error: string } {
-  if (!text.trim()) return { value: null };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'must be a JSON object' };
-    return { value };
-  } catch (e) {
-    return { error: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-}
 
 /** An admin adds an event type to the catalogue: a name, a description and (as version 1) a JSON Schema. */
 export function EventTypeCreate({ onCreated, onCancel }: { onCreated: (t: EventType) => void; onCancel: () => void }) {
@@ -26,7 +15,7 @@ export function EventTypeCreate({ onCreated, onCancel }: { onCreated: (t: EventT
   const [description, setDescription] = useState('');
   const [schema, setSchema] = useState('');
   const create = useAction((body: object) => api.post<EventType>('/api/v1/event-type', body));
-  const parsed = parseSchema(schema);
+  const parsed = parseJsonObject(schema);
   const schemaError = 'error' in parsed ? parsed.error : null;
   const apiSchemaErrors = create.error instanceof ApiError ? create.error.about('schemas') : [];
 

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, seg } from '../api/client';
 import type { EventType } from '../api/types';
+import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
-import { parseSchema } from './EventTypeCreate';
 import { FormField } from './FormField';
 
 /** The body fields this form shows the API's 422 messages for; a message about any other goes above the buttons. */
@@ -13,9 +13,9 @@ const SCHEMAS_HINT = '{"1": {"type": "object", "examples": [{"id": "inv_1"}]}}';
 
 /** The schemas as typed: empty is none; otherwise a JSON object of versions, each a JSON Schema object. */
 function parseSchemas(text: string): { value: Record<string, unknown> | null } | { error: string } {
-  const parsed = parseSchema(text);
+  const parsed = parseJsonObject(text);
   if ('error' in parsed) return parsed;
-  const versions = parsed.value as Record<string, unknown> | null;
+  const versions = parsed.value;
   const bad = Object.entries(versions ?? {}).find(([, s]) => s === null || typeof s !== 'object' || Array.isArray(s));
   return bad ? { error: `version "${bad[0]}" must be a JSON Schema object` } : { value: versions };
 }

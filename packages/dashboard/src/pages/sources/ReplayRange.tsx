@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Source, SourceReplayPage } from '../../api/types';
 import { ErrorMessage } from '../../components/common';
-import { toLocalInput } from '../../lib/local-time';
+import { fromLocalInput, toLocalInput } from '../../lib/local-time';
 import { href } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
 import { sourcePath } from './paths';
@@ -12,8 +12,6 @@ interface Run {
   calls: number;
   error?: unknown;
 }
-
-const iso = (local: string) => new Date(local).toISOString();
 
 /**
  * Sends the requests accepted in a time range to the destinations again, each as a new message. The API replays at
@@ -36,7 +34,7 @@ export function ReplayRange({ source }: { source: Source }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     stop.current = false;
-    const body = { since: iso(since), ...(until ? { until: iso(until) } : {}) };
+    const body = { since: fromLocalInput(since), ...(until ? { until: fromLocalInput(until) } : {}) };
     let iterator: string | null = null;
     let replayed = 0;
     let calls = 0;
