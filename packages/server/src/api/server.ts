@@ -13,6 +13,7 @@ import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import { observeRequests, requestIdOf } from './request-id.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
@@ -128,6 +129,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  registerJsonBodyParser(app);
   observeRequests(app, ctx.publisher.tracing);
   app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply));
   app.setNotFoundHandler((request, reply) =>
