@@ -122,7 +122,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
-    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending'));
+    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
     return { ...page, data: page.data.map(endpointOut) };
   });
 
