@@ -25,7 +25,7 @@ async function postBytes(path: string, body: Buffer) {
   const res = await fetch(herald.url + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body,
+    body: new Uint8Array(body),
   });
   const text = await res.text();
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', json: JSON.parse(text) };

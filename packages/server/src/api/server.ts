@@ -33,6 +33,8 @@ import { RateLimitedError, RateLimits } from './rate-limit.ts';
 import { SseStreams } from './sse.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** The longest path segment (an id or uid is at most 256) the router matches; longer is a 414. */
+const MAX_PARAM_LENGTH = 300;
 /** Failed authentications a client address may make per second before it is told to wait (each costs a lookup). */
 const FAILED_AUTH_PER_SECOND = 10;
 
@@ -93,9 +95,10 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
   if (fe.validation) return reply.status(422).send({ detail: validationItems(fe) });
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    const code = status === 413 ? 'payload_too_large' : status === 414 ? 'uri_too_long' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     const detail =
       status === 413 ? `Request body is larger than ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes` :
+      status === 414 ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters` :
       fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? `Request body is not valid JSON: ${err.message}` :
       err.message;
     return reply.status(status).send({ code, detail });
@@ -126,7 +129,9 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a path segment too long, bad percent-encoding) in Herald's error shape too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
   registerJsonBodyParser(app);
@@ -173,6 +178,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   app.get('/api/v1/health', {
     schema: {
       tags: ['Health'],
+      // No token needed (the onRequest hook lets it through), and the document says so.
+      security: [],
       summary: 'Health check: 204 when the database answers and delivery is not stalled; 503 with the reason otherwise',
       description: 'With `?detail=true` the answer is 200 (or 503) with the checks as JSON.',
       querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),
