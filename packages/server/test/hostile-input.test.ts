@@ -86,6 +86,46 @@ describe('encoding', () => {
   });
 });
 
+describe('escapes that are not text', () => {
+  test('a lone surrogate escape is refused anywhere, a payload included; nothing is stored', async () => {
+    const before = await messageIds();
+    for (const body of ['{"name":"a\\ud800b"}', '{"name":"ok","metadata":{"\\udc00":"x"}}']) {
+      const res = await api(herald.url, 'POST', '/api/v1/app', body);
+      assert.equal(res.status, 400, body);
+      assert.equal(res.json.code, 'invalid_unicode');
+    }
+    const msg = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, '{"eventType":"s","payload":{"k":"\\ud83e"}}');
+    assert.equal(msg.status, 400);
+    assert.equal(msg.json.code, 'invalid_unicode');
+    assert.deepEqual(await messageIds(), before);
+    // A pair of escapes is one character, and fine.
+    const pair = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, '{"eventType":"s","payload":{"k":"\\ud83e\\udd80"}}');
+    assert.equal(pair.status, 202, pair.text);
+    assert.equal(pair.json.payload.k, '🦀');
+  });
+
+  test('NUL is refused outside a message payload (PostgreSQL text cannot hold it) and kept inside one', async () => {
+    const apps = (await api(herald.url, 'GET', '/api/v1/app?limit=250')).json.data.length;
+    for (const body of ['{"name":"a\\u0000b"}', '{"name":"ok","metadata":{"k":"\\u0000"}}']) {
+      const res = await api(herald.url, 'POST', '/api/v1/app', body);
+      assert.equal(res.status, 400, body);
+      assert.equal(res.json.code, 'nul_character');
+    }
+    assert.equal((await api(herald.url, 'GET', '/api/v1/app?limit=250')).json.data.length, apps);
+    const msg = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, '{"eventType":"s","payload":{"k":"a\\u0000b"}}');
+    assert.equal(msg.status, 202, msg.text);
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.json.id}`)).json.payload.k, 'a\u0000b');
+  });
+
+  test('an encoded NUL in the URL is a JSON 400', async () => {
+    for (const path of [`/api/v1/app/${appId}/msg?tag=a%00b`, '/api/v1/app/a%00b', '/in/x%00?y=1']) {
+      const res = await api(herald.url, 'GET', path);
+      assert.equal(res.status, 400, path);
+      assert.equal(res.json.code, 'nul_character', path);
+    }
+  });
+});
+
 describe('iterators', () => {
   test('an iterator Herald never issued is a 422 on every list, not the first page', async () => {
     const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: 'https://example.com/hook' })).json;
@@ -98,7 +138,7 @@ describe('iterators', () => {
       '/api/v1/token', '/api/v1/audit-log', '/api/v1/source', '/api/v1/background-task', `/api/v1/source/${source.id}/request`,
     ];
     // A cursor of another list's kind is as foreign as garbage: an app id cannot continue a list of messages.
-    for (const garbage of ['garbage', 'na%20me', '%FF%FE%00', 'msg_', '-', `${msg.id}x`, 'app_2a5Hm4z0Ew1H6p1YJ0Q4Q3hYb2X', 'zzz!!']) {
+    for (const garbage of ['garbage', 'na%20me', '%FF%FE', 'msg_', '-', `${msg.id}x`, 'app_2a5Hm4z0Ew1H6p1YJ0Q4Q3hYb2X', 'zzz!!']) {
       for (const path of lists) {
         const res = await api(herald.url, 'GET', `${path}?iterator=${garbage}`);
         if (path === '/api/v1/app' && garbage.startsWith('app_')) continue;

@@ -13,7 +13,7 @@ import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
-import { registerJsonBodyParser } from './json-body.ts';
+import { checkUrlText, registerJsonBodyParser } from './json-body.ts';
 import { observeRequests, requestIdOf } from './request-id.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
@@ -153,6 +153,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const limits = new RateLimits();
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
+    checkUrlText(request.url);
     const path = request.url.split('?')[0]!;
     if (path !== '/metrics' && (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json')) return;
     let principal: Principal;

@@ -246,6 +246,11 @@ export function casesFor(op: Operation, ids: Record<string, string>, token: stri
     const base = plausible(op.body) as Record<string, unknown>;
     for (const [name, schema] of Object.entries(op.body.properties ?? {})) {
       for (const value of wrongTyped(schema)) add(`body ${name}=${JSON.stringify(value)}`, json(JSON.stringify({ ...base, [name]: value })));
+      if (typesOf(schema).includes('string')) {
+        // Text JSON can escape but no store should take: a lone surrogate anywhere, NUL outside a message payload.
+        add(`body ${name} with a lone surrogate`, json(JSON.stringify({ ...base, [name]: 'a\ud800b' })));
+        if (name !== 'payload') add(`body ${name} with NUL`, json(JSON.stringify({ ...base, [name]: 'a\u0000b' })));
+      }
       for (const o of schema.anyOf ?? [schema]) {
         if (o.type === 'string' && o.maxLength !== undefined && o.maxLength < 100_000) add(`body ${name} too long`, json(JSON.stringify({ ...base, [name]: 'x'.repeat(o.maxLength + 1) })));
         if (o.type === 'string' && o.pattern && violates(o, 'bad value!')) add(`body ${name} off-pattern`, json(JSON.stringify({ ...base, [name]: 'bad value!' })));
