@@ -126,6 +126,13 @@ describe('escapes that are not text', () => {
   });
 });
 
+test('payloadRetentionHours is at most 90 days (an unbounded one overflowed PostgreSQL bigint: a 500)', async () => {
+  const over = await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'keep', payload: {}, payloadRetentionHours: 2161 });
+  assert.equal(over.status, 422, over.text);
+  assert.deepEqual(over.json.detail[0].loc, ['body', 'payloadRetentionHours']);
+  assert.equal((await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'keep', payload: {}, payloadRetentionHours: 2160 })).status, 202);
+});
+
 describe('iterators', () => {
   test('an iterator Herald never issued is a 422 on every list, not the first page', async () => {
     const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: 'https://example.com/hook' })).json;
