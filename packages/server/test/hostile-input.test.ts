@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
 
@@ -177,5 +178,40 @@ describe('iterators', () => {
     const res = await api(herald.url, 'POST', `/api/v1/source/${source.id}/replay`, { since: '2020-01-01T00:00:00Z', iterator: 'garbage' });
     assert.equal(res.status, 422, res.text);
     assert.deepEqual(res.json.detail[0].loc, ['body', 'iterator']);
+  });
+});
+
+/** Sends raw bytes on a new connection and resolves with everything the server wrote before it closed. */
+function rawExchange(request: string): Promise<string> {
+  const { hostname, port } = new URL(herald.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('requests the HTTP parser refuses', () => {
+  test('headers over the size limit: 431 in Herald\'s JSON error shape', async () => {
+    const oversized: [string, Record<string, string>][] = [['/api/v1/app', { 'x-big': 'h'.repeat(20_000) }], [`/api/v1/app?tag=${'q'.repeat(20_000)}`, {}]];
+    for (const [path, headers] of oversized) {
+      const res = await api(herald.url, 'GET', path, undefined, headers);
+      assert.equal(res.status, 431);
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+      assert.equal(res.json.code, 'headers_too_large');
+      assert.match(res.json.detail, /HERALD_MAX_HEADER_SIZE/);
+    }
+  });
+
+  test('malformed HTTP: 400 in Herald\'s JSON error shape', async () => {
+    const answer = await rawExchange('POST /api/v1/app HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /content-type: application\/json/i);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    assert.equal(body.code, 'bad_request');
+    assert.equal(typeof body.detail, 'string');
+    assert.equal((await api(herald.url, 'GET', '/api/v1/health')).status, 204);
   });
 });

@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
@@ -108,6 +110,23 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
   return reply.status(500).send({ code: 'internal_error', detail: 'Internal server error' });
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify has a request (headers too large, malformed HTTP, too slow to
+ * arrive) are answered on the socket. Fastify's default writes its own `{error, message}`; this writes Herald's.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'The request did not arrive in time (HERALD_API_REQUEST_TIMEOUT)'] :
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'The request line and headers are larger than allowed (HERALD_MAX_HEADER_SIZE)'] :
+    [400, 'bad_request', 'Malformed HTTP request'];
+  if (socket.writable) {
+    const body = JSON.stringify({ code, detail });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const { tlsCert, tlsKey } = ctx.config;
   const { apiRequestTimeout, maxHeaderSize, trustProxy } = ctx.config;
@@ -132,6 +151,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (a path segment too long, bad percent-encoding) in Herald's error shape too.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
   registerJsonBodyParser(app);
