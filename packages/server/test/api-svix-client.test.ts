@@ -393,7 +393,7 @@ describe('endpoints', () => {
     assert.equal((await svix.endpoint.getSecret(app.id, ep.id)).key, secret);
     assert.equal((await svix.endpoint.get(app.id, ep.id)).uid, uid);
     assert.equal((await svix.endpoint.get(app.uid!, uid)).id, ep.id);
-    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'x-custom': 'hello' });
+    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'X-Custom': 'hello' });
 
     const raw = await api(herald.url, 'GET', `/api/v1/app/${app.id}/endpoint/${ep.id}`);
     assert.match(raw.json.createdAt, ISO_UTC);
@@ -501,20 +501,20 @@ describe('endpoints', () => {
       headers: { 'X-Visible': 'shown', Authorization: 'Bearer super-secret-value' },
     });
     const got = await svix.endpoint.getHeaders(app.id, ep.id);
-    assert.deepEqual(got.headers, { 'x-visible': 'shown' });
+    assert.deepEqual(got.headers, { 'X-Visible': 'shown' });
     assert.deepEqual(got.sensitive.map((h) => h.toLowerCase()), ['authorization']);
     const raw = await api(herald.url, 'GET', `/api/v1/app/${app.id}/endpoint/${ep.id}/headers`);
     assert.ok(!raw.text.includes('super-secret-value'), 'a sensitive value never leaves the server');
 
     await svix.endpoint.setHeaders(app.id, ep.id, { headers: { 'X-A': '1', 'X-B': '2' } });
-    assert.deepEqual(await svix.endpoint.getHeaders(app.id, ep.id), { headers: { 'x-a': '1', 'x-b': '2' }, sensitive: [] });
+    assert.deepEqual(await svix.endpoint.getHeaders(app.id, ep.id), { headers: { 'X-A': '1', 'X-B': '2' }, sensitive: [] });
 
     await svix.endpoint.patchHeaders(app.id, ep.id, { headers: { 'X-B': null as unknown as string, 'X-C': '3' } });
-    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'x-a': '1', 'x-c': '3' });
+    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'X-A': '1', 'X-C': '3' });
 
     await apiError(svix.endpoint.setHeaders(app.id, ep.id, { headers: { 'webhook-id': 'x' } }), 422);
     await apiError(svix.endpoint.patchHeaders(app.id, ep.id, { headers: { 'Bad Header': 'x' } }), 422);
-    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'x-a': '1', 'x-c': '3' }, 'rejected writes changed nothing');
+    assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'X-A': '1', 'X-C': '3' }, 'rejected writes changed nothing');
   });
 
   test('getStats has the Svix shape', async () => {

@@ -112,7 +112,7 @@ describe('managing endpoints in the dashboard', { skip, timeout: 90_000 }, () =>
     await visible(card.getByText('Headers saved.'));
     // The credential's value is never shown again, only its name.
     await visible(card.getByPlaceholder(/hidden; type to replace/));
-    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: { 'x-tenant': 'acme-42' }, sensitive: ['x-api-key'] });
+    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: { 'X-Tenant': 'acme-42' }, sensitive: ['X-Api-Key'] });
     await shot(page, '22-endpoint-headers');
 
     await send({ invoice: 'inv-headers', amount: 9, currency: 'EUR' });
@@ -122,10 +122,11 @@ describe('managing endpoints in the dashboard', { skip, timeout: 90_000 }, () =>
     assert.equal(got.headers['x-api-key'], 'k-secret-1');
 
     // Removing the plain header keeps the hidden credential (saved as a PATCH of the changes).
-    await card.getByRole('button', { name: 'Remove x-tenant' }).click();
+    // Names are shown as they were typed.
+    await card.getByRole('button', { name: 'Remove X-Tenant' }).click();
     await card.getByRole('button', { name: 'Save headers' }).click();
     await visible(card.getByText('Headers saved.'));
-    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: {}, sensitive: ['x-api-key'] });
+    assert.deepEqual((await call('GET', `${appPath()}/endpoint/${endpoint.id}/headers`)).json, { headers: {}, sensitive: ['X-Api-Key'] });
   });
 
   it('sends the catalogue\'s example to the endpoint and follows it to its attempt', async () => {

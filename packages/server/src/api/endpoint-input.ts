@@ -33,9 +33,12 @@ const RESERVED_PREFIXES = ['webhook-', 'svix-', 'proxy-'];
 const SENSITIVE = /auth|key|token|secret|cookie|password|signature/i;
 
 export function checkHeaders(headers: Record<string, string | null>, field = 'headers'): void {
+  const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!HEADER_NAME.test(name)) throw HeraldError.validation(['body', field, name], 'is not a valid HTTP header name');
+    if (seen.has(lower)) throw HeraldError.validation(['body', field, name], 'names a header given already (header names are case-insensitive)');
+    seen.add(lower);
     if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
       throw HeraldError.validation(['body', field, name], 'is set by Herald and cannot be overridden');
     }
@@ -46,9 +49,15 @@ export function checkHeaders(headers: Record<string, string | null>, field = 'he
   if (Object.keys(headers).length > 50) throw HeraldError.validation(['body', field], 'at most 50 custom headers');
 }
 
-/** Header names are stored in lower case so a later PATCH of "X-Token" and "x-token" is one header. */
-export function normalizeHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+/**
+ * Header names are kept as the user spelled them, but are one header whatever their case: a change to "x-token"
+ * replaces "X-Token" (taking the new spelling), and null or a name in `removed` deletes it in any spelling.
+ */
+export function patchHeaders(current: Record<string, string>, changes: Record<string, string | null>, removed: string[] = []): Record<string, string> {
+  const gone = new Set([...Object.keys(changes), ...removed].map((name) => name.toLowerCase()));
+  const headers = Object.fromEntries(Object.entries(current).filter(([name]) => !gone.has(name.toLowerCase())));
+  for (const [name, value] of Object.entries(changes)) if (value !== null) headers[name] = value;
+  return headers;
 }
 
 /** Sensitive header values (credentials) are not returned by the API, only their names. */

@@ -165,7 +165,8 @@ export const MessageIn = Type.Object({
   tags: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: ID_PATTERN }), { maxItems: 5, uniqueItems: true }))),
   deliverAt: Type.Optional(Nullable(DateTime)),
   payloadRetentionPeriod: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 90 }))),
-  payloadRetentionHours: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  // At most payloadRetentionPeriod's 90 days. Unbounded, the hours in milliseconds overflowed PostgreSQL's bigint (a 500).
+  payloadRetentionHours: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2160 }))),
   application: Type.Optional(Nullable(ApplicationIn)),
   transformationsParams: Type.Optional(Nullable(AnyObject)),
 });

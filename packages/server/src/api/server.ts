@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
@@ -13,6 +15,7 @@ import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
+import { checkUrlText, registerJsonBodyParser } from './json-body.ts';
 import { observeRequests, requestIdOf } from './request-id.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
@@ -32,6 +35,8 @@ import { RateLimitedError, RateLimits } from './rate-limit.ts';
 import { SseStreams } from './sse.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** The longest path segment (an id or uid is at most 256) the router matches; longer is a 414. */
+const MAX_PARAM_LENGTH = 300;
 /** Failed authentications a client address may make per second before it is told to wait (each costs a lookup). */
 const FAILED_AUTH_PER_SECOND = 10;
 
@@ -92,9 +97,10 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
   if (fe.validation) return reply.status(422).send({ detail: validationItems(fe) });
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    const code = status === 413 ? 'payload_too_large' : status === 414 ? 'uri_too_long' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     const detail =
       status === 413 ? `Request body is larger than ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes` :
+      status === 414 ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters` :
       fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? `Request body is not valid JSON: ${err.message}` :
       err.message;
     return reply.status(status).send({ code, detail });
@@ -102,6 +108,23 @@ function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequ
   // request.log carries the request id.
   request.log.error({ err, method: request.method, url: request.url }, 'unhandled error in request');
   return reply.status(500).send({ code: 'internal_error', detail: 'Internal server error' });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify has a request (headers too large, malformed HTTP, too slow to
+ * arrive) are answered on the socket. Fastify's default writes its own `{error, message}`; this writes Herald's.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'The request did not arrive in time (HERALD_API_REQUEST_TIMEOUT)'] :
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'The request line and headers are larger than allowed (HERALD_MAX_HEADER_SIZE)'] :
+    [400, 'bad_request', 'Malformed HTTP request'];
+  if (socket.writable) {
+    const body = JSON.stringify({ code, detail });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
@@ -125,9 +148,13 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a path segment too long, bad percent-encoding) in Herald's error shape too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  registerJsonBodyParser(app);
   observeRequests(app, ctx.publisher.tracing);
   app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -146,6 +173,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const limits = new RateLimits();
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
+    checkUrlText(request.url);
     const path = request.url.split('?')[0]!;
     if (path !== '/metrics' && (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/health') || path === '/api/v1/openapi.json')) return;
     let principal: Principal;
@@ -171,6 +199,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   app.get('/api/v1/health', {
     schema: {
       tags: ['Health'],
+      // No token needed (the onRequest hook lets it through), and the document says so.
+      security: [],
       summary: 'Health check: 204 when the database answers and delivery is not stalled; 503 with the reason otherwise',
       description: 'With `?detail=true` the answer is 200 (or 503) with the checks as JSON.',
       querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),

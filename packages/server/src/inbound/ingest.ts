@@ -82,10 +82,15 @@ function eventTypeName(providerType: string | null): string | null {
   return providerType === null ? null : providerType.replace(/[^a-zA-Z0-9\-_.]/g, '.');
 }
 
-/** The body as the message's payload text: as it came when it is UTF-8, else base64 (and the forwarding says so). */
+/**
+ * The body as the message's payload text: as it came when it is UTF-8 text, else base64 (and the forwarding says
+ * so). A NUL byte, valid UTF-8 though it is, goes base64 too: PostgreSQL text cannot hold it, and storing the
+ * message failed there, leaving the request unforwarded.
+ */
 function payloadText(body: Buffer): { text: string; base64: boolean } {
   const text = body.toString('utf8');
-  return Buffer.byteLength(text) === body.length && Buffer.from(text, 'utf8').equals(body) ? { text, base64: false } : { text: body.toString('base64'), base64: true };
+  const isText = !body.includes(0) && Buffer.byteLength(text) === body.length && Buffer.from(text, 'utf8').equals(body);
+  return isText ? { text, base64: false } : { text: body.toString('base64'), base64: true };
 }
 
 /**

@@ -55,6 +55,13 @@ export function newId(prefix: IdPrefix, nowMs?: number): string {
   return `${prefix}_${ksuid(nowMs)}`;
 }
 
+const KSUID_TEXT = new RegExp(`^[${BASE62}]{${KSUID_LENGTH}}$`);
+
+/** True when a string is exactly an id Herald could have made of this type: the prefix and a whole KSUID. */
+export function isIssuedId(prefix: IdPrefix, value: string): boolean {
+  return looksLikeId(prefix, value) && KSUID_TEXT.test(value.slice(prefix.length + 1));
+}
+
 /** True when a string has the shape of one of our ids of this type (used to tell ids from uids). */
 export function looksLikeId(prefix: IdPrefix, value: string): boolean {
   return value.startsWith(`${prefix}_`);

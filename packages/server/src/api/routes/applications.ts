@@ -31,7 +31,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/app', {
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: ListOf(ApplicationOut) } },
   }, async (req) => {
-    const page = await ctx.store.listApps(pageOf(req.query, 'ascending'));
+    const page = await ctx.store.listApps(pageOf(req.query, 'ascending', 'app'));
     return { ...page, data: page.data.filter((a) => a.id !== OPERATIONAL_APP_ID).map(applicationOut) };
   });
 

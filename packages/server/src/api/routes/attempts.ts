@@ -29,7 +29,7 @@ function attemptFilter(q: AttemptQuery) {
 export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
   /** Attempts with, on request, their messages (looked up once per message on the page). */
   async function attemptsPage(appId: string, filter: Parameters<ApiContext['store']['listAttempts']>[0], q: AttemptQuery) {
-    const page = await ctx.store.listAttempts(filter, pageOf(q, 'descending'));
+    const page = await ctx.store.listAttempts(filter, pageOf(q, 'descending', 'atmpt'));
     const messages = new Map<string, Message | undefined>();
     if (q.with_msg) {
       for (const a of page.data) if (!messages.has(a.messageId)) messages.set(a.messageId, await ctx.store.getMessage(appId, a.messageId));
@@ -94,7 +94,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     const page = await ctx.store.listEndpointDeliveries(
       endpoint.id,
       { status: q.status, channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
-      pageOf(q, 'descending'),
+      pageOf(q, 'descending', 'msg'),
     );
     return { ...page, data: page.data.map(({ message, delivery }) => ({ ...messageOut(message, q.with_content ?? true), ...statusFields(delivery) })) };
   });
@@ -107,7 +107,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
-    const page = await ctx.store.listMessageDeliveries(message.id, pageOf(req.query, 'ascending'));
+    const page = await ctx.store.listMessageDeliveries(message.id, pageOf(req.query, 'ascending', 'ep'));
     const data = [];
     for (const d of page.data) {
       const ep = await ctx.store.getEndpointById(d.endpointId);

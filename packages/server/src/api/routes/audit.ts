@@ -58,7 +58,7 @@ export function registerAuditRoutes(api: Api, ctx: ApiContext): void {
     const appId = q.app_id ? ((await findApp(ctx, q.app_id))?.id ?? q.app_id) : undefined;
     const page = await ctx.store.listAuditEntries(
       { appId, actorId: q.token_id, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
-      pageOf(q, 'descending'),
+      pageOf(q, 'descending', 'audit'),
     );
     return { ...page, data: page.data.map(auditEntryOut) };
   });

@@ -5,7 +5,7 @@ import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { App, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { checkEndpointUrl, checkHeaders, normalizeHeaders, redactHeaders } from '../endpoint-input.ts';
+import { checkEndpointUrl, checkHeaders, patchHeaders, redactHeaders } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
@@ -64,7 +64,7 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, ordered: false, filter: null, metadata: {}, headers: normalizeHeaders(b.headers ?? {}), createdAt: now, updatedAt: now,
+    throttleRate: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config.endpointHttpsOnly);
   await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -122,7 +122,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
-    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending'));
+    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
     return { ...page, data: page.data.map(endpointOut) };
   });
 
@@ -234,7 +234,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   }, async (req, reply) => {
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
-    const updated = { ...endpoint, headers: normalizeHeaders(req.body.headers), updatedAt: Date.now() };
+    const updated = { ...endpoint, headers: req.body.headers, updatedAt: Date.now() };
     await ctx.store.updateEndpoint(updated);
     ctx.endpoints.invalidateEndpoint(updated);
     return reply.status(204).send();
@@ -245,13 +245,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   }, async (req, reply) => {
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
-    const headers = { ...endpoint.headers };
-    for (const [name, value] of Object.entries(req.body.headers)) {
-      if (value === null) delete headers[name.toLowerCase()];
-      else headers[name.toLowerCase()] = value;
-    }
-    for (const name of req.body.deleteHeaders ?? []) delete headers[name.toLowerCase()];
-    const updated = { ...endpoint, headers, updatedAt: Date.now() };
+    const updated = { ...endpoint, headers: patchHeaders(endpoint.headers, req.body.headers, req.body.deleteHeaders), updatedAt: Date.now() };
     await ctx.store.updateEndpoint(updated);
     ctx.endpoints.invalidateEndpoint(updated);
     return reply.status(204).send();

@@ -100,7 +100,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
       response: { 200: ListOf(EventTypeOut) },
     },
   }, async (req) => {
-    const page = await ctx.store.listEventTypes(pageOf(req.query, 'ascending'), req.query.include_archived ?? false);
+    const page = await ctx.store.listEventTypes(pageOf(req.query, 'ascending', 'event-type'), req.query.include_archived ?? false);
     return { ...page, data: page.data.map((e) => eventTypeOut(e, req.query.with_content ?? false)) };
   });
 

@@ -72,7 +72,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     const page = await ctx.store.listMessages(
       app.id,
       { channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
-      pageOf(q, 'descending'),
+      pageOf(q, 'descending', 'msg'),
     );
     return { ...page, data: page.data.map((m) => messageOut(m, q.with_content ?? true)) };
   });

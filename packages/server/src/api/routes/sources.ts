@@ -7,7 +7,7 @@ import { redactVerification, type Verification } from '../../inbound/verificatio
 import { checkVerification, VerificationInput } from '../../inbound/verification-input.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkUid } from '../lookup.ts';
-import { pageOf, parseTime } from '../paging.ts';
+import { checkIterator, pageOf, parseTime } from '../paging.ts';
 import { ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
 import { iso } from '../serialize.ts';
 
@@ -142,7 +142,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/source', {
     schema: { tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: ListOf(SourceOut) } },
   }, async (req) => {
-    const page = await ctx.store.listSources(pageOf(req.query, 'ascending'));
+    const page = await ctx.store.listSources(pageOf(req.query, 'ascending', 'src'));
     return { ...page, data: page.data.map(sourceOut) };
   });
 
@@ -194,7 +194,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     const q = req.query;
     const page = await ctx.store.listInboundRequests(
       source.id, { status: q.status as InboundStatus | undefined, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
-      pageOf(q, 'descending'),
+      pageOf(q, 'descending', 'inreq'),
     );
     return { ...page, data: page.data.map(requestOut) };
   });
@@ -232,7 +232,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     const b = req.body;
     const page = await ctx.store.listInboundRequests(
       source.id, { status: 'accepted', since: Date.parse(b.since), until: b.until ? Date.parse(b.until) : undefined },
-      { limit: REPLAY_PAGE, iterator: b.iterator ?? null, order: 'ascending' },
+      { limit: REPLAY_PAGE, iterator: checkIterator(b.iterator, 'inreq', ['body', 'iterator']), order: 'ascending' },
     );
     for (const request of page.data) await replayOne(ctx, source, request);
     return reply.status(202).send({ replayed: page.data.length, iterator: page.done ? null : page.iterator, done: page.done });

@@ -87,7 +87,7 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/background-task', {
     schema: { tags, summary: 'List background tasks, newest first', querystring: ListQuery, response: { 200: ListOf(TaskOut) } },
   }, async (req) => {
-    const page = await ctx.store.listTasks(pageOf(req.query, 'descending'));
+    const page = await ctx.store.listTasks(pageOf(req.query, 'descending', 'qtask'));
     return { ...page, data: page.data.map(taskOut) };
   });
 }

@@ -126,7 +126,7 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
       response: { 200: ListOf(TokenOut) },
     },
   }, async (req) => {
-    const page = await ctx.store.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending'));
+    const page = await ctx.store.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending', 'tok'));
     return { ...page, data: page.data.map(tokenOut) };
   });
 
