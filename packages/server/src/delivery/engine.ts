@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery } from '../store/types.ts';
+import { Trigger, type Admission, type AttemptOutcome, type CircuitState, type ClaimedDelivery } from '../store/types.ts';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './circuit.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
@@ -74,6 +74,10 @@ export class DeliveryEngine {
   private housekeeping: NodeJS.Timeout | null = null;
   private readonly leases: Leases;
   private readonly circuits: CircuitBreakers;
+  /** Writes of circuit state, one after another so the store ends with the newest. */
+  private circuitWrites: Promise<void> = Promise.resolve();
+  private circuitWritesQueued = 0;
+  private circuitWritesDone = 0;
 
   constructor(
     private readonly store: Store,
@@ -86,9 +90,10 @@ export class DeliveryEngine {
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
     this.leases = new Leases(store, this.leaseMs, log);
     this.circuits = new CircuitBreakers(options.circuit ?? DEFAULT_CIRCUIT, {
-      holdBack: (endpointId) => this.holdBack(endpointId),
+      holdBack: (endpointId, why) => this.holdBack(endpointId, why),
       probe: (endpointId) => this.probe(endpointId),
       resume: (endpointId) => this.resume(endpointId),
+      changed: (endpointId, state) => this.keepCircuit(endpointId, state),
     });
   }
 
@@ -121,16 +126,71 @@ export class DeliveryEngine {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts sending. `resumed` is what the store made due again at start (recoverAtStart). Endpoints whose circuit was
+   * open when the last process stopped are probed, one delivery each, before anything else goes to them.
+   */
+  async start(resumed: { deliveries: number; endpoints: number } = { deliveries: 0, endpoints: 0 }): Promise<void> {
     const sending = this.sending;
     const held = this.held;
     this.leases.start(function* queued() {
       for (const [id, item] of held) if (!sending.has(id)) yield item;
     });
+    const failing = await this.adoptKeptCircuits();
+    const said: string[] = [];
+    if (resumed.deliveries > 0) {
+      const { deliveries, endpoints } = resumed;
+      said.push(`resuming ${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'} to ${endpoints} ${endpoints === 1 ? 'endpoint' : 'endpoints'} that were being sent or waiting when Herald last stopped`);
+    }
+    for (const c of failing) {
+      said.push(`endpoint ${c.endpointId} was failing (${c.failures} failed attempts in a row since ${new Date(c.openedAt).toISOString()}): probing it with one delivery before sending the rest`);
+    }
+    if (said.length > 0) this.log.info({ resumed: resumed.deliveries, endpoints: resumed.endpoints, probing: failing.map((c) => c.endpointId) }, said.join('; '));
     await this.scan();
     await this.sweep();
     this.housekeeping = setInterval(() => void this.sweep(), this.options.shared?.scanEveryMs ?? SWEEP_MS);
     this.housekeeping.unref();
+  }
+
+  /** The circuits kept open in the store become this worker's too; each endpoint is probed at once. */
+  private async adoptKeptCircuits(): Promise<CircuitState[]> {
+    const kept = await this.store.listCircuits();
+    if (!this.circuitsEnabled) {
+      for (const saved of kept) await this.store.clearCircuit(saved.endpointId);
+      return [];
+    }
+    for (const saved of kept) this.circuits.adopt(saved, Date.now());
+    return kept;
+  }
+
+  private get circuitsEnabled(): boolean {
+    return Number.isFinite((this.options.circuit ?? DEFAULT_CIRCUIT).openAfterFailures);
+  }
+
+  /**
+   * Several workers: a circuit another worker opened is adopted (its probe stays on that worker's schedule), and one
+   * another worker's probe closed is closed here too. Only compared when every state change of this worker is
+   * written, so the store is not behind this worker's own view.
+   */
+  private async syncCircuits(): Promise<void> {
+    if (!this.circuitsEnabled || this.circuitWritesDone !== this.circuitWritesQueued) return;
+    const before = this.circuitWritesQueued;
+    const kept = await this.store.listCircuits();
+    if (this.circuitWritesQueued !== before || this.circuitWritesDone !== before) return;
+    const keptIds = new Set(kept.map((c) => c.endpointId));
+    for (const endpointId of this.circuits.openEndpoints()) if (!keptIds.has(endpointId)) this.circuits.closedElsewhere(endpointId);
+    const options = this.options.circuit ?? DEFAULT_CIRCUIT;
+    for (const saved of kept) {
+      if (!this.circuits.isOpen(saved.endpointId)) this.circuits.adopt(saved, saved.nextProbeAt ?? Date.now() + options.firstProbeMs);
+    }
+  }
+
+  private keepCircuit(endpointId: string, state: CircuitState | null): void {
+    this.circuitWritesQueued++;
+    this.circuitWrites = this.circuitWrites
+      .then(() => (state ? this.store.saveCircuit(state, Date.now()) : this.store.clearCircuit(endpointId)))
+      .catch((err) => this.log.error({ err, endpointId }, 'could not record the state of an endpoint\'s circuit breaker'))
+      .finally(() => this.circuitWritesDone++);
   }
 
   /**
@@ -145,6 +205,7 @@ export class DeliveryEngine {
       for (const endpointId of await this.store.endpointsWaitingTurn()) promoted = (await this.store.promoteNextInOrder(endpointId, now)) || promoted;
       const shared = this.options.shared;
       if (shared) {
+        await this.syncCircuits();
         const unparked = await this.store.unparkStale(now - shared.parkedStaleMs, now);
         if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
       }
@@ -291,6 +352,7 @@ export class DeliveryEngine {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     await this.recorder.flush();
+    await this.circuitWrites;
     if (queued.length > 0) await this.store.releaseDeliveries(queued, Date.now());
   }
 
@@ -399,9 +461,9 @@ export class DeliveryEngine {
   }
 
   /** The endpoint's circuit opened: what is queued for it waits in the database while it is probed. */
-  private holdBack(endpointId: string): void {
+  private holdBack(endpointId: string, why: 'opened' | 'adopted'): void {
     const lane = this.laneOf(endpointId);
-    this.log.warn({ endpointId }, 'endpoint keeps failing: its deliveries wait while it is probed');
+    if (why === 'opened') this.log.warn({ endpointId }, 'endpoint keeps failing: its deliveries wait while it is probed');
     const queued = lane.queue.slice(lane.head);
     lane.queue = [];
     lane.head = 0;
