@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { Trigger, type Admission, type AttemptOutcome, type CircuitState, type ClaimedDelivery } from '../store/types.ts';
+import { Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery } from '../store/types.ts';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './circuit.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
+import { KeptCircuits } from './kept-circuits.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Leases } from './leases.ts';
 import { Recorder } from './recorder.ts';
@@ -74,10 +75,7 @@ export class DeliveryEngine {
   private housekeeping: NodeJS.Timeout | null = null;
   private readonly leases: Leases;
   private readonly circuits: CircuitBreakers;
-  /** Writes of circuit state, one after another so the store ends with the newest. */
-  private circuitWrites: Promise<void> = Promise.resolve();
-  private circuitWritesQueued = 0;
-  private circuitWritesDone = 0;
+  private readonly keptCircuits: KeptCircuits;
 
   constructor(
     private readonly store: Store,
@@ -89,12 +87,14 @@ export class DeliveryEngine {
     this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at), options.onRecorded);
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
     this.leases = new Leases(store, this.leaseMs, log);
-    this.circuits = new CircuitBreakers(options.circuit ?? DEFAULT_CIRCUIT, {
+    const circuitOptions = options.circuit ?? DEFAULT_CIRCUIT;
+    this.circuits = new CircuitBreakers(circuitOptions, {
       holdBack: (endpointId, why) => this.holdBack(endpointId, why),
       probe: (endpointId) => this.probe(endpointId),
       resume: (endpointId) => this.resume(endpointId),
-      changed: (endpointId, state) => this.keepCircuit(endpointId, state),
+      changed: (endpointId, state) => this.keptCircuits.keep(endpointId, state),
     });
+    this.keptCircuits = new KeptCircuits(store, this.circuits, circuitOptions, log);
   }
 
   /**
@@ -136,7 +136,7 @@ export class DeliveryEngine {
     this.leases.start(function* queued() {
       for (const [id, item] of held) if (!sending.has(id)) yield item;
     });
-    const failing = await this.adoptKeptCircuits();
+    const failing = await this.keptCircuits.adoptAtStart();
     const said: string[] = [];
     if (resumed.deliveries > 0) {
       const { deliveries, endpoints } = resumed;
@@ -152,47 +152,6 @@ export class DeliveryEngine {
     this.housekeeping.unref();
   }
 
-  /** The circuits kept open in the store become this worker's too; each endpoint is probed at once. */
-  private async adoptKeptCircuits(): Promise<CircuitState[]> {
-    const kept = await this.store.listCircuits();
-    if (!this.circuitsEnabled) {
-      for (const saved of kept) await this.store.clearCircuit(saved.endpointId);
-      return [];
-    }
-    for (const saved of kept) this.circuits.adopt(saved, Date.now());
-    return kept;
-  }
-
-  private get circuitsEnabled(): boolean {
-    return Number.isFinite((this.options.circuit ?? DEFAULT_CIRCUIT).openAfterFailures);
-  }
-
-  /**
-   * Several workers: a circuit another worker opened is adopted (its probe stays on that worker's schedule), and one
-   * another worker's probe closed is closed here too. Only compared when every state change of this worker is
-   * written, so the store is not behind this worker's own view.
-   */
-  private async syncCircuits(): Promise<void> {
-    if (!this.circuitsEnabled || this.circuitWritesDone !== this.circuitWritesQueued) return;
-    const before = this.circuitWritesQueued;
-    const kept = await this.store.listCircuits();
-    if (this.circuitWritesQueued !== before || this.circuitWritesDone !== before) return;
-    const keptIds = new Set(kept.map((c) => c.endpointId));
-    for (const endpointId of this.circuits.openEndpoints()) if (!keptIds.has(endpointId)) this.circuits.closedElsewhere(endpointId);
-    const options = this.options.circuit ?? DEFAULT_CIRCUIT;
-    for (const saved of kept) {
-      if (!this.circuits.isOpen(saved.endpointId)) this.circuits.adopt(saved, saved.nextProbeAt ?? Date.now() + options.firstProbeMs);
-    }
-  }
-
-  private keepCircuit(endpointId: string, state: CircuitState | null): void {
-    this.circuitWritesQueued++;
-    this.circuitWrites = this.circuitWrites
-      .then(() => (state ? this.store.saveCircuit(state, Date.now()) : this.store.clearCircuit(endpointId)))
-      .catch((err) => this.log.error({ err, endpointId }, 'could not record the state of an endpoint\'s circuit breaker'))
-      .finally(() => this.circuitWritesDone++);
-  }
-
   /**
    * Housekeeping. Ordered endpoints whose next turn was never given (a process stopped between an outcome and the
    * promotion, or the endpoint stopped being ordered) get it. On a shared store also: deliveries parked by a worker
@@ -205,7 +164,7 @@ export class DeliveryEngine {
       for (const endpointId of await this.store.endpointsWaitingTurn()) promoted = (await this.store.promoteNextInOrder(endpointId, now)) || promoted;
       const shared = this.options.shared;
       if (shared) {
-        await this.syncCircuits();
+        await this.keptCircuits.sync();
         const unparked = await this.store.unparkStale(now - shared.parkedStaleMs, now);
         if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
       }
@@ -352,7 +311,7 @@ export class DeliveryEngine {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     await this.recorder.flush();
-    await this.circuitWrites;
+    await this.keptCircuits.flushed();
     if (queued.length > 0) await this.store.releaseDeliveries(queued, Date.now());
   }
 
