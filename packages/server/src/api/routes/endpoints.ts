@@ -117,13 +117,18 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     return { app, endpoint };
   };
 
+  /** The open circuits among these endpoints. */
+  const circuitsOf = async (endpoints: readonly Endpoint[]) =>
+    new Map((await ctx.store.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
+
   api.get(base, {
     schema: { tags, summary: 'List endpoints', params: ScopeParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
     const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending'));
-    return { ...page, data: page.data.map(endpointOut) };
+    const circuits = await circuitsOf(page.data);
+    return { ...page, data: page.data.map((e) => endpointOut(e, circuits)) };
   });
 
   api.post(base, {
@@ -135,7 +140,10 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
 
   api.get(`${base}/:endpoint_id`, {
     schema: { tags, summary: 'Get an endpoint', params: ItemParams, response: { 200: EndpointOut } },
-  }, async (req) => endpointOut((await endpointOf(req.params)).endpoint));
+  }, async (req) => {
+    const { endpoint } = await endpointOf(req.params);
+    return endpointOut(endpoint, await circuitsOf([endpoint]));
+  });
 
   api.put(`${base}/:endpoint_id`, {
     schema: { tags, summary: 'Update (or create) an endpoint', params: ItemParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
@@ -147,7 +155,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config.endpointHttpsOnly);
     await ctx.store.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
-    return reply.status(200).send(endpointOut(endpoint));
+    return reply.status(200).send(endpointOut(endpoint, await circuitsOf([endpoint])));
   });
 
   api.patch(`${base}/:endpoint_id`, {
@@ -176,7 +184,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     await ctx.store.updateEndpoint(endpoint);
     if (newSecret) await ctx.store.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
     await afterUpdate(ctx, existing, endpoint);
-    return endpointOut(endpoint);
+    return endpointOut(endpoint, await circuitsOf([endpoint]));
   });
 
   api.delete(`${base}/:endpoint_id`, {
