@@ -54,6 +54,14 @@ export class Metrics {
         this.set(oldestDueAt === null ? 0 : (now - oldestDueAt) / 1000);
       },
     });
+    new Gauge({
+      name: 'herald_storage_full',
+      help: '1 while the database refuses writes for lack of space (SQLITE_FULL, ENOSPC), until a write commits again',
+      registers: [this.registry],
+      collect() {
+        this.set(store.storageFull() ? 1 : 0);
+      },
+    });
     this.watchCircuits(store);
   }
 

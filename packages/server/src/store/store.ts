@@ -6,6 +6,7 @@ import type {
 import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from './access-types.ts';
 import type { InboundFilter, InboundRequest, InboundStatus, Source } from './inbound-types.ts';
 import type { BucketSpec } from './token-bucket.ts';
+import type { StorageFull } from './storage-full.ts';
 import type { AttemptSeriesPoint, AttemptSeriesQuery } from './stats-types.ts';
 
 export * from './types.ts';
@@ -20,6 +21,9 @@ export * from './inbound-types.ts';
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
+
+  /** Set while the database refuses writes for lack of space (until a write commits again). */
+  storageFull(): StorageFull | null;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
