@@ -3,7 +3,7 @@ import { checkFilter, type EndpointFilter } from '../../delivery/filter.ts';
 import { formatSecret, generateSecret, parseSecret, publicKeyOf } from '../../delivery/signing.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { App, Endpoint } from '../../store/types.ts';
+import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkEndpointUrl, checkHeaders, normalizeHeaders, redactHeaders } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
@@ -103,6 +103,9 @@ export const APP_ENDPOINTS: EndpointScope = {
   app: (ctx, params) => requireApp(ctx, params['app_id']!),
 };
 
+/** A new endpoint's circuit is closed. */
+const NO_CIRCUITS: ReadonlyMap<string, CircuitState> = new Map();
+
 export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: EndpointScope = APP_ENDPOINTS): void {
   const { base, tags } = scope;
   const ScopeParams = scope.params;
@@ -135,7 +138,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Create an endpoint', params: ScopeParams, body: EndpointIn, response: { 201: EndpointOut } },
   }, async (req, reply) => {
     const app = await appOf(req.params);
-    return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body)));
+    return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body), NO_CIRCUITS));
   });
 
   api.get(`${base}/:endpoint_id`, {
@@ -151,7 +154,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const app = await appOf(req.params);
     const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
-    if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
+    if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config.endpointHttpsOnly);
     await ctx.store.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
