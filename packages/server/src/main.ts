@@ -130,9 +130,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
       },
       log.child({ component: 'delivery' }),
     );
-    const resumed = await store.recoverAtStart(Date.now());
-    if (resumed > 0) log.info({ resumed }, 'resuming deliveries that were in flight when Herald last stopped');
   }
+  const resumed = engine ? await store.recoverAtStart(Date.now()) : undefined;
   // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
   let handoffRecorder: Recorder | null = null;
   if (shared) {
@@ -180,7 +179,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     });
     url = workerHttp.url;
   }
-  await engine?.start();
+  await engine?.start(resumed);
   pruner?.start();
   tasks?.start();
   const where = shared ? { schema: config.databaseSchema } : { dataDir: config.dataDir };

@@ -31,6 +31,7 @@ test('breakers: holds the endpoint back when open, lets one probe through per pr
     holdBack: (id) => calls.push(`hold ${id}`),
     probe: (id) => calls.push(`probe ${id}`),
     resume: (id) => calls.push(`resume ${id}`),
+    changed: () => undefined,
   });
   try {
     for (let i = 0; i < 3; i++) breakers.note('ep_a', false);

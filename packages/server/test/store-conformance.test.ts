@@ -1247,7 +1247,7 @@ function conformance(backend: Backend): void {
     const recovered = await store.recoverAtStart(now);
     const after = await snapshot();
     if (store.dialect === 'sqlite') {
-      assert.equal(recovered, 2);
+      assert.deepEqual(recovered, { deliveries: 2, endpoints: 1 });
       assert.deepStrictEqual(after, [
         { ...before[0]!, status: Status.Pending, nextAttemptAt: now, updatedAt: now },
         { ...before[1]!, status: Status.Pending, nextAttemptAt: now, updatedAt: now },
@@ -1256,9 +1256,40 @@ function conformance(backend: Backend): void {
       ]);
       assert.equal(await store.nextDueAt(), now);
     } else {
-      assert.equal(recovered, 0);
+      assert.deepEqual(recovered, { deliveries: 0, endpoints: 0 });
       assert.deepStrictEqual(after, before, 'leases run out by themselves; nothing changes');
     }
+  });
+
+  test('circuits: kept while open, listed, replaced, cleared, gone with their endpoint; SQLite keeps their deliveries parked at start', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k1'));
+    await store.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k2'));
+    const open = { endpointId: 'ep_1', openedAt: T0, failures: 20, probeDelayMs: 10_000, nextProbeAt: T0 + 5_000 };
+    await store.saveCircuit(open, T0);
+    await store.saveCircuit({ endpointId: 'ep_gone', openedAt: T0, failures: 1, probeDelayMs: 1, nextProbeAt: null }, T0);
+    assert.deepEqual(await store.listCircuits(), [open], 'nothing kept for an endpoint that does not exist');
+    const probed = { ...open, failures: 21, probeDelayMs: 20_000, nextProbeAt: T0 + 15_000 };
+    await store.saveCircuit(probed, T0 + 5_000);
+    assert.deepEqual(await store.listCircuits(['ep_1', 'ep_2']), [probed]);
+    assert.deepEqual(await store.listCircuits(['ep_2']), []);
+
+    await publish(store, mkMessage('msg_1', 'app_A'), [['ep_1', 'leased'], ['ep_2', 'leased']], { leaseUntil: T0 + 60_000 });
+    await publish(store, mkMessage('msg_2', 'app_A'), [['ep_1', 'parked'], ['ep_2', 'parked']]);
+    const recovered = await store.recoverAtStart(T0 + 10_000);
+    if (store.dialect === 'sqlite') {
+      assert.deepEqual(recovered, { deliveries: 2, endpoints: 1 }, 'only the closed endpoint\'s deliveries are made due');
+      const ep1 = [...(await deliveriesOf(store, 'msg_1')), ...(await deliveriesOf(store, 'msg_2'))].filter((d) => d.endpointId === 'ep_1');
+      assert.deepEqual(ep1.map((d) => [d.status, d.nextAttemptAt]), [[Status.Pending, null], [Status.Pending, null]], 'parked, the one mid-send too');
+      const [probe] = await store.claimParkedDeliveries('ep_1', T0 + 70_000, 1);
+      assert.equal(probe?.messageId, 'msg_1', 'the probe takes the oldest');
+    }
+
+    await store.clearCircuit('ep_1');
+    assert.deepEqual(await store.listCircuits(), []);
+    await store.saveCircuit(open, T0);
+    await store.deleteEndpoint('ep_1');
+    assert.deepEqual(await store.listCircuits(), [], 'gone with the endpoint');
   });
 
   test('store events: SQLite has no one to tell; PostgreSQL tells the other handles, and of new due work', async (store, opened) => {

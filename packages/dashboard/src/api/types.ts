@@ -43,6 +43,16 @@ export interface Endpoint {
   metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+  /** Herald's circuit breaker; absent from answers that do not carry it (a message's endpoints). */
+  circuit?: Circuit;
+}
+
+/** Open after many failed attempts in a row: the endpoint's deliveries wait while it is probed, one at a time. */
+export interface Circuit {
+  state: 'closed' | 'open';
+  openedAt: string | null;
+  failures: number;
+  nextProbeAt: string | null;
 }
 
 /** 0 success, 1 pending, 2 fail, 3 sending */

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { seg } from '../api/client';
 import type { Endpoint } from '../api/types';
+import { CircuitText, EndpointStateBadge } from '../components/CircuitState';
 import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
 import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
@@ -68,7 +69,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
             </h2>
             {ep.description && <p className="muted">{ep.description}</p>}
           </div>
-          {ep.disabled ? <span className="badge badge-bad">Disabled</span> : <span className="badge badge-ok">Enabled</span>}
+          <EndpointStateBadge endpoint={ep} />
           {writable && (
             <button
               type="button"
@@ -96,6 +97,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
             ['Channels', <Chips items={ep.channels} empty="All channels" />],
             ['Rate limit', ep.throttleRate ? `${ep.throttleRate} / s` : 'None'],
             ['Ordered delivery', ep.ordered ? 'Yes' : 'No'],
+            ['Circuit breaker', <CircuitText circuit={ep.circuit} />],
             ['Filter', ep.filter ? <Mono>{JSON.stringify(ep.filter)}</Mono> : 'None'],
             ['Created', formatTime(ep.createdAt)],
             ['Updated', formatTime(ep.updatedAt)],

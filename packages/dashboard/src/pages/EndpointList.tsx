@@ -1,6 +1,7 @@
 import { seg } from '../api/client';
 import { PagedTable } from '../components/PagedTable';
 import type { Endpoint } from '../api/types';
+import { EndpointStateBadge } from '../components/CircuitState';
 import { Chips, Notice } from '../components/common';
 import { relativeTime } from '../lib/format';
 import { href, type Route } from '../lib/router';
@@ -44,7 +45,9 @@ export function EndpointList({ appId, route }: { appId: string; route: Route }) 
             <td>
               <Chips items={ep.eventTypes} empty="All" />
             </td>
-            <td>{ep.disabled ? <span className="badge badge-bad">Disabled</span> : <span className="badge badge-ok">Enabled</span>}</td>
+            <td>
+              <EndpointStateBadge endpoint={ep} />
+            </td>
             <td className="nowrap">{relativeTime(ep.createdAt)}</td>
           </tr>
         )}

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { seg } from '../api/client';
 import type { StreamState } from '../api/stream';
 import type { Endpoint, ListResponse } from '../api/types';
+import { HeldAttempts } from '../components/CircuitState';
 import { CodeBadge, Mono, StatusBadge } from '../components/common';
 import { formatDuration, formatTime } from '../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../lib/router';
@@ -18,7 +19,8 @@ export function LiveView({ appId, route }: { appId: string; route: Route }) {
   const eventTypes = route.query.get('event_types');
   const live = useLiveAttempts(appId, endpointId, eventTypes);
   const view = usePause(live.attempts, live.received);
-  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${seg(appId)}/endpoint`, { limit: 100 }, signal));
+  // Polled: an endpoint's circuit opening or closing says why attempts to it stop or start again.
+  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${seg(appId)}/endpoint`, { limit: 100 }, signal), { pollMs: 10_000, keep: true });
   const known = endpoints.data?.data ?? [];
   const urls = new Map(known.map((e) => [e.id, e.url]));
 
@@ -46,6 +48,7 @@ export function LiveView({ appId, route }: { appId: string; route: Route }) {
           Clear
         </button>
       </div>
+      <HeldAttempts appId={appId} endpoints={endpointId ? known.filter((e) => e.id === endpointId) : known} />
       {view.rows.length === 0 ? (
         <div className="empty-state">
           <p>Waiting for attempts…</p>

@@ -1,3 +1,4 @@
+import type { StorageFull } from '../store/storage-full.ts';
 import type { Store } from '../store/store.ts';
 
 export interface Health {
@@ -21,6 +22,11 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * Both come from the database, so every process (API or worker, any number of them) gives the same answer.
  */
 export async function checkHealth(store: Store, stallAfterMs: number, now = Date.now()): Promise<Health> {
+  const full = await stillFull(store);
+  if (full) {
+    const since = new Date(full.since).toISOString();
+    return { healthy: false, checks: { database: `out of space since ${since}: ${full.cause}; writes are refused (507) until space is freed`, delivery: 'unknown' } };
+  }
   let oldestDueAt: number | null;
   let newestAttemptAt: number | null;
   try {
@@ -35,4 +41,18 @@ export async function checkHealth(store: Store, stallAfterMs: number, now = Date
     return { healthy: false, checks: { database: 'ok', delivery: `stalled: a delivery has been due for ${Math.round(lateFor / 1000)} s and ${idle}` } };
   }
   return { healthy: true, checks: { database: 'ok', delivery: lateFor > 0 ? `ok (behind by ${Math.round(lateFor / 1000)} s)` : 'ok' } };
+}
+
+/**
+ * Whether the database still refuses writes for lack of space. While it is said to, one small write tries: it
+ * commits once space was freed (which clears the state), so health recovers even when nothing else writes.
+ */
+async function stillFull(store: Store): Promise<StorageFull | null> {
+  if (!store.storageFull()) return null;
+  try {
+    await withTimeout(store.setSetting('storage_checked_at', String(Date.now())), DATABASE_TIMEOUT_MS);
+  } catch {
+    // Still full (or slow): reported as such below.
+  }
+  return store.storageFull();
 }

@@ -54,6 +54,41 @@ export class Metrics {
         this.set(oldestDueAt === null ? 0 : (now - oldestDueAt) / 1000);
       },
     });
+    new Gauge({
+      name: 'herald_storage_full',
+      help: '1 while the database refuses writes for lack of space (SQLITE_FULL, ENOSPC), until a write commits again',
+      registers: [this.registry],
+      collect() {
+        this.set(store.storageFull() ? 1 : 0);
+      },
+    });
+    this.watchCircuits(store);
+  }
+
+  /**
+   * Open circuit breakers: a count, and a series per endpoint whose circuit is open (none for the others, so the
+   * cardinality is that of failing endpoints, like herald_endpoint_failed_attempts_total's).
+   */
+  private watchCircuits(store: Store): void {
+    new Gauge({
+      name: 'herald_endpoint_circuits_open',
+      help: 'Endpoints whose circuit breaker is open: their deliveries wait while each is probed',
+      registers: [this.registry],
+      async collect() {
+        this.set((await store.listCircuits()).length);
+      },
+    });
+    new Gauge({
+      name: 'herald_endpoint_circuit_open',
+      help: '1 for each endpoint whose circuit breaker is open (no series for the others)',
+      labelNames: ['endpoint_id'] as const,
+      registers: [this.registry],
+      async collect() {
+        const open = await store.listCircuits();
+        this.reset();
+        for (const circuit of open) this.set({ endpoint_id: circuit.endpointId }, 1);
+      },
+    });
   }
 
   /** Outcomes just committed by a recorder. */

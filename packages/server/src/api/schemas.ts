@@ -121,6 +121,16 @@ const EndpointFields = {
 export const EndpointIn = Type.Object({ ...EndpointFields, secret: Type.Optional(Nullable(Secret)), headers: Type.Optional(Nullable(Headers)) });
 export const EndpointUpdate = Type.Object(EndpointFields);
 export const EndpointPatch = Type.Object({ ...EndpointFields, url: Type.Optional(Url), secret: Type.Optional(Nullable(Secret)) });
+/**
+ * Herald: the endpoint's circuit breaker. Open after many failed attempts in a row: its deliveries wait while it is
+ * probed, one delivery at a time, at nextProbeAt and then less often; the first success closes it.
+ */
+export const CircuitOut = Type.Object({
+  state: Type.Union([Type.Literal('closed'), Type.Literal('open')]),
+  openedAt: Nullable(DateTime),
+  failures: Type.Integer(),
+  nextProbeAt: Nullable(DateTime),
+});
 export const EndpointOut = Type.Object({
   id: Type.String(),
   url: Type.String(),
@@ -137,6 +147,7 @@ export const EndpointOut = Type.Object({
   version: Type.Integer(),
   createdAt: DateTime,
   updatedAt: DateTime,
+  circuit: Type.Optional(CircuitOut),
 });
 export const EndpointSecretOut = Type.Object({ key: Type.String() });
 export const EndpointSecretRotateIn = Type.Object({

@@ -1,5 +1,5 @@
 import { iso } from '../lib/time.ts';
-import { STATUS_TEXT, type App, type Attempt, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
+import { STATUS_TEXT, type App, type Attempt, type CircuitState, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
 
 /** Domain rows to the Svix wire shapes (camelCase, RFC 3339 UTC timestamps). */
 
@@ -29,7 +29,12 @@ export const eventTypeOut = (e: EventType, withSchemas = true) => ({
   updatedAt: iso(e.updatedAt),
 });
 
-export const endpointOut = (e: Endpoint) => ({
+export const circuitOut = (c: CircuitState | undefined) => (c
+  ? { state: 'open' as const, openedAt: iso(c.openedAt), failures: c.failures, nextProbeAt: c.nextProbeAt === null ? null : iso(c.nextProbeAt) }
+  : { state: 'closed' as const, openedAt: null, failures: 0, nextProbeAt: null });
+
+/** `circuits`: the open circuits among the endpoints shown, for the routes that show them (get, list, update). */
+export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitState>) => ({
   id: e.id,
   url: e.url,
   description: e.description,
@@ -45,6 +50,7 @@ export const endpointOut = (e: Endpoint) => ({
   version: 1,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
+  circuit: circuits ? circuitOut(circuits.get(e.id)) : undefined,
 });
 
 export const messageOut = (m: Message, withContent: boolean) => ({

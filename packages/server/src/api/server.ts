@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HeraldError, type ValidationItem } from '../lib/errors.ts';
+import { storageFullCause } from '../store/storage-full.ts';
 import { VERSION } from '../version.ts';
 import { authorize } from './access.ts';
 import { auditHooks } from './audit.ts';
@@ -87,9 +88,16 @@ function validationItems(err: FastifyError): ValidationItem[] {
 }
 
 /** The one error-to-HTTP mapping: Svix's `{code, detail}` for 4xx, `{detail: [...]}` for 422, nothing internal on 5xx. */
-function sendError(err: FastifyError | HeraldError | Error, request: FastifyRequest, reply: FastifyReply) {
+/** How long a client told the database is full should wait before sending again. */
+const STORAGE_FULL_RETRY_AFTER_S = 30;
+
+function sendError(error: FastifyError | HeraldError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const fullCause = storageFullCause(error);
+  if (fullCause) request.log.error({ err: error, method: request.method, url: request.url }, 'the database is out of space: request refused with 507');
+  const err = fullCause ? HeraldError.insufficientStorage(fullCause) : error;
   if (err instanceof HeraldError) {
     if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+    if (err.statusCode === 507) reply.header('retry-after', String(STORAGE_FULL_RETRY_AFTER_S));
     if (err.statusCode === 422) return reply.status(422).send({ detail: err.validation ?? [{ loc: ['body'], msg: err.detail, type: 'value_error' }] });
     return reply.status(err.statusCode).send({ code: err.code, detail: err.detail });
   }

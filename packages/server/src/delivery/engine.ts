@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import { Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery } from '../store/types.ts';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './circuit.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
+import { KeptCircuits } from './kept-circuits.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { Leases } from './leases.ts';
 import { Recorder } from './recorder.ts';
@@ -74,6 +75,7 @@ export class DeliveryEngine {
   private housekeeping: NodeJS.Timeout | null = null;
   private readonly leases: Leases;
   private readonly circuits: CircuitBreakers;
+  private readonly keptCircuits: KeptCircuits;
 
   constructor(
     private readonly store: Store,
@@ -85,11 +87,14 @@ export class DeliveryEngine {
     this.recorder = new Recorder(store, log, (at) => this.noteDueInStore(at), options.onRecorded);
     this.attempts = new Attempts(store, endpoints, sender, this.recorder, options, log);
     this.leases = new Leases(store, this.leaseMs, log);
-    this.circuits = new CircuitBreakers(options.circuit ?? DEFAULT_CIRCUIT, {
-      holdBack: (endpointId) => this.holdBack(endpointId),
+    const circuitOptions = options.circuit ?? DEFAULT_CIRCUIT;
+    this.circuits = new CircuitBreakers(circuitOptions, {
+      holdBack: (endpointId, why) => this.holdBack(endpointId, why),
       probe: (endpointId) => this.probe(endpointId),
       resume: (endpointId) => this.resume(endpointId),
+      changed: (endpointId, state) => this.keptCircuits.keep(endpointId, state),
     });
+    this.keptCircuits = new KeptCircuits(store, this.circuits, circuitOptions, log);
   }
 
   /**
@@ -121,12 +126,26 @@ export class DeliveryEngine {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts sending. `resumed` is what the store made due again at start (recoverAtStart). Endpoints whose circuit was
+   * open when the last process stopped are probed, one delivery each, before anything else goes to them.
+   */
+  async start(resumed: { deliveries: number; endpoints: number } = { deliveries: 0, endpoints: 0 }): Promise<void> {
     const sending = this.sending;
     const held = this.held;
     this.leases.start(function* queued() {
       for (const [id, item] of held) if (!sending.has(id)) yield item;
     });
+    const failing = await this.keptCircuits.adoptAtStart();
+    const said: string[] = [];
+    if (resumed.deliveries > 0) {
+      const { deliveries, endpoints } = resumed;
+      said.push(`resuming ${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'} to ${endpoints} ${endpoints === 1 ? 'endpoint' : 'endpoints'} that were being sent or waiting when Herald last stopped`);
+    }
+    for (const c of failing) {
+      said.push(`endpoint ${c.endpointId} was failing (${c.failures} failed attempts in a row since ${new Date(c.openedAt).toISOString()}): probing it with one delivery before sending the rest`);
+    }
+    if (said.length > 0) this.log.info({ resumed: resumed.deliveries, endpoints: resumed.endpoints, probing: failing.map((c) => c.endpointId) }, said.join('; '));
     await this.scan();
     await this.sweep();
     this.housekeeping = setInterval(() => void this.sweep(), this.options.shared?.scanEveryMs ?? SWEEP_MS);
@@ -145,6 +164,7 @@ export class DeliveryEngine {
       for (const endpointId of await this.store.endpointsWaitingTurn()) promoted = (await this.store.promoteNextInOrder(endpointId, now)) || promoted;
       const shared = this.options.shared;
       if (shared) {
+        await this.keptCircuits.sync();
         const unparked = await this.store.unparkStale(now - shared.parkedStaleMs, now);
         if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
       }
@@ -291,6 +311,7 @@ export class DeliveryEngine {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     await this.recorder.flush();
+    await this.keptCircuits.flushed();
     if (queued.length > 0) await this.store.releaseDeliveries(queued, Date.now());
   }
 
@@ -399,9 +420,9 @@ export class DeliveryEngine {
   }
 
   /** The endpoint's circuit opened: what is queued for it waits in the database while it is probed. */
-  private holdBack(endpointId: string): void {
+  private holdBack(endpointId: string, why: 'opened' | 'adopted'): void {
     const lane = this.laneOf(endpointId);
-    this.log.warn({ endpointId }, 'endpoint keeps failing: its deliveries wait while it is probed');
+    if (why === 'opened') this.log.warn({ endpointId }, 'endpoint keeps failing: its deliveries wait while it is probed');
     const queued = lane.queue.slice(lane.head);
     lane.queue = [];
     lane.head = 0;

@@ -26,6 +26,11 @@ export class HeraldError extends Error {
     return new HeraldError(400, code, detail);
   }
 
+  /** The database is out of space: nothing of the request was stored; it can be sent again once space is freed. */
+  static insufficientStorage(cause: string): HeraldError {
+    return new HeraldError(507, 'insufficient_storage', `The database is out of space (${cause}); nothing was stored. Free disk space where Herald keeps its data, then retry.`);
+  }
+
   static validation(loc: string[], msg: string, type = 'value_error'): HeraldError {
     return new HeraldError(422, 'validation', msg, [{ loc, msg, type }]);
   }

@@ -1,11 +1,12 @@
 import type {
-  App, Attempt, AttemptFilter, AttemptOutcome, BackgroundTask, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
+  App, Attempt, AttemptFilter, AttemptOutcome, BackgroundTask, CircuitState, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
   EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StatusValue, StoreEvent, TriggerValue,
 } from './types.ts';
 
 import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from './access-types.ts';
 import type { InboundFilter, InboundRequest, InboundStatus, Source } from './inbound-types.ts';
 import type { BucketSpec } from './token-bucket.ts';
+import type { StorageFull } from './storage-full.ts';
 import type { AttemptSeriesPoint, AttemptSeriesQuery } from './stats-types.ts';
 
 export * from './types.ts';
@@ -20,6 +21,9 @@ export * from './inbound-types.ts';
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
+
+  /** Set while the database refuses writes for lack of space (until a write commits again). */
+  storageFull(): StorageFull | null;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
@@ -58,6 +62,12 @@ export interface Store {
   /** Adds a new current key; the old current one keeps signing until oldExpiresAt. */
   rotateEndpointKey(endpointId: string, key: EndpointKey, oldExpiresAt: number): Promise<void>;
   endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStats>;
+  /** Records an endpoint's open circuit breaker (replacing what was kept); nothing when the endpoint is gone. */
+  saveCircuit(state: CircuitState, now: number): Promise<void>;
+  /** The endpoint's circuit closed. */
+  clearCircuit(endpointId: string): Promise<void>;
+  /** The open circuits, of the given endpoints or of all. */
+  listCircuits(endpointIds?: readonly string[]): Promise<CircuitState[]>;
 
   /**
    * Throttling shared by every sending process: takes the same number of tokens, at most `wanted`, from each of the
@@ -110,9 +120,11 @@ export interface Store {
   nextDueAt(): Promise<number | null>;
   /**
    * Called once when a sending process starts. SQLite (one sending process): every delivery that was mid-send or
-   * parked becomes due now. PostgreSQL: nothing, leases run out by themselves.
+   * parked becomes due now, except those of an endpoint whose circuit is open: they stay parked (mid-send ones too),
+   * for its probe. Says how many deliveries were made due, to how many endpoints. PostgreSQL: nothing, leases run out
+   * by themselves.
    */
-  recoverAtStart(now: number): Promise<number>;
+  recoverAtStart(now: number): Promise<{ deliveries: number; endpoints: number }>;
   /**
    * Ordered endpoints: when the endpoint has no delivery pending or being sent, makes the oldest one waiting its turn
    * due at `now`. Returns whether one was. Safe to call from several processes at once (at most one is made due).

@@ -276,3 +276,16 @@ export type StoreEvent =
   | { type: 'listen-sessions'; origin: string; sessions: string[] }
   /** A claimed delivery for a listen session connected to the `target` process: it makes the attempt. */
   | { type: 'listen-handoff'; origin: string; target: string; delivery: Omit<ClaimedDelivery, 'payload'> };
+
+/** An endpoint's open circuit breaker, as kept in the store (see delivery/circuit.ts). */
+export interface CircuitState {
+  endpointId: string;
+  /** When the circuit opened. */
+  openedAt: number;
+  /** Failed attempts in a row, the probes since the circuit opened included. */
+  failures: number;
+  /** The wait before the probe after the next one (it doubles after each failed probe, up to a maximum). */
+  probeDelayMs: number;
+  /** When the endpoint is probed next; null while a probe is on its way. */
+  nextProbeAt: number | null;
+}

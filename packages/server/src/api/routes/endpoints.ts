@@ -3,7 +3,7 @@ import { checkFilter, type EndpointFilter } from '../../delivery/filter.ts';
 import { formatSecret, generateSecret, parseSecret, publicKeyOf } from '../../delivery/signing.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { App, Endpoint } from '../../store/types.ts';
+import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkEndpointUrl, checkHeaders, patchHeaders, redactHeaders } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
@@ -103,6 +103,9 @@ export const APP_ENDPOINTS: EndpointScope = {
   app: (ctx, params) => requireApp(ctx, params['app_id']!),
 };
 
+/** A new endpoint's circuit is closed. */
+const NO_CIRCUITS: ReadonlyMap<string, CircuitState> = new Map();
+
 export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: EndpointScope = APP_ENDPOINTS): void {
   const { base, tags } = scope;
   const ScopeParams = scope.params;
@@ -117,25 +120,33 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     return { app, endpoint };
   };
 
+  /** The open circuits among these endpoints. */
+  const circuitsOf = async (endpoints: readonly Endpoint[]) =>
+    new Map((await ctx.store.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
+
   api.get(base, {
     schema: { tags, summary: 'List endpoints', params: ScopeParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
     const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
-    return { ...page, data: page.data.map(endpointOut) };
+    const circuits = await circuitsOf(page.data);
+    return { ...page, data: page.data.map((e) => endpointOut(e, circuits)) };
   });
 
   api.post(base, {
     schema: { tags, summary: 'Create an endpoint', params: ScopeParams, body: EndpointIn, response: { 201: EndpointOut } },
   }, async (req, reply) => {
     const app = await appOf(req.params);
-    return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body)));
+    return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, req.body), NO_CIRCUITS));
   });
 
   api.get(`${base}/:endpoint_id`, {
     schema: { tags, summary: 'Get an endpoint', params: ItemParams, response: { 200: EndpointOut } },
-  }, async (req) => endpointOut((await endpointOf(req.params)).endpoint));
+  }, async (req) => {
+    const { endpoint } = await endpointOf(req.params);
+    return endpointOut(endpoint, await circuitsOf([endpoint]));
+  });
 
   api.put(`${base}/:endpoint_id`, {
     schema: { tags, summary: 'Update (or create) an endpoint', params: ItemParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
@@ -143,11 +154,11 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const app = await appOf(req.params);
     const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
-    if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid })));
+    if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config.endpointHttpsOnly);
     await ctx.store.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
-    return reply.status(200).send(endpointOut(endpoint));
+    return reply.status(200).send(endpointOut(endpoint, await circuitsOf([endpoint])));
   });
 
   api.patch(`${base}/:endpoint_id`, {
@@ -176,7 +187,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     await ctx.store.updateEndpoint(endpoint);
     if (newSecret) await ctx.store.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
     await afterUpdate(ctx, existing, endpoint);
-    return endpointOut(endpoint);
+    return endpointOut(endpoint, await circuitsOf([endpoint]));
   });
 
   api.delete(`${base}/:endpoint_id`, {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { generateAsymmetricSecret } from '../../delivery/signing.ts';
 import { UsageError, type ApiClient } from '../client.ts';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import { cellText, printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
 import {
   appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, pathSegment, throttleRate, timeOption, withApi,
   type AppOption, type CommonOptions, type ListOptions,
@@ -15,7 +15,18 @@ interface Endpoint {
   eventTypes?: string[] | null;
   channels?: string[] | null;
   createdAt: string;
+  /** Herald's circuit breaker (get, list and update answer with it). */
+  circuit?: { state: 'closed' | 'open'; openedAt: string | null; failures: number; nextProbeAt: string | null };
 }
+
+/** The circuit breaker in words: why deliveries wait, since when, and when the endpoint is tried next. */
+function circuitText(circuit: NonNullable<Endpoint['circuit']>): string {
+  if (circuit.state === 'closed') return 'closed';
+  const next = circuit.nextProbeAt ? `next probe ${cellText(circuit.nextProbeAt)}` : 'a probe is on its way';
+  return `open since ${cellText(circuit.openedAt)}, ${circuit.failures} failed attempts in a row; deliveries wait, ${next}`;
+}
+
+const circuitOpen = (e: Endpoint) => e.circuit?.state === 'open';
 
 interface EndpointFields extends AppOption {
   endpointUrl?: string;
@@ -37,7 +48,11 @@ const columns: Column<Endpoint>[] = [
   { header: 'URL', value: (e) => e.url, max: 60 },
   { header: 'EVENT TYPES', value: (e) => e.eventTypes ?? 'all' },
   { header: 'CHANNELS', value: (e) => e.channels },
-  { header: 'STATE', value: (e) => (e.disabled ? 'disabled' : 'enabled'), color: (e) => (e.disabled ? 'red' : 'green') },
+  {
+    header: 'STATE',
+    value: (e) => (e.disabled ? 'disabled' : circuitOpen(e) ? 'circuit open' : 'enabled'),
+    color: (e) => (e.disabled ? 'red' : circuitOpen(e) ? 'yellow' : 'green'),
+  },
   { header: 'CREATED', value: (e) => e.createdAt },
 ];
 
@@ -85,7 +100,11 @@ function endpointBody(opts: EndpointFields) {
 function show(endpoint: Endpoint, opts: CommonOptions, verb?: string): void {
   if (opts.json) return printJson(endpoint);
   if (verb) say(`${verb} endpoint ${endpoint.id}`);
-  printRecord({ ...endpoint }, { disabled: endpoint.disabled ? 'red' : undefined });
+  const { circuit, ...fields } = endpoint;
+  printRecord(
+    { ...fields, ...(circuit ? { circuit: circuitText(circuit) } : {}) },
+    { disabled: endpoint.disabled ? 'red' : undefined, circuit: circuitOpen(endpoint) ? 'yellow' : undefined },
+  );
 }
 
 async function setDisabled(api: ApiClient, opts: AppOption, ref: string, disabled: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { StorageFull } from '../storage-full.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { assertKeyUnchanged, endpointKeyContext, sourceVerificationContext, KEY_CHECK_SETTING, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
@@ -105,6 +106,11 @@ export class PostgresCatalog {
     });
     this.secrets = next;
     return resealed;
+  }
+
+  /** Not tracked: PostgreSQL's disk_full is still answered 507 by the API, but health and metrics do not see it. */
+  storageFull(): StorageFull | null {
+    return null;
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -8,7 +8,7 @@ import {
 } from '../types.ts';
 import { UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import { conflictOnUnique, prepareSecrets } from './catalog.ts';
-import { PostgresStats } from './stats.ts';
+import { PostgresCircuits } from './circuits.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import { EventListener } from './events.ts';
 import { migrate } from './migrate.ts';
@@ -76,7 +76,7 @@ function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
  * with SKIP LOCKED and hand out leases, outcomes land only under their lease, and processes wake each other with
  * NOTIFY on a channel of the schema.
  */
-export class PostgresStore extends PostgresStats implements Store {
+export class PostgresStore extends PostgresCircuits implements Store {
   private readonly events: EventListener;
   private pendingNotice: { at: number; timer: NodeJS.Timeout } | null = null;
 
@@ -316,8 +316,8 @@ export class PostgresStore extends PostgresStats implements Store {
   }
 
   /** Nothing to recover: other processes may hold leases right now, and an abandoned lease runs out by itself. */
-  async recoverAtStart(): Promise<number> {
-    return 0;
+  async recoverAtStart(): Promise<{ deliveries: number; endpoints: number }> {
+    return { deliveries: 0, endpoints: 0 };
   }
 
   async promoteNextInOrder(endpointId: string, now: number): Promise<boolean> {

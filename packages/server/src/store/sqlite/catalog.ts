@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { StorageFull } from '../storage-full.ts';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import { HeraldError } from '../../lib/errors.ts';
 import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, sourceVerificationContext, UNENCRYPTED, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
@@ -153,6 +154,10 @@ export class SqliteCatalog {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  storageFull(): StorageFull | null {
+    return this.writes.full;
   }
 
   async close(): Promise<void> {

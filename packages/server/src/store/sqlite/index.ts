@@ -6,7 +6,7 @@ import {
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
-import { SqliteStats } from './stats.ts';
+import { SqliteCircuits } from './circuits.ts';
 import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
@@ -41,7 +41,7 @@ function messageConditions(filter: MessageFilter, timeColumn: string): { sql: st
 }
 
 /** The SQLite store: one file in WAL mode, written through a group-commit queue by the one process that owns it. */
-export class SqliteStore extends SqliteStats implements Store {
+export class SqliteStore extends SqliteCircuits implements Store {
   private readonly hot: {
     insertMessage: Statement;
     insertDelivery: Statement;
@@ -252,19 +252,27 @@ export class SqliteStore extends SqliteStats implements Store {
   }
 
   /** SQLite has one sending process: whatever it had in flight or parked when it stopped is due again. */
-  recoverAtStart(now: number): Promise<number> {
+  recoverAtStart(now: number): Promise<{ deliveries: number; endpoints: number }> {
     return this.writes.run(() => {
+      // An endpoint whose circuit is open is probed first (delivery/circuit.ts): its deliveries stay parked, those
+      // that were mid-send included, so the probe takes the oldest and nothing else goes before it answers.
+      const open = 'endpoint_id IN (SELECT endpoint_id FROM endpoint_circuit)';
+      this.stmt(
+        `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = NULL, updated_at = ?
+         WHERE next_attempt_at IS NOT NULL AND status = ${Status.Sending} AND ${open}`,
+      ).run(now);
       // Two statements so each walks its own index: the due index for sending rows, the parked index for parked ones.
       const sending = this.stmt(
         `UPDATE delivery SET status = ${Status.Pending}, next_attempt_at = ?, updated_at = ?
-         WHERE next_attempt_at IS NOT NULL AND status = ${Status.Sending}`,
-      ).run(now, now).changes;
+         WHERE next_attempt_at IS NOT NULL AND status = ${Status.Sending} RETURNING endpoint_id`,
+      ).pluck().all(now, now) as string[];
       const parked = this.stmt(
-        `UPDATE delivery SET next_attempt_at = ?, updated_at = ? WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0`,
-      ).run(now, now).changes;
+        `UPDATE delivery SET next_attempt_at = ?, updated_at = ?
+         WHERE status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0 AND NOT ${open} RETURNING endpoint_id`,
+      ).pluck().all(now, now) as string[];
       // Its background tasks too: whoever held them was this same single process.
       this.stmt("UPDATE background_task SET lease_until = NULL WHERE status = 'running'").run();
-      return sending + parked;
+      return { deliveries: sending.length + parked.length, endpoints: new Set([...sending, ...parked]).size };
     });
   }
 

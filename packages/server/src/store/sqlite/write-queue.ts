@@ -1,4 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { storageFullCause, type StorageFull } from '../storage-full.ts';
+
+/** How long without a write refused for lack of space before a committed write clears the state. */
+const FULL_QUIET_MS = 10_000;
 
 interface PendingWrite {
   run: () => unknown;
@@ -12,6 +16,12 @@ interface PendingWrite {
  * requests. Each write runs in its own savepoint, so one that throws rolls back alone and fails only its caller.
  */
 export class WriteQueue {
+  /**
+   * Set while writes fail for lack of space. Cleared by a write that commits once no write has failed so for
+   * FULL_QUIET_MS: a small write can still fit in a page the database has while every real one is refused, so one
+   * success alone does not mean space was freed.
+   */
+  full: (StorageFull & { lastAt: number }) | null = null;
   private pending: PendingWrite[] = [];
   private scheduled = false;
   private readonly sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
@@ -57,6 +67,8 @@ export class WriteQueue {
           results.push({ ok: true, value: write.run() });
           sql.release.run();
         } catch (err) {
+          // SQLITE_FULL (among others) can roll the whole transaction back: then every write in it fails with it.
+          if (!this.db.inTransaction) throw err;
           sql.rollbackTo.run();
           sql.release.run();
           results.push({ ok: false, value: err });
@@ -65,13 +77,24 @@ export class WriteQueue {
       sql.commit.run();
     } catch (err) {
       if (this.db.inTransaction) sql.rollback.run();
+      this.noteFull(err);
       for (const write of batch) write.reject(err);
       return;
     }
+    const failed = results.filter((r) => !r.ok);
+    const committedSome = failed.length < results.length;
+    if (committedSome && this.full && Date.now() - this.full.lastAt >= FULL_QUIET_MS && !failed.some((r) => storageFullCause(r.value))) this.full = null;
+    for (const r of failed) this.noteFull(r.value);
     batch.forEach((write, i) => {
       const result = results[i]!;
       if (result.ok) write.resolve(result.value);
       else write.reject(result.value);
     });
+  }
+
+  private noteFull(err: unknown): void {
+    const cause = storageFullCause(err);
+    const now = Date.now();
+    if (cause) this.full = { since: this.full?.since ?? now, cause, lastAt: now };
   }
 }
