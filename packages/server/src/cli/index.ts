@@ -29,6 +29,15 @@ interface ServeOptions {
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;
 
+// A reader that stops early (`herald endpoint list | head -1`) closes the pipe: the rest of the output has nowhere to
+// go, and that is no failure. Exit quietly, as ls does, keeping any exit code the command already chose.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const program = new Command('herald')
   .description('Herald: a self-hosted webhook gateway')
   .version(VERSION)
