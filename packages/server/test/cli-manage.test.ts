@@ -82,7 +82,7 @@ test('a wrong token is exit 4 and an unreachable server exit 3, each with a mess
     runCli(['app', 'list', '--url', `http://127.0.0.1:${port}`, '--token', ADMIN_TOKEN]),
   ]);
   assert.equal(wrong.code, 4);
-  assert.match(wrong.output, /^herald: Invalid token$/m);
+  assert.match(wrong.output, /^herald: Invalid token \(server http:\/\/127\.0\.0\.1:\d+, token from --token\)$/m);
   assert.equal(down.code, 3);
   assert.match(down.output, /cannot reach Herald at http:\/\/127\.0\.0\.1:\d+: connection refused/);
 });
