@@ -19,6 +19,8 @@ export * from './inbound-types.ts';
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The versions of the migrations this open applied (none when the schema was already current). */
+  readonly migrationsApplied: readonly number[];
   close(): Promise<void>;
 
   getSetting(key: string): Promise<string | undefined>;
