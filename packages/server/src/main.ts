@@ -81,6 +81,17 @@ export async function openStore(
   }
 }
 
+/**
+ * The server's logger: readable lines for a person at a terminal (so the first start's token banner is not buried in
+ * JSON), JSON lines for everything else (a log collector, a pipe, a file). Both write synchronously, so the last line
+ * before an exit is not lost.
+ */
+export async function createLogger(level: string, terminal: boolean = process.stdout.isTTY === true): Promise<Logger> {
+  if (!terminal) return pino({ level });
+  const { default: pretty } = await import('pino-pretty');
+  return pino({ level }, pretty({ sync: true, colorize: !process.env['NO_COLOR'], translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+}
+
 /** The one place that wires Herald together: store, delivery engine (worker role), API (api role). */
 export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
   const tracing = await startTracing(config, log);
@@ -195,6 +206,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     generatedAdminToken,
     stop() {
       stopping ??= (async () => {
+        const started = Date.now();
         pruner?.stop();
         tasks?.stop();
         await server?.close();
@@ -207,6 +219,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         await tracing.shutdown();
         await store.close();
         release();
+        log.info({ durationMs: Date.now() - started }, 'Herald stopped');
       })();
       return stopping;
     },

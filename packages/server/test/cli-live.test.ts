@@ -79,7 +79,7 @@ describe('herald tail and herald listen', () => {
     await filtered.waitFor('stdout', shipped);
     const lines = filtered.stdout().trim().split('\n');
     assert.ok(lines.every((l) => l.includes('order.shipped') && !l.includes(paid)), filtered.stdout());
-    assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3}\s+order\.shipped\s+ep_\w+\s+✘ 500\s+\d+ ms\s+#1\s+msg_\w+\s+retry in \d+s\s+busy right now$/);
+    assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3}\s+order\.shipped\s+tailed\s+✘ 500\s+\d+ ms\s+#1\s+msg_\w+\s+retry in \d+s\s+busy right now$/);
     assert.ok(!/\u001b\[/.test(filtered.stdout()), 'no colour codes when stdout is not a terminal');
 
     assert.equal(await json.stop(), 0);

@@ -82,7 +82,7 @@ test('a wrong token is exit 4 and an unreachable server exit 3, each with a mess
     runCli(['app', 'list', '--url', `http://127.0.0.1:${port}`, '--token', ADMIN_TOKEN]),
   ]);
   assert.equal(wrong.code, 4);
-  assert.match(wrong.output, /^herald: Invalid token$/m);
+  assert.match(wrong.output, /^herald: Invalid token \(server http:\/\/127\.0\.0\.1:\d+, token from --token\)$/m);
   assert.equal(down.code, 3);
   assert.match(down.output, /cannot reach Herald at http:\/\/127\.0\.0\.1:\d+: connection refused/);
 });
@@ -225,12 +225,30 @@ test('endpoints: create, list, get, update, headers, secret and its rotation, di
   assert.match(gone.output, /herald: Endpoint not found/);
 });
 
+test('source requests shows ids whole: a provider id of 60 characters and the request id', async () => {
+  assert.equal((await api(server.url, 'POST', '/api/v1/source', { name: 'Long ids', uid: 'long-ids', verification: { type: 'none', idHeader: 'x-delivery' } })).status, 201);
+  const providerId = `dlv-${'0123456789'.repeat(5)}-abcdef`;
+  const received = await fetch(`${server.url}/in/long-ids`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-delivery': providerId }, body: '{"type":"x.y"}' });
+  assert.ok(received.ok, await received.text());
+  const [table, json] = await Promise.all([herald('source', 'requests', 'long-ids'), heraldJson('source', 'requests', 'long-ids')]);
+  assert.equal(table.code, 0, table.output);
+  const request = json.data[0];
+  assert.equal(request.providerId, providerId);
+  assert.match(table.stdout, new RegExp(`^${request.id}\\s.*\\s${providerId}\\s`, 'm'), table.stdout);
+});
+
 test('usage mistakes are exit 2 before anything is sent', async () => {
-  const [noApp, badLimit, badMetadata] = await Promise.all([
+  const [noApp, badLimit, badMetadata, noScheme, noSchemeUpdate] = await Promise.all([
     herald('endpoint', 'list'),
     herald('app', 'list', '--limit', 'lots'),
     herald('app', 'create', '--name', 'x', '--metadata', 'novalue'),
+    herald('endpoint', 'create', 'example.com/x', '--app', 'nowhere'),
+    herald('endpoint', 'update', 'main', '--app', 'nowhere', '--endpoint-url', 'localhost:3000/hooks'),
   ]);
+  assert.equal(noScheme.code, 2, noScheme.output);
+  assert.equal(noScheme.output, 'herald: the endpoint URL "example.com/x" has no scheme: give it as https://example.com/x (or http://)\n');
+  assert.equal(noSchemeUpdate.code, 2, noSchemeUpdate.output);
+  assert.match(noSchemeUpdate.output, /--endpoint-url "localhost:3000\/hooks" has no scheme/);
   assert.equal(noApp.code, 2);
   assert.match(noApp.output, /required option '--app <app>' not specified/);
   assert.equal(badLimit.code, 2);

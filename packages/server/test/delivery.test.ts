@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, startTestHerald } from './helpers/herald.ts';
+import { api, startTestHerald, storeEndpointUrl } from './helpers/herald.ts';
 import { until } from './helpers/wait.ts';
 import { Receiver, type Received } from './helpers/receiver.ts';
 
@@ -413,7 +413,9 @@ describe('the private-address guard in a running server', () => {
     const herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false', HERALD_RETRY_SCHEDULE: '60' });
     const receiver = await Receiver.start();
     try {
-      const { appId } = await setup(herald, { url: receiver.url('/private') });
+      // Created at a public name, then stored at loopback (as an endpoint saved before the API refused that would be).
+      const { appId, endpointId } = await setup(herald, { url: 'https://example.com/private' });
+      await storeEndpointUrl(herald, appId, endpointId, receiver.url('/private'));
       const msg = await publish(herald, appId, { eventType: 'x.y', payload: {} });
       const attempts = await until('the refused attempt', async () => {
         const list = await attemptsOf(herald, appId, msg.id);

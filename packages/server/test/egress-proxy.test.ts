@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, startTestHerald } from './helpers/herald.ts';
+import { api, startTestHerald, storeEndpointUrl } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
 
@@ -68,8 +68,10 @@ describe('egress proxy', () => {
     const herald = await startTestHerald({ HERALD_EGRESS_PROXY: proxy.url, HERALD_ALLOW_PRIVATE_TARGETS: 'false' });
     const before = proxy.tunnels.length;
     try {
-      await api(herald.url, 'POST', '/api/v1/app', { name: 'guarded', uid: 'guarded' });
-      await api(herald.url, 'POST', '/api/v1/app/guarded/endpoint', { url: receiver.url('/refused'), uid: 'private' });
+      const app = await api(herald.url, 'POST', '/api/v1/app', { name: 'guarded', uid: 'guarded' });
+      const endpoint = await api(herald.url, 'POST', '/api/v1/app/guarded/endpoint', { url: 'https://example.com/refused', uid: 'private' });
+      // Stored at loopback behind the API's back (which refuses it at creation): the delivery-time check is under test.
+      await storeEndpointUrl(herald, app.json.id, endpoint.json.id, receiver.url('/refused'));
       const msg = await api(herald.url, 'POST', '/api/v1/app/guarded/msg', { eventType: 'a.b', payload: {} });
       const attempt = await until('the refused attempt', async () =>
         (await api(herald.url, 'GET', `/api/v1/app/guarded/attempt/msg/${msg.json.id}`)).json.data[0]);

@@ -90,3 +90,61 @@ test('HERALD_ENDPOINT_HTTPS_ONLY: the API refuses http:// endpoints, and an olde
     await herald.cleanup();
   }
 });
+
+test('an endpoint at a private literal address or localhost is refused when saved (POST, PUT, PATCH), naming the setting', async () => {
+  const herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false', HERALD_ALLOW_PRIVATE_CIDRS: '10.0.0.0/8' });
+  try {
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'private targets' })).json;
+    const base = `/api/v1/app/${app.id}/endpoint`;
+    const refused = [
+      ['http://127.0.0.1:3000/hooks', '127.0.0.1 is a loopback address'],
+      ['http://0x7f.1/hooks', '127.0.0.1 is a loopback address'],
+      ['http://[::1]:3000/', '::1 is a loopback address'],
+      ['http://[::ffff:127.0.0.1]/', 'is a loopback address'],
+      ['http://localhost:3000/hooks', 'localhost is a loopback name'],
+      ['http://LocalHost./hooks', 'localhost is a loopback name'],
+      ['http://api.localhost/hooks', 'api.localhost is a loopback name'],
+      ['http://192.168.1.20/hooks', '192.168.1.20 is a private address'],
+      ['http://169.254.169.254/latest/meta-data', '169.254.169.254 is a linkLocal address'],
+      ['http://0.0.0.0:8080/', '0.0.0.0 is an unspecified address'],
+    ] as const;
+    for (const [url, reason] of refused) {
+      const res = await api(herald.url, 'POST', base, { url });
+      assert.equal(res.status, 422, `${url}: ${res.text}`);
+      assert.deepEqual(res.json.detail[0].loc, ['body', 'url']);
+      assert.ok(res.json.detail[0].msg.includes(reason), `${url}: ${res.json.detail[0].msg}`);
+      assert.match(res.json.detail[0].msg, /HERALD_ALLOW_PRIVATE_TARGETS=true/);
+    }
+    // Public literals, names (checked at delivery, once resolved) and the listed private range are accepted.
+    for (const url of ['https://example.com/hooks', 'http://93.184.216.34/hooks', 'http://hooks.internal.example/x', 'http://10.1.2.3/hooks']) {
+      assert.equal((await api(herald.url, 'POST', base, { url })).status, 201, url);
+    }
+    const put = await api(herald.url, 'PUT', `${base}/fresh`, { url: 'http://localhost/x' });
+    assert.equal(put.status, 422, put.text);
+    const created = (await api(herald.url, 'POST', base, { url: 'https://example.com/kept', uid: 'kept' })).json;
+    const patched = await api(herald.url, 'PATCH', `${base}/kept`, { url: 'http://127.0.0.1/x' });
+    assert.equal(patched.status, 422, patched.text);
+    const replaced = await api(herald.url, 'PUT', `${base}/kept`, { url: 'http://[::1]/x' });
+    assert.equal(replaced.status, 422, replaced.text);
+    const opWebhook = await api(herald.url, 'POST', '/api/v1/operational-webhook/endpoint', { url: 'http://127.0.0.1/ops' });
+    assert.equal(opWebhook.status, 422, opWebhook.text);
+
+    assert.equal((await api(herald.url, 'GET', `${base}/kept`)).json.url, created.url, 'nothing changed');
+    const urls = (await api(herald.url, 'GET', `${base}?limit=250`)).json.data.map((e: { url: string }) => e.url);
+    assert.equal(urls.length, 5, `only the accepted ones are stored: ${urls}`);
+  } finally {
+    await herald.cleanup();
+  }
+});
+
+test('with HERALD_ALLOW_PRIVATE_TARGETS=true, local targets are accepted when saved', async () => {
+  const herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'true' });
+  try {
+    const app = (await api(herald.url, 'POST', '/api/v1/app', { name: 'local dev' })).json;
+    for (const url of ['http://127.0.0.1:3000/hooks', 'http://localhost:3000/hooks', 'http://[::1]/x']) {
+      assert.equal((await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url })).status, 201, url);
+    }
+  } finally {
+    await herald.cleanup();
+  }
+});

@@ -37,6 +37,24 @@ test('a changed body is told apart where it can be: re-serialized JSON, trailing
   assert.match(both.reasons.at(-1)!, /also, the timestamp is outside tolerance/);
 });
 
+test('each cause of a mismatch is reported as itself, also for a compact JSON body (which re-serializes to itself)', () => {
+  const key = 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const compact = '{"order":"ord_1","total":5}';
+  const signedCompact = signatureHeader([key], ID, TS, compact);
+  const signedWithNewline = signatureHeader([key], ID, TS, compact + '\n');
+  const cause = (signature: string, body: string) => {
+    const verdict = diagnose(input({ signature, body: Buffer.from(body) }));
+    assert.equal(verdict.valid, false);
+    assert.equal(verdict.reasons.length, 2, verdict.reasons.join('\n'));
+    return verdict.reasons[1]!;
+  };
+  assert.equal(cause(signedCompact, compact + '\n'), 'body changed: a trailing newline was added to the body');
+  assert.equal(cause(signedCompact, compact + '\r\n'), 'body changed: a trailing newline was added to the body');
+  assert.equal(cause(signedWithNewline, compact), 'body changed: a trailing newline was removed from the body');
+  assert.match(cause(signedCompact, JSON.stringify(JSON.parse(compact), null, 2)), /^body changed: the body was re-serialized/);
+  assert.match(cause(signedCompact, '{"order":"ord_2","total":5}'), /^either the secret is wrong/);
+});
+
 test('malformed input is reported as such', () => {
   assert.match(diagnose(input({ signature: 'v2,abc' })).reasons[0]!, /malformed webhook-signature/);
   assert.match(diagnose(input({ signature: 'v1,' })).reasons[0]!, /malformed webhook-signature/);
@@ -61,6 +79,12 @@ test('herald verify exits 0 for valid, 1 for invalid, 2 for malformed input', as
     const stale = await runCli(args(SIG, String(TS)));
     assert.equal(stale.code, 1);
     assert.match(stale.output, /^invalid\n {2}timestamp outside tolerance/);
+    // A framework that appends a newline to what it hands over: the CLI names that, not a re-serialization.
+    writeFileSync(file, '{"test":2432232314}\n');
+    const newline = await runCli(args(signatureHeader(['MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], ID, now, '{"test":2432232314}')));
+    assert.equal(newline.code, 1, newline.output);
+    assert.match(newline.output, /^invalid\n {2}signature does not match .*\n {2}body changed: a trailing newline was added/);
+    writeFileSync(file, BODY);
     const bad = await runCli(args('nonsense'));
     assert.equal(bad.code, 2);
     assert.match(bad.output, /malformed webhook-signature/);

@@ -60,12 +60,43 @@ export function auditHooks(api: Api, ctx: ApiContext): void {
 }
 
 async function record(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const principal = request.principal!;
   const params = (request.params ?? {}) as Record<string, string>;
   const ref = params['app_id'];
   // A deleted application no longer resolves: its entry keeps the id or uid the path gave.
   const appId = ref ? ((await findApp(ctx, ref))?.id ?? ref) : request.routeOptions.url === '/api/v1/app' ? request.auditCreatedId : undefined;
   const named = Object.values(params);
+  await append(ctx, request, {
+    method: request.method,
+    route: request.routeOptions.url!,
+    path: request.url.split('?')[0]!,
+    status: reply.statusCode,
+    appId: appId ?? null,
+    resourceId: request.auditCreatedId ?? named[named.length - 1] ?? null,
+  });
+}
+
+/** What was changed, as the audit log shows it: the change's own route, path and status, and what it concerned. */
+export interface AuditedChange {
+  method: string;
+  route: string;
+  path: string;
+  status: number;
+  appId: string | null;
+  resourceId: string | null;
+}
+
+/**
+ * A change a route makes besides what it answers (the stream of `herald listen` creates its endpoint, a GET the
+ * hooks above never record): logged as that change (an endpoint creation reads as one), under the request's id and
+ * token. Written in the background like every entry; one that cannot be written is logged as an error.
+ */
+export function auditImpliedChange(ctx: ApiContext, request: FastifyRequest, change: AuditedChange): void {
+  if (!request.principal) return;
+  append(ctx, request, change).catch((err) => request.log.error({ err }, 'could not write an audit log entry'));
+}
+
+async function append(ctx: ApiContext, request: FastifyRequest, change: AuditedChange): Promise<void> {
+  const principal = request.principal!;
   const now = Date.now();
   await ctx.store.appendAuditEntry({
     id: newId('audit', now),
@@ -75,11 +106,6 @@ async function record(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
     actorScope: principal.scope,
     ip: request.ip,
     requestId: String(request.id),
-    method: request.method,
-    route: request.routeOptions.url!,
-    path: request.url.split('?')[0]!,
-    status: reply.statusCode,
-    appId: appId ?? null,
-    resourceId: request.auditCreatedId ?? named[named.length - 1] ?? null,
+    ...change,
   });
 }

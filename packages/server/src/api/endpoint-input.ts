@@ -1,9 +1,15 @@
+import type { HeraldConfig } from '../config/config.ts';
+import { refusedLiteralTarget } from '../delivery/guard.ts';
 import { LISTEN_PROTOCOL, listenNameOf } from '../delivery/listen-hub.ts';
 import { HeraldError } from '../lib/errors.ts';
 
 /** Rules for what users put on endpoints: target URLs and custom headers. */
 
-export function checkEndpointUrl(url: string, httpsOnly: boolean, field = 'url'): string {
+/** The settings that decide which endpoint URLs are accepted. */
+export type EndpointUrlRules = Pick<HeraldConfig, 'endpointHttpsOnly' | 'allowPrivateTargets' | 'allowPrivateCidrs'>;
+
+export function checkEndpointUrl(url: string, rules: EndpointUrlRules, field = 'url'): string {
+  const httpsOnly = rules.endpointHttpsOnly;
   if (url.startsWith(LISTEN_PROTOCOL)) {
     if (listenNameOf(url) === null) throw HeraldError.validation(['body', field], 'must be herald-listen://NAME, NAME of letters, digits, ".", "_" or "-"');
     return url;
@@ -22,6 +28,11 @@ export function checkEndpointUrl(url: string, httpsOnly: boolean, field = 'url')
   }
   if (parsed.username || parsed.password) {
     throw HeraldError.validation(['body', field], 'must not carry credentials; use a custom header instead');
+  }
+  const refused = refusedLiteralTarget(parsed.hostname, { allowPrivate: rules.allowPrivateTargets, allowCidrs: rules.allowPrivateCidrs });
+  if (refused) {
+    throw HeraldError.validation(['body', field], `${refused}, and this server refuses private targets: set HERALD_ALLOW_PRIVATE_TARGETS=true ` +
+      '(or list the range in HERALD_ALLOW_PRIVATE_CIDRS) to deliver there');
   }
   return url;
 }

@@ -45,7 +45,7 @@ export class UsageError extends Error {
 export interface Connection {
   url: string;
   token: string;
-  /** Where the connection came from, for messages: 'flags', 'environment' or 'profile "name"'. */
+  /** Where the token came from, for messages: '--token', 'HERALD_TOKEN' or 'profile "name"'. */
   source: string;
 }
 
@@ -55,7 +55,7 @@ export interface ConnectionOptions {
   profile?: string;
 }
 
-interface ProfileFile {
+export interface ProfileFile {
   current?: string;
   profiles: Record<string, { url: string; token: string }>;
 }
@@ -76,11 +76,30 @@ async function readProfiles(file: string): Promise<ProfileFile> {
   }
 }
 
-/** Saves a profile (and makes it the current one) in a file only its owner can read: it holds a token. */
-export async function saveProfile(name: string, url: string, token: string): Promise<string> {
+/** The saved profiles (with their tokens: never print those) and the file they are in. */
+export async function loadProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfileFile & { file: string }> {
+  const file = profileFilePath(env);
+  return { ...(await readProfiles(file)), file };
+}
+
+/**
+ * Saves a profile in a file only its owner can read (it holds a token). Saving one never changes which profile is
+ * current, unless none is yet: a second server must not silently take over every later command.
+ */
+export async function saveProfile(name: string, url: string, token: string): Promise<{ file: string; current: string }> {
   const file = profileFilePath();
   const profiles = await readProfiles(file);
   profiles.profiles[name] = { url, token };
+  if (!profiles.current || !profiles.profiles[profiles.current]) profiles.current = name;
+  await writeProfiles(file, profiles);
+  return { file, current: profiles.current };
+}
+
+/** Makes a saved profile the current one (the one used when none is named). */
+export async function useProfile(name: string): Promise<string> {
+  const file = profileFilePath();
+  const profiles = await readProfiles(file);
+  if (!profiles.profiles[name]) throw new UsageError(`no profile "${name}" in ${file}; run "herald login --profile ${name}"`);
   profiles.current = name;
   await writeProfiles(file, profiles);
   return file;
@@ -100,15 +119,15 @@ export async function currentProfileName(env: NodeJS.ProcessEnv = process.env): 
   return env['HERALD_PROFILE'] || (await readProfiles(profileFilePath(env))).current;
 }
 
-/** Removes a profile; returns whether it existed. */
-export async function removeProfile(name: string): Promise<boolean> {
+/** Removes a profile; returns whether it existed, and the current profile afterwards (another one if it was current). */
+export async function removeProfile(name: string): Promise<{ removed: boolean; current?: string }> {
   const file = profileFilePath();
   const profiles = await readProfiles(file);
-  if (!profiles.profiles[name]) return false;
+  if (!profiles.profiles[name]) return { removed: false, current: profiles.current };
   delete profiles.profiles[name];
   if (profiles.current === name) profiles.current = Object.keys(profiles.profiles)[0];
   await writeProfiles(file, profiles);
-  return true;
+  return { removed: true, current: profiles.current };
 }
 
 /**
@@ -119,7 +138,7 @@ export async function removeProfile(name: string): Promise<boolean> {
 export async function resolveConnection(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
   let url = opts.url ?? env['HERALD_URL'];
   let token = opts.token ?? env['HERALD_TOKEN'];
-  let source = opts.url || opts.token ? 'flags' : 'environment';
+  let source = opts.token ? '--token' : 'HERALD_TOKEN';
   if (!url || !token) {
     const file = profileFilePath(env);
     const profiles = await readProfiles(file);
@@ -128,8 +147,8 @@ export async function resolveConnection(opts: ConnectionOptions, env: NodeJS.Pro
     if (name && !profile && (opts.profile || env['HERALD_PROFILE'])) throw new UsageError(`no profile "${name}" in ${file}; run "herald login --profile ${name}"`);
     if (profile) {
       url ??= profile.url;
+      if (!token) source = `profile "${name}"`;
       token ??= profile.token;
-      source = `profile "${name}"`;
     }
   }
   if (!url) throw new UsageError('no Herald server given: use --url, HERALD_URL or "herald login"');
@@ -200,14 +219,14 @@ export class ApiClient {
   async request<T = unknown>(method: string, apiPath: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.send(method, apiPath, opts);
     const text = await res.body.text();
-    if (res.statusCode >= 400) throw errorFrom(res.statusCode, text);
+    if (res.statusCode >= 400) throw this.refusal(res.statusCode, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Sends a request and returns the raw response once its headers arrived (for streams); errors are thrown. */
   async open(method: string, apiPath: string, opts: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
     const res = await this.send(method, apiPath, { timeoutMs: 0, ...opts });
-    if (res.statusCode >= 400) throw errorFrom(res.statusCode, await res.body.text());
+    if (res.statusCode >= 400) throw this.refusal(res.statusCode, await res.body.text());
     return res;
   }
 
@@ -233,6 +252,13 @@ export class ApiClient {
       if (opts.signal?.aborted) throw err;
       throw unreachable(this.connection.url, err);
     }
+  }
+
+  /** The API's error; one about the token also says which server and token were used (the usual mistake is the profile). */
+  private refusal(status: number, text: string): ApiError {
+    const err = errorFrom(status, text);
+    if (status !== 401 && status !== 403) return err;
+    return new ApiError(status, err.code, `${err.detail} (server ${this.connection.url}, token from ${this.connection.source})`);
   }
 
   close(): Promise<void> {

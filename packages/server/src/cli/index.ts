@@ -1,4 +1,3 @@
-import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config/config.ts';
@@ -6,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import type { RunningHerald } from '../main.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
 import { ApiError, UnreachableError, UsageError } from './client.ts';
+import { progressBar } from './output.ts';
 import { DEFAULT_TOLERANCE_SECONDS, diagnose } from './verify.ts';
 import { registerLoginCommands } from './login.ts';
 import { registerManagementCommands } from './manage/index.ts';
@@ -28,6 +28,15 @@ interface ServeOptions {
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;
+
+// A reader that stops early (`herald endpoint list | head -1`) closes the pipe: the rest of the output has nowhere to
+// go, and that is no failure. Exit quietly, as ls does, keeping any exit code the command already chose.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 const program = new Command('herald')
   .description('Herald: a self-hosted webhook gateway')
@@ -69,8 +78,8 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
-    const { startHerald } = await import('../main.ts');
-    herald = await startHerald(config);
+    const { createLogger, startHerald } = await import('../main.ts');
+    herald = await startHerald(config, await createLogger(config.logLevel));
     if (herald.generatedAdminToken) {
       process.stdout.write(
         `\nHerald generated an admin token. It is shown only this once and stored only as a hash:\n\n` +
@@ -95,7 +104,9 @@ program
     const { store, release } = await openStore(config, { sending: true, createKey: false });
     await store.close();
     release();
-    process.stdout.write(`herald: ${store.dialect} schema is up to date\n`);
+    const applied = store.migrationsApplied.length;
+    process.stdout.write(applied === 0 ? `herald: ${store.dialect} schema is up to date (no migrations to apply)\n`
+      : `herald: applied ${applied} ${applied === 1 ? 'migration' : 'migrations'} to the ${store.dialect} schema; it is up to date\n`);
   });
 
 program
@@ -114,7 +125,7 @@ program
     try {
       const now = Date.now();
       const candidates = await store.countMessagesBefore(now - retentionMs);
-      const bar = new SingleBar({ format: 'pruning [{bar}] {value}/{total} messages', noTTYOutput: true, notTTYSchedule: 1_000 }, Presets.legacy);
+      const bar = progressBar('pruning [{bar}] {value}/{total} messages');
       bar.start(candidates, 0);
       const result = await pruneOnce(store, { retentionMs }, now, (n) => bar.increment(n));
       bar.stop();
@@ -188,9 +199,13 @@ try {
     process.stderr.write(`herald: ${err.message}\n`);
     process.exit(1);
   }
+  // The address is the configuration's to fix, so these are usage errors (exit 2) like any bad setting.
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
-    process.stderr.write(`herald: cannot listen: ${e.message}\n`);
-    process.exit(1);
+    const { address, port } = e as NodeJS.ErrnoException & { address?: string; port?: number };
+    const where = address !== undefined && port !== undefined ? `${address.includes(':') ? `[${address}]` : address}:${port}` : 'the configured address';
+    const why = e.code === 'EADDRINUSE' ? 'the port is already in use (another Herald, or another program)' : 'permission denied (ports below 1024 need privileges)';
+    process.stderr.write(`herald: cannot listen on ${where}: ${why}; choose another with --port or HERALD_PORT (and --host or HERALD_HOST)\n`);
+    process.exit(EXIT_USAGE);
   }
   throw err;
 }

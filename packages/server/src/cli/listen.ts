@@ -3,17 +3,16 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { Agent, request } from 'undici';
 import type { ListenDelivery, ListenReply } from '../delivery/listen-hub.ts';
-import { applicationOf } from './target.ts';
+import { applicationOf, eventTypesOf, withEventTypesOption, type EventTypesOptions } from './target.ts';
 import { ApiClient, UsageError, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
 import { paint } from './output.ts';
 
-interface ListenOptions extends ConnectionOptions {
+interface ListenOptions extends ConnectionOptions, EventTypesOptions {
   /** Given, or found from --source. */
   app?: string;
   source?: string;
   forwardTo: string;
-  events?: string;
   name?: string;
 }
 
@@ -84,17 +83,18 @@ function deliveryLine(d: ListenDelivery, reply: ListenReply): string {
 }
 
 export function registerListenCommand(program: Command): void {
-  withConnectionOptions(
+  withConnectionOptions(withEventTypesOption(
     program
       .command('listen')
       .description("receive an application's webhooks on this machine: deliveries come through a stream from Herald and are POSTed to a local URL")
       .option('--app <app>', 'application id or uid')
       .option('--source <source>', "an inbound source (id or uid): receive what its provider sends, as it came")
       .requiredOption('--forward-to <url>', 'local URL to POST each delivery to, e.g. http://localhost:3000/webhooks')
-      .option('--events <types>', 'only these event types, comma-separated (default: all)')
       .option('--name <name>', 'session name; its endpoint is "listen-NAME" (default: user-host)'),
-  ).action(async (opts: ListenOptions) => {
+    'only these event types (default: all)',
+  )).action(async (opts: ListenOptions) => {
     const forwardTo = checkForwardTo(opts.forwardTo);
+    const eventTypes = eventTypesOf(opts);
     const name = opts.name ?? defaultName();
     if (!/^[a-zA-Z0-9._-]{1,64}$/.test(name)) throw new UsageError(`--name may hold letters, digits, ".", "_" and "-" (up to 64): "${name}"`);
     const client = new ApiClient(await resolveConnection(opts));
@@ -121,7 +121,7 @@ export function registerListenCommand(program: Command): void {
     try {
       await follow(client, {
         path: `/api/v1/app/${app}/listen/${encodeURIComponent(name)}`,
-        query: { event_types: opts.events },
+        query: { event_types: eventTypes },
         signal: stop.signal,
         say: (line) => say(paint('yellow', line)),
         onEvent: (event) => {
@@ -136,7 +136,7 @@ export function registerListenCommand(program: Command): void {
               );
             }
             say(paint('green', `${connectedBefore ? 'reconnected' : 'ready'}: forwarding webhooks of ${opts.app} to ${forwardTo} (session "${name}", endpoint ${ready.endpointId})`));
-            if (ready.caughtUp > 0) say(`catching up on ${ready.caughtUp} deliveries that waited while no session was connected`);
+            if (ready.caughtUp > 0) say(`catching up on ${ready.caughtUp} ${ready.caughtUp === 1 ? 'delivery that' : 'deliveries that'} waited while no session was connected`);
             if (!connectedBefore) say(paint('gray', `Ctrl-C to stop; deliveries meanwhile wait and are retried. To stop for good: herald endpoint delete listen-${name} --app ${opts.app}`));
             connectedBefore = true;
           } else if (event.event === 'replaced') {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ApiClient, currentProfileName, normalizeUrl, removeProfile, saveProfile, UsageError } from './client.ts';
-import { say } from './output.ts';
+import { ApiClient, currentProfileName, loadProfiles, normalizeUrl, removeProfile, saveProfile, UsageError, useProfile } from './client.ts';
+import { paint, printJson, say } from './output.ts';
 
 const DEFAULT_PROFILE = 'default';
 
@@ -63,15 +63,19 @@ export function registerLoginCommands(program: Command): void {
     .action(async (opts: { url: string; token?: string; profile: string }) => {
       const url = normalizeUrl(opts.url);
       const token = await readToken(opts.token);
-      const api = new ApiClient({ url, token, source: 'login' });
+      const existed = await loadProfiles();
+      const api = new ApiClient({ url, token, source: `this login (nothing was saved as profile "${opts.profile}")` });
       try {
         // Any authenticated read proves the pair works; a wrong token fails here (exit 4), before anything is saved.
         await api.request('GET', '/api/v1/app', { query: { limit: 1 } });
       } finally {
         await api.close();
       }
-      const file = await saveProfile(opts.profile, url, token);
-      say(`logged in to ${url}; saved as profile "${opts.profile}" in ${file}`);
+      const { file, current } = await saveProfile(opts.profile, url, token);
+      const which = current !== opts.profile
+        ? `; the current profile is still "${current}": use this one with --profile ${opts.profile}, or make it current with "herald profile use ${opts.profile}"`
+        : existed.current === opts.profile ? ' (the current profile)' : '; it is now the current profile (there was none)';
+      say(`logged in to ${url}; saved as profile "${opts.profile}" in ${file}${which}`);
     });
 
   program
@@ -80,7 +84,60 @@ export function registerLoginCommands(program: Command): void {
     .option('--profile <name>', 'the profile to forget')
     .action(async (opts: { profile?: string }) => {
       const name = opts.profile ?? (await currentProfileName()) ?? DEFAULT_PROFILE;
-      if (!(await removeProfile(name))) throw new UsageError(`no profile "${name}" to forget`);
-      say(`forgot profile "${name}"`);
+      const { removed, current } = await removeProfile(name);
+      if (!removed) throw new UsageError(`no profile "${name}" to forget`);
+      // Another saved server taking over must not go unsaid.
+      say(`forgot profile "${name}"${current ? `; the current profile is "${current}"` : ''}`);
+    });
+
+  registerProfileCommands(program);
+}
+
+/** The profile in use when none is named, and why: HERALD_PROFILE, else the file's current one. */
+async function effectiveProfile(): Promise<{ name?: string; from: string; saved: Awaited<ReturnType<typeof loadProfiles>> }> {
+  const saved = await loadProfiles();
+  const fromEnv = process.env['HERALD_PROFILE'];
+  return fromEnv ? { name: fromEnv, from: 'HERALD_PROFILE', saved } : { name: saved.current, from: saved.file, saved };
+}
+
+/** herald profile list|use|current: which saved servers there are and which one commands use. Tokens are never shown. */
+function registerProfileCommands(program: Command): void {
+  const profile = program.command('profile').description('list the saved profiles (servers), and choose the one used when --profile is not given');
+
+  profile
+    .command('list')
+    .description('list the saved profiles; "*" marks the current one')
+    .option('--json', 'print {current, profiles: [{name, url}]}')
+    .action(async (opts: { json?: boolean }) => {
+      const { name: current, from, saved } = await effectiveProfile();
+      const rows = Object.entries(saved.profiles).map(([name, p]) => ({ name, url: p.url }));
+      if (opts.json) return printJson({ current: current ?? null, profiles: rows });
+      if (rows.length === 0) return say(paint('dim', `(no profiles in ${saved.file}; save one with "herald login --url URL")`));
+      const width = Math.max(...rows.map((r) => r.name.length));
+      for (const row of rows) say(`${row.name === current ? '*' : ' '} ${paint(row.name === current ? 'bold' : 'dim', row.name.padEnd(width))}  ${row.url}`);
+      if (from === 'HERALD_PROFILE') say(paint('dim', `(current: "${current}", from HERALD_PROFILE)`));
+    });
+
+  profile
+    .command('use <name>')
+    .description('make a saved profile the current one')
+    .action(async (name: string) => {
+      const file = await useProfile(name);
+      say(`the current profile is now "${name}" (saved in ${file})`);
+      const fromEnv = process.env['HERALD_PROFILE'];
+      if (fromEnv && fromEnv !== name) process.stderr.write(`herald: note: HERALD_PROFILE="${fromEnv}" is set and wins over it in this shell\n`);
+    });
+
+  profile
+    .command('current')
+    .description('print the profile used when none is named, and its server')
+    .option('--json', 'print {name, url, from}')
+    .action(async (opts: { json?: boolean }) => {
+      const { name, from, saved } = await effectiveProfile();
+      if (!name) throw new UsageError(`no current profile in ${saved.file}; save one with "herald login --url URL"`);
+      const entry = saved.profiles[name];
+      if (!entry) throw new UsageError(`${from} names profile "${name}", which is not in ${saved.file}`);
+      if (opts.json) return printJson({ name, url: entry.url, from });
+      say(`${name}  ${entry.url}`);
     });
 }

@@ -1,4 +1,6 @@
 /** How the CLI prints: aligned tables and records for people, the API's JSON as received for scripts (--json). */
+import { Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 
 const CODES = {
   bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], gray: [90, 39],
@@ -98,4 +100,34 @@ export function printRecord(record: Record<string, unknown>, colors: Record<stri
     const color = colors[key];
     say(`${paint('bold', key.padEnd(width))}  ${color ? paint(color, text) : text}`);
   }
+}
+
+/**
+ * A progress bar on stderr (stdout keeps only the result): drawn in place on a terminal; elsewhere (a log, a pipe)
+ * a plain line at most once a second, and only when it changed: cli-progress redraws on every tick and again when
+ * stopped, which printed the same line twice.
+ */
+export function progressBar(format: string): SingleBar {
+  const stream = process.stderr.isTTY ? process.stderr : changedLinesTo(process.stderr);
+  return new SingleBar({ format, noTTYOutput: true, notTTYSchedule: 1_000, stream }, Presets.legacy);
+}
+
+/** A stream that passes whole lines on to `target`, leaving out empty ones and one equal to the line before. */
+function changedLinesTo(target: NodeJS.WritableStream): NodeJS.WriteStream {
+  let partial = '';
+  let last: string | undefined;
+  const lines = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) {
+        if (line === '' || line === last) continue;
+        target.write(`${line}\n`);
+        last = line;
+      }
+      done();
+    },
+  });
+  // cli-progress takes a TTY-like stream; without isTTY it draws plain lines, which is what this is for.
+  return lines as unknown as NodeJS.WriteStream;
 }

@@ -1,3 +1,4 @@
+import { Option, type Command } from 'commander';
 import { UsageError, type ApiClient } from './client.ts';
 
 /**
@@ -9,4 +10,24 @@ export async function applicationOf(client: ApiClient, opts: { app?: string; sou
   if (opts.app !== undefined) return opts.app;
   const source = await client.request<{ appId: string }>('GET', `/api/v1/source/${encodeURIComponent(opts.source!)}`);
   return source.appId;
+}
+
+export interface EventTypesOptions {
+  eventTypes?: string;
+  events?: string;
+}
+
+/** --event-types, also spelled --events: `tail` and `listen` take both, so neither spelling is a mistake on either. */
+export function withEventTypesOption(command: Command, description: string): Command {
+  return command
+    .option('--event-types <types>', `${description}, comma-separated (or --events)`)
+    .addOption(new Option('--events <types>', 'the same as --event-types').hideHelp());
+}
+
+/** The event types asked for by either spelling; two different lists are a usage error, not a silent choice. */
+export function eventTypesOf(opts: EventTypesOptions): string | undefined {
+  if (opts.eventTypes !== undefined && opts.events !== undefined && opts.eventTypes !== opts.events) {
+    throw new UsageError('give --event-types or --events (the same option), not two different lists');
+  }
+  return opts.eventTypes ?? opts.events;
 }

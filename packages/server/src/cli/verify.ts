@@ -55,7 +55,11 @@ export function diagnose(input: VerifyInput): Verdict {
   }
   const reasons = [`signature does not match this body with this ${publicKey ? 'public key' : 'secret'}`];
   const text = input.body.toString('utf8');
+  // Most specific first: a compact JSON body with a newline added also "matches" once re-serialized (which drops the
+  // newline), so the newline checks must run before the re-serialization one or they could never be reported.
   const variants: [string, () => string | null][] = [
+    ['a trailing newline was added to the body', () => (/\r?\n$/.test(text) ? text.replace(/\r?\n$/, '') : null)],
+    ['a trailing newline was removed from the body', () => text + '\n'],
     ['the body was re-serialized (JSON spacing or key order changed): verify the raw bytes as received, not a parsed and re-encoded copy', () => {
       try {
         return JSON.stringify(JSON.parse(text));
@@ -63,8 +67,6 @@ export function diagnose(input: VerifyInput): Verdict {
         return null;
       }
     }],
-    ['a trailing newline was added to the body', () => (text.endsWith('\n') ? text.replace(/\r?\n$/, '') : null)],
-    ['a trailing newline was removed from the body', () => text + '\n'],
   ];
   const found = variants.find(([, variant]) => {
     const candidate = variant();

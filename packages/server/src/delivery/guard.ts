@@ -34,6 +34,24 @@ export function nonGlobalRange(address: string, allowed: readonly Cidr[] = []): 
   return allowed.some(([net, bits]) => net.kind() === parsed.kind() && parsed.match(net, bits)) ? null : range;
 }
 
+/**
+ * Why a target host is refused without any lookup, or null: an IP literal outside the allowed ranges, or `localhost`
+ * and `*.localhost` (loopback by RFC 6761). Checked when an endpoint is saved, so a target that could never be
+ * delivered to is refused with a reason instead of failing forever; names that resolve privately are still caught by
+ * the connection guard at delivery. `hostname` is as the URL parser gives it (IPv6 in brackets, canonical IPv4).
+ */
+export function refusedLiteralTarget(hostname: string, policy: TargetPolicy): string | null {
+  if (policy.allowPrivate) return null;
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase().replace(/\.$/, '');
+  const allowed = (policy.allowCidrs ?? []).map((cidr) => ipaddr.parseCIDR(cidr) as Cidr);
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return nonGlobalRange('127.0.0.1', allowed) === null ? null : `${host} is a loopback name`;
+  }
+  if (isIP(host) === 0) return null;
+  const range = nonGlobalRange(host, allowed);
+  return range === null ? null : `${host} is ${/^[aeiou]/i.test(range) ? 'an' : 'a'} ${range} address`;
+}
+
 async function resolveChecked(host: string, allowed: readonly Cidr[]): Promise<string> {
   const literal = isIP(host) !== 0;
   const addresses = literal ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);

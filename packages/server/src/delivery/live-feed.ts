@@ -13,6 +13,11 @@ const INTEREST_TTL_MS = 25_000;
 const NOTIFY_BUDGET_BYTES = 7_000;
 /** Enough of a response to see why an attempt failed; the attempt log has the rest. */
 const RESPONSE_EXCERPT = 200;
+/**
+ * Why there was no response is Herald's own sentence, and its end often says what to do (a refused private target
+ * names the setting that allows it): it is kept whole, up to a bound that still fits a PostgreSQL notification.
+ */
+const REASON_LIMIT = 1_000;
 
 export function liveAttemptOf(outcome: AttemptOutcome, eventType: string): LiveAttempt {
   const a = outcome.attempt;
@@ -26,7 +31,7 @@ export function liveAttemptOf(outcome: AttemptOutcome, eventType: string): LiveA
     status: a.status,
     statusText: STATUS_TEXT[a.status],
     responseStatusCode: a.responseStatusCode,
-    response: a.response.slice(0, RESPONSE_EXCERPT),
+    response: a.response.slice(0, a.responseStatusCode === 0 ? REASON_LIMIT : RESPONSE_EXCERPT),
     responseDurationMs: a.durationMs,
     triggerType: a.trigger,
     attemptNumber: outcome.attempts,

@@ -20,6 +20,8 @@ export * from './inbound-types.ts';
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The versions of the migrations this open applied (none when the schema was already current). */
+  readonly migrationsApplied: readonly number[];
   close(): Promise<void>;
 
   /** Set while the database refuses writes for lack of space (until a write commits again). */

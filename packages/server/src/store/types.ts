@@ -255,7 +255,7 @@ export interface LiveAttempt {
   status: StatusValue;
   statusText: (typeof STATUS_TEXT)[number];
   responseStatusCode: number;
-  /** The first 200 characters of the response body, or why there was no response. */
+  /** The first 200 characters of the response body, or (whole, up to 1,000 characters) why there was no response. */
   response: string;
   responseDurationMs: number;
   triggerType: TriggerValue;

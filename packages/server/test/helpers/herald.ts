@@ -121,3 +121,13 @@ export async function api(base: string, method: string, path: string, body?: unk
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/**
+ * Points a stored endpoint at `url` behind the API's back: an endpoint saved before the API refused private literal
+ * targets, so a test can reach the guard that refuses them at delivery.
+ */
+export async function storeEndpointUrl(herald: RunningHerald, appId: string, endpointId: string, url: string): Promise<void> {
+  const endpoint = await herald.store.getEndpoint(appId, endpointId);
+  if (!endpoint) throw new Error(`no endpoint ${endpointId} in ${appId}`);
+  await herald.store.updateEndpoint({ ...endpoint, url });
+}

@@ -5,7 +5,7 @@ import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { checkEndpointUrl, checkHeaders, patchHeaders, redactHeaders } from '../endpoint-input.ts';
+import { checkEndpointUrl, checkHeaders, patchHeaders, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
@@ -41,11 +41,11 @@ interface EndpointFields {
  * Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. An
  * absent filter is kept: Svix clients, which do not know the field, must not drop it with every update.
  */
-function applyFields(base: Endpoint, b: EndpointFields, httpsOnly: boolean): Endpoint {
+function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules): Endpoint {
   checkUid(b.uid, 'ep');
   return {
     ...base,
-    url: checkEndpointUrl(b.url, httpsOnly),
+    url: checkEndpointUrl(b.url, rules),
     description: b.description ?? '',
     uid: b.uid ?? null,
     disabled: b.disabled ?? false,
@@ -66,7 +66,7 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
     throttleRate: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
-  const endpoint = applyFields(blank, b, ctx.config.endpointHttpsOnly);
+  const endpoint = applyFields(blank, b, ctx.config);
   await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
   ctx.endpoints.invalidateEndpoint(endpoint);
   return endpoint;
@@ -155,7 +155,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
-    const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config.endpointHttpsOnly);
+    const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config);
     await ctx.store.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
     return reply.status(200).send(endpointOut(endpoint, await circuitsOf([endpoint])));
@@ -171,7 +171,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const filter = checkFilter(b.filter);
     const endpoint: Endpoint = {
       ...existing,
-      url: b.url !== undefined ? checkEndpointUrl(b.url, ctx.config.endpointHttpsOnly) : existing.url,
+      url: b.url !== undefined ? checkEndpointUrl(b.url, ctx.config) : existing.url,
       description: b.description ?? existing.description,
       uid: b.uid === undefined ? existing.uid : b.uid,
       disabled: b.disabled ?? existing.disabled,

@@ -3,6 +3,8 @@ import { LISTEN_NAME, listenUrl, type ListenSession } from '../../delivery/liste
 import { HeraldError } from '../../lib/errors.ts';
 import { iso } from '../../lib/time.ts';
 import type { App, Endpoint } from '../../store/types.ts';
+import type { FastifyRequest } from 'fastify';
+import { auditImpliedChange } from '../audit.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint } from '../lookup.ts';
 import { createEndpoint } from './endpoints.ts';
@@ -76,7 +78,7 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
     const { name } = req.params;
-    const endpoint = await listenEndpoint(ctx, app, name, eventTypesOf(req.query.event_types));
+    const endpoint = await listenEndpoint(ctx, req, app, name, eventTypesOf(req.query.event_types));
     const stream = streams.start(reply);
     const session: ListenSession = {
       send: (delivery) => stream.send('delivery', delivery, delivery.id),
@@ -102,17 +104,28 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
   });
 }
 
-/** The session's endpoint, created on first use; its event type filter follows the session, and a session enables it. */
-async function listenEndpoint(ctx: ApiContext, app: App, name: string, eventTypes: string[] | null): Promise<Endpoint> {
+/**
+ * The session's endpoint, created on first use; its event type filter follows the session, and a session enables it.
+ * Creating or changing it is audited as the endpoint change it is, though the request is the stream's GET.
+ */
+async function listenEndpoint(ctx: ApiContext, req: FastifyRequest, app: App, name: string, eventTypes: string[] | null): Promise<Endpoint> {
   const uid = `listen-${name}`;
   const url = listenUrl(name);
+  const collection = `/api/v1/app/${app.id}/endpoint`;
   const existing = await ctx.store.getEndpoint(app.id, uid);
-  if (!existing) return createEndpoint(ctx, app, { url, uid, description: `herald listen session "${name}"`, eventTypes });
+  if (!existing) {
+    const created = await createEndpoint(ctx, app, { url, uid, description: `herald listen session "${name}"`, eventTypes });
+    auditImpliedChange(ctx, req, { method: 'POST', route: '/api/v1/app/:app_id/endpoint', path: collection, status: 201, appId: app.id, resourceId: created.id });
+    return created;
+  }
   if (existing.url !== url) throw HeraldError.conflict(`Endpoint "${uid}" exists and does not deliver to ${url}`);
   if (!existing.disabled && sameList(existing.eventTypes, eventTypes)) return existing;
   const updated = { ...existing, eventTypes, disabled: false, updatedAt: Date.now() };
   await ctx.store.updateEndpoint(updated);
   if (existing.disabled) await ctx.store.noteEndpointsSucceeded([existing.id]);
   ctx.endpoints.invalidateEndpoint(updated);
+  auditImpliedChange(ctx, req, {
+    method: 'PATCH', route: '/api/v1/app/:app_id/endpoint/:endpoint_id', path: `${collection}/${existing.id}`, status: 200, appId: app.id, resourceId: existing.id,
+  });
   return updated;
 }

@@ -83,9 +83,18 @@ function filterOption(value: string | undefined): unknown {
   }
 }
 
+/**
+ * An endpoint URL as typed: one without a scheme ("example.com/hooks") is said to be missing it here, where the
+ * likely fix can be suggested, instead of the API's general "must be an absolute URL".
+ */
+function targetUrl(url: string | undefined, what: string): string | undefined {
+  if (url === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  throw new UsageError(`${what} "${url}" has no scheme: give it as https://${url} (or http://)`);
+}
+
 function endpointBody(opts: EndpointFields) {
   return defined({
-    url: opts.endpointUrl,
+    url: targetUrl(opts.endpointUrl, '--endpoint-url'),
     uid: opts.uid,
     description: opts.description,
     eventTypes: csvList(opts.eventTypes),
@@ -137,7 +146,7 @@ export function registerEndpointCommands(program: Command): Command {
       withApi(opts, async (api) => {
         if (opts.asymmetric && opts.secret) throw new UsageError('give --secret or --asymmetric, not both');
         const secret = opts.asymmetric ? generateAsymmetricSecret() : opts.secret;
-        const body = { ...endpointBody(opts), url, headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled };
+        const body = { ...endpointBody(opts), url: targetUrl(url, 'the endpoint URL'), headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled };
         show(await api.request<Endpoint>('POST', endpointPath(opts.app), { body }), opts, 'created');
       }));
 

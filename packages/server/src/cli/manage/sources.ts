@@ -34,13 +34,15 @@ const sourceColumns: Column<Source>[] = [
   { header: 'MODE', value: (s) => (s.inspect ? 'inspect' : 'forward') },
 ];
 
+// Ids are what a user copies into the next command (replay, message get): they are never cut; a reason may be.
+const WHOLE = Number.POSITIVE_INFINITY;
 const requestColumns: Column<InboundRequest>[] = [
-  { header: 'ID', value: (r) => r.id },
+  { header: 'ID', value: (r) => r.id, max: WHOLE },
   { header: 'RECEIVED', value: (r) => r.receivedAt },
   { header: 'STATUS', value: (r) => r.status },
   { header: 'EVENT', value: (r) => r.eventType },
-  { header: 'PROVIDER ID', value: (r) => r.providerId },
-  { header: 'MESSAGE / REASON', value: (r) => r.messageId ?? r.reason },
+  { header: 'PROVIDER ID', value: (r) => r.providerId, max: WHOLE },
+  { header: 'MESSAGE / REASON', value: (r) => r.messageId ?? r.reason, max: 60 },
 ];
 
 interface SourceFields extends CommonOptions {

@@ -1,8 +1,7 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Exit, type ApiClient } from '../client.ts';
-import { paint, printJson, printPage, printRecord, say, statusColor, type Column, type ListResponse } from '../output.ts';
+import { paint, printJson, printPage, printRecord, progressBar, say, statusColor, type Column, type ListResponse } from '../output.ts';
 import { endpointPath } from './endpoints.ts';
 import {
   appSubcommand, csvList, defined, listSubcommand, pageQuery, pathSegment, statusOption, subcommand, timeOption, withApi, type AppOption,
@@ -48,10 +47,7 @@ const getTask = (api: ApiClient, id: string) => api.request<Task>('GET', `/api/v
 async function follow(api: ApiClient, id: string): Promise<Task> {
   let task = await getTask(api, id);
   const verb = VERBS[task.task] ?? task.task;
-  const bar = new SingleBar(
-    { format: `${verb} [{bar}] {value}/{total} messages, {scheduled} sent again`, noTTYOutput: true, notTTYSchedule: 1_000 },
-    Presets.legacy,
-  );
+  const bar = progressBar(`${verb} [{bar}] {value}/{total} messages, {scheduled} sent again`);
   // Messages created in the range while the task runs are walked too, so `processed` may pass the first count.
   const totalOf = (t: Task) => Math.max(t.data.total ?? t.data.processed, t.data.processed);
   bar.start(totalOf(task), task.data.processed, { scheduled: task.data.scheduled });

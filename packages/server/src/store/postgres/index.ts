@@ -85,6 +85,7 @@ export class PostgresStore extends PostgresCircuits implements Store {
     url: string,
     private readonly channel: string,
     secrets: SecretCodec,
+    readonly migrationsApplied: readonly number[],
   ) {
     super(pool, secrets);
     this.events = new EventListener({ connectionString: url }, channel);
@@ -97,10 +98,11 @@ export class PostgresStore extends PostgresCircuits implements Store {
     const pool = new pg.Pool(poolConfig(options.url, schema, options.poolSize ?? 10));
     // An idle connection that drops is discarded by the pool; the next query opens a new one.
     pool.on('error', () => undefined);
+    let migrationsApplied: number[];
     try {
       const client = await pool.connect();
       try {
-        await migrate(client, schema);
+        migrationsApplied = await migrate(client, schema);
         await prepareSecrets(client, secrets);
       } finally {
         client.release();
@@ -109,7 +111,7 @@ export class PostgresStore extends PostgresCircuits implements Store {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(pool, options.url, channelOf(schema), secrets);
+    return new PostgresStore(pool, options.url, channelOf(schema), secrets, migrationsApplied);
   }
 
   /**

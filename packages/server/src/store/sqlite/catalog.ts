@@ -35,6 +35,7 @@ export function conflictOnUnique<T>(what: string, write: () => T): T {
 /** Applications, event types, endpoints, settings and idempotency records: the slow-changing part of the store. */
 export class SqliteCatalog {
   readonly dialect = 'sqlite' as const;
+  readonly migrationsApplied: readonly number[];
   protected readonly db: DB;
   protected readonly writes: WriteQueue;
   protected secrets: SecretCodec;
@@ -48,7 +49,7 @@ export class SqliteCatalog {
       this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
+      this.migrationsApplied = migrate(this.db);
       this.prepareSecrets();
     } catch (err) {
       this.db.close();
