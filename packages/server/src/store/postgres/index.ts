@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery } from '../shared-sql.ts';
+import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
-  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
+  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type DeliveryTally, type EndpointStats,
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type StoreEvent,
   type TriggerValue,
 } from '../types.ts';
@@ -229,6 +229,11 @@ export class PostgresStore extends PostgresStats implements Store {
     const binds = new Binds();
     const where = `m.app_id = ${binds.add(appId)}${messageConditions(filter, 'm.created_at', binds)}`;
     return paginate(this.pool, 'SELECT m.* FROM message m', where, binds, 'm.id', page, toMessage, (m) => m.id);
+  }
+
+  async tallyDeliveries(messageIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
+    const sql = `${DELIVERY_TALLY_SELECT} FROM delivery WHERE message_id = ANY($1::text[]) GROUP BY message_id`;
+    return toDeliveryTallies((await this.pool.query(sql, [messageIds])).rows);
   }
 
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>> {
