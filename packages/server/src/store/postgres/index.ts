@@ -233,7 +233,8 @@ export class PostgresStore extends PostgresStats implements Store {
 
   async tallyDeliveries(messageIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
     const sql = `${DELIVERY_TALLY_SELECT} FROM delivery WHERE message_id = ANY($1::text[]) GROUP BY message_id`;
-    return toDeliveryTallies((await this.pool.query(sql, [messageIds])).rows);
+    // Named: planned once per connection, as the message list asks it on every page.
+    return toDeliveryTallies((await this.pool.query({ name: 'herald_tally_deliveries', text: sql, values: [messageIds] })).rows);
   }
 
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>> {
