@@ -241,6 +241,29 @@ function conformance(backend: Backend): void {
     assert.equal(claimed?.payload, null);
   });
 
+  test('tallyDeliveries counts each message\'s deliveries by state: delivered, pending, failing (to be retried), failed', async (store) => {
+    await store.createApp(mkApp('app_A'));
+    for (const ep of ['ep_1', 'ep_2', 'ep_3', 'ep_4']) await store.createEndpoint(mkEndpoint(ep, 'app_A'), mkKey(`k-${ep}`));
+    const all = ['ep_1', 'ep_2', 'ep_3', 'ep_4'].map((endpointId) => ({ endpointId, admission: 'leased' as const }));
+    await store.createMessage({ message: mkMessage('msg_mixed', 'app_A'), deliveries: all, dueAt: T0, leaseUntil: T0 + 1_000 });
+    await store.createMessage({ message: mkMessage('msg_waiting', 'app_A'), deliveries: [{ endpointId: 'ep_1', admission: 'due' }], dueAt: T0 + 60_000, leaseUntil: T0 + 1 });
+    await store.createMessage({ message: mkMessage('msg_nobody', 'app_A'), deliveries: [], dueAt: T0, leaseUntil: T0 + 1 });
+    const mixed = (await store.listMessageDeliveries('msg_mixed', { limit: 10, iterator: null, order: 'ascending' })).data;
+    const outcome = (endpointId: string, status: StatusValue, attempts: number, nextAttemptAt: number | null) => ({
+      deliveryId: mixed.find((d) => d.endpointId === endpointId)!.id, lease: 0, status, attempts, nextAttemptAt,
+      attempt: mkAttempt(mkMessage('msg_mixed', 'app_A'), endpointId, { status, responseStatusCode: status === Status.Success ? 200 : 503 }),
+    });
+    // ep_4's delivery stays leased and unattempted: pending.
+    await store.recordOutcomes([outcome('ep_1', Status.Success, 1, null), outcome('ep_2', Status.Pending, 2, T0 + 5_000), outcome('ep_3', Status.Fail, 3, null)]);
+
+    const tallies = await store.tallyDeliveries(['msg_mixed', 'msg_waiting', 'msg_nobody', 'msg_unknown']);
+    assert.deepStrictEqual(tallies.get('msg_mixed'), { delivered: 1, pending: 1, failing: 1, failed: 1 });
+    assert.deepStrictEqual(tallies.get('msg_waiting'), { delivered: 0, pending: 1, failing: 0, failed: 0 });
+    assert.equal(tallies.has('msg_nobody'), false, 'no deliveries: left out');
+    assert.equal(tallies.has('msg_unknown'), false);
+    assert.equal((await store.tallyDeliveries([])).size, 0);
+  });
+
   test('endpoint health: a failing run starts at the first exhausted delivery and ends with any success', async (store) => {
     await store.createApp(mkApp('app_A'));
     await store.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k1'));

@@ -17,13 +17,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = () => ({ HERALD_PORT: '0', HERALD_DATA_DIR: path.join(dir, `data-${Math.random()}`), HERALD_ADMIN_TOKEN: ADMIN_TOKEN });
 
-test('serve --tls-cert --tls-key: the API answers over HTTPS with that certificate, and not over plain HTTP', async () => {
+test('serve --tls-cert --tls-key: the API answers over HTTPS with that certificate (and HSTS), and not over plain HTTP', async () => {
   const herald = await spawnHerald(['--tls-cert', cert, '--tls-key', key], env());
   const agent = new Agent({ connect: { ca: readFileSync(cert) } });
   try {
     assert.match(herald.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const health = await request(`${herald.url}/api/v1/health`, { dispatcher: agent });
     assert.equal(health.statusCode, 204);
+    assert.equal(health.headers['strict-transport-security'], 'max-age=31536000', 'browsers are told to keep to https');
     const apps = await request(`${herald.url}/api/v1/app`, { dispatcher: agent, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(apps.statusCode, 200);
     assert.deepEqual((await apps.body.json() as { data: unknown[] }).data, []);

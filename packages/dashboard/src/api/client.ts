@@ -106,6 +106,13 @@ export class ApiClient {
     return this.request<T>('GET', withQuery(path, query), undefined, signal);
   }
 
+  /** A GET whose answer is text to keep exactly as it came (a signed body), not JSON to parse. */
+  async getText(path: string, signal?: AbortSignal): Promise<string> {
+    const res = await fetch(apiRoot() + path, { headers: { authorization: `Bearer ${this.token}` }, signal });
+    if (!res.ok) throw this.failure(res.status, await jsonOf(res));
+    return res.text();
+  }
+
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }

@@ -67,6 +67,16 @@ export interface Message {
   payload: unknown;
   timestamp: string;
   deliverAt: string | null;
+  /** In the message list asked `with_delivery_status`: its deliveries counted by state. */
+  deliveryStatus?: DeliveryTally;
+}
+
+/** How a message's deliveries stand: delivered, not attempted yet, failed and to be retried, failed for good. */
+export interface DeliveryTally {
+  delivered: number;
+  pending: number;
+  failing: number;
+  failed: number;
 }
 
 /** GET …/msg/{msg}/endpoint: an endpoint with its delivery of one message. */

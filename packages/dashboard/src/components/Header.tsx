@@ -46,8 +46,9 @@ export function Header() {
       )}
       <span className="spacer" />
       <span className="whoami" data-testid="whoami">
-        <span className="whoami-name">{me.name}</span>
-        <span className="badge badge-muted">{SCOPE_LABEL[me.scope]}</span>
+        {/* The server's own token has no id and is named "admin": "admin Admin" said nothing. */}
+        <span className="whoami-name">{me.tokenId === null ? 'Admin token' : me.name}</span>
+        {me.tokenId !== null && <span className="badge badge-muted">{SCOPE_LABEL[me.scope]}</span>}
         {readOnly && me.scope !== 'read-only' && <span className="badge badge-muted">Read-only</span>}
       </span>
       <button type="button" className="button button-small" onClick={signOut}>

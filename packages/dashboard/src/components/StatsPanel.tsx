@@ -1,35 +1,46 @@
 import { useState } from 'react';
-import type { StatsBucket, StatsSeries } from '../api/types';
+import type { StatsSeries } from '../api/types';
+import type { ApiClient } from '../api/client';
 import { BUCKET_MS } from '../lib/chart';
 import { formatDuration } from '../lib/format';
 import { useSession } from '../lib/session-context';
+import { firstActiveBucket, orderedPercentiles, PROBE_MS, RANGES, rangeForData, type Range } from '../lib/stats-range';
 import { useApi } from '../lib/useApi';
 import { LatencyChart, SuccessRateChart, VolumeChart, type Point } from './charts/StatsCharts';
 import { ErrorMessage, Spinner } from './common';
 
-const RANGES = {
-  '1h': { label: 'Last hour', ms: 3_600_000, bucket: 'minute' },
-  '24h': { label: '24 hours', ms: 86_400_000, bucket: 'hour' },
-  '7d': { label: '7 days', ms: 7 * 86_400_000, bucket: 'hour' },
-} as const satisfies Record<string, { label: string; ms: number; bucket: StatsBucket }>;
-type Range = keyof typeof RANGES;
 /** The charts follow new attempts this often while shown. */
 const REFRESH_MS = 30_000;
+/** An oldest attempt this recent is looked up again by the minute: hours alone cannot tell 15 minutes from an hour. */
+const REFINE_MS = 2 * 3_600_000;
+
+/** The range that fits the attempts made so far: the oldest within a week, by the hour, then by the minute if recent. */
+async function fittingRange(api: ApiClient, base: string, signal: AbortSignal): Promise<Range> {
+  const now = Date.now();
+  const series = (since: number, bucket: 'hour' | 'minute') =>
+    api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket }, signal).then((s) => s.series);
+  let first = firstActiveBucket(await series(now - PROBE_MS, 'hour'));
+  if (first !== null && now - first <= REFINE_MS) first = firstActiveBucket(await series(now - REFINE_MS, 'minute')) ?? first;
+  return rangeForData(first, now);
+}
 
 /**
- * Volume, success rate and latency percentiles over the last hour, day or week, from `{base}/stats/series` (base:
- * an application's or an endpoint's path).
+ * Volume, success rate and latency percentiles over a range from `{base}/stats/series` (base: an application's or
+ * an endpoint's path). It opens on the shortest range that holds every attempt of the last week; the user picks another.
  */
 export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; title?: string }) {
   const { api } = useSession();
-  const [range, setRange] = useState<Range>('24h');
-  const r = RANGES[range];
+  const [picked, setPicked] = useState<Range | null>(null);
+  const fitting = useApi(picked === null ? `stats-range:${base}` : null, (signal) => fittingRange(api, base, signal));
+  const range = picked ?? fitting.data ?? null;
+  const r = range === null ? null : RANGES[range];
   // The range ends now at each fetch: the key stays the same, so polling moves the window along.
   const stats = useApi(
-    `stats:${base}:${range}`,
-    (signal) => api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(Date.now() - r.ms).toISOString(), bucket: r.bucket }, signal),
+    r === null ? null : `stats:${base}:${range}`,
+    (signal) => api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(Date.now() - r!.ms).toISOString(), bucket: r!.bucket }, signal),
     { pollMs: REFRESH_MS, keep: true },
   );
+  const error = stats.error ?? (picked === null ? fitting.error : undefined);
 
   return (
     <section className="card stats" aria-label={title} data-testid="stats">
@@ -37,24 +48,24 @@ export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; t
         <h2>{title}</h2>
         <div className="segmented" role="group" aria-label="Time range">
           {(Object.keys(RANGES) as Range[]).map((key) => (
-            <button key={key} type="button" className={key === range ? 'segment segment-active' : 'segment'} aria-pressed={key === range} onClick={() => setRange(key)}>
+            <button key={key} type="button" className={key === range ? 'segment segment-active' : 'segment'} aria-pressed={key === range} onClick={() => setPicked(key)}>
               {RANGES[key].label}
             </button>
           ))}
         </div>
-        <button type="button" className="button button-small" onClick={stats.reload} disabled={stats.loading}>
+        <button type="button" className="button button-small" onClick={stats.reload} disabled={stats.loading || r === null}>
           Refresh
         </button>
       </div>
-      {stats.error && <ErrorMessage error={stats.error} onRetry={stats.reload} />}
-      {!stats.data && !stats.error && <Spinner />}
+      {error && <ErrorMessage error={error} onRetry={picked === null && fitting.error ? fitting.reload : stats.reload} />}
+      {!stats.data && !error && <Spinner />}
       {stats.data && <Charts data={stats.data} />}
     </section>
   );
 }
 
 function Charts({ data }: { data: StatsSeries }) {
-  const points: Point[] = data.series.map((p) => ({ ...p, t: Date.parse(p.start), rate: p.attempts ? (100 * p.succeeded) / p.attempts : null }));
+  const points: Point[] = orderedPercentiles(data.series.map((p) => ({ ...p, t: Date.parse(p.start), rate: p.attempts ? (100 * p.succeeded) / p.attempts : null })));
   const range = { points, since: Date.parse(data.since), until: Date.parse(data.until), bucketMs: BUCKET_MS[data.bucket] };
   const total = points.reduce((n, p) => n + p.attempts, 0);
   const ok = points.reduce((n, p) => n + p.succeeded, 0);
@@ -69,10 +80,9 @@ function Charts({ data }: { data: StatsSeries }) {
         <Tile label={`Highest p95 per ${data.bucket}`} value={worstP95 >= 0 ? formatDuration(worstP95) : '—'} />
       </dl>
       {total === 0 && <p className="muted small">No attempts in this range yet.</p>}
+      {/* One column: every chart has the same plot width, margins and time domain, so a bucket sits at one x in all. */}
       <div className="charts">
-        <div className="chart-wide">
-          <VolumeChart {...range} />
-        </div>
+        <VolumeChart {...range} />
         <SuccessRateChart {...range} />
         <LatencyChart {...range} />
       </div>

@@ -1,6 +1,6 @@
 import { seg } from '../api/client';
 import type { Attempt, AttemptHeaders, Message } from '../api/types';
-import { CodeBadge, ErrorMessage, Fields, Mono, Spinner, StatusBadge } from '../components/common';
+import { CodeBadge, CopyButton, ErrorMessage, Fields, Mono, Spinner, StatusBadge } from '../components/common';
 import { HeaderTable } from '../components/HeaderTable';
 import { JsonView } from '../components/JsonView';
 import { formatDuration, formatTime } from '../lib/format';
@@ -13,7 +13,9 @@ export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgI
   const { api } = useSession();
   const msgPath = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
   const attempt = useApi(`attempt:${msgPath}:${attemptId}`, (signal) => api.get<Attempt>(`${msgPath}/attempt/${seg(attemptId)}`, {}, signal));
-  const message = useApi(`msg:${msgPath}`, (signal) => api.get<Message>(msgPath, { with_content: true }, signal));
+  const message = useApi(`msg:${msgPath}`, (signal) => api.get<Message>(msgPath, { with_content: false }, signal));
+  // The payload as text, byte for byte: a parsed and re-indented copy would not verify against the signature.
+  const body = useApi(`msg-content:${msgPath}`, (signal) => api.getText(`${msgPath}/content`, signal));
   const sent = useApi(`attempt-headers:${msgPath}:${attemptId}`, (signal) =>
     api.get<AttemptHeaders>(`${msgPath}/attempt/${seg(attemptId)}/headers`, {}, signal));
 
@@ -61,10 +63,22 @@ export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgI
         ) : (
           !sent.error && <Spinner />
         )}
-        <h3>Request body</h3>
-        <p className="muted small">The message's payload, as every attempt sends it.</p>
-        {message.error && <ErrorMessage error={message.error} />}
-        {message.data ? <JsonView value={message.data.payload} label="Request body" /> : !message.error && <Spinner />}
+        <div className="section-head">
+          <h3>Request body</h3>
+          {body.data !== undefined && <CopyButton text={body.data} label="Copy body" />}
+        </div>
+        <p className="muted small">
+          The exact bytes that were signed and sent, as every attempt sends them: paste them into <code>herald verify</code> with the
+          request headers above.
+        </p>
+        {body.error && <ErrorMessage error={body.error} />}
+        {body.data !== undefined ? (
+          <pre className="code-block" aria-label="Request body" data-testid="signed-body">
+            {body.data}
+          </pre>
+        ) : (
+          !body.error && <Spinner />
+        )}
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { PagedTable } from '../components/PagedTable';
 import { seg } from '../api/client';
-import type { Message } from '../api/types';
+import type { DeliveryTally, Message } from '../api/types';
 import { Chips, Mono } from '../components/common';
 import { MessageFinder } from '../components/MessageFinder';
 import { describeFilters, MessageFilters, messageFilters } from '../components/MessageFilters';
@@ -12,7 +12,7 @@ import { usePage } from '../lib/usePage';
 export function MessageList({ appId, route }: { appId: string; route: Route }) {
   const filters = messageFilters(route);
   // Empty values are left out of the request.
-  const page = usePage<Message>(`/api/v1/app/${seg(appId)}/msg`, route, { ...filters, with_content: false }, 3000);
+  const page = usePage<Message>(`/api/v1/app/${seg(appId)}/msg`, route, { ...filters, with_content: false, with_delivery_status: true }, 3000);
   const described = describeFilters(filters);
 
   return (
@@ -30,7 +30,7 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
         route={route}
         testId="message-list"
         firstLabel="Newest"
-        headers={['Event type', 'Message', 'Event ID', 'Channels & tags', 'Sent']}
+        headers={['Event type', 'Status', 'Message', 'Event ID', 'Channels & tags', 'Sent']}
         empty={
           <>
             <p>{described ? `No messages ${described}.` : 'No messages yet.'}</p>
@@ -42,6 +42,7 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
             <td>
               <a href={href('apps', appId, 'messages', m.id)}>{m.eventType}</a>
             </td>
+            <td className="nowrap">{m.deliveryStatus && <DeliveryStatus tally={m.deliveryStatus} />}</td>
             <td>
               <Mono>{m.id}</Mono>
             </td>
@@ -56,5 +57,26 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
         )}
       />
     </>
+  );
+}
+
+/** The worst state among a message's deliveries, with how many of them are in it. */
+function deliveryState(t: DeliveryTally): { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted'; detail: string } {
+  const total = t.delivered + t.pending + t.failing + t.failed;
+  const of = (n: number) => (total > 1 ? ` ${n}/${total}` : '');
+  if (total === 0) return { label: 'no endpoints', tone: 'muted', detail: 'No endpoint wanted this message' };
+  const detail = `${t.delivered} delivered, ${t.pending} pending, ${t.failing} failing (retrying), ${t.failed} failed`;
+  if (t.failed > 0) return { label: `failed${of(t.failed)}`, tone: 'bad', detail };
+  if (t.failing > 0) return { label: `failing${of(t.failing)}`, tone: 'bad', detail };
+  if (t.pending > 0) return { label: `pending${of(t.pending)}`, tone: 'wait', detail };
+  return { label: `delivered${of(t.delivered)}`, tone: 'ok', detail };
+}
+
+function DeliveryStatus({ tally }: { tally: DeliveryTally }) {
+  const state = deliveryState(tally);
+  return (
+    <span className={`badge badge-${state.tone}`} title={state.detail} data-testid="delivery-status">
+      {state.label}
+    </span>
   );
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PORTAL_PATH } from './security-headers.ts';
 
 /** Where the dashboard package builds to (npm ci builds it: its `prepare` script). */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
@@ -13,6 +14,8 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/dist/', i
  * Returns whether it is served.
  */
 export async function registerDashboard(app: FastifyInstance): Promise<boolean> {
+  // Someone opening Herald's address in a browser wants the dashboard. Relative, so a proxy's path prefix is kept.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('ui/'));
   if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) {
     app.get('/ui', { schema: { hide: true } }, async (_request, reply) =>
       reply.status(404).send({ code: 'not_found', detail: 'The dashboard is not built: run npm run build --workspace @herald/dashboard' }));
@@ -28,6 +31,6 @@ export async function registerDashboard(app: FastifyInstance): Promise<boolean> 
   // The page itself, at /ui and /ui/ alike (the router ignores trailing slashes).
   app.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   // The consumer portal is the same page: links from /api/v1/auth/app-portal-access open /ui/portal#token=….
-  app.get('/ui/portal', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  app.get(PORTAL_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   return true;
 }

@@ -192,6 +192,10 @@ const MessageOutFields = {
   deliverAt: Type.Optional(Nullable(DateTime)),
 };
 export const MessageOut = Type.Object(MessageOutFields);
+/** Herald's extension to the message list (`with_delivery_status=true`): each message's deliveries counted by state. */
+const DeliveryTallyOut = Type.Object({ delivered: Type.Integer(), pending: Type.Integer(), failing: Type.Integer(), failed: Type.Integer() });
+export const MessageListItemOut = Type.Object({ ...MessageOutFields, deliveryStatus: Type.Optional(DeliveryTallyOut) });
+export const MessageListWithStatusQuery = Type.Object({ ...MessageListQuery.properties, with_delivery_status: Type.Optional(Type.Boolean()) });
 export const MessageQuery = Type.Object({ with_content: Type.Optional(Type.Boolean()) });
 
 const StatusFields = {

@@ -33,6 +33,7 @@ import { registerStatsRoutes } from './routes/stats.ts';
 import { registerIngestRoute } from '../inbound/route.ts';
 import { registerDashboard } from './dashboard.ts';
 import { RateLimitedError, RateLimits } from './rate-limit.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { SseStreams } from './sse.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -162,6 +163,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  // First of the hooks: a request refused by a later one (authentication, rate limits) is answered with them too.
+  registerSecurityHeaders(app, { tls: Boolean(tlsCert && tlsKey), portalFrameAncestors: ctx.config.portalFrameAncestors });
   registerJsonBodyParser(app);
   observeRequests(app, ctx.publisher.tracing);
   app.setErrorHandler((err, request, reply) => sendError(err as FastifyError, request, reply));

@@ -65,6 +65,8 @@ export interface HeraldConfig {
   readonly egressProxy: string | undefined;
   /** Bytes a request to an inbound source may carry (GitHub's payloads go up to 25 MB). */
   readonly inboundMaxBody: number;
+  /** Origins whose pages may frame the consumer portal (https://app.example.com, https://*.example.com); none: nobody. */
+  readonly portalFrameAncestors: readonly string[];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -173,6 +175,27 @@ function cidrList(value: RawValue, source: string): readonly string[] {
   }));
 }
 
+/**
+ * Origins separated by commas or spaces, each a scheme, host (its first label may be *) and optional port, or 'self':
+ * they go into a Content-Security-Policy header as they are, so anything else is refused.
+ */
+function originList(value: RawValue, source: string): readonly string[] {
+  const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : null;
+  if (!parts) throw new ConfigError(`${source} must be a list of origins such as https://app.example.com (got ${describe(value)})`);
+  return Object.freeze(parts.map((p) => {
+    if (p === "'self'") return p;
+    let url: URL | null = null;
+    try {
+      url = new URL(p);
+    } catch {
+      /* reported below */
+    }
+    const valid = url !== null && ['http:', 'https:'].includes(url.protocol) && url.origin === p && /^(\*\.)?[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
+    if (!valid) throw new ConfigError(`${source}: "${p}" is not an origin such as https://app.example.com or https://*.example.com (no path, no trailing /)`);
+    return p;
+  }));
+}
+
 /** Never echoed back in an error: the value is a secret. */
 function encryptionKey(value: RawValue, source: string): MasterKey {
   const key = typeof value === 'string' ? decodeMasterKey(value) : null;
@@ -264,6 +287,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   publicUrl: { env: 'HERALD_PUBLIC_URL', parse: httpUrl, fallback: undefined },
   egressProxy: { env: 'HERALD_EGRESS_PROXY', parse: httpUrl, fallback: undefined },
   inboundMaxBody: { env: 'HERALD_INBOUND_MAX_BODY', parse: integer(1024, 100 * 1024 * 1024), fallback: 5 * 1024 * 1024 },
+  portalFrameAncestors: { env: 'HERALD_PORTAL_FRAME_ANCESTORS', parse: originList, fallback: Object.freeze([]) },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
 };
 

@@ -1,4 +1,4 @@
-import type { BackgroundTask, Delivery, Message } from './types.ts';
+import { Status, type BackgroundTask, type Delivery, type DeliveryTally, type Message } from './types.ts';
 
 /** SQL and row splitting that read the same in both dialects (each dialect maps its own column types). */
 
@@ -23,6 +23,21 @@ export function splitEndpointDelivery(
     }),
   };
 }
+
+/**
+ * Per message, its deliveries by state; the caller adds `FROM delivery WHERE message_id IN (…) GROUP BY message_id`,
+ * which the (message_id, endpoint_id) unique index answers.
+ */
+export const DELIVERY_TALLY_SELECT = `SELECT message_id,
+  SUM(CASE WHEN status = ${Status.Success} THEN 1 ELSE 0 END) AS delivered,
+  SUM(CASE WHEN status IN (${Status.Pending}, ${Status.Sending}) AND attempts = 0 THEN 1 ELSE 0 END) AS pending,
+  SUM(CASE WHEN status IN (${Status.Pending}, ${Status.Sending}) AND attempts > 0 THEN 1 ELSE 0 END) AS failing,
+  SUM(CASE WHEN status = ${Status.Fail} THEN 1 ELSE 0 END) AS failed`;
+
+export const toDeliveryTallies = (rows: Row[]): Map<string, DeliveryTally> =>
+  new Map(rows.map((r) => [r.message_id as string, {
+    delivered: Number(r.delivered), pending: Number(r.pending), failing: Number(r.failing), failed: Number(r.failed),
+  }]));
 
 /** A background_task row; `params` is decoded by the dialect (text in SQLite, jsonb in PostgreSQL). */
 export const toTask = (r: Row, params: BackgroundTask['params']): BackgroundTask => ({

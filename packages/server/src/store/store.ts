@@ -1,5 +1,6 @@
 import type {
-  App, Attempt, AttemptFilter, AttemptOutcome, BackgroundTask, CircuitState, ClaimedDelivery, Delivery, Endpoint, EndpointKey, EndpointStats,
+  App, Attempt, AttemptFilter, AttemptOutcome, BackgroundTask, CircuitState, ClaimedDelivery, Delivery, DeliveryTally, Endpoint, EndpointKey,
+  EndpointStats,
   EventType, IdempotentResponse, Message, MessageFilter, NewMessage, Page, PageResult, StatusValue, StoreEvent, TriggerValue,
 } from './types.ts';
 
@@ -101,6 +102,8 @@ export interface Store {
   /** How many messages were created before `cutoff` (for progress reports). */
   countMessagesBefore(cutoff: number): Promise<number>;
   listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>>;
+  /** How the deliveries of each of these messages stand (a page's worth); a message without deliveries is left out. */
+  tallyDeliveries(messageIds: readonly string[]): Promise<Map<string, DeliveryTally>>;
   /** Deliveries of one message with their endpoints (attempted destinations). */
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>>;
   /** Messages attempted to one endpoint with their delivery state. */

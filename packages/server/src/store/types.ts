@@ -72,6 +72,18 @@ export const Status = { Success: 0, Pending: 1, Fail: 2, Sending: 3 } as const;
 export type StatusValue = (typeof Status)[keyof typeof Status];
 export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending'] as const;
 
+/** How one message's deliveries stand, counted by state (the message list's status column). */
+export interface DeliveryTally {
+  /** Succeeded. */
+  delivered: number;
+  /** Not attempted yet (due, scheduled or waiting their turn). */
+  pending: number;
+  /** Attempted, failed, and to be retried. */
+  failing: number;
+  /** Failed for good: no retry left. */
+  failed: number;
+}
+
 export const Trigger = { Scheduled: 0, Manual: 1 } as const;
 export type TriggerValue = (typeof Trigger)[keyof typeof Trigger];
 

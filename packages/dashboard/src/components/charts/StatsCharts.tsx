@@ -104,7 +104,7 @@ function Line({ points, className }: { points: { x: number; y: number | null }[]
     <g className={className}>
       <path className="line" d={linePath(points)} />
       {isolated(points).map((p) => (
-        <circle key={p.x} className="dot" cx={p.x} cy={p.y ?? 0} r={2.5} />
+        <circle key={p.x} className="dot" cx={p.x} cy={p.y ?? 0} r={3.5} />
       ))}
     </g>
   );

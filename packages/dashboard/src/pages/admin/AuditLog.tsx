@@ -45,11 +45,18 @@ export function AuditLog({ route }: { route: Route }) {
             <td className="nowrap" title={formatTime(e.timestamp)}>
               {relativeTime(e.timestamp)}
             </td>
-            <td>
-              {e.actorId ? <a href={withQueryValues(route, { token_id: e.actorId, iterator: null })} title="Only this token's changes">{e.actorName}</a> : e.actorName}
-              <div>
-                <span className="badge badge-muted">{e.actorScope}</span>
-              </div>
+            <td data-testid="audit-who">
+              {e.actorId ? (
+                <>
+                  <a href={withQueryValues(route, { token_id: e.actorId, iterator: null })} title="Only this token's changes">{e.actorName}</a>
+                  <div>
+                    <span className="badge badge-muted">{e.actorScope} token</span>
+                  </div>
+                </>
+              ) : (
+                // The one token without an id: the server's own, from HERALD_ADMIN_TOKEN or made at first start.
+                <span title="The server's admin token (HERALD_ADMIN_TOKEN)">Admin token</span>
+              )}
             </td>
             <td>{e.ip ? <Mono>{e.ip}</Mono> : <span className="muted">—</span>}</td>
             <td className="wrap">

@@ -3,7 +3,7 @@ import type { Api, ApiContext } from '../context.ts';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
 import { checkUid, findApp, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
-import { AppParams, ListOf, MessageIn, MessageListQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
+import { AppParams, ListOf, MessageIn, MessageListItemOut, MessageListWithStatusQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
 import { messageJson, messageOut } from '../serialize.ts';
 import { createApplication } from './applications.ts';
 
@@ -64,8 +64,24 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     return reply.status(204).send();
   });
 
+  api.get('/api/v1/app/:app_id/msg/:msg_id/content', {
+    schema: {
+      tags, summary: 'The payload exactly as signed and sent (a Herald extension): the bytes `herald verify` checks a signature over',
+      params: MessageParams,
+    },
+  }, async (req, reply) => {
+    const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
+    if (message.payload === null) throw new HeraldError(410, 'message_expunged', 'The message content was expunged');
+    return reply.header('content-type', 'text/plain; charset=utf-8').send(message.payload);
+  });
+
   api.get('/api/v1/app/:app_id/msg', {
-    schema: { tags, summary: 'List messages, newest first', params: AppParams, querystring: MessageListQuery, response: { 200: ListOf(MessageOut) } },
+    schema: {
+      tags, summary: 'List messages, newest first',
+      description: 'With `with_delivery_status=true` (a Herald extension), each message also has `deliveryStatus`: how many of its ' +
+        'deliveries were delivered, are pending (not attempted yet), failing (failed, to be retried) or failed for good.',
+      params: AppParams, querystring: MessageListWithStatusQuery, response: { 200: ListOf(MessageListItemOut) },
+    },
   }, async (req) => {
     const app = await requireApp(ctx, req.params.app_id);
     const q = req.query;
@@ -74,7 +90,12 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
       { channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
       pageOf(q, 'descending', 'msg'),
     );
-    return { ...page, data: page.data.map((m) => messageOut(m, q.with_content ?? true)) };
+    const data = page.data.map((m) => messageOut(m, q.with_content ?? true));
+    if (!q.with_delivery_status) return { ...page, data };
+    // One grouped query for the page, on the (message_id, endpoint_id) index: the list stays as fast as the page is long.
+    const tallies = await ctx.store.tallyDeliveries(page.data.map((m) => m.id));
+    const none = { delivered: 0, pending: 0, failing: 0, failed: 0 };
+    return { ...page, data: data.map((m) => ({ ...m, deliveryStatus: tallies.get(m.id) ?? none })) };
   });
 
   api.get('/api/v1/app/:app_id/msg/:msg_id', {

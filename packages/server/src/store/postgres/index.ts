@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery } from '../shared-sql.ts';
+import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
-  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
+  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type DeliveryTally, type EndpointStats,
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type StoreEvent,
   type TriggerValue,
 } from '../types.ts';
@@ -231,6 +231,12 @@ export class PostgresStore extends PostgresCircuits implements Store {
     const binds = new Binds();
     const where = `m.app_id = ${binds.add(appId)}${messageConditions(filter, 'm.created_at', binds)}`;
     return paginate(this.pool, 'SELECT m.* FROM message m', where, binds, 'm.id', page, toMessage, (m) => m.id);
+  }
+
+  async tallyDeliveries(messageIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
+    const sql = `${DELIVERY_TALLY_SELECT} FROM delivery WHERE message_id = ANY($1::text[]) GROUP BY message_id`;
+    // Named: planned once per connection, as the message list asks it on every page.
+    return toDeliveryTallies((await this.pool.query({ name: 'herald_tally_deliveries', text: sql, values: [messageIds] })).rows);
   }
 
   listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>> {

@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import { ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery } from '../shared-sql.ts';
+import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
-  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type EndpointStats,
+  Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type DeliveryTally, type EndpointStats,
   type IdempotentResponse, type Message, type MessageFilter, type NewMessage, type Page, type PageResult, type TriggerValue,
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
@@ -156,6 +156,11 @@ export class SqliteStore extends SqliteCircuits implements Store {
   async listMessages(appId: string, filter: MessageFilter, page: Page): Promise<PageResult<Message>> {
     const c = messageConditions(filter, 'm.created_at');
     return paginate(this.db, 'SELECT m.* FROM message m', `m.app_id = ?${c.sql}`, [appId, ...c.params], 'm.id', page, toMessage, (m) => m.id);
+  }
+
+  async tallyDeliveries(messageIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
+    const sql = `${DELIVERY_TALLY_SELECT} FROM delivery WHERE message_id IN (SELECT value FROM json_each(?)) GROUP BY message_id`;
+    return toDeliveryTallies(this.stmt(sql).all(JSON.stringify(messageIds)) as Record<string, unknown>[]);
   }
 
   async listMessageDeliveries(messageId: string, page: Page): Promise<PageResult<Delivery>> {
