@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { Circuit, CircuitBreakers } from '../src/delivery/circuit.ts';
+import { KeptCircuits } from '../src/delivery/kept-circuits.ts';
+import { sqliteBackend } from './helpers/stores.ts';
 
 const options = { openAfterFailures: 3, firstProbeMs: 20, maxProbeMs: 70 };
 
@@ -58,5 +61,61 @@ test('breakers: holds the endpoint back when open, lets one probe through per pr
     assert.equal(calls.filter((c) => c === 'probe ep_a').length, 1, 'no more probes once closed');
   } finally {
     breakers.stop();
+  }
+});
+
+test('kept circuits: state changes are written; another worker\'s circuit is adopted, and closed here once it closed there', async () => {
+  const { store, cleanup } = await sqliteBackend.open();
+  const calls: string[] = [];
+  const kept: { current?: KeptCircuits } = {};
+  const breakers = new CircuitBreakers({ openAfterFailures: 2, firstProbeMs: 60_000, maxProbeMs: 60_000 }, {
+    holdBack: (id, why) => calls.push(`hold ${id} ${why}`),
+    probe: (id) => calls.push(`probe ${id}`),
+    resume: (id) => calls.push(`resume ${id}`),
+    changed: (id, state) => kept.current!.keep(id, state),
+  });
+  kept.current = new KeptCircuits(store, breakers, { openAfterFailures: 2, firstProbeMs: 60_000, maxProbeMs: 60_000 }, pino({ level: 'silent' }));
+  try {
+    const now = Date.now();
+    await store.createApp({ id: 'app_A', uid: null, name: 'A', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+    for (const id of ['ep_mine', 'ep_theirs']) {
+      await store.createEndpoint(
+        { id, appId: 'app_A', uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
+          throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
+        { key: `key-${id}`, createdAt: now, expiresAt: null },
+      );
+    }
+    // Opened here: written, with when it opened, the failures and the next probe.
+    breakers.note('ep_mine', false);
+    breakers.note('ep_mine', false);
+    await kept.current.flushed();
+    const [mine] = await store.listCircuits();
+    assert.equal(mine?.endpointId, 'ep_mine');
+    assert.equal(mine?.failures, 2);
+    assert.ok(mine!.nextProbeAt! > mine!.openedAt);
+
+    // Opened by another worker: adopted at the next sync, its deliveries held back.
+    await store.saveCircuit({ endpointId: 'ep_theirs', openedAt: now, failures: 30, probeDelayMs: 60_000, nextProbeAt: now + 60_000 }, now);
+    await kept.current.sync();
+    assert.equal(breakers.isOpen('ep_theirs'), true);
+    assert.ok(calls.includes('hold ep_theirs adopted'));
+
+    // Another worker's probe succeeded and cleared both: closed here too, their work resumed.
+    await store.clearCircuit('ep_theirs');
+    await store.clearCircuit('ep_mine');
+    await kept.current.sync();
+    assert.equal(breakers.isOpen('ep_theirs'), false);
+    assert.equal(breakers.isOpen('ep_mine'), false);
+    assert.ok(calls.includes('resume ep_theirs') && calls.includes('resume ep_mine'));
+
+    // A success here clears what is kept.
+    breakers.note('ep_mine', false);
+    breakers.note('ep_mine', false);
+    breakers.note('ep_mine', true);
+    await kept.current.flushed();
+    assert.deepEqual(await store.listCircuits(), []);
+  } finally {
+    breakers.stop();
+    await cleanup();
   }
 });

@@ -13,7 +13,7 @@ import { until } from './helpers/wait.ts';
 
 type Herald = Awaited<ReturnType<typeof startTestHerald>>;
 
-describe('an open circuit in the dashboard', { skip, timeout: 90_000 }, () => {
+describe('an open circuit in the dashboard', { skip, timeout: 120_000 }, () => {
   let herald: Herald;
   let receiver: Receiver;
   let browser: Browser;
@@ -91,6 +91,16 @@ describe('an open circuit in the dashboard', { skip, timeout: 90_000 }, () => {
     } finally {
       await customer.close();
     }
+  });
+
+  it('follows the endpoint page to "Enabled" once a probe succeeds, without a reload', async () => {
+    await page.goto(`${herald.url}/ui/#/apps/${appId}/endpoints/${endpointId}`);
+    await visible(page.getByTestId('circuit-badge'));
+    receiver.responder = (_req, res) => res.writeHead(204).end();
+    // The next probe is at most 10 s away (5 s, then doubling).
+    await visible(page.locator('.badge', { hasText: 'Enabled' }), 40_000);
+    await visible(page.getByText('Closed: deliveries go as they come due'));
+    assert.equal(await page.getByTestId('circuit-badge').count(), 0);
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { seg } from '../api/client';
 import type { Endpoint } from '../api/types';
-import { CircuitText, EndpointStateBadge } from '../components/CircuitState';
+import { CircuitText, EndpointStateBadge, circuitOpen } from '../components/CircuitState';
 import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
 import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
@@ -14,16 +14,22 @@ import { href, navigate, type Route } from '../lib/router';
 import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
 import { useAction, useApi } from '../lib/useApi';
 
+const CIRCUIT_POLL_MS = 5_000;
+
 export function EndpointDetail({ appId, endpointId, route }: { appId: string; endpointId: string; route: Route }) {
   const { api, me } = useSession();
   const path = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
-  const endpoint = useApi(`endpoint:${path}`, (signal) => api.get<Endpoint>(path, {}, signal));
+  const [editing, setEditing] = useState(false);
+  // While its circuit is open the page follows it (the next probe, or that it closed), except during an edit.
+  const [held, setHeld] = useState(false);
+  const endpoint = useApi(`endpoint:${path}`, (signal) => api.get<Endpoint>(path, {}, signal), { pollMs: held && !editing ? CIRCUIT_POLL_MS : false });
+  const open = endpoint.data ? circuitOpen(endpoint.data) : false;
+  useEffect(() => setHeld(open), [open]);
   const toggle = useAction((disabled: boolean) => api.patch<Endpoint>(path, { disabled }));
   const remove = useAction(async () => {
     await api.delete(path);
     return true;
   });
-  const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
 
   if (endpoint.error) return <ErrorMessage error={endpoint.error} onRetry={endpoint.reload} />;
