@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_RANGE, firstActiveBucket, orderedPercentiles, RANGES, rangeForData } from '../../dashboard/src/lib/stats-range.ts';
+import { EMPTY_RANGE, firstActiveBucket, orderedPercentiles, RANGES, rangeForData, seriesSince } from '../../dashboard/src/lib/stats-range.ts';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-12-03T15:30:00Z');
@@ -36,6 +36,28 @@ describe('the charts\' range', () => {
     assert.equal(firstActiveBucket([at(3, 0), at(2, 4), at(5, 1), at(9, 0)]), NOW - 5 * MIN);
     assert.equal(firstActiveBucket([at(3, 0), at(2, 0)]), null);
     assert.equal(firstActiveBucket([]), null);
+  });
+});
+
+describe('a shorter range out of a longer series', () => {
+  const HOUR = 60 * MIN;
+  const until = Date.parse('2026-12-03T16:00:00.000Z');
+  const week = {
+    bucket: 'hour', since: new Date(until - 7 * 24 * HOUR).toISOString(), until: new Date(until).toISOString(),
+    series: Array.from({ length: 7 * 24 }, (_, i) => ({ start: new Date(until - (7 * 24 - i) * HOUR).toISOString(), attempts: i })),
+  };
+
+  it('is the buckets from the whole hour at or before since, as the API would answer', () => {
+    const day = seriesSince(week, NOW - 24 * HOUR, HOUR);
+    assert.equal(day.since, '2026-12-02T15:00:00.000Z', 'since rounded down to its hour');
+    assert.equal(day.until, week.until);
+    assert.equal(day.series.length, 25);
+    assert.equal(day.series[0]!.start, day.since);
+    assert.equal(day.series.at(-1), week.series.at(-1));
+  });
+
+  it('is the whole series when since is at or before its start', () => {
+    assert.equal(seriesSince(week, until - 8 * 24 * HOUR, HOUR), week);
   });
 });
 

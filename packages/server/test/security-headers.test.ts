@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DASHBOARD_DIR } from '../src/api/dashboard.ts';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { api, startTestHerald } from './helpers/herald.ts';
 
@@ -69,6 +72,18 @@ describe('security headers', () => {
     } finally {
       await closed.cleanup();
     }
+  });
+
+  it('the built page has nothing inline for the policy to block: scripts and styles are files of its own', () => {
+    const html = readFileSync(path.join(DASHBOARD_DIR, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.ok(scripts.length > 0);
+    for (const [, attributes, body] of scripts) {
+      assert.match(attributes!, /\bsrc="\/ui\/assets\/[^"]+\.js"/, 'a script file under /ui/assets');
+      assert.equal(body!.trim(), '', 'no inline script');
+    }
+    assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i, 'no inline style or event handler');
+    for (const [, href] of html.matchAll(/<link\b[^>]*\bhref="([^"]+)"/g)) assert.match(href!, /^(\/ui\/assets\/|data:image\/)/, href);
   });
 
   it('GET / redirects to the dashboard', async () => {

@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { StatsSeries } from '../api/types';
 import type { ApiClient } from '../api/client';
 import { BUCKET_MS } from '../lib/chart';
 import { formatDuration } from '../lib/format';
 import { useSession } from '../lib/session-context';
-import { firstActiveBucket, orderedPercentiles, PROBE_MS, RANGES, rangeForData, type Range } from '../lib/stats-range';
+import { firstActiveBucket, orderedPercentiles, PROBE_MS, RANGES, rangeForData, seriesSince, type Range } from '../lib/stats-range';
 import { useApi } from '../lib/useApi';
 import { LatencyChart, SuccessRateChart, VolumeChart, type Point } from './charts/StatsCharts';
 import { ErrorMessage, Spinner } from './common';
@@ -14,14 +14,21 @@ const REFRESH_MS = 30_000;
 /** An oldest attempt this recent is looked up again by the minute: hours alone cannot tell 15 minutes from an hour. */
 const REFINE_MS = 2 * 3_600_000;
 
+interface Fitted {
+  range: Range;
+  /** The week by the hour it was chosen from: the first answer for a range by the hour, with no second query. */
+  probe: StatsSeries;
+}
+
 /** The range that fits the attempts made so far: the oldest within a week, by the hour, then by the minute if recent. */
-async function fittingRange(api: ApiClient, base: string, signal: AbortSignal): Promise<Range> {
+async function fittingRange(api: ApiClient, base: string, signal: AbortSignal): Promise<Fitted> {
   const now = Date.now();
   const series = (since: number, bucket: 'hour' | 'minute') =>
-    api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket }, signal).then((s) => s.series);
-  let first = firstActiveBucket(await series(now - PROBE_MS, 'hour'));
-  if (first !== null && now - first <= REFINE_MS) first = firstActiveBucket(await series(now - REFINE_MS, 'minute')) ?? first;
-  return rangeForData(first, now);
+    api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket }, signal);
+  const probe = await series(now - PROBE_MS, 'hour');
+  let first = firstActiveBucket(probe.series);
+  if (first !== null && now - first <= REFINE_MS) first = firstActiveBucket((await series(now - REFINE_MS, 'minute')).series) ?? first;
+  return { range: rangeForData(first, now), probe };
 }
 
 /**
@@ -32,12 +39,22 @@ export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; t
   const { api } = useSession();
   const [picked, setPicked] = useState<Range | null>(null);
   const fitting = useApi(picked === null ? `stats-range:${base}` : null, (signal) => fittingRange(api, base, signal));
-  const range = picked ?? fitting.data ?? null;
+  const range = picked ?? fitting.data?.range ?? null;
   const r = range === null ? null : RANGES[range];
+  // On a busy application the probe is the costly query: its answer serves once for a range by the hour.
+  const probeUsed = useRef<StatsSeries | null>(null);
   // The range ends now at each fetch: the key stays the same, so polling moves the window along.
   const stats = useApi(
     r === null ? null : `stats:${base}:${range}`,
-    (signal) => api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(Date.now() - r!.ms).toISOString(), bucket: r!.bucket }, signal),
+    (signal) => {
+      const since = Date.now() - r!.ms;
+      const probe = fitting.data?.probe;
+      if (probe && probeUsed.current !== probe && r!.bucket === 'hour') {
+        probeUsed.current = probe;
+        return Promise.resolve(seriesSince(probe, since, BUCKET_MS.hour));
+      }
+      return api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket: r!.bucket }, signal);
+    },
     { pollMs: REFRESH_MS, keep: true },
   );
   const error = stats.error ?? (picked === null ? fitting.error : undefined);

@@ -42,6 +42,16 @@ export function firstActiveBucket(series: readonly { start: string; attempts: nu
   return first;
 }
 
+/**
+ * The part of a series from `since` on, as the API would answer for that range with the same bucket (it widens
+ * `since` down to a whole bucket): the range probe's week by the hour also holds the last 24 hours by the hour.
+ */
+export function seriesSince<S extends { since: string; series: { start: string }[] }>(data: S, since: number, bucketMs: number): S {
+  const from = Math.floor(since / bucketMs) * bucketMs;
+  if (from <= Date.parse(data.since)) return data;
+  return { ...data, since: new Date(from).toISOString(), series: data.series.filter((p) => Date.parse(p.start) >= from) };
+}
+
 interface Percentiles {
   p50Ms: number | null;
   p95Ms: number | null;
