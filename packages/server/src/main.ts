@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { assertMayReadMetrics } from './api/access.ts';
-import { loadAuthenticator } from './api/auth.ts';
+import { forgetGeneratedAdminToken, loadAuthenticator } from './api/auth.ts';
 import { checkHealth } from './api/health.ts';
 import { Metrics } from './api/metrics.ts';
 import { startWorkerHttp, type WorkerHttp } from './api/worker-http.ts';
@@ -177,7 +177,12 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
     const ingestor = new Ingestor(store, endpoints, publisher, log.child({ component: 'inbound' }));
     server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log });
-    url = await server.listen({ port: config.port, host: config.host });
+    try {
+      url = await server.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      if (generated) await forgetGeneratedAdminToken(store);
+      throw err;
+    }
   }
   let workerHttp: WorkerHttp | null = null;
   if (!runsApi) {

@@ -42,9 +42,16 @@ test('a port already in use is exit 2 with a message naming the address and how 
   const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)));
   const dataDir = tempDir('herald-port-');
   try {
-    const run = await runCli(['serve'], { HERALD_PORT: String(port), HERALD_DATA_DIR: dataDir, HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_LOG_LEVEL: 'warn' });
+    // A first start (no HERALD_ADMIN_TOKEN): the admin token it generates cannot be shown before it fails.
+    const run = await runCli(['serve'], { HERALD_PORT: String(port), HERALD_DATA_DIR: dataDir, HERALD_LOG_LEVEL: 'warn' });
     assert.equal(run.code, 2, run.output);
     assert.match(run.output, new RegExp(`herald: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use .*--port or HERALD_PORT`));
+    assert.ok(!run.output.includes('generated an admin token'), run.output);
+    // So the next start, on a free port, generates one and shows it, rather than keeping a token nobody saw.
+    const herald = await spawnHerald([], { HERALD_PORT: '0', HERALD_DATA_DIR: dataDir });
+    herald.child.kill('SIGTERM');
+    await herald.exited;
+    assert.match(herald.output(), /Herald generated an admin token/);
   } finally {
     taken.close();
     rmSync(dataDir, { recursive: true, force: true });

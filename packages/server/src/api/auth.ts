@@ -122,3 +122,11 @@ export async function loadAuthenticator(
   await store.setSetting(ADMIN_HASH_SETTING, sha256(token).toString('hex'));
   return { auth: new Authenticator(store, sha256(token), log), generated: token };
 }
+
+/**
+ * Undoes the generation of an admin token that was never shown (the start failed before printing it, say on a port
+ * in use): the next start generates one again and shows it, instead of the server keeping a token nobody has.
+ */
+export async function forgetGeneratedAdminToken(store: Store): Promise<void> {
+  await store.setSetting(ADMIN_HASH_SETTING, '');
+}

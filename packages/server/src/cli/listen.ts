@@ -91,7 +91,7 @@ export function registerListenCommand(program: Command): void {
       .option('--source <source>', "an inbound source (id or uid): receive what its provider sends, as it came")
       .requiredOption('--forward-to <url>', 'local URL to POST each delivery to, e.g. http://localhost:3000/webhooks')
       .option('--name <name>', 'session name; its endpoint is "listen-NAME" (default: user-host)'),
-    'only these event types (default: all)',
+    'only these event types (default: all of them)',
   )).action(async (opts: ListenOptions) => {
     const forwardTo = checkForwardTo(opts.forwardTo);
     const eventTypes = eventTypesOf(opts);

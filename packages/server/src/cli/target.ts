@@ -20,7 +20,7 @@ export interface EventTypesOptions {
 /** --event-types, also spelled --events: `tail` and `listen` take both, so neither spelling is a mistake on either. */
 export function withEventTypesOption(command: Command, description: string): Command {
   return command
-    .option('--event-types <types>', `${description}, comma-separated (or --events)`)
+    .option('--event-types <types>', `${description}; comma-separated, also spelled --events`)
     .addOption(new Option('--events <types>', 'the same as --event-types').hideHelp());
 }
 
