@@ -172,6 +172,17 @@ describe('iterators', () => {
     }
   });
 
+  test("the operational webhooks' own application (a fixed id) can be a page edge, and its iterators are honoured", async () => {
+    // Creating an operational endpoint creates that application; newest first, it is the first row.
+    await api(herald.url, 'POST', '/api/v1/operational-webhook/endpoint', { url: 'https://example.com/ops' });
+    const first = await api(herald.url, 'GET', '/api/v1/app?order=descending&limit=1');
+    assert.equal(first.status, 200);
+    for (const iterator of [first.json.iterator, first.json.prevIterator]) {
+      const next = await api(herald.url, 'GET', `/api/v1/app?order=descending&limit=1&iterator=${encodeURIComponent(iterator)}`);
+      assert.equal(next.status, 200, `${iterator}: ${next.text}`);
+    }
+  });
+
   test('a source replay with a foreign iterator is a 422 and replays nothing', async () => {
     const source = (await api(herald.url, 'POST', '/api/v1/source', { name: 'replay-it', verification: { type: 'none' } })).json;
     assert.ok(source.id, JSON.stringify(source));
