@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, rawExchange, startTestHerald } from './helpers/herald.ts';
 
 /**
  * Bodies and cursors a hostile or broken client sends: each is refused with a JSON 4xx that says what is wrong, and
@@ -192,18 +191,6 @@ describe('iterators', () => {
   });
 });
 
-/** Sends raw bytes on a new connection and resolves with everything the server wrote before it closed. */
-function rawExchange(request: string): Promise<string> {
-  const { hostname, port } = new URL(herald.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(request));
-    let answer = '';
-    socket.on('data', (d: Buffer) => (answer += d.toString()));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
-
 describe('requests the HTTP parser refuses', () => {
   test('headers over the size limit: 431 in Herald\'s JSON error shape', async () => {
     const oversized: [string, Record<string, string>][] = [['/api/v1/app', { 'x-big': 'h'.repeat(20_000) }], [`/api/v1/app?tag=${'q'.repeat(20_000)}`, {}]];
@@ -217,7 +204,7 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   test('malformed HTTP: 400 in Herald\'s JSON error shape', async () => {
-    const answer = await rawExchange('POST /api/v1/app HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+    const { answer } = await rawExchange(herald.url, (socket) => socket.write('POST /api/v1/app HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.match(answer, /content-type: application\/json/i);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
