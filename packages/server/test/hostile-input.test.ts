@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, rawExchange, startTestHerald } from './helpers/herald.ts';
 
 /**
  * Bodies and cursors a hostile or broken client sends: each is refused with a JSON 4xx that says what is wrong, and
@@ -172,6 +171,17 @@ describe('iterators', () => {
     }
   });
 
+  test("the operational webhooks' own application (a fixed id) can be a page edge, and its iterators are honoured", async () => {
+    // Creating an operational endpoint creates that application; newest first, it is the first row.
+    await api(herald.url, 'POST', '/api/v1/operational-webhook/endpoint', { url: 'https://example.com/ops' });
+    const first = await api(herald.url, 'GET', '/api/v1/app?order=descending&limit=1');
+    assert.equal(first.status, 200);
+    for (const iterator of [first.json.iterator, first.json.prevIterator]) {
+      const next = await api(herald.url, 'GET', `/api/v1/app?order=descending&limit=1&iterator=${encodeURIComponent(iterator)}`);
+      assert.equal(next.status, 200, `${iterator}: ${next.text}`);
+    }
+  });
+
   test('a source replay with a foreign iterator is a 422 and replays nothing', async () => {
     const source = (await api(herald.url, 'POST', '/api/v1/source', { name: 'replay-it', verification: { type: 'none' } })).json;
     assert.ok(source.id, JSON.stringify(source));
@@ -180,18 +190,6 @@ describe('iterators', () => {
     assert.deepEqual(res.json.detail[0].loc, ['body', 'iterator']);
   });
 });
-
-/** Sends raw bytes on a new connection and resolves with everything the server wrote before it closed. */
-function rawExchange(request: string): Promise<string> {
-  const { hostname, port } = new URL(herald.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(request));
-    let answer = '';
-    socket.on('data', (d: Buffer) => (answer += d.toString()));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
 
 describe('requests the HTTP parser refuses', () => {
   test('headers over the size limit: 431 in Herald\'s JSON error shape', async () => {
@@ -206,7 +204,7 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   test('malformed HTTP: 400 in Herald\'s JSON error shape', async () => {
-    const answer = await rawExchange('POST /api/v1/app HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+    const { answer } = await rawExchange(herald.url, (socket) => socket.write('POST /api/v1/app HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.match(answer, /content-type: application\/json/i);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));

@@ -3,26 +3,12 @@
  * header, body and time limits, and client addresses behind a trusted proxy.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { api, startTestHerald } from './helpers/herald.ts';
+import { api, rawExchange, startTestHerald } from './helpers/herald.ts';
 
 type Herald = Awaited<ReturnType<typeof startTestHerald>>;
 
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Sends raw bytes and resolves with everything the server answered until it closed the connection. */
-function rawExchange(url: string, send: (socket: ReturnType<typeof connect>) => void): Promise<{ answer: string; closedAfterMs: number }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const socket = connect(Number(port), hostname, () => send(socket));
-    let answer = '';
-    socket.on('data', (d) => (answer += d.toString()));
-    socket.on('error', reject);
-    socket.on('close', () => resolve({ answer, closedAfterMs: Date.now() - started }));
-  });
-}
 
 describe('request limits', () => {
   let herald: Herald;
@@ -72,6 +58,7 @@ describe('request limits', () => {
     const slow = await rawExchange(herald.url, (socket) => socket.write('GET /api/v1/health HTTP/1.1\r\nhost: x\r\n'));
     assert.ok(slow.closedAfterMs >= 1500 && slow.closedAfterMs < 6000, `closed after ${slow.closedAfterMs} ms`);
     assert.match(slow.answer, /^HTTP\/1\.1 408/);
+    assert.match(slow.answer, /"code":"request_timeout"/, "in Herald's error shape");
     // A body that never finishes arriving.
     const trickle = await rawExchange(herald.url, (socket) =>
       socket.write(`POST /api/v1/app HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${herald.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"na`));

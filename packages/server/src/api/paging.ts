@@ -1,4 +1,5 @@
 import { HeraldError } from '../lib/errors.ts';
+import { OPERATIONAL_APP_ID } from '../delivery/operational.ts';
 import { isIssuedId, type IdPrefix } from '../lib/ids.ts';
 import type { Page } from '../store/types.ts';
 import { ID_PATTERN } from './schemas.ts';
@@ -19,9 +20,12 @@ const EVENT_TYPE_NAME = new RegExp(ID_PATTERN);
 export function checkIterator(iterator: string | null | undefined, key: ListKey, loc: string[]): string | null {
   if (iterator === undefined || iterator === null || iterator === '') return null;
   const cursor = iterator.startsWith('-') ? iterator.slice(1) : iterator;
-  const issued = key === 'event-type' ? cursor.length <= 256 && EVENT_TYPE_NAME.test(cursor) : isIssuedId(key, cursor);
+  // The operational webhooks' application has a fixed id, not a KSUID, and can be the edge of a page of applications.
+  const issued = key === 'event-type'
+    ? cursor.length <= 256 && EVENT_TYPE_NAME.test(cursor)
+    : isIssuedId(key, cursor) || (key === 'app' && cursor === OPERATIONAL_APP_ID);
   if (!issued) {
-    const kind = key === 'event-type' ? 'an event type name' : `a ${key}_ id`;
+    const kind = key === 'event-type' ? 'an event type name' : `an id starting ${key}_`;
     throw HeraldError.validation(loc, `is not an iterator this list issued (expected ${kind}, with "-" in front to go back)`);
   }
   return iterator;

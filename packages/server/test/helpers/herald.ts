@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,4 +131,17 @@ export async function storeEndpointUrl(herald: RunningHerald, appId: string, end
   const endpoint = await herald.store.getEndpoint(appId, endpointId);
   if (!endpoint) throw new Error(`no endpoint ${endpointId} in ${appId}`);
   await herald.store.updateEndpoint({ ...endpoint, url });
+}
+
+/** Sends raw bytes and resolves with everything the server answered until it closed the connection. */
+export function rawExchange(url: string, send: (socket: ReturnType<typeof connect>) => void): Promise<{ answer: string; closedAfterMs: number }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname, () => send(socket));
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ answer, closedAfterMs: Date.now() - started }));
+  });
 }

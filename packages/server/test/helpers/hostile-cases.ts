@@ -214,6 +214,8 @@ export function casesFor(op: Operation, ids: Record<string, string>, token: stri
 
   // Query values, one parameter at a time.
   for (const { name, schema } of op.query) {
+    // Cursors Herald cannot have issued, for any list (event types are listed by name, so these are no names either).
+    if (name === 'iterator') for (const value of ['not issued!', '-', '%FF']) add(`query iterator=${value}`, { path: `${path}?iterator=${encodeURIComponent(value)}` });
     for (const value of badQueryValues(schema)) add(`query ${name}=${value.slice(0, 20)}`, { path: `${path}?${name}=${encodeURIComponent(value)}` });
     if (op.method === 'GET' && op.answersJson) {
       for (const value of edgeQueryValues(schema)) add(`query ${name}=${value.slice(0, 20)} (edge)`, { path: `${path}?${name}=${encodeURIComponent(value)}`, kind: 'edge' });
