@@ -3,6 +3,7 @@
  * list's `with_delivery_status`.
  */
 import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
@@ -62,5 +63,36 @@ describe('message content and delivery status', () => {
       assert.equal(m.deliveryStatus.delivered + m.deliveryStatus.pending + m.deliveryStatus.failing + m.deliveryStatus.failed, 1, 'one endpoint');
     }
     assert.equal((await call('GET', `/api/v1/app/${appId}/msg?with_delivery_status=maybe`)).status, 422);
+  });
+});
+
+describe('messages an inbound source received with a body that is not a JSON object', () => {
+  let herald: Herald;
+  const SECRET = 'inbound-test-secret-0123456789';
+  before(async () => {
+    herald = await startTestHerald();
+    const source = await api(herald.url, 'POST', '/api/v1/source', { name: 'Forms', uid: 'forms', verification: { type: 'github', secret: SECRET } });
+    assert.equal(source.status, 201, source.text);
+  });
+  after(() => herald?.cleanup());
+
+  it('are listed and shown with the body as a string (a form, XML, JSON deeper than the API takes), not a 500', async () => {
+    const bodies = ['payload=%7B%22ref%22%3A1%7D', '<push ref="main"/>', `${'['.repeat(200)}${']'.repeat(200)}`];
+    for (const body of bodies) {
+      const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+      const res = await fetch(`${herald.url}/in/forms`, {
+        method: 'POST', body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hub-signature-256': signature, 'x-github-event': 'push', 'x-github-delivery': randomUUID() },
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
+    const list = await api(herald.url, 'GET', '/api/v1/app/source-forms/msg');
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual((list.json.data as { payload: unknown }[]).map((m) => m.payload).sort(), [...bodies].sort());
+    for (const { id } of list.json.data as { id: string }[]) {
+      const one = await api(herald.url, 'GET', `/api/v1/app/source-forms/msg/${id}`);
+      assert.equal(one.status, 200, one.text);
+      assert.equal(typeof one.json.payload, 'string');
+    }
   });
 });

@@ -187,7 +187,8 @@ const MessageOutFields = {
   eventId: Type.Optional(Nullable(Type.String())),
   channels: Type.Optional(Nullable(Type.Array(Type.String()))),
   tags: Type.Optional(Nullable(Type.Array(Type.String()))),
-  payload: AnyObject,
+  // An object for published messages; an inbound source's body that is not a JSON object comes as it is (serialize.ts).
+  payload: Type.Unknown(),
   timestamp: DateTime,
   deliverAt: Type.Optional(Nullable(DateTime)),
 };

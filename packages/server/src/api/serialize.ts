@@ -1,4 +1,5 @@
 import { iso } from '../lib/time.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-body.ts';
 import { STATUS_TEXT, type App, type Attempt, type CircuitState, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
 
 /** Domain rows to the Svix wire shapes (camelCase, RFC 3339 UTC timestamps). */
@@ -53,13 +54,27 @@ export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitS
   circuit: circuits ? circuitOut(circuits.get(e.id)) : undefined,
 });
 
+/**
+ * A stored payload as the API shows it. A published message's is a JSON object. A message an inbound source received
+ * holds the provider's body as it came, which may be a form, XML or JSON nested deeper than the API would take: that
+ * is shown as a string, rather than failing the whole list with a 500. The exact bytes: GET …/msg/{msg}/content.
+ */
+function payloadOut(text: string): unknown {
+  if (jsonDepth(Buffer.from(text)) > MAX_JSON_DEPTH) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 export const messageOut = (m: Message, withContent: boolean) => ({
   id: m.id,
   eventType: m.eventType,
   eventId: m.eventId,
   channels: m.channels,
   tags: m.tags,
-  payload: withContent && m.payload !== null ? (JSON.parse(m.payload) as object) : {},
+  payload: withContent && m.payload !== null ? payloadOut(m.payload) : {},
   timestamp: iso(m.createdAt),
   deliverAt: isoOrNull(m.deliverAt),
 });
