@@ -585,7 +585,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.equal(got.path, '/webhooks/github');
     assert.equal(got.headers['x-hub-signature-256'], `sha256=${hmacHex('sha256', SECRETS.GITHUB_WEBHOOK_SECRET, got.body.toString())}`, 'verifiable with the real secret');
     await waitAt('/deploy', body);
-    await tail.waitFor('stdout', /push\s+ep_\w+\s+✔ 200/);
+    await tail.waitFor('stdout', /push\s+(deploy|audit|listen-\S+)\s+✔ 200/); // every endpoint here has a uid: tail shows it
     await listen.waitFor('stdout', /push\s+msg_\w+\s+#1\s+-> 200/);
 
     assert.equal(await listen.stop(), 0);
