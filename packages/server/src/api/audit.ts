@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { newId } from '../lib/ids.ts';
+import type { AuditEntry } from '../store/access-types.ts';
 import type { Api, ApiContext } from './context.ts';
 import { findApp } from './lookup.ts';
 
@@ -76,14 +77,7 @@ async function record(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
 }
 
 /** What was changed, as the audit log shows it: the change's own route, path and status, and what it concerned. */
-export interface AuditedChange {
-  method: string;
-  route: string;
-  path: string;
-  status: number;
-  appId: string | null;
-  resourceId: string | null;
-}
+export type AuditedChange = Pick<AuditEntry, 'method' | 'route' | 'path' | 'status' | 'appId' | 'resourceId'>;
 
 /**
  * A change a route makes besides what it answers (the stream of `herald listen` creates its endpoint, a GET the
