@@ -60,17 +60,6 @@ export function checkHeaders(headers: Record<string, string | null>, field = 'he
   if (Object.keys(headers).length > 50) throw HeraldError.validation(['body', field], 'at most 50 custom headers');
 }
 
-/**
- * Header names are kept as the user spelled them, but are one header whatever their case: a change to "x-token"
- * replaces "X-Token" (taking the new spelling), and null or a name in `removed` deletes it in any spelling.
- */
-export function patchHeaders(current: Record<string, string>, changes: Record<string, string | null>, removed: string[] = []): Record<string, string> {
-  const gone = new Set([...Object.keys(changes), ...removed].map((name) => name.toLowerCase()));
-  const headers = Object.fromEntries(Object.entries(current).filter(([name]) => !gone.has(name.toLowerCase())));
-  for (const [name, value] of Object.entries(changes)) if (value !== null) headers[name] = value;
-  return headers;
-}
-
 /** Sensitive header values (credentials) are not returned by the API, only their names. */
 export function redactHeaders(headers: Record<string, string>): { headers: Record<string, string>; sensitive: string[] } {
   const shown: Record<string, string> = {};

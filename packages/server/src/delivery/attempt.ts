@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { patchHeaders } from '../lib/headers.ts';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/store.ts';
 import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
@@ -159,7 +160,7 @@ export class Attempts {
   private async request(item: ClaimedDelivery, payload: string, endpoint: Endpoint, startedAt: number): Promise<{ headers: Record<string, string>; body: string | Buffer }> {
     const forward = item.forward;
     const body = forward?.base64 ? Buffer.from(payload, 'base64') : payload;
-    if (forward && !forward.sign) return { headers: overriding(forward.headers, endpoint.headers), body };
+    if (forward && !forward.sign) return { headers: patchHeaders(forward.headers, endpoint.headers), body };
     const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
     const timestamp = Math.floor(startedAt / 1000);
     const signature = {
@@ -167,7 +168,7 @@ export class Attempts {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, body),
     };
-    if (forward) return { headers: { ...overriding(forward.headers, endpoint.headers), ...signature }, body };
+    if (forward) return { headers: { ...patchHeaders(forward.headers, endpoint.headers), ...signature }, body };
     return { headers: { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent, ...signature }, body };
   }
 
@@ -214,15 +215,6 @@ export class Attempts {
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
   }
-}
-
-/**
- * `base` with `over` on top, names matched case-insensitively: a custom header "X-Env" replaces a forwarded "x-env"
- * rather than both going out. (Herald's own headers need no such care: custom headers may not use their names.)
- */
-function overriding(base: Record<string, string>, over: Record<string, string>): Record<string, string> {
-  const replaced = new Set(Object.keys(over).map((name) => name.toLowerCase()));
-  return { ...Object.fromEntries(Object.entries(base).filter(([name]) => !replaced.has(name.toLowerCase()))), ...over };
 }
 
 /** The attempt log's copy of the request headers: the endpoint's custom header values are named, not kept. */

@@ -5,7 +5,8 @@ import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { checkEndpointUrl, checkHeaders, patchHeaders, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
+import { patchHeaders } from '../../lib/headers.ts';
+import { checkEndpointUrl, checkHeaders, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
