@@ -1,5 +1,5 @@
 /**
- * How long the attempt time series (GET …/stats/series, Store.attemptSeries) takes on both backends, with a busy
+ * How long the attempt time series (GET …/stats/series, Storage.attemptSeries) takes on both backends, with a busy
  * endpoint: 100,000 attempts in the last 24 hours (and as many older ones), a second endpoint of the same application
  * as busy, and another application busier still. Not part of `npm run bench`; run it by hand:
  *
@@ -16,10 +16,10 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { MasterKey } from '../packages/server/src/security/key-format.ts';
 import { SecretBox } from '../packages/server/src/security/secret-box.ts';
-import { PostgresStore } from '../packages/server/src/store/postgres/index.ts';
-import { SqliteStore } from '../packages/server/src/store/sqlite/index.ts';
+import { openPostgresStorage } from '../packages/server/src/store/postgres/index.ts';
+import { openSqliteStorage } from '../packages/server/src/store/sqlite/index.ts';
 import type { AttemptSeriesQuery } from '../packages/server/src/store/stats-types.ts';
-import { Status, Trigger, type AttemptOutcome, type Store } from '../packages/server/src/store/store.ts';
+import { Status, Trigger, type AttemptOutcome, type Storage } from '../packages/server/src/store/storage.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,12 +57,12 @@ const LAYOUT: [string, string, number, number, number][] = [
   ['app_A', 'ep_quiet', 0, NOW - DAY, NOW],
 ];
 
-async function fill(store: Store): Promise<number> {
+async function fill(store: Storage): Promise<number> {
   const apps = new Set(LAYOUT.map(([appId]) => appId));
-  for (const id of apps) await store.createApp({ id, uid: null, name: id, metadata: {}, throttleRate: null, createdAt: NOW, updatedAt: NOW });
+  for (const id of apps) await store.catalog.createApp({ id, uid: null, name: id, metadata: {}, throttleRate: null, createdAt: NOW, updatedAt: NOW });
   for (const endpointId of new Set(LAYOUT.map(([, ep]) => ep))) {
     const appId = LAYOUT.find(([, ep]) => ep === endpointId)![0];
-    await store.createEndpoint({
+    await store.catalog.createEndpoint({
       id: endpointId, appId, uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null, disabled: false,
       throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: NOW, updatedAt: NOW,
     }, { key: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', createdAt: NOW, expiresAt: null });
@@ -83,7 +83,7 @@ async function fill(store: Store): Promise<number> {
           deliveryId: 0, lease: 0, status: ok ? Status.Success : Status.Fail, attempts: 1, nextAttemptAt: null,
         });
       }
-      await store.recordOutcomes(outcomes);
+      await store.queue.recordOutcomes(outcomes);
     }
   }
   return n;
@@ -97,7 +97,7 @@ const CASES: [string, Omit<AttemptSeriesQuery, 'appId'> & { appId?: string }][] 
   ['quiet endpoint, 24 h by hour', { endpointId: 'ep_quiet', since: NOW - DAY, until: NOW + HOUR, bucketMs: HOUR }],
 ];
 
-async function measure(name: string, store: Store, dropIndexes: () => Promise<void>, analyze = async () => {}): Promise<void> {
+async function measure(name: string, store: Storage, dropIndexes: () => Promise<void>, analyze = async () => {}): Promise<void> {
   let started = performance.now();
   const rows = await fill(store);
   process.stdout.write(`\n${name}: ${rows.toLocaleString('en')} attempts written in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
@@ -109,14 +109,14 @@ async function measure(name: string, store: Store, dropIndexes: () => Promise<vo
   for (const [label, q] of CASES) {
     const query = { appId: 'app_A', ...q };
     // Warm-up; SQLite refuses a range with more than SQLITE_SERIES_MAX_ATTEMPTS (422), which is timed too.
-    const series = await store.attemptSeries(query).catch((err: { statusCode?: number }) => {
+    const series = await store.stats.attemptSeries(query).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 422) throw err;
       return null;
     });
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       started = performance.now();
-      await store.attemptSeries(query).catch(() => null);
+      await store.stats.attemptSeries(query).catch(() => null);
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
@@ -132,7 +132,7 @@ const secrets = () => new SecretBox([MasterKey.generate()], 'bench');
 if (args.only !== 'postgres') {
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-stats-bench-'));
   const file = path.join(dir, 'herald.db');
-  const store = new SqliteStore({ file, synchronous: 'normal', secrets: secrets() });
+  const store = openSqliteStorage({ file, synchronous: 'normal', secrets: secrets() });
   try {
     await measure('SQLite', store, async () => {
       // A second connection, as another process would: the store's statements are prepared again by themselves.
@@ -155,7 +155,7 @@ if (args.only !== 'sqlite') {
     return false;
   });
   if (reachable) {
-    const store = await PostgresStore.open({ url: PG_URL, schema, secrets: secrets() });
+    const store = await openPostgresStorage({ url: PG_URL, schema, secrets: secrets() });
     try {
       await measure('PostgreSQL', store, async () => {
         for (const index of INDEXES_013) await admin.query(`DROP INDEX IF EXISTS "${schema}".${index}`);

@@ -23,9 +23,9 @@ import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { Sender } from './delivery/sender.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
-import { SqliteStore } from './store/sqlite/index.ts';
+import { openSqliteStorage } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
-import type { Store } from './store/store.ts';
+import type { Storage } from './store/storage.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { VERSION } from './version.ts';
 
@@ -33,7 +33,7 @@ export interface RunningHerald {
   /** The API's address; for a worker-only process, that of its metrics and health listener. */
   url: string;
   server: HeraldApp | null;
-  store: Store;
+  store: Storage;
   engine: DeliveryEngine | null;
   log: Logger;
   /** The admin token in clear, only on the first start that generated it. */
@@ -51,13 +51,13 @@ const SHARED_CACHE_MAX_AGE_MS = 30_000;
 export async function openStore(
   config: HeraldConfig,
   options: { sending: boolean; createKey?: boolean } = { sending: true },
-): Promise<{ store: Store; release: () => void; keyring: Keyring }> {
+): Promise<{ store: Storage; release: () => void; keyring: Keyring }> {
   const keyring = openKeyring(config, { create: options.createKey ?? true });
   try {
     if (config.databaseUrl) {
       // Loaded only when asked for: the embedded default never needs the PostgreSQL driver.
-      const { PostgresStore } = await import('./store/postgres/index.ts');
-      const store = await PostgresStore.open({
+      const { openPostgresStorage } = await import('./store/postgres/index.ts');
+      const store = await openPostgresStorage({
         url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize, secrets: keyring.box,
       });
       keyring.settle();
@@ -67,7 +67,7 @@ export async function openStore(
     // Only a process that sends must be alone with the SQLite files; maintenance commands work beside a server.
     const release = options.sending ? lockDataDir(config.dataDir) : () => {};
     try {
-      const store = new SqliteStore({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous, secrets: keyring.box });
+      const store = openSqliteStorage({ file: path.join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous, secrets: keyring.box });
       keyring.settle();
       return { store, release, keyring };
     } catch (err) {
@@ -142,7 +142,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
       log.child({ component: 'delivery' }),
     );
   }
-  const resumed = engine ? await store.recoverAtStart(Date.now()) : undefined;
+  const resumed = engine ? await store.queue.recoverAtStart(Date.now()) : undefined;
   // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
   let handoffRecorder: Recorder | null = null;
   if (shared) {
@@ -150,7 +150,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const attempts = new Attempts(store, endpoints, sender!, recorder, attemptOptions, log.child({ component: 'listen' }));
     listen.onHandoff = (delivery) => {
       void (async () => {
-        const message = await store.getMessage(delivery.appId, delivery.messageId);
+        const message = await store.history.getMessage(delivery.appId, delivery.messageId);
         const report = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
         if (report?.due) engine?.noteDueInStore(report.due);
       })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId, msgId: delivery.messageId, requestId: delivery.requestId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
@@ -161,7 +161,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const tasks = runsWorker ? new TaskRunner(store, engine, log.child({ component: 'tasks' })) : null;
   const pruner = runsWorker ? new Pruner(store, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' })) : null;
   operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
-  await store.subscribe((event) => {
+  await store.bus.subscribe((event) => {
     if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
     else if (event.type === 'deliveries-due') engine?.noteDueInStore(event.at);
     else if (event.type === 'listen-sessions' || event.type === 'listen-handoff') listen.receive(event);

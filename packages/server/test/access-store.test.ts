@@ -1,9 +1,9 @@
 /**
- * Store conformance for API tokens and the audit log, run against every backend (SQLite, PostgreSQL).
+ * Storage conformance for API tokens and the audit log, run against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
 import { HeraldError } from '../src/lib/errors.ts';
-import type { ApiToken, App, AuditEntry, Store } from '../src/store/store.ts';
+import type { ApiToken, App, AuditEntry, Storage } from '../src/store/storage.ts';
 import { describeEachBackend, loadBackends } from './helpers/stores.ts';
 
 const backends = await loadBackends();
@@ -25,44 +25,44 @@ const page = (limit = 50, iterator: string | null = null, order: 'ascending' | '
 
 describeEachBackend('access store', backends, (withStore) => {
   withStore('a token round-trips and is found by its hash only', async (store) => {
-    await store.createApp(mkApp('app_1'));
+    await store.catalog.createApp(mkApp('app_1'));
     const token = mkToken('tok_1', { scope: 'app', appId: 'app_1', readOnly: true, rateLimit: 5, expiresAt: T0 + 1000 });
-    await store.createApiToken(token);
-    assert.deepEqual(await store.findApiTokenByHash('hash-tok_1'), token);
-    assert.deepEqual(await store.getApiToken('tok_1'), token);
-    assert.equal(await store.findApiTokenByHash('hash-other'), undefined);
-    await assert.rejects(store.createApiToken(mkToken('tok_2', { tokenHash: 'hash-tok_1' })), (err: HeraldError) => err.statusCode === 409);
+    await store.access.createApiToken(token);
+    assert.deepEqual(await store.access.findApiTokenByHash('hash-tok_1'), token);
+    assert.deepEqual(await store.access.getApiToken('tok_1'), token);
+    assert.equal(await store.access.findApiTokenByHash('hash-other'), undefined);
+    await assert.rejects(store.access.createApiToken(mkToken('tok_2', { tokenHash: 'hash-tok_1' })), (err: HeraldError) => err.statusCode === 409);
   });
 
   withStore('tokens list apart from portal links, paginated', async (store) => {
-    for (const id of ['tok_a', 'tok_b', 'tok_c']) await store.createApiToken(mkToken(id));
-    await store.createApiToken(mkToken('tok_p', { portal: true }));
-    const first = await store.listApiTokens({}, page(2));
+    for (const id of ['tok_a', 'tok_b', 'tok_c']) await store.access.createApiToken(mkToken(id));
+    await store.access.createApiToken(mkToken('tok_p', { portal: true }));
+    const first = await store.access.listApiTokens({}, page(2));
     assert.deepEqual(first.data.map((t) => t.id), ['tok_a', 'tok_b']);
     assert.equal(first.done, false);
-    const second = await store.listApiTokens({}, page(2, first.iterator));
+    const second = await store.access.listApiTokens({}, page(2, first.iterator));
     assert.deepEqual(second.data.map((t) => t.id), ['tok_c']);
-    assert.deepEqual((await store.listApiTokens({ portal: true }, page())).data.map((t) => t.id), ['tok_p']);
+    assert.deepEqual((await store.access.listApiTokens({ portal: true }, page())).data.map((t) => t.id), ['tok_p']);
   });
 
   withStore('revoking, last use and expiry', async (store) => {
-    await store.createApiToken(mkToken('tok_1', { expiresAt: T0 }));
-    await store.createApiToken(mkToken('tok_2', { expiresAt: T0 + 10_000 }));
-    await store.createApiToken(mkToken('tok_3'));
-    await store.noteApiTokenUsed('tok_3', T0 + 5);
-    assert.equal((await store.getApiToken('tok_3'))?.lastUsedAt, T0 + 5);
-    assert.equal(await store.deleteExpiredApiTokens(T0 + 1), 1);
-    assert.equal(await store.getApiToken('tok_1'), undefined);
-    assert.equal(await store.deleteApiToken('tok_2'), true);
-    assert.equal(await store.deleteApiToken('tok_2'), false);
-    assert.deepEqual((await store.listApiTokens({}, page())).data.map((t) => t.id), ['tok_3']);
+    await store.access.createApiToken(mkToken('tok_1', { expiresAt: T0 }));
+    await store.access.createApiToken(mkToken('tok_2', { expiresAt: T0 + 10_000 }));
+    await store.access.createApiToken(mkToken('tok_3'));
+    await store.access.noteApiTokenUsed('tok_3', T0 + 5);
+    assert.equal((await store.access.getApiToken('tok_3'))?.lastUsedAt, T0 + 5);
+    assert.equal(await store.access.deleteExpiredApiTokens(T0 + 1), 1);
+    assert.equal(await store.access.getApiToken('tok_1'), undefined);
+    assert.equal(await store.access.deleteApiToken('tok_2'), true);
+    assert.equal(await store.access.deleteApiToken('tok_2'), false);
+    assert.deepEqual((await store.access.listApiTokens({}, page())).data.map((t) => t.id), ['tok_3']);
   });
 
   withStore("an application's tokens go with it", async (store) => {
-    await store.createApp(mkApp('app_1'));
-    await store.createApiToken(mkToken('tok_1', { scope: 'app', appId: 'app_1' }));
-    await store.deleteApp('app_1');
-    assert.equal(await store.getApiToken('tok_1'), undefined);
+    await store.catalog.createApp(mkApp('app_1'));
+    await store.access.createApiToken(mkToken('tok_1', { scope: 'app', appId: 'app_1' }));
+    await store.catalog.deleteApp('app_1');
+    assert.equal(await store.access.getApiToken('tok_1'), undefined);
   });
 
   withStore('audit entries round-trip and filter by application, token and time', async (store) => {
@@ -71,10 +71,10 @@ describeEachBackend('access store', backends, (withStore) => {
       mkEntry('audit_2', { appId: 'app_2', at: T0 + 10, actorId: 'tok_9', actorName: 'ci', actorScope: 'app' }),
       mkEntry('audit_3', { appId: 'app_1', at: T0 + 20, method: 'DELETE', status: 204, resourceId: 'ep_1' }),
     ];
-    for (const e of entries) await store.appendAuditEntry(e);
-    assert.deepEqual((await store.listAuditEntries({}, page(50, null, 'descending'))).data, [...entries].reverse());
-    assert.deepEqual((await store.listAuditEntries({ appId: 'app_1' }, page())).data.map((e) => e.id), ['audit_1', 'audit_3']);
-    assert.deepEqual((await store.listAuditEntries({ actorId: 'tok_9' }, page())).data.map((e) => e.id), ['audit_2']);
-    assert.deepEqual((await store.listAuditEntries({ since: T0 + 10, until: T0 + 20 }, page())).data.map((e) => e.id), ['audit_2']);
+    for (const e of entries) await store.access.appendAuditEntry(e);
+    assert.deepEqual((await store.access.listAuditEntries({}, page(50, null, 'descending'))).data, [...entries].reverse());
+    assert.deepEqual((await store.access.listAuditEntries({ appId: 'app_1' }, page())).data.map((e) => e.id), ['audit_1', 'audit_3']);
+    assert.deepEqual((await store.access.listAuditEntries({ actorId: 'tok_9' }, page())).data.map((e) => e.id), ['audit_2']);
+    assert.deepEqual((await store.access.listAuditEntries({ since: T0 + 10, until: T0 + 20 }, page())).data.map((e) => e.id), ['audit_2']);
   });
 });

@@ -43,7 +43,7 @@ async function restartWithOpenCircuit(where: Record<string, string>, workers: nu
     for (let n = 0; n < MESSAGES; n++) {
       assert.equal((await api(url, 'POST', '/api/v1/app/acme/msg', { eventType: 'order.paid', payload: { n } })).status, 202);
     }
-    await until('the circuit to open', async () => (await before[0]!.store.listCircuits()).length === 1, 15_000);
+    await until('the circuit to open', async () => (await before[0]!.store.circuits.listCircuits()).length === 1, 15_000);
     for (const herald of before) await herald.stop();
     const sentBefore = receiver.received.length;
 
@@ -53,8 +53,8 @@ async function restartWithOpenCircuit(where: Record<string, string>, workers: nu
     const sentAfterRestart = receiver.received.filter((r) => r.at >= restartedAt).length;
 
     up = true;
-    await until('every message delivered once the endpoint answers', async () => (await after[0]!.store.endpointStats(endpointId, null, null)).success === MESSAGES, 30_000);
-    assert.equal((await after[0]!.store.listCircuits()).length, 0, 'the circuit closed');
+    await until('every message delivered once the endpoint answers', async () => (await after[0]!.store.stats.endpointStats(endpointId, null, null)).success === MESSAGES, 30_000);
+    assert.equal((await after[0]!.store.circuits.listCircuits()).length, 0, 'the circuit closed');
     return { endpointId, sentBefore, sentAfterRestart, log: lines.map((l) => JSON.parse(l) as { msg: string }).map((l) => l.msg) };
   } finally {
     for (const herald of [...before, ...after]) await herald.stop();

@@ -77,9 +77,9 @@ test('kept circuits: state changes are written; another worker\'s circuit is ado
   kept.current = new KeptCircuits(store, breakers, { openAfterFailures: 2, firstProbeMs: 60_000, maxProbeMs: 60_000 }, pino({ level: 'silent' }));
   try {
     const now = Date.now();
-    await store.createApp({ id: 'app_A', uid: null, name: 'A', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+    await store.catalog.createApp({ id: 'app_A', uid: null, name: 'A', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
     for (const id of ['ep_mine', 'ep_theirs']) {
-      await store.createEndpoint(
+      await store.catalog.createEndpoint(
         { id, appId: 'app_A', uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
           throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
         { key: `key-${id}`, createdAt: now, expiresAt: null },
@@ -89,20 +89,20 @@ test('kept circuits: state changes are written; another worker\'s circuit is ado
     breakers.note('ep_mine', false);
     breakers.note('ep_mine', false);
     await kept.current.flushed();
-    const [mine] = await store.listCircuits();
+    const [mine] = await store.circuits.listCircuits();
     assert.equal(mine?.endpointId, 'ep_mine');
     assert.equal(mine?.failures, 2);
     assert.ok(mine!.nextProbeAt! > mine!.openedAt);
 
     // Opened by another worker: adopted at the next sync, its deliveries held back.
-    await store.saveCircuit({ endpointId: 'ep_theirs', openedAt: now, failures: 30, probeDelayMs: 60_000, nextProbeAt: now + 60_000 }, now);
+    await store.circuits.saveCircuit({ endpointId: 'ep_theirs', openedAt: now, failures: 30, probeDelayMs: 60_000, nextProbeAt: now + 60_000 }, now);
     await kept.current.sync();
     assert.equal(breakers.isOpen('ep_theirs'), true);
     assert.ok(calls.includes('hold ep_theirs adopted'));
 
     // Another worker's probe succeeded and cleared both: closed here too, their work resumed.
-    await store.clearCircuit('ep_theirs');
-    await store.clearCircuit('ep_mine');
+    await store.circuits.clearCircuit('ep_theirs');
+    await store.circuits.clearCircuit('ep_mine');
     await kept.current.sync();
     assert.equal(breakers.isOpen('ep_theirs'), false);
     assert.equal(breakers.isOpen('ep_mine'), false);
@@ -113,7 +113,7 @@ test('kept circuits: state changes are written; another worker\'s circuit is ado
     breakers.note('ep_mine', false);
     breakers.note('ep_mine', true);
     await kept.current.flushed();
-    assert.deepEqual(await store.listCircuits(), []);
+    assert.deepEqual(await store.circuits.listCircuits(), []);
   } finally {
     breakers.stop();
     await cleanup();

@@ -142,20 +142,20 @@ describe('publishing with filterSubject', () => {
     try {
       const { store } = opened;
       const now = Date.now();
-      await store.createApp({ id: 'app_f', uid: null, name: 'f', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+      await store.catalog.createApp({ id: 'app_f', uid: null, name: 'f', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
       const mk = (id: string, filter: EndpointFilter | null): Endpoint => ({
         id, appId: 'app_f', uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
         throttleRate: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: now, updatedAt: now,
       });
-      await store.createEndpoint(mk('ep_all', null), { key: 'a2V5', createdAt: now, expiresAt: null });
-      await store.createEndpoint(mk('ep_push', { headers: { 'X-GitHub-Event': 'push' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
-      await store.createEndpoint(mk('ep_main', { body: { ref: 'refs/heads/main' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
+      await store.catalog.createEndpoint(mk('ep_all', null), { key: 'a2V5', createdAt: now, expiresAt: null });
+      await store.catalog.createEndpoint(mk('ep_push', { headers: { 'X-GitHub-Event': 'push' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
+      await store.catalog.createEndpoint(mk('ep_main', { body: { ref: 'refs/heads/main' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
       const publisher = new Publisher(store, new EndpointCache(store), null);
-      const app = (await store.getApp('app_f'))!;
+      const app = (await store.catalog.getApp('app_f'))!;
       const targets = async (input: { payload: object; filterSubject?: FilterSubject }) => {
         const out = await publisher.publish(app, { eventType: 'e', eventId: null, channels: null, tags: null, deliverAt: null, ...input }, undefined, () => '{}');
         assert.ok('message' in out);
-        const deliveries = await store.listMessageDeliveries(out.message.id, { limit: 10, iterator: null, order: 'ascending' });
+        const deliveries = await store.history.listMessageDeliveries(out.message.id, { limit: 10, iterator: null, order: 'ascending' });
         return deliveries.data.map((d) => d.endpointId).sort();
       };
       assert.deepEqual(await targets({ payload: { ref: 'refs/heads/main' } }), ['ep_all', 'ep_main'], 'without a subject: the payload, no headers');
@@ -175,7 +175,7 @@ describe('stores keep the filter', async () => {
       const opened = await backend.open();
       try {
         const { store } = opened;
-        await store.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: 1, updatedAt: 1 });
+        await store.catalog.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: 1, updatedAt: 1 });
         const filter: EndpointFilter = {
           headers: { 'X-Event': ['a', 'b'], 'x-sig': { $exists: true } },
           body: { 'a\\.b.c': 1.5, 'd.0': null, e: [true, 'é ✓', -3], f: { $exists: false } },
@@ -184,13 +184,13 @@ describe('stores keep the filter', async () => {
           id: 'ep_s', appId: 'app_s', uid: null, url: 'https://example.com/s', description: '', eventTypes: null, channels: null, disabled: false,
           throttleRate: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: 1, updatedAt: 1,
         };
-        await store.createEndpoint(ep, { key: 'a2V5', createdAt: 1, expiresAt: null });
-        assert.deepEqual((await store.getEndpointById('ep_s'))?.filter, filter);
-        assert.deepEqual((await store.listAllEndpoints('app_s'))[0]?.filter, filter);
-        await store.updateEndpoint({ ...ep, filter: { body: { x: 'y' } }, updatedAt: 2 });
-        assert.deepEqual((await store.getEndpoint('app_s', 'ep_s'))?.filter, { body: { x: 'y' } });
-        await store.updateEndpoint({ ...ep, filter: null, updatedAt: 3 });
-        assert.equal((await store.getEndpoint('app_s', 'ep_s'))?.filter, null);
+        await store.catalog.createEndpoint(ep, { key: 'a2V5', createdAt: 1, expiresAt: null });
+        assert.deepEqual((await store.catalog.getEndpointById('ep_s'))?.filter, filter);
+        assert.deepEqual((await store.catalog.listAllEndpoints('app_s'))[0]?.filter, filter);
+        await store.catalog.updateEndpoint({ ...ep, filter: { body: { x: 'y' } }, updatedAt: 2 });
+        assert.deepEqual((await store.catalog.getEndpoint('app_s', 'ep_s'))?.filter, { body: { x: 'y' } });
+        await store.catalog.updateEndpoint({ ...ep, filter: null, updatedAt: 3 });
+        assert.equal((await store.catalog.getEndpoint('app_s', 'ep_s'))?.filter, null);
       } finally {
         await opened.cleanup();
       }
@@ -230,7 +230,7 @@ describe('the API', () => {
   };
   /** The endpoints a message has deliveries for: decided, and stored, when it is published. */
   const destinations = async (msgId: string) => {
-    const page = await herald.store.listMessageDeliveries(msgId, { limit: 50, iterator: null, order: 'ascending' });
+    const page = await herald.store.history.listMessageDeliveries(msgId, { limit: 50, iterator: null, order: 'ascending' });
     return page.data.map((d) => d.endpointId).sort();
   };
 

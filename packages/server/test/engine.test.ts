@@ -7,7 +7,7 @@ import { EndpointCache } from '../src/delivery/endpoint-cache.ts';
 import { DeliveryEngine, type EngineOptions } from '../src/delivery/engine.ts';
 import { Publisher } from '../src/delivery/publish.ts';
 import { Sender } from '../src/delivery/sender.ts';
-import { SqliteStore } from '../src/store/sqlite/index.ts';
+import { openSqliteStorage } from '../src/store/sqlite/index.ts';
 import type { App } from '../src/store/types.ts';
 import { tempDir } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
@@ -15,7 +15,7 @@ import { until } from './helpers/wait.ts';
 
 async function rig(options: Partial<EngineOptions>) {
   const dir = tempDir();
-  const store = new SqliteStore({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
+  const store = openSqliteStorage({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
   const endpoints = new EndpointCache(store);
   const sender = new Sender(5_000, { allowPrivate: true });
   const engine = new DeliveryEngine(store, endpoints, sender, {
@@ -25,9 +25,9 @@ async function rig(options: Partial<EngineOptions>) {
   const publisher = new Publisher(store, endpoints, engine);
   const now = Date.now();
   const app: App = { id: 'app_test', uid: null, name: 't', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
-  await store.createApp(app);
+  await store.catalog.createApp(app);
   const addEndpoint = async (id: string, url: string) => {
-    await store.createEndpoint(
+    await store.catalog.createEndpoint(
       { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
       { key: Buffer.alloc(24, 1).toString('base64'), createdAt: now, expiresAt: null },
     );
@@ -57,7 +57,7 @@ test('an endpoint with a full queue parks the rest and takes them back in order 
     await r.engine.idle();
     const order = receiver.received.map((x) => JSON.parse(x.body.toString()).n as number);
     assert.deepEqual(order, Array.from({ length: 200 }, (_, n) => n), 'each delivered once, oldest first');
-    const stats = await r.store.endpointStats('ep_ordered', null, null);
+    const stats = await r.store.stats.endpointStats('ep_ordered', null, null);
     assert.equal(stats.success, 200);
     assert.equal(stats.pending + stats.sending, 0, 'nothing left parked or leased');
   } finally {
@@ -99,14 +99,14 @@ test('an endpoint that keeps failing is probed instead of hammered, and its back
     // Open after 10 failures (plus the one still in flight), then one probe per 300-600 ms: without the breaker
     // every one of the 300 deliveries would have been tried at least once, most twice.
     assert.ok(whileDown < 20, `requests while down: ${whileDown}`);
-    const attemptsWhileDown = (await r.store.listAttempts({ endpointId: 'ep_down' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length;
+    const attemptsWhileDown = (await r.store.history.listAttempts({ endpointId: 'ep_down' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length;
     assert.equal(attemptsWhileDown, whileDown, 'every request is an attempt row, and no others were made');
 
     up = true;
     const back = Date.now();
     await receiver.waitFor((all) => new Set(all.filter((x) => x.at >= back).map((x) => x.headers['webhook-id'])).size >= 300 - 0, 15_000, 'the whole backlog');
     await r.engine.idle();
-    const stats = await r.store.endpointStats('ep_down', null, null);
+    const stats = await r.store.stats.endpointStats('ep_down', null, null);
     assert.equal(stats.success, 300);
     assert.equal(stats.pending + stats.sending + stats.fail, 0);
   } finally {
@@ -125,13 +125,13 @@ test('a manual resend to an endpoint whose circuit is open is sent at once', asy
     await receiver.waitFor((all) => all.length >= 3, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = receiver.received.length;
-    const last = (await r.store.listMessages('app_test', {}, { limit: 10, iterator: null, order: 'descending' })).data[0]!;
+    const last = (await r.store.history.listMessages('app_test', {}, { limit: 10, iterator: null, order: 'descending' })).data[0]!;
     receiver.responder = (_req, res) => res.writeHead(200).end();
-    await r.store.scheduleResend(last.id, 'ep_resend', Date.now(), 1);
+    await r.store.queue.scheduleResend(last.id, 'ep_resend', Date.now(), 1);
     r.engine.noteDueInStore(Date.now());
     await receiver.waitFor((all) => all.length > before && all.at(-1)!.headers['webhook-id'] === last.id, 5_000, 'the resend');
     // Its success closes the circuit: the others, failed and waiting a minute for their retry, go at once.
-    await until('every delivery to succeed', async () => (await r.store.endpointStats('ep_resend', null, null)).success === 5, 5_000);
+    await until('every delivery to succeed', async () => (await r.store.stats.endpointStats('ep_resend', null, null)).success === 5, 5_000);
   } finally {
     await r.close();
     await receiver.close();

@@ -89,7 +89,7 @@ describe('errors reveal nothing internal', () => {
     const herald = await startTestHerald();
     try {
       // Fault injection: the store fails the way a broken disk or a lost database would.
-      herald.store.listApps = async () => {
+      herald.store.catalog.listApps = async () => {
         throw new Error('SQLITE_IOERR at /var/lib/herald/herald.db (internal detail)');
       };
       const res = await api(herald.url, 'GET', '/api/v1/app');

@@ -4,8 +4,9 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { HeraldError } from '../src/lib/errors.ts';
 import { newId } from '../src/lib/ids.ts';
-import { PostgresStore, migratePostgres } from '../src/store/postgres/index.ts';
+import { openPostgresStorage, migratePostgres } from '../src/store/postgres/index.ts';
 import { Status, Trigger, type Admission, type App, type Endpoint, type Message, type NewMessage, type StoreEvent } from '../src/store/types.ts';
+import type { Storage } from '../src/store/storage.ts';
 import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
 
 /**
@@ -16,16 +17,16 @@ import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './he
 
 const skip = await postgresUnavailable();
 const schema = uniqueSchema('herald_test');
-let store: PostgresStore;
-let peer: PostgresStore;
+let store: Storage;
+let peer: Storage;
 const heard: StoreEvent[] = [];
 
-const open = () => PostgresStore.open({ url: PG_TEST_URL, schema, poolSize: 4 });
+const open = () => openPostgresStorage({ url: PG_TEST_URL, schema, poolSize: 4 });
 
 before(async () => {
   if (skip) return;
   [store, peer] = await Promise.all([open(), open()]);
-  await peer.subscribe((event) => heard.push(event));
+  await peer.bus.subscribe((event) => heard.push(event));
 });
 
 after(async () => {
@@ -81,13 +82,13 @@ function newMessage(m: Message, endpoints: Endpoint[], admission: Admission, ext
 
 async function appWithEndpoints(count: number): Promise<{ a: App; eps: Endpoint[] }> {
   const a = app();
-  await store.createApp(a);
+  await store.catalog.createApp(a);
   const eps = Array.from({ length: count }, () => endpoint(a.id));
-  for (const ep of eps) await store.createEndpoint(ep, { key: 'c2VjcmV0', createdAt: Date.now(), expiresAt: null });
+  for (const ep of eps) await store.catalog.createEndpoint(ep, { key: 'c2VjcmV0', createdAt: Date.now(), expiresAt: null });
   return { a, eps };
 }
 
-function deliveryIdsOf(result: Awaited<ReturnType<PostgresStore['createMessage']>>): number[] {
+function deliveryIdsOf(result: Awaited<ReturnType<Storage['history']['createMessage']>>): number[] {
   assert.ok('deliveryIds' in result, 'expected the message to be created');
   return result.deliveryIds;
 }
@@ -102,37 +103,37 @@ test('two stores opening a new schema at once apply each migration once', { skip
 
 test('apps, endpoints and messages read back as written; int8 comes back as numbers on the store only', { skip }, async () => {
   const a = app({ uid: 'shop', metadata: { team: 'billing' } });
-  await store.createApp(a);
-  assert.deepEqual(await store.getApp(a.id), a);
-  assert.deepEqual(await peer.getApp('shop'), a);
-  await assert.rejects(store.createApp(app({ uid: 'shop' })), (err: unknown) =>
+  await store.catalog.createApp(a);
+  assert.deepEqual(await store.catalog.getApp(a.id), a);
+  assert.deepEqual(await peer.catalog.getApp('shop'), a);
+  await assert.rejects(store.catalog.createApp(app({ uid: 'shop' })), (err: unknown) =>
     err instanceof HeraldError && err.statusCode === 409 && err.detail === 'An application with this uid already exists');
 
   const ep = endpoint(a.id, { uid: 'main', channels: ['eu'], headers: { 'x-tenant': '7' } });
-  await store.createEndpoint(ep, { key: 'a2V5MQ==', createdAt: ep.createdAt, expiresAt: null });
+  await store.catalog.createEndpoint(ep, { key: 'a2V5MQ==', createdAt: ep.createdAt, expiresAt: null });
   const other = endpoint(a.id);
-  await store.createEndpoint(other, { key: 'a2V5Mg==', createdAt: ep.createdAt, expiresAt: null });
-  assert.deepEqual(await store.getEndpoint(a.id, 'main'), ep);
-  assert.deepEqual(await store.getEndpointKeys(ep.id, Date.now()), [{ key: 'a2V5MQ==', createdAt: ep.createdAt, expiresAt: null }]);
+  await store.catalog.createEndpoint(other, { key: 'a2V5Mg==', createdAt: ep.createdAt, expiresAt: null });
+  assert.deepEqual(await store.catalog.getEndpoint(a.id, 'main'), ep);
+  assert.deepEqual(await store.catalog.getEndpointKeys(ep.id, Date.now()), [{ key: 'a2V5MQ==', createdAt: ep.createdAt, expiresAt: null }]);
 
   // Signed byte for byte: spacing, key order and number spelling must survive.
   const m = message(a.id, { eventId: 'evt-1', channels: ['eu'], tags: ['t'], payload: '{"z": 1,  "a": [1.50, 2e3]}' });
-  const ids = deliveryIdsOf(await store.createMessage(newMessage(m, [other, ep], 'due')));
+  const ids = deliveryIdsOf(await store.history.createMessage(newMessage(m, [other, ep], 'due')));
   assert.equal(ids.length, 2);
   assert.ok(ids.every((id) => typeof id === 'number'));
-  assert.deepEqual(await store.getMessage(a.id, m.id), m);
-  assert.deepEqual(await peer.getMessage(a.id, 'evt-1'), m);
-  const deliveries = await store.listMessageDeliveries(m.id, { limit: 10, iterator: null, order: 'ascending' });
+  assert.deepEqual(await store.history.getMessage(a.id, m.id), m);
+  assert.deepEqual(await peer.history.getMessage(a.id, 'evt-1'), m);
+  const deliveries = await store.history.listMessageDeliveries(m.id, { limit: 10, iterator: null, order: 'ascending' });
   assert.deepEqual(
     Object.fromEntries(deliveries.data.map((d) => [d.endpointId, d.id])),
     { [other.id]: ids[0], [ep.id]: ids[1] },
     'delivery ids are returned in the order of the endpoints given',
   );
-  await assert.rejects(store.createMessage(newMessage(message(a.id, { eventId: 'evt-1' }), [ep], 'due')), (err: unknown) =>
+  await assert.rejects(store.history.createMessage(newMessage(message(a.id, { eventId: 'evt-1' }), [ep], 'due')), (err: unknown) =>
     err instanceof HeraldError && err.statusCode === 409 && err.detail === 'A message with this eventId already exists');
 
-  assert.equal(typeof (await store.nextDueAt()), 'number');
-  assert.deepEqual(await store.endpointStats(ep.id, null, null), { success: 0, pending: 1, sending: 0, fail: 0, canceled: 0 });
+  assert.equal(typeof (await store.queue.nextDueAt()), 'number');
+  assert.deepEqual(await store.stats.endpointStats(ep.id, null, null), { success: 0, pending: 1, sending: 0, fail: 0, canceled: 0 });
   // The parser is the store's own: pg's process-wide default still gives int8 as a string.
   assert.deepEqual(await sql('SELECT 1::int8 AS n'), [{ n: '1' }]);
 });
@@ -142,15 +143,15 @@ test('concurrent claimers never get the same delivery twice, and together they g
   const created = new Set<number>();
   const past = Date.now() - 1_000;
   for (let i = 0; i < 10; i++) {
-    for (const id of deliveryIdsOf(await store.createMessage(newMessage(message(a.id), eps, 'due', { dueAt: past })))) created.add(id);
+    for (const id of deliveryIdsOf(await store.history.createMessage(newMessage(message(a.id), eps, 'due', { dueAt: past })))) created.add(id);
   }
   assert.equal(created.size, 500);
 
   const claimed: number[] = [];
-  const claimer = async (s: PostgresStore) => {
+  const claimer = async (s: Storage) => {
     for (;;) {
       const now = Date.now();
-      const batch = await s.claimDueDeliveries(now, now + 60_000, 50);
+      const batch = await s.queue.claimDueDeliveries(now, now + 60_000, 50);
       if (batch.length === 0) return;
       for (const d of batch) {
         assert.equal(d.leaseUntil, now + 60_000);
@@ -167,16 +168,16 @@ test('concurrent claimers never get the same delivery twice, and together they g
 test('an outcome or a renewal under a stale lease leaves the delivery alone', { skip }, async () => {
   const { a, eps } = await appWithEndpoints(1);
   const m = message(a.id);
-  const [id] = deliveryIdsOf(await store.createMessage(newMessage(m, eps, 'leased')));
+  const [id] = deliveryIdsOf(await store.history.createMessage(newMessage(m, eps, 'leased')));
   assert.ok(id !== undefined);
   // Lease 0 was the publisher's; handed back and claimed again, the delivery is under lease 1.
-  await store.releaseDeliveries([id], Date.now() - 1);
+  await store.queue.releaseDeliveries([id], Date.now() - 1);
   const now = Date.now();
-  const reclaimed = (await peer.claimDueDeliveries(now, now + 60_000, 1_000)).find((d) => d.deliveryId === id);
+  const reclaimed = (await peer.queue.claimDueDeliveries(now, now + 60_000, 1_000)).find((d) => d.deliveryId === id);
   assert.equal(reclaimed?.lease, 1);
 
-  assert.deepEqual(await store.renewLeases([{ deliveryId: id, lease: 0 }], now + 120_000), []);
-  assert.deepEqual(await store.renewLeases([{ deliveryId: id, lease: 1 }], now + 120_000), [id]);
+  assert.deepEqual(await store.queue.renewLeases([{ deliveryId: id, lease: 0 }], now + 120_000), []);
+  assert.deepEqual(await store.queue.renewLeases([{ deliveryId: id, lease: 1 }], now + 120_000), [id]);
 
   const outcome = (lease: number, code: number) => ({
     attempt: {
@@ -186,13 +187,13 @@ test('an outcome or a renewal under a stale lease leaves the delivery alone', { 
     deliveryId: id, lease, status: Status.Success, attempts: 1, nextAttemptAt: null,
   });
   const stale = outcome(0, 201);
-  await store.recordOutcomes([stale]);
-  const [held] = (await store.listMessageDeliveries(m.id, { limit: 1, iterator: null, order: 'ascending' })).data;
+  await store.queue.recordOutcomes([stale]);
+  const [held] = (await store.history.listMessageDeliveries(m.id, { limit: 1, iterator: null, order: 'ascending' })).data;
   assert.deepEqual([held?.status, held?.attempts, held?.nextAttemptAt], [Status.Sending, 0, now + 120_000]);
-  assert.equal((await store.getAttempt(m.id, stale.attempt.id))?.response, 'ok\uFFFD', 'the attempt row is logged all the same');
+  assert.equal((await store.history.getAttempt(m.id, stale.attempt.id))?.response, 'ok\uFFFD', 'the attempt row is logged all the same');
 
-  await store.recordOutcomes([outcome(1, 200)]);
-  const [done] = (await store.listMessageDeliveries(m.id, { limit: 1, iterator: null, order: 'ascending' })).data;
+  await store.queue.recordOutcomes([outcome(1, 200)]);
+  const [done] = (await store.history.listMessageDeliveries(m.id, { limit: 1, iterator: null, order: 'ascending' })).data;
   assert.deepEqual([done?.status, done?.attempts, done?.nextAttemptAt, done?.lastStatusCode], [Status.Success, 1, null, 200]);
 });
 
@@ -200,10 +201,10 @@ test('two processes publishing under one idempotency key store one message; the 
   const { a, eps } = await appWithEndpoints(1);
   for (let round = 0; round < 20; round++) {
     const key = `key-${round}`;
-    const publish = (s: PostgresStore, body: string) => {
+    const publish = (s: Storage, body: string) => {
       const m = message(a.id);
       const idempotency = { scope: a.id, key, response: { statusCode: 202, body }, expiresAt: Date.now() + 60_000 };
-      return s.createMessage(newMessage(m, eps, 'due', { idempotency })).then((result) => ({ m, body, result }));
+      return s.history.createMessage(newMessage(m, eps, 'due', { idempotency })).then((result) => ({ m, body, result }));
     };
     const results = await Promise.all([publish(store, 'first'), publish(peer, 'second')]);
     const winners = results.filter((r) => 'deliveryIds' in r.result);
@@ -211,8 +212,8 @@ test('two processes publishing under one idempotency key store one message; the 
     assert.equal(winners.length, 1);
     assert.equal(losers.length, 1);
     assert.deepEqual(losers[0]!.result, { replay: { statusCode: 202, body: winners[0]!.body } });
-    assert.ok(await store.getMessage(a.id, winners[0]!.m.id));
-    assert.equal(await store.getMessage(a.id, losers[0]!.m.id), undefined);
+    assert.ok(await store.history.getMessage(a.id, winners[0]!.m.id));
+    assert.equal(await store.history.getMessage(a.id, losers[0]!.m.id), undefined);
   }
 
   // The key taken by a transaction still open elsewhere: the publish waits for its commit, then replays its response.
@@ -223,7 +224,7 @@ test('two processes publishing under one idempotency key store one message; the 
     await holder.query(`INSERT INTO "${schema}".idempotency VALUES ($1, 'held', 202, 'holder', $2)`, [a.id, Date.now() + 60_000]);
     const idempotency = { scope: a.id, key: 'held', response: { statusCode: 202, body: 'mine' }, expiresAt: Date.now() + 60_000 };
     let settled = false;
-    const waiting = store.createMessage(newMessage(message(a.id), eps, 'due', { idempotency })).finally(() => (settled = true));
+    const waiting = store.history.createMessage(newMessage(message(a.id), eps, 'due', { idempotency })).finally(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(settled, false, 'the publish should wait for the transaction holding its key');
     await holder.query('COMMIT');
@@ -233,26 +234,26 @@ test('two processes publishing under one idempotency key store one message; the 
   }
 
   // An expired record no longer blocks: the key is taken over.
-  await store.putIdempotentResponse(a.id, 'old', { statusCode: 202, body: 'stale' }, Date.now() - 1);
+  await store.history.putIdempotentResponse(a.id, 'old', { statusCode: 202, body: 'stale' }, Date.now() - 1);
   const idempotency = { scope: a.id, key: 'old', response: { statusCode: 202, body: 'fresh' }, expiresAt: Date.now() + 60_000 };
-  deliveryIdsOf(await store.createMessage(newMessage(message(a.id), eps, 'due', { idempotency })));
-  assert.deepEqual(await store.getIdempotentResponse(a.id, 'old', Date.now()), { statusCode: 202, body: 'fresh' });
+  deliveryIdsOf(await store.history.createMessage(newMessage(message(a.id), eps, 'due', { idempotency })));
+  assert.deepEqual(await store.history.getIdempotentResponse(a.id, 'old', Date.now()), { statusCode: 202, body: 'fresh' });
 });
 
 test('other processes hear of due deliveries, resends and broadcasts, and again after their connection drops', { skip }, async () => {
   const { a, eps } = await appWithEndpoints(1);
   const dueAt = Date.now() + 3_600_000;
   heard.length = 0;
-  await store.createMessage(newMessage(message(a.id), eps, 'due', { dueAt }));
+  await store.history.createMessage(newMessage(message(a.id), eps, 'due', { dueAt }));
   await until('deliveries-due from createMessage', () => heard.some((e) => e.type === 'deliveries-due' && e.at === dueAt));
 
   const m = message(a.id);
-  await store.createMessage(newMessage(m, eps, 'parked'));
+  await store.history.createMessage(newMessage(m, eps, 'parked'));
   const before = Date.now();
-  await store.scheduleResend(m.id, eps[0]!.id, before, Trigger.Manual);
+  await store.queue.scheduleResend(m.id, eps[0]!.id, before, Trigger.Manual);
   await until('deliveries-due from scheduleResend', () => heard.some((e) => e.type === 'deliveries-due' && e.at === before));
 
-  await store.broadcast({ type: 'endpoints-changed', appId: a.id });
+  await store.bus.broadcast({ type: 'endpoints-changed', appId: a.id });
   await until('endpoints-changed', () => heard.some((e) => e.type === 'endpoints-changed' && e.appId === a.id));
 
   heard.length = 0;
@@ -262,6 +263,6 @@ test('other processes hear of due deliveries, resends and broadcasts, and again 
   // Whatever was sent while it was gone is lost, so the reconnect itself says deliveries may be due.
   await until('deliveries-due after the reconnect', () => heard.some((e) => e.type === 'deliveries-due' && e.at >= cut));
   const later = Date.now() + 7_200_000;
-  await store.createMessage(newMessage(message(a.id), eps, 'due', { dueAt: later }));
+  await store.history.createMessage(newMessage(message(a.id), eps, 'due', { dueAt: later }));
   await until('deliveries-due on the new connection', () => heard.some((e) => e.type === 'deliveries-due' && e.at === later));
 });

@@ -10,9 +10,9 @@ import { Webhook } from 'standardwebhooks';
 import { generateAsymmetricSecret, parsePublicKey, verifyV1a } from '../src/delivery/signing.ts';
 import { MasterKey } from '../src/security/key-format.ts';
 import { SecretBox } from '../src/security/secret-box.ts';
-import { PostgresStore } from '../src/store/postgres/index.ts';
-import { SqliteStore } from '../src/store/sqlite/index.ts';
-import type { Store } from '../src/store/store.ts';
+import { openPostgresStorage } from '../src/store/postgres/index.ts';
+import { openSqliteStorage } from '../src/store/sqlite/index.ts';
+import type { Storage } from '../src/store/storage.ts';
 import { api, runCli, startTestHerald, tempDir } from './helpers/herald.ts';
 import { dropSchema, PG_TEST_URL, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
 import { Receiver, type Received } from './helpers/receiver.ts';
@@ -267,15 +267,15 @@ test('SQLite: a database from before encryption is encrypted in place on the fir
   const dataDir = tempDir();
   try {
     // Enough rows, some with overflowing headers, that rewriting them rebalances the tables' b-trees.
-    const legacy = new SqliteStore({ file: path.join(dataDir, 'herald.db'), synchronous: 'normal' });
+    const legacy = openSqliteStorage({ file: path.join(dataDir, 'herald.db'), synchronous: 'normal' });
     const now = Date.now();
-    await legacy.createApp({ id: 'app_legacy', uid: 'legacy', name: 'legacy', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+    await legacy.catalog.createApp({ id: 'app_legacy', uid: 'legacy', name: 'legacy', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
     const needles: Needles = new Map();
     const planted: { secret: string; token: string }[] = [];
     for (let i = 0; i < 40; i++) {
       const raw = randomBytes(32);
       const token = `legacy_${i}_${randomBytes(8).toString('hex')}${i % 3 === 0 ? '.'.repeat(3000) : ''}`;
-      await legacy.createEndpoint(
+      await legacy.catalog.createEndpoint(
         {
           id: `ep_legacy${i}`, appId: 'app_legacy', uid: null, url: receiver.url(`/legacy/${i}`), description: '', eventTypes: null, channels: null,
           disabled: false, throttleRate: null, ordered: false, filter: null, metadata: {}, headers: { 'x-api-token': token }, createdAt: now, updatedAt: now,
@@ -303,7 +303,7 @@ test('SQLite: a database from before encryption is encrypted in place on the fir
       await herald.stop();
     }
     assert.deepEqual(scanDataDir(dataDir, needles), []);
-    assert.throws(() => new SqliteStore({ file: path.join(dataDir, 'herald.db'), synchronous: 'normal' }), /only be opened with its encryption key/);
+    assert.throws(() => openSqliteStorage({ file: path.join(dataDir, 'herald.db'), synchronous: 'normal' }), /only be opened with its encryption key/);
   } finally {
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -314,8 +314,8 @@ test('a process whose key was rotated away under it neither reads re-encrypted s
   const dir = tempDir();
   const [keyA, keyB] = [MasterKey.generate(), MasterKey.generate()];
   const file = path.join(dir, 'herald.db');
-  const stale = new SqliteStore({ file, synchronous: 'normal', secrets: new SecretBox([keyA], 'test') });
-  const rotator = new SqliteStore({ file, synchronous: 'normal', secrets: new SecretBox([keyA], 'test') });
+  const stale = openSqliteStorage({ file, synchronous: 'normal', secrets: new SecretBox([keyA], 'test') });
+  const rotator = openSqliteStorage({ file, synchronous: 'normal', secrets: new SecretBox([keyA], 'test') });
   try {
     await checkStaleProcess(stale, rotator, keyB);
   } finally {
@@ -325,23 +325,23 @@ test('a process whose key was rotated away under it neither reads re-encrypted s
   }
 });
 
-async function checkStaleProcess(stale: Store, rotator: Store & { rotateEncryptionKey(next: SecretBox): Promise<number> }, newKey: MasterKey): Promise<void> {
+async function checkStaleProcess(stale: Storage, rotator: Storage, newKey: MasterKey): Promise<void> {
   const now = Date.now();
   const endpoint = (id: string) => ({
     id, appId: 'app_s', uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null, disabled: false,
     throttleRate: null, ordered: false, filter: null, metadata: {}, headers: { 'x-a': 'b' }, createdAt: now, updatedAt: now,
   });
-  await stale.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
-  await stale.createEndpoint(endpoint('ep_1'), { key: 'c2VjcmV0c2VjcmV0', createdAt: now, expiresAt: null });
-  assert.ok((await rotator.rotateEncryptionKey(new SecretBox([newKey], 'test'))) >= 2);
-  assert.deepEqual((await rotator.getEndpointKeys('ep_1', now)).map((k) => k.key), ['c2VjcmV0c2VjcmV0']);
-  await assert.rejects(stale.getEndpointKeys('ep_1', now), /which this process does not have.*rotated/);
-  await assert.rejects(stale.getEndpointById('ep_1'), /which this process does not have/);
-  await assert.rejects(stale.createEndpoint(endpoint('ep_2'), { key: 'x', createdAt: now, expiresAt: null }), /encryption key changed after this process started/);
-  await assert.rejects(stale.updateEndpoint({ ...endpoint('ep_1'), headers: { 'x-a': 'c' } }), /changed after this process started/);
-  await assert.rejects(stale.rotateEndpointKey('ep_1', { key: 'y', createdAt: now, expiresAt: null }, now), /changed after this process started/);
-  assert.equal(await rotator.getEndpointById('ep_2'), undefined, 'nothing was written');
-  assert.deepEqual((await rotator.getEndpointById('ep_1'))?.headers, { 'x-a': 'b' });
+  await stale.catalog.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+  await stale.catalog.createEndpoint(endpoint('ep_1'), { key: 'c2VjcmV0c2VjcmV0', createdAt: now, expiresAt: null });
+  assert.ok((await rotator.keys.rotateEncryptionKey(new SecretBox([newKey], 'test'))) >= 2);
+  assert.deepEqual((await rotator.catalog.getEndpointKeys('ep_1', now)).map((k) => k.key), ['c2VjcmV0c2VjcmV0']);
+  await assert.rejects(stale.catalog.getEndpointKeys('ep_1', now), /which this process does not have.*rotated/);
+  await assert.rejects(stale.catalog.getEndpointById('ep_1'), /which this process does not have/);
+  await assert.rejects(stale.catalog.createEndpoint(endpoint('ep_2'), { key: 'x', createdAt: now, expiresAt: null }), /encryption key changed after this process started/);
+  await assert.rejects(stale.catalog.updateEndpoint({ ...endpoint('ep_1'), headers: { 'x-a': 'c' } }), /changed after this process started/);
+  await assert.rejects(stale.catalog.rotateEndpointKey('ep_1', { key: 'y', createdAt: now, expiresAt: null }, now), /changed after this process started/);
+  assert.equal(await rotator.catalog.getEndpointById('ep_2'), undefined, 'nothing was written');
+  assert.deepEqual((await rotator.catalog.getEndpointById('ep_1'))?.headers, { 'x-a': 'b' });
 }
 
 test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, and rotation beside running processes', async (t) => {
@@ -355,11 +355,11 @@ test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, a
   });
   try {
     // Rows from before encryption: written by a store without a key, as the old version wrote them.
-    const legacy = await PostgresStore.open({ url: PG_TEST_URL, schema });
+    const legacy = await openPostgresStorage({ url: PG_TEST_URL, schema });
     const now = Date.now();
-    await legacy.createApp({ id: 'app_old', uid: 'old', name: 'old', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
+    await legacy.catalog.createApp({ id: 'app_old', uid: 'old', name: 'old', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
     const legacyKey = randomBytes(32);
-    await legacy.createEndpoint(
+    await legacy.catalog.createEndpoint(
       {
         id: 'ep_old', appId: 'app_old', uid: 'hmac', url: receiver.url('/old/hmac'), description: '', eventTypes: null, channels: null,
         disabled: false, throttleRate: null, ordered: false, filter: null, metadata: {}, headers: { 'x-legacy': 'legacy-header-value-7f3a' }, createdAt: now, updatedAt: now,
@@ -409,8 +409,8 @@ test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, a
       await two.stop();
     }
 
-    const stale = await PostgresStore.open({ url: PG_TEST_URL, schema, secrets: new SecretBox([keyB], 'test') });
-    const rotator = await PostgresStore.open({ url: PG_TEST_URL, schema, secrets: new SecretBox([keyB], 'test') });
+    const stale = await openPostgresStorage({ url: PG_TEST_URL, schema, secrets: new SecretBox([keyB], 'test') });
+    const rotator = await openPostgresStorage({ url: PG_TEST_URL, schema, secrets: new SecretBox([keyB], 'test') });
     try {
       await checkStaleProcess(stale, rotator, keyA);
     } finally {

@@ -1,10 +1,10 @@
 /**
- * Store conformance for the attempt time series (the dashboard's charts): buckets, empty buckets, counts, nearest-rank
+ * Storage conformance for the attempt time series (the dashboard's charts): buckets, empty buckets, counts, nearest-rank
  * percentiles, endpoint and application scope, range boundaries. Run against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
 import type { AttemptSeriesPoint } from '../src/store/stats-types.ts';
-import { Status, Trigger, type App, type Attempt, type AttemptOutcome, type Endpoint, type Store } from '../src/store/store.ts';
+import { Status, Trigger, type App, type Attempt, type AttemptOutcome, type Endpoint, type Storage } from '../src/store/storage.ts';
 import { describeEachBackend, loadBackends } from './helpers/stores.ts';
 
 const backends = await loadBackends();
@@ -18,11 +18,11 @@ const mkEndpoint = (id: string, appId: string): Endpoint => ({
 });
 
 /** app_A with ep_1 and ep_2, app_B with ep_B. */
-async function setup(store: Store): Promise<void> {
-  await store.createApp(mkApp('app_A'));
-  await store.createApp(mkApp('app_B'));
+async function setup(store: Storage): Promise<void> {
+  await store.catalog.createApp(mkApp('app_A'));
+  await store.catalog.createApp(mkApp('app_B'));
   for (const [ep, app] of [['ep_1', 'app_A'], ['ep_2', 'app_A'], ['ep_B', 'app_B']] as const) {
-    await store.createEndpoint(mkEndpoint(ep, app), { key: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', createdAt: T0, expiresAt: null });
+    await store.catalog.createEndpoint(mkEndpoint(ep, app), { key: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', createdAt: T0, expiresAt: null });
   }
 }
 
@@ -30,8 +30,8 @@ let seq = 0;
 interface A { at: number; ms: number; ok?: boolean; ep?: string; app?: string }
 
 /** Attempt rows as the delivery engine appends them (their delivery need not exist: the log is what is counted). */
-async function record(store: Store, attempts: A[]): Promise<void> {
-  if (!(await store.getApp('app_A'))) await setup(store);
+async function record(store: Storage, attempts: A[]): Promise<void> {
+  if (!(await store.catalog.getApp('app_A'))) await setup(store);
   const outcomes = attempts.map((a): AttemptOutcome => {
     const ok = a.ok ?? true;
     const attempt: Attempt = {
@@ -41,7 +41,7 @@ async function record(store: Store, attempts: A[]): Promise<void> {
     };
     return { attempt, deliveryId: 0, lease: 0, status: attempt.status, attempts: 1, nextAttemptAt: null };
   });
-  await store.recordOutcomes(outcomes);
+  await store.queue.recordOutcomes(outcomes);
 }
 
 const empty = (start: number): AttemptSeriesPoint => ({ start, attempts: 0, succeeded: 0, failed: 0, p50Ms: null, p95Ms: null, p99Ms: null });
@@ -68,7 +68,7 @@ describeEachBackend('attempt series store', backends, (test) => {
       { at: T0 + 2 * MIN + 30_000, ms: 7, ok: false },
       ...shuffled(Array.from({ length: 100 }, (_, i) => ({ at: T0 + 3 * MIN + i * 100, ms: i + 1, ok: i % 10 !== 0 }))),
     ]);
-    const series = await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 5 * MIN, bucketMs: MIN });
+    const series = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 5 * MIN, bucketMs: MIN });
     assert.deepEqual(series, [
       point(T0, 10, 7, 50, 100, 100),
       empty(T0 + MIN),
@@ -84,7 +84,7 @@ describeEachBackend('attempt series store', backends, (test) => {
       ...[30, 10].map((ms, i) => ({ at: T0 + MIN + i, ms })),
       ...[0, 0, 0].map((ms, i) => ({ at: T0 + 2 * MIN + i, ms, ok: false })),
     ]);
-    const series = await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 3 * MIN, bucketMs: MIN });
+    const series = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 3 * MIN, bucketMs: MIN });
     assert.deepEqual(series, [
       point(T0, 4, 4, 5, 9, 9), // ranks 2, 4, 4
       point(T0 + MIN, 2, 2, 10, 30, 30), // ranks 1, 2, 2
@@ -101,12 +101,12 @@ describeEachBackend('attempt series store', backends, (test) => {
       { at: T0 + 2 * MIN + 29_999, ms: 4 },
       { at: T0 + 2 * MIN + 30_000, ms: 5000 },
     ]);
-    const series = await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 2 * MIN + 30_000, bucketMs: MIN });
+    const series = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 2 * MIN + 30_000, bucketMs: MIN });
     assert.deepEqual(series, [point(T0, 2, 2, 1, 2, 2), point(T0 + MIN, 1, 1, 3, 3, 3), point(T0 + 2 * MIN, 1, 1, 4, 4, 4)]);
     // Buckets start at since, whatever its alignment.
-    const shifted = await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0 - 30_000, until: T0 + 30_000, bucketMs: MIN });
+    const shifted = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0 - 30_000, until: T0 + 30_000, bucketMs: MIN });
     assert.deepEqual(shifted, [point(T0 - 30_000, 2, 2, 1, 1000, 1000)]);
-    assert.deepEqual(await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0, bucketMs: MIN }), []);
+    assert.deepEqual(await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0, bucketMs: MIN }), []);
   });
 
   test('endpoint scope and application scope; other applications never count', async (store) => {
@@ -119,25 +119,25 @@ describeEachBackend('attempt series store', backends, (test) => {
       { at: T0 + 5, ms: 555, ep: 'ep_B', app: 'app_B' },
     ]);
     const q = { appId: 'app_A', since: T0, until: T0 + 2 * MIN, bucketMs: MIN };
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: 'ep_1' }), [point(T0, 1, 1, 10, 10, 10), empty(T0 + MIN)]);
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: 'ep_2' }), [point(T0, 2, 1, 20, 30, 30), point(T0 + MIN, 1, 1, 40, 40, 40)]);
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: null }), [point(T0, 3, 2, 20, 30, 30), point(T0 + MIN, 1, 1, 40, 40, 40)]);
-    assert.deepEqual(await store.attemptSeries({ ...q, appId: 'app_B', endpointId: null }), [point(T0, 2, 2, 555, 999, 999), empty(T0 + MIN)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: 'ep_1' }), [point(T0, 1, 1, 10, 10, 10), empty(T0 + MIN)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: 'ep_2' }), [point(T0, 2, 1, 20, 30, 30), point(T0 + MIN, 1, 1, 40, 40, 40)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: null }), [point(T0, 3, 2, 20, 30, 30), point(T0 + MIN, 1, 1, 40, 40, 40)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, appId: 'app_B', endpointId: null }), [point(T0, 2, 2, 555, 999, 999), empty(T0 + MIN)]);
     // An endpoint of another application, or none at all, has nothing.
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: 'ep_B' }), [empty(T0), empty(T0 + MIN)]);
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: 'ep_none' }), [empty(T0), empty(T0 + MIN)]);
-    assert.deepEqual(await store.attemptSeries({ ...q, appId: 'app_none', endpointId: null }), [empty(T0), empty(T0 + MIN)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: 'ep_B' }), [empty(T0), empty(T0 + MIN)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: 'ep_none' }), [empty(T0), empty(T0 + MIN)]);
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, appId: 'app_none', endpointId: null }), [empty(T0), empty(T0 + MIN)]);
     // A deleted endpoint's attempts go with it, from the application's series too.
-    await store.deleteEndpoint('ep_2');
-    assert.deepEqual(await store.attemptSeries({ ...q, endpointId: null }), [point(T0, 1, 1, 10, 10, 10), empty(T0 + MIN)]);
+    await store.catalog.deleteEndpoint('ep_2');
+    assert.deepEqual(await store.stats.attemptSeries({ ...q, endpointId: null }), [point(T0, 1, 1, 10, 10, 10), empty(T0 + MIN)]);
   });
 
   test('hour and day buckets over a store with nothing in range', async (store) => {
     await record(store, [{ at: T0 - 1, ms: 1 }]);
-    const days = await store.attemptSeries({ appId: 'app_A', endpointId: null, since: T0, until: T0 + 3 * 86_400_000, bucketMs: 86_400_000 });
+    const days = await store.stats.attemptSeries({ appId: 'app_A', endpointId: null, since: T0, until: T0 + 3 * 86_400_000, bucketMs: 86_400_000 });
     assert.deepEqual(days, [empty(T0), empty(T0 + 86_400_000), empty(T0 + 2 * 86_400_000)]);
     await record(store, [{ at: T0 + 3_600_000 * 5 + 7, ms: 12 }]);
-    const hours = await store.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 24 * 3_600_000, bucketMs: 3_600_000 });
+    const hours = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 24 * 3_600_000, bucketMs: 3_600_000 });
     assert.equal(hours.length, 24);
     assert.deepEqual(hours.filter((p) => p.attempts > 0), [point(T0 + 5 * 3_600_000, 1, 1, 12, 12, 12)]);
   });

@@ -92,7 +92,7 @@ export function auditImpliedChange(ctx: ApiContext, request: FastifyRequest, cha
 async function append(ctx: ApiContext, request: FastifyRequest, change: AuditedChange): Promise<void> {
   const principal = request.principal!;
   const now = Date.now();
-  await ctx.store.appendAuditEntry({
+  await ctx.store.access.appendAuditEntry({
     id: newId('audit', now),
     at: now,
     actorId: principal.tokenId,

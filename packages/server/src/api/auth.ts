@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HeraldError } from '../lib/errors.ts';
 import type { ApiToken, TokenScope } from '../store/access-types.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 
 const ADMIN_HASH_SETTING = 'admin_token_sha256';
 
@@ -56,7 +56,7 @@ export class Authenticator {
 
   /** A null adminHash is read from the store (a worker process, which never generates the admin token itself). */
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly adminHash: Buffer | null,
     private readonly log: Logger,
   ) {}
@@ -70,7 +70,7 @@ export class Authenticator {
     const key = hash.toString('hex');
     let cached = this.cache.get(key);
     if (!cached || cached.trustedUntil <= now) {
-      const token = await this.store.findApiTokenByHash(key);
+      const token = await this.store.access.findApiTokenByHash(key);
       if (!token) {
         this.cache.delete(key);
         throw new HeraldError(401, 'authentication_failed', 'Invalid token');
@@ -86,7 +86,7 @@ export class Authenticator {
 
   private async adminHashFromStore(now: number): Promise<Buffer | null> {
     if (this.storedAdminHash.hash === null && this.storedAdminHash.until <= now) {
-      const stored = await this.store.getSetting(ADMIN_HASH_SETTING);
+      const stored = await this.store.settings.getSetting(ADMIN_HASH_SETTING);
       this.storedAdminHash = { hash: stored ? Buffer.from(stored, 'hex') : null, until: now + TOKEN_CACHE_MS };
     }
     return this.storedAdminHash.hash;
@@ -101,7 +101,7 @@ export class Authenticator {
     if (now - (this.lastNoted.get(tokenId) ?? 0) < LAST_USED_PRECISION_MS) return;
     if (this.lastNoted.size >= MAX_CACHED_TOKENS) this.lastNoted.clear();
     this.lastNoted.set(tokenId, now);
-    this.store.noteApiTokenUsed(tokenId, now).catch((err) => this.log.warn({ err, tokenId }, 'could not record when a token was last used'));
+    this.store.access.noteApiTokenUsed(tokenId, now).catch((err) => this.log.warn({ err, tokenId }, 'could not record when a token was last used'));
   }
 }
 
@@ -111,15 +111,15 @@ export class Authenticator {
  * can print it once.
  */
 export async function loadAuthenticator(
-  store: Store, configured: string | undefined, log: Logger, options: { generate: boolean } = { generate: true },
+  store: Storage, configured: string | undefined, log: Logger, options: { generate: boolean } = { generate: true },
 ): Promise<{ auth: Authenticator; generated?: string }> {
   if (configured) return { auth: new Authenticator(store, sha256(configured), log) };
-  const stored = await store.getSetting(ADMIN_HASH_SETTING);
+  const stored = await store.settings.getSetting(ADMIN_HASH_SETTING);
   if (stored) return { auth: new Authenticator(store, Buffer.from(stored, 'hex'), log) };
   // Only a process that can print it makes the admin token; others pick its hash up once an API process made it.
   if (!options.generate) return { auth: new Authenticator(store, null, log) };
   const token = `herald_admin_${randomBytes(24).toString('base64url')}`;
-  await store.setSetting(ADMIN_HASH_SETTING, sha256(token).toString('hex'));
+  await store.settings.setSetting(ADMIN_HASH_SETTING, sha256(token).toString('hex'));
   return { auth: new Authenticator(store, sha256(token), log), generated: token };
 }
 
@@ -127,6 +127,6 @@ export async function loadAuthenticator(
  * Undoes the generation of an admin token that was never shown (the start failed before printing it, say on a port
  * in use): the next start generates one again and shows it, instead of the server keeping a token nobody has.
  */
-export async function forgetGeneratedAdminToken(store: Store): Promise<void> {
-  await store.setSetting(ADMIN_HASH_SETTING, '');
+export async function forgetGeneratedAdminToken(store: Storage): Promise<void> {
+  await store.settings.setSetting(ADMIN_HASH_SETTING, '');
 }

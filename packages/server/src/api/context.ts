@@ -8,7 +8,7 @@ import type { LiveFeed } from '../delivery/live-feed.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { Authenticator } from './auth.ts';
 import type { Ingestor } from '../inbound/ingest.ts';
 import type { Metrics } from './metrics.ts';
@@ -16,7 +16,7 @@ import type { Metrics } from './metrics.ts';
 /** What route handlers may use; wired once in main.ts. */
 export interface ApiContext {
   config: HeraldConfig;
-  store: Store;
+  store: Storage;
   endpoints: EndpointCache;
   publisher: Publisher;
   operational: OperationalWebhooks;

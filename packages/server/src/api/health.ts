@@ -1,5 +1,5 @@
 import type { StorageFull } from '../store/storage-full.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 
 export interface Health {
   healthy: boolean;
@@ -21,7 +21,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * a backlog is late but healthy; a dead or wedged one, or none at all, with accepted messages waiting, is not.
  * Both come from the database, so every process (API or worker, any number of them) gives the same answer.
  */
-export async function checkHealth(store: Store, stallAfterMs: number, now = Date.now()): Promise<Health> {
+export async function checkHealth(store: Storage, stallAfterMs: number, now = Date.now()): Promise<Health> {
   const full = await stillFull(store);
   if (full) {
     const since = new Date(full.since).toISOString();
@@ -30,7 +30,7 @@ export async function checkHealth(store: Store, stallAfterMs: number, now = Date
   let oldestDueAt: number | null;
   let newestAttemptAt: number | null;
   try {
-    [oldestDueAt, newestAttemptAt] = await withTimeout(Promise.all([store.oldestDueAt(now), store.newestAttemptAt()]), DATABASE_TIMEOUT_MS);
+    [oldestDueAt, newestAttemptAt] = await withTimeout(Promise.all([store.queue.oldestDueAt(now), store.history.newestAttemptAt()]), DATABASE_TIMEOUT_MS);
   } catch (err) {
     return { healthy: false, checks: { database: `error: ${(err as Error).message}`, delivery: 'unknown' } };
   }
@@ -47,10 +47,10 @@ export async function checkHealth(store: Store, stallAfterMs: number, now = Date
  * Whether the database still refuses writes for lack of space. While it is said to, one small write tries: it
  * commits once space was freed (which clears the state), so health recovers even when nothing else writes.
  */
-async function stillFull(store: Store): Promise<StorageFull | null> {
+async function stillFull(store: Storage): Promise<StorageFull | null> {
   if (!store.storageFull()) return null;
   try {
-    await withTimeout(store.setSetting('storage_checked_at', String(Date.now())), DATABASE_TIMEOUT_MS);
+    await withTimeout(store.settings.setSetting('storage_checked_at', String(Date.now())), DATABASE_TIMEOUT_MS);
   } catch {
     // Still full (or slow): reported as such below.
   }

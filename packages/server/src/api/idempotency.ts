@@ -62,7 +62,7 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
     const key = `${request.url.split('?')[0]}|${header}`;
     const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
     for (;;) {
-      const stored = await ctx.store.getIdempotentResponse(scope, key, Date.now());
+      const stored = await ctx.store.history.getIdempotentResponse(scope, key, Date.now());
       if (stored) return replay(reply, stored);
       const running = inProgress.get(key);
       if (!running) break;
@@ -83,7 +83,7 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
       const storable = payload === undefined || payload === null || typeof payload === 'string';
       if (!idem.storedByRoute && reply.statusCode >= 200 && reply.statusCode < 300 && storable) {
         const response = { statusCode: reply.statusCode, body: typeof payload === 'string' ? payload : '' };
-        await ctx.store.putIdempotentResponse(idem.scope, idem.key, response, Date.now() + IDEMPOTENCY_TTL_MS);
+        await ctx.store.history.putIdempotentResponse(idem.scope, idem.key, response, Date.now() + IDEMPOTENCY_TTL_MS);
       }
     } finally {
       finish(request);

@@ -23,14 +23,14 @@ export async function requireApp(ctx: ApiContext, ref: string): Promise<App> {
 
 export async function requireEndpoint(ctx: ApiContext, appRef: string, ref: string): Promise<{ app: App; endpoint: Endpoint }> {
   const app = await requireApp(ctx, appRef);
-  const endpoint = await ctx.store.getEndpoint(app.id, ref);
+  const endpoint = await ctx.store.catalog.getEndpoint(app.id, ref);
   if (!endpoint) throw HeraldError.notFound('Endpoint');
   return { app, endpoint };
 }
 
 export async function requireMessage(ctx: ApiContext, appRef: string, ref: string): Promise<{ app: App; message: Message }> {
   const app = await requireApp(ctx, appRef);
-  const message = await ctx.store.getMessage(app.id, ref);
+  const message = await ctx.store.history.getMessage(app.id, ref);
   if (!message) throw HeraldError.notFound('Message');
   return { app, message };
 }

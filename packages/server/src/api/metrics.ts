@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import { Status, type AttemptOutcome } from '../store/types.ts';
 
 /**
@@ -34,14 +34,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  constructor(store: Storage) {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
     new Gauge({
       name: 'herald_deliveries_queued',
       help: 'Deliveries not final yet: pending, parked or being sent',
       registers: [this.registry],
       async collect() {
-        this.set(await store.countQueuedDeliveries());
+        this.set(await store.queue.countQueuedDeliveries());
       },
     });
     new Gauge({
@@ -50,7 +50,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         const now = Date.now();
-        const oldestDueAt = await store.oldestDueAt(now);
+        const oldestDueAt = await store.queue.oldestDueAt(now);
         this.set(oldestDueAt === null ? 0 : (now - oldestDueAt) / 1000);
       },
     });
@@ -69,13 +69,13 @@ export class Metrics {
    * Open circuit breakers: a count, and a series per endpoint whose circuit is open (none for the others, so the
    * cardinality is that of failing endpoints, like herald_endpoint_failed_attempts_total's).
    */
-  private watchCircuits(store: Store): void {
+  private watchCircuits(store: Storage): void {
     new Gauge({
       name: 'herald_endpoint_circuits_open',
       help: 'Endpoints whose circuit breaker is open: their deliveries wait while each is probed',
       registers: [this.registry],
       async collect() {
-        this.set((await store.listCircuits()).length);
+        this.set((await store.circuits.listCircuits()).length);
       },
     });
     new Gauge({
@@ -84,7 +84,7 @@ export class Metrics {
       labelNames: ['endpoint_id'] as const,
       registers: [this.registry],
       async collect() {
-        const open = await store.listCircuits();
+        const open = await store.circuits.listCircuits();
         this.reset();
         for (const circuit of open) this.set({ endpoint_id: circuit.endpointId }, 1);
       },

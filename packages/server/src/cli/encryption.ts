@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, type HeraldConfig } from '../config/config.ts';
 import { decodeMasterKey, MasterKey } from '../security/key-format.ts';
 import { SecretBox } from '../security/secret-box.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 
-/** Both stores re-encrypt their secrets; it is not part of Store, which the rest of Herald works through. */
+/** Both stores re-encrypt their secrets; it is not part of Storage, which the rest of Herald works through. */
 interface KeyRotation {
   rotateEncryptionKey(next: SecretBox): Promise<number>;
 }
@@ -15,7 +15,7 @@ export interface RotationResult {
   keyId: string;
   /** The key file that now holds the new key; null when the key comes from HERALD_ENCRYPTION_KEY. */
   keyFile: string | null;
-  dialect: Store['dialect'];
+  dialect: Storage['dialect'];
 }
 
 /**
@@ -34,7 +34,7 @@ export async function rotateEncryptionKey(config: HeraldConfig, newKey: MasterKe
     const next = new SecretBox([newKey], 'the new key');
     keep();
     keyring.keyFile?.stage(newKey);
-    const resealed = await (store as Store & KeyRotation).rotateEncryptionKey(next);
+    const resealed = await store.keys.rotateEncryptionKey(next);
     keyring.keyFile?.install(newKey);
     return { resealed, keyId: next.keyId, keyFile: keyring.keyFile?.path ?? null, dialect: store.dialect };
   } finally {

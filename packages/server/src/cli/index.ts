@@ -124,7 +124,7 @@ program
     const { store, release } = await openStore(config, { sending: false, createKey: false });
     try {
       const now = Date.now();
-      const candidates = await store.countMessagesBefore(now - retentionMs);
+      const candidates = await store.history.countMessagesBefore(now - retentionMs);
       const bar = progressBar('pruning [{bar}] {value}/{total} messages');
       bar.start(candidates, 0);
       const result = await pruneOnce(store, { retentionMs }, now, (n) => bar.increment(n));

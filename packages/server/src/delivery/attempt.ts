@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { patchHeaders } from '../lib/headers.ts';
 import { newId } from '../lib/ids.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
@@ -48,7 +48,7 @@ export class Attempts {
   private readonly tracing: Tracing;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly endpoints: EndpointCache,
     private readonly sender: Sender,
     private readonly recorder: Recorder,
@@ -206,11 +206,11 @@ export class Attempts {
    * `disableFailingEndpointAfterMs` (its failing run is ended by any success) is disabled.
    */
   private async noteExhausted(endpoint: Endpoint, now: number, gone: boolean): Promise<void> {
-    const failingSince = await this.store.noteEndpointExhausted(endpoint.id, now);
+    const failingSince = await this.store.catalog.noteEndpointExhausted(endpoint.id, now);
     const limit = this.options.disableFailingEndpointAfterMs;
     const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
     if (!gone && !tooLong) return;
-    if (!(await this.store.disableEndpoint(endpoint.id, now))) return;
+    if (!(await this.store.catalog.disableEndpoint(endpoint.id, now))) return;
     this.endpoints.invalidateEndpoint(endpoint);
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
@@ -20,7 +20,7 @@ export class EndpointCache {
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -28,7 +28,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.apps.get(ref);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const app = await this.store.getApp(ref);
+    const app = await this.store.catalog.getApp(ref);
     if (app) this.apps.set(ref, { value: app, at: now });
     else this.apps.delete(ref);
     return app;
@@ -38,7 +38,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.byApp.get(appId);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const loading = this.store.listAllEndpoints(appId).then((list) => {
+    const loading = this.store.catalog.listAllEndpoints(appId).then((list) => {
       for (const ep of list) this.byId.set(ep.id, { value: ep, at: now });
       return list;
     });
@@ -51,7 +51,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.byId.get(id);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const ep = await this.store.getEndpointById(id);
+    const ep = await this.store.catalog.getEndpointById(id);
     if (ep) this.byId.set(id, { value: ep, at: now });
     else this.byId.delete(id);
     return ep;
@@ -60,7 +60,7 @@ export class EndpointCache {
   async secrets(endpointId: string, now: number): Promise<string[]> {
     const hit = this.keys.get(endpointId);
     if (hit && hit.validUntil > now) return hit.secrets;
-    const keys = await this.store.getEndpointKeys(endpointId, now);
+    const keys = await this.store.catalog.getEndpointKeys(endpointId, now);
     const expiries = keys.map((k) => k.expiresAt).filter((t): t is number => t !== null);
     const validUntil = Math.min(now + this.maxAgeMs, ...expiries);
     const secrets = keys.map((k) => k.key);
@@ -71,7 +71,7 @@ export class EndpointCache {
   /** After a write to an app or any of its endpoints: forget them here and tell the other processes. */
   invalidateApp(appId: string): void {
     this.forgetApp(appId);
-    this.store.broadcast({ type: 'endpoints-changed', appId }).catch(() => {
+    this.store.bus.broadcast({ type: 'endpoints-changed', appId }).catch(() => {
       // Other processes still reread within maxAgeMs.
     });
   }

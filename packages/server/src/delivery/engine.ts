@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import { Trigger, type Admission, type AttemptOutcome, type ClaimedDelivery } from '../store/types.ts';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './circuit.ts';
 import { Attempts, type AttemptOptions } from './attempt.ts';
@@ -78,7 +78,7 @@ export class DeliveryEngine {
   private readonly keptCircuits: KeptCircuits;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly endpoints: EndpointCache,
     private readonly sender: Sender,
     private readonly options: EngineOptions,
@@ -161,11 +161,11 @@ export class DeliveryEngine {
     try {
       const now = Date.now();
       let promoted = false;
-      for (const endpointId of await this.store.endpointsWaitingTurn()) promoted = (await this.store.promoteNextInOrder(endpointId, now)) || promoted;
+      for (const endpointId of await this.store.queue.endpointsWaitingTurn()) promoted = (await this.store.queue.promoteNextInOrder(endpointId, now)) || promoted;
       const shared = this.options.shared;
       if (shared) {
         await this.keptCircuits.sync();
-        const unparked = await this.store.unparkStale(now - shared.parkedStaleMs, now);
+        const unparked = await this.store.queue.unparkStale(now - shared.parkedStaleMs, now);
         if (unparked > 0) this.log.info({ unparked }, 'took back deliveries parked by a worker that stopped taking them');
       }
       if (promoted || shared) void this.scan();
@@ -210,7 +210,7 @@ export class DeliveryEngine {
   /** Parks leased deliveries this process will not send soon (a full queue, or an open circuit). */
   private park(items: ClaimedDelivery[]): void {
     if (items.length === 0) return;
-    this.store.parkDeliveries(items.map((item) => item.deliveryId)).then(
+    this.store.queue.parkDeliveries(items.map((item) => item.deliveryId)).then(
       () => this.noteParked(new Set(items.map((item) => item.endpointId))),
       (err) => this.log.error({ err }, 'could not park deliveries; they return when their lease ends'),
     );
@@ -260,7 +260,7 @@ export class DeliveryEngine {
     if (limit < this.options.maxQueuedPerEndpoint / 2) return;
     lane.unparking = true;
     const epoch = lane.parkEpoch;
-    this.store.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, limit).then(
+    this.store.queue.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, limit).then(
       (items) => {
         lane.unparking = false;
         if (items.length < limit && lane.parkEpoch === epoch) lane.parked = false;
@@ -312,7 +312,7 @@ export class DeliveryEngine {
     }
     await this.recorder.flush();
     await this.keptCircuits.flushed();
-    if (queued.length > 0) await this.store.releaseDeliveries(queued, Date.now());
+    if (queued.length > 0) await this.store.queue.releaseDeliveries(queued, Date.now());
   }
 
   private wakeAt(at: number): void {
@@ -341,11 +341,11 @@ export class DeliveryEngine {
         }
         const now = Date.now();
         const limit = Math.min(room, this.options.claimBatch);
-        const claimed = await this.store.claimDueDeliveries(now, now + this.leaseMs, limit);
+        const claimed = await this.store.queue.claimDueDeliveries(now, now + this.leaseMs, limit);
         this.accept(claimed);
         if (claimed.length < limit) break;
       }
-      const due = await this.store.nextDueAt();
+      const due = await this.store.queue.nextDueAt();
       if (due !== null) this.wakeAt(Math.max(due, Date.now() + 1));
     } catch (err) {
       this.log.error({ err }, 'claiming due deliveries failed; retrying in 1s');
@@ -390,7 +390,7 @@ export class DeliveryEngine {
           if (again) {
             this.claimedWhileSending.delete(item.deliveryId);
             if (!this.stopped) this.accept([again]);
-            else void this.store.releaseDeliveries([again.deliveryId], Date.now()).catch(() => undefined);
+            else void this.store.queue.releaseDeliveries([again.deliveryId], Date.now()).catch(() => undefined);
           }
           this.pump(endpointId, lane);
           this.unpark(endpointId, lane);
@@ -440,7 +440,7 @@ export class DeliveryEngine {
   private probe(endpointId: string): void {
     const lane = this.laneOf(endpointId);
     if (lane.inFlight > 0 || this.queued(lane) > 0) return;
-    this.store.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, 1).then(
+    this.store.queue.claimParkedDeliveries(endpointId, Date.now() + this.leaseMs, 1).then(
       (items) => {
         for (const item of items) this.enqueue(lane, item);
       },
@@ -458,7 +458,7 @@ export class DeliveryEngine {
     this.pump(endpointId, lane);
     this.unpark(endpointId, lane);
     const now = Date.now();
-    this.store.expediteEndpointDeliveries(endpointId, now).then(
+    this.store.queue.expediteEndpointDeliveries(endpointId, now).then(
       (expedited) => {
         if (expedited > 0) this.wakeAt(now);
       },

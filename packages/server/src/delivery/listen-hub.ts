@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { ClaimedDelivery, StoreEvent } from '../store/types.ts';
 import { RESPONSE_BODY_LIMIT, type SendResult } from './sender.ts';
 
@@ -90,7 +90,7 @@ export class ListenHub {
 
   constructor(
     /** The shared store to tell other processes through; null when this process is the only one (SQLite). */
-    private readonly shared: Store | null = null,
+    private readonly shared: Storage | null = null,
     private readonly log?: Logger,
   ) {}
 
@@ -151,7 +151,7 @@ export class ListenHub {
   }
 
   private broadcast(event: StoreEvent): void {
-    this.shared?.broadcast(event).catch((err) => this.log?.warn({ err }, 'could not tell other processes about listen sessions'));
+    this.shared?.bus.broadcast(event).catch((err) => this.log?.warn({ err }, 'could not tell other processes about listen sessions'));
   }
 
   isConnected(appId: string, name: string): boolean {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { iso } from '../lib/time.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { App } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import type { Publisher } from './publish.ts';
@@ -28,7 +28,7 @@ export class OperationalWebhooks {
   private app: Promise<App> | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly endpoints: EndpointCache,
     private readonly publisher: Publisher,
     private readonly log: Logger,
@@ -44,16 +44,16 @@ export class OperationalWebhooks {
   }
 
   private async loadOrCreate(): Promise<App> {
-    const existing = await this.store.getApp(OPERATIONAL_APP_ID);
+    const existing = await this.store.catalog.getApp(OPERATIONAL_APP_ID);
     if (existing) return existing;
     const now = Date.now();
     const app: App = { id: OPERATIONAL_APP_ID, uid: null, name: 'Operational webhooks', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
     try {
-      await this.store.createApp(app);
+      await this.store.catalog.createApp(app);
     } catch {
       // Another process created it first.
     }
-    return (await this.store.getApp(OPERATIONAL_APP_ID)) ?? app;
+    return (await this.store.catalog.getApp(OPERATIONAL_APP_ID)) ?? app;
   }
 
   /** Sends the event to every operational endpoint that wants it; never throws (it is a side channel). */
@@ -69,7 +69,7 @@ export class OperationalWebhooks {
     if (event.type === 'endpoint.disabled') data = { ...base, endpointUid: endpoint?.uid ?? null, failSince: iso(event.failSince) };
     else if (event.type === 'endpoint.enabled') data = { ...base, endpointUid: endpoint?.uid ?? null };
     else {
-      const message = await this.store.getMessage(event.appId, event.messageId);
+      const message = await this.store.history.getMessage(event.appId, event.messageId);
       data = {
         ...base,
         msgId: event.messageId,

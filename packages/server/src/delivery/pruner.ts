@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 
 const BATCH = 1_000;
 const EXPIRED_TOKEN_GRACE_MS = 86_400_000;
@@ -15,20 +15,20 @@ export interface RetentionOptions {
  * Messages still being delivered are kept until they are done. API tokens past their expiry go too.
  */
 export async function pruneOnce(
-  store: Store,
+  store: Storage,
   options: RetentionOptions,
   now: number,
   onProgress: (deleted: number) => void = () => {},
 ): Promise<{ expiredPayloads: number; deletedMessages: number; deletedInboundRequests: number; expiredTokens: number }> {
   let expiredPayloads = 0;
   for (;;) {
-    const n = await store.expirePayloads(now, BATCH);
+    const n = await store.history.expirePayloads(now, BATCH);
     expiredPayloads += n;
     if (n < BATCH) break;
   }
   let deletedMessages = 0;
   while (options.retentionMs !== null) {
-    const n = await store.pruneMessages(now - options.retentionMs, now, BATCH);
+    const n = await store.history.pruneMessages(now - options.retentionMs, now, BATCH);
     deletedMessages += n;
     onProgress(n);
     if (n < BATCH) break;
@@ -36,12 +36,12 @@ export async function pruneOnce(
   // Stored inbound requests (rejected ones too, which anyone can send) go after the same period as messages.
   let deletedInboundRequests = 0;
   while (options.retentionMs !== null) {
-    const n = await store.pruneInboundRequests(now - options.retentionMs, BATCH);
+    const n = await store.inbound.pruneInboundRequests(now - options.retentionMs, BATCH);
     deletedInboundRequests += n;
     if (n < BATCH) break;
   }
   // Expired tokens (mostly portal links) are kept a day, so their holders are told "expired" rather than "invalid".
-  const expiredTokens = await store.deleteExpiredApiTokens(now - EXPIRED_TOKEN_GRACE_MS);
+  const expiredTokens = await store.access.deleteExpiredApiTokens(now - EXPIRED_TOKEN_GRACE_MS);
   return { expiredPayloads, deletedMessages, deletedInboundRequests, expiredTokens };
 }
 
@@ -50,7 +50,7 @@ export class Pruner {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly options: RetentionOptions,
     private readonly log: Logger,
   ) {}

@@ -1,5 +1,5 @@
 import { newId } from '../lib/ids.ts';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { ForwardSpec } from '../store/inbound-types.ts';
 import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
 import { NO_TRACING, type SpanHandle, type Tracing } from '../telemetry/tracing.ts';
@@ -37,7 +37,7 @@ export interface PublishOrigin {
  */
 export class Publisher {
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly endpoints: EndpointCache,
     /** null in an API-only process: every delivery waits in the database for a worker (told by the store). */
     private readonly engine: DeliveryEngine | null,
@@ -83,7 +83,7 @@ export class Publisher {
     }) : null;
     const requestId = origin?.requestId;
     const traceparent = span?.traceparent;
-    const created = await this.store.createMessage({
+    const created = await this.store.history.createMessage({
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
@@ -101,7 +101,7 @@ export class Publisher {
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
-    for (const ep of targets) if (ep.ordered && (await this.store.promoteNextInOrder(ep.id, now))) this.engine?.noteDueInStore(dueAt);
+    for (const ep of targets) if (ep.ordered && (await this.store.queue.promoteNextInOrder(ep.id, now))) this.engine?.noteDueInStore(dueAt);
     if (!this.engine) return { message, responseBody };
     const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
@@ -121,7 +121,7 @@ export class Publisher {
   /** A manual resend: the delivery is due again now, with a fresh retry schedule. */
   async resend(messageId: string, endpointId: string): Promise<void> {
     const now = Date.now();
-    await this.store.scheduleResend(messageId, endpointId, now, Trigger.Manual);
+    await this.store.queue.scheduleResend(messageId, endpointId, now, Trigger.Manual);
     this.engine?.noteDueInStore(now);
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import { Status, type AttemptOutcome } from '../store/types.ts';
 
 /**
@@ -19,7 +19,7 @@ export class Recorder {
   private scheduled = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly log: Logger,
     /** Told when recording made a delivery due (an ordered endpoint's next one). */
     private readonly onDue: (at: number) => void = () => {},
@@ -54,12 +54,12 @@ export class Recorder {
     this.succeeded = new Set();
     this.turnsEnded = new Set();
     const write = async () => {
-      await this.store.recordOutcomes(batch);
+      await this.store.queue.recordOutcomes(batch);
       this.onRecorded(batch, eventTypes);
-      if (succeeded.length > 0) await this.store.noteEndpointsSucceeded(succeeded);
+      if (succeeded.length > 0) await this.store.catalog.noteEndpointsSucceeded(succeeded);
       // Only after the outcome is committed does the endpoint have nothing active, so the next one can be promoted.
       const now = Date.now();
-      for (const endpointId of turnsEnded) if (await this.store.promoteNextInOrder(endpointId, now)) this.onDue(now);
+      for (const endpointId of turnsEnded) if (await this.store.queue.promoteNextInOrder(endpointId, now)) this.onDue(now);
     };
     this.flushing = write().then(
       () => undefined,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Storage } from '../store/storage.ts';
 import { Status, Trigger, type BackgroundTask, type Endpoint, type Message, type StatusValue } from '../store/types.ts';
 import { endpointWants } from './endpoint-cache.ts';
 import { filterMatches } from './filter.ts';
@@ -55,7 +55,7 @@ export class TaskRunner {
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly engine: DeliveryEngine | null,
     private readonly log: Logger,
   ) {}
@@ -80,9 +80,9 @@ export class TaskRunner {
 
   private async runAvailable(): Promise<void> {
     try {
-      for (let task = await this.store.claimTask(Date.now(), Date.now() + LEASE_MS); task && !this.stopped; ) {
+      for (let task = await this.store.tasks.claimTask(Date.now(), Date.now() + LEASE_MS); task && !this.stopped; ) {
         await this.run(task);
-        task = await this.store.claimTask(Date.now(), Date.now() + LEASE_MS);
+        task = await this.store.tasks.claimTask(Date.now(), Date.now() + LEASE_MS);
       }
     } catch (err) {
       this.log.error({ err }, 'background task failed to run; it is taken up again when its lease ends');
@@ -90,18 +90,18 @@ export class TaskRunner {
   }
 
   private async run(task: BackgroundTask): Promise<void> {
-    const endpoint = await this.store.getEndpointById(task.endpointId);
+    const endpoint = await this.store.catalog.getEndpointById(task.endpointId);
     if (!endpoint) {
-      await this.store.saveTask({ ...task, status: 'failed', error: 'the endpoint was deleted', leaseUntil: null, updatedAt: Date.now() });
+      await this.store.tasks.saveTask({ ...task, status: 'failed', error: 'the endpoint was deleted', leaseUntil: null, updatedAt: Date.now() });
       return;
     }
     while (!this.stopped) {
-      const batch = await this.store.messagesForReplay(task.appId, task.endpointId, task.params.since, task.params.until, task.cursor, BATCH);
+      const batch = await this.store.tasks.messagesForReplay(task.appId, task.endpointId, task.params.since, task.params.until, task.cursor, BATCH);
       const now = Date.now();
       let scheduled = 0;
       for (const { message, deliveryStatus } of batch) {
         if (!selectsForReplay(task, endpoint, message, deliveryStatus)) continue;
-        await this.store.scheduleResend(message.id, endpoint.id, now, Trigger.Manual);
+        await this.store.queue.scheduleResend(message.id, endpoint.id, now, Trigger.Manual);
         scheduled++;
       }
       if (scheduled > 0) this.engine?.noteDueInStore(now);
@@ -115,7 +115,7 @@ export class TaskRunner {
         leaseUntil: done ? null : Date.now() + LEASE_MS,
         updatedAt: Date.now(),
       };
-      await this.store.saveTask(task);
+      await this.store.tasks.saveTask(task);
       if (done) return;
     }
   }

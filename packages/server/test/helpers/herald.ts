@@ -128,9 +128,9 @@ export async function api(base: string, method: string, path: string, body?: unk
  * targets, so a test can reach the guard that refuses them at delivery.
  */
 export async function storeEndpointUrl(herald: RunningHerald, appId: string, endpointId: string, url: string): Promise<void> {
-  const endpoint = await herald.store.getEndpoint(appId, endpointId);
+  const endpoint = await herald.store.catalog.getEndpoint(appId, endpointId);
   if (!endpoint) throw new Error(`no endpoint ${endpointId} in ${appId}`);
-  await herald.store.updateEndpoint({ ...endpoint, url });
+  await herald.store.catalog.updateEndpoint({ ...endpoint, url });
 }
 
 /** Sends raw bytes and resolves with everything the server answered until it closed the connection. */

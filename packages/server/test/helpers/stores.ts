@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MasterKey } from '../../src/security/key-format.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
-import { PostgresStore } from '../../src/store/postgres/index.ts';
-import { SqliteStore } from '../../src/store/sqlite/index.ts';
-import type { Store } from '../../src/store/store.ts';
+import { openPostgresStorage } from '../../src/store/postgres/index.ts';
+import { openSqliteStorage } from '../../src/store/sqlite/index.ts';
+import type { Storage } from '../../src/store/storage.ts';
 import { dropSchema, PG_TEST_URL, probePostgres, uniqueSchema } from './pg.ts';
 
 /**
@@ -19,17 +19,17 @@ import { dropSchema, PG_TEST_URL, probePostgres, uniqueSchema } from './pg.ts';
 const keyring = (key: MasterKey) => new SecretBox([key], 'the test key');
 
 export interface OpenedStore {
-  store: Store;
+  store: Storage;
   /** Another handle on the same database (as a second process would open it); closed by cleanup(). */
-  another(): Promise<Store>;
+  another(): Promise<Storage>;
   cleanup(): Promise<void>;
 }
 
 /** Opens extra handles and closes them (before the main one) at cleanup. */
-function extraHandles(open: () => Promise<Store>) {
-  const handles: Store[] = [];
+function extraHandles(open: () => Promise<Storage>) {
+  const handles: Storage[] = [];
   return {
-    async another(): Promise<Store> {
+    async another(): Promise<Storage> {
       const store = await open();
       handles.push(store);
       return store;
@@ -55,14 +55,14 @@ export const sqliteBackend: Backend = {
     const dir = mkdtempSync(path.join(tmpdir(), 'herald-conf-'));
     const file = path.join(dir, 'herald.db');
     const key = MasterKey.generate();
-    let store: SqliteStore;
+    let store: Storage;
     try {
-      store = new SqliteStore({ file, synchronous: 'normal', secrets: keyring(key) });
+      store = openSqliteStorage({ file, synchronous: 'normal', secrets: keyring(key) });
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const extra = extraHandles(async () => new SqliteStore({ file, synchronous: 'normal', secrets: keyring(key) }));
+    const extra = extraHandles(async () => openSqliteStorage({ file, synchronous: 'normal', secrets: keyring(key) }));
     return {
       store,
       another: extra.another,
@@ -93,8 +93,8 @@ async function postgresBackend(): Promise<Backend> {
     async open() {
       const schema = uniqueSchema('herald_conf');
       const key = MasterKey.generate();
-      const openStore = () => PostgresStore.open({ url: PG_TEST_URL, schema, secrets: keyring(key) });
-      let store: Store;
+      const openStore = () => openPostgresStorage({ url: PG_TEST_URL, schema, secrets: keyring(key) });
+      let store: Storage;
       try {
         store = await openStore();
       } catch (err) {
@@ -124,7 +124,7 @@ export async function loadBackends(): Promise<Backend[]> {
 }
 
 /** Declares a test that gets a fresh store of its own, removed afterwards. */
-export type StoreTest = (name: string, body: (store: Store) => Promise<void>) => void;
+export type StoreTest = (name: string, body: (store: Storage) => Promise<void>) => void;
 
 /**
  * One suite per backend, titled "TITLE: backend": skipped when the backend cannot run here, failing when it must run

@@ -23,7 +23,7 @@ export async function createApplication(ctx: ApiContext, body: TApplicationIn): 
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.createApp(app);
+  await ctx.store.catalog.createApp(app);
   return app;
 }
 
@@ -31,7 +31,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/app', {
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: ListOf(ApplicationOut) } },
   }, async (req) => {
-    const page = await ctx.store.listApps(pageOf(req.query, 'ascending', 'app'));
+    const page = await ctx.store.catalog.listApps(pageOf(req.query, 'ascending', 'app'));
     return { ...page, data: page.data.filter((a) => a.id !== OPERATIONAL_APP_ID).map(applicationOut) };
   });
 
@@ -73,7 +73,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
       throttleRate: req.body.throttleRate ?? null,
       updatedAt: Date.now(),
     };
-    await ctx.store.updateApp(app);
+    await ctx.store.catalog.updateApp(app);
     ctx.endpoints.invalidateApp(app.id);
     return reply.status(200).send(applicationOut(app));
   });
@@ -92,7 +92,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
       updatedAt: Date.now(),
     };
-    await ctx.store.updateApp(app);
+    await ctx.store.catalog.updateApp(app);
     ctx.endpoints.invalidateApp(app.id);
     return applicationOut(app);
   });
@@ -101,7 +101,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Delete an application', params: AppParams },
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
-    await ctx.store.deleteApp(app.id);
+    await ctx.store.catalog.deleteApp(app.id);
     ctx.endpoints.invalidateApp(app.id);
     return reply.status(204).send();
   });

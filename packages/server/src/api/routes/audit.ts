@@ -56,7 +56,7 @@ export function registerAuditRoutes(api: Api, ctx: ApiContext): void {
     const q = req.query;
     // Entries keep the id; a uid is looked up (one of a deleted application matches as given).
     const appId = q.app_id ? ((await findApp(ctx, q.app_id))?.id ?? q.app_id) : undefined;
-    const page = await ctx.store.listAuditEntries(
+    const page = await ctx.store.access.listAuditEntries(
       { appId, actorId: q.token_id, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
       pageOf(q, 'descending', 'audit'),
     );

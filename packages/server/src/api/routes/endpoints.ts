@@ -68,7 +68,7 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
     throttleRate: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
-  await ctx.store.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
+  await ctx.store.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
   ctx.endpoints.invalidateEndpoint(endpoint);
   return endpoint;
 }
@@ -80,7 +80,7 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
 async function afterUpdate(ctx: ApiContext, before: Endpoint, after: Endpoint): Promise<void> {
   ctx.endpoints.invalidateEndpoint(after);
   if (before.disabled && !after.disabled) {
-    await ctx.store.noteEndpointsSucceeded([after.id]);
+    await ctx.store.catalog.noteEndpointsSucceeded([after.id]);
     ctx.operational.emit({ type: 'endpoint.enabled', appId: after.appId, endpointId: after.id });
   }
 }
@@ -116,21 +116,21 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   /** The endpoint a path names, within the scope's application, or 404. */
   const endpointOf = async (params: unknown) => {
     const app = await appOf(params);
-    const endpoint = await ctx.store.getEndpoint(app.id, (params as Params).endpoint_id);
+    const endpoint = await ctx.store.catalog.getEndpoint(app.id, (params as Params).endpoint_id);
     if (!endpoint) throw HeraldError.notFound('Endpoint');
     return { app, endpoint };
   };
 
   /** The open circuits among these endpoints. */
   const circuitsOf = async (endpoints: readonly Endpoint[]) =>
-    new Map((await ctx.store.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
+    new Map((await ctx.store.circuits.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
 
   api.get(base, {
     schema: { tags, summary: 'List endpoints', params: ScopeParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
-    const page = await ctx.store.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
+    const page = await ctx.store.catalog.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
     const circuits = await circuitsOf(page.data);
     return { ...page, data: page.data.map((e) => endpointOut(e, circuits)) };
   });
@@ -153,11 +153,11 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Update (or create) an endpoint', params: ItemParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
   }, async (req, reply) => {
     const app = await appOf(req.params);
-    const existing = await ctx.store.getEndpoint(app.id, (req.params as Params).endpoint_id);
+    const existing = await ctx.store.catalog.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config);
-    await ctx.store.updateEndpoint(endpoint);
+    await ctx.store.catalog.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
     return reply.status(200).send(endpointOut(endpoint, await circuitsOf([endpoint])));
   });
@@ -185,8 +185,8 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
       updatedAt: Date.now(),
     };
     const newSecret = b.secret !== undefined && b.secret !== null ? secretFrom(b.secret, 'secret') : null;
-    await ctx.store.updateEndpoint(endpoint);
-    if (newSecret) await ctx.store.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
+    await ctx.store.catalog.updateEndpoint(endpoint);
+    if (newSecret) await ctx.store.catalog.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
     await afterUpdate(ctx, existing, endpoint);
     return endpointOut(endpoint, await circuitsOf([endpoint]));
   });
@@ -195,7 +195,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Delete an endpoint', params: ItemParams },
   }, async (req, reply) => {
     const { endpoint } = await endpointOf(req.params);
-    await ctx.store.deleteEndpoint(endpoint.id);
+    await ctx.store.catalog.deleteEndpoint(endpoint.id);
     ctx.endpoints.invalidateEndpoint(endpoint);
     return reply.status(204).send();
   });
@@ -204,7 +204,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: "Get the endpoint's current signing secret", params: ItemParams, response: { 200: EndpointSecretOut } },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
+    const [current] = await ctx.store.catalog.getEndpointKeys(endpoint.id, Date.now());
     if (!current) throw HeraldError.notFound('Endpoint secret');
     return { key: formatSecret(current.key) };
   });
@@ -216,7 +216,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    const [current] = await ctx.store.getEndpointKeys(endpoint.id, Date.now());
+    const [current] = await ctx.store.catalog.getEndpointKeys(endpoint.id, Date.now());
     const key = current ? publicKeyOf(current.key) : null;
     if (!key) throw new HeraldError(404, 'not_found', 'The endpoint signs with a shared secret (whsec_): it has no public key');
     return { key };
@@ -232,7 +232,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const body = req.body ?? {};
     const now = Date.now();
     const grace = (body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    await ctx.store.rotateEndpointKey(endpoint.id, { key: secretFrom(body.key, 'key'), createdAt: now, expiresAt: null }, now + grace);
+    await ctx.store.catalog.rotateEndpointKey(endpoint.id, { key: secretFrom(body.key, 'key'), createdAt: now, expiresAt: null }, now + grace);
     ctx.endpoints.invalidateEndpoint(endpoint);
     return reply.status(204).send();
   });
@@ -247,7 +247,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const updated = { ...endpoint, headers: req.body.headers, updatedAt: Date.now() };
-    await ctx.store.updateEndpoint(updated);
+    await ctx.store.catalog.updateEndpoint(updated);
     ctx.endpoints.invalidateEndpoint(updated);
     return reply.status(204).send();
   });
@@ -258,7 +258,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const updated = { ...endpoint, headers: patchHeaders(endpoint.headers, req.body.headers, req.body.deleteHeaders), updatedAt: Date.now() };
-    await ctx.store.updateEndpoint(updated);
+    await ctx.store.catalog.updateEndpoint(updated);
     ctx.endpoints.invalidateEndpoint(updated);
     return reply.status(204).send();
   });
@@ -267,6 +267,6 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Delivery counts by status', params: ItemParams, querystring: StatsQuery, response: { 200: EndpointStatsOut } },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    return ctx.store.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
+    return ctx.store.stats.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
   });
 }

@@ -90,7 +90,7 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
     ctx.listen.connect(app.id, name, session);
     stream.onClose(() => ctx.listen.disconnect(app.id, name, session));
     const now = Date.now();
-    const caughtUp = await ctx.store.expediteEndpointDeliveries(endpoint.id, now);
+    const caughtUp = await ctx.store.queue.expediteEndpointDeliveries(endpoint.id, now);
     if (caughtUp > 0) ctx.deliveriesDue(now);
     stream.send('ready', { appId: app.id, endpointId: endpoint.id, name, url: endpoint.url, eventTypes: endpoint.eventTypes, caughtUp });
   });
@@ -112,7 +112,7 @@ async function listenEndpoint(ctx: ApiContext, req: FastifyRequest, app: App, na
   const uid = `listen-${name}`;
   const url = listenUrl(name);
   const collection = `/api/v1/app/${app.id}/endpoint`;
-  const existing = await ctx.store.getEndpoint(app.id, uid);
+  const existing = await ctx.store.catalog.getEndpoint(app.id, uid);
   if (!existing) {
     const created = await createEndpoint(ctx, app, { url, uid, description: `herald listen session "${name}"`, eventTypes });
     auditImpliedChange(ctx, req, { method: 'POST', route: '/api/v1/app/:app_id/endpoint', path: collection, status: 201, appId: app.id, resourceId: created.id });
@@ -121,8 +121,8 @@ async function listenEndpoint(ctx: ApiContext, req: FastifyRequest, app: App, na
   if (existing.url !== url) throw HeraldError.conflict(`Endpoint "${uid}" exists and does not deliver to ${url}`);
   if (!existing.disabled && sameList(existing.eventTypes, eventTypes)) return existing;
   const updated = { ...existing, eventTypes, disabled: false, updatedAt: Date.now() };
-  await ctx.store.updateEndpoint(updated);
-  if (existing.disabled) await ctx.store.noteEndpointsSucceeded([existing.id]);
+  await ctx.store.catalog.updateEndpoint(updated);
+  if (existing.disabled) await ctx.store.catalog.noteEndpointsSucceeded([existing.id]);
   ctx.endpoints.invalidateEndpoint(updated);
   auditImpliedChange(ctx, req, {
     method: 'PATCH', route: '/api/v1/app/:app_id/endpoint/:endpoint_id', path: `${collection}/${existing.id}`, status: 200, appId: app.id, resourceId: existing.id,

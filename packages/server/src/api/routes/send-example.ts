@@ -35,7 +35,7 @@ export function registerSendExampleRoute(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const { app, endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
     const { eventType: name, exampleIndex = 0 } = req.body;
-    const eventType = await ctx.store.getEventType(name);
+    const eventType = await ctx.store.catalog.getEventType(name);
     if (!eventType || eventType.archived) throw HeraldError.validation(['body', 'eventType'], `no event type ${name} in the catalogue`);
     const examples = examplesOf(eventType);
     if (examples.length === 0) {

@@ -101,7 +101,7 @@ function requestOut(q: InboundRequest) {
 }
 
 async function requireSource(ctx: ApiContext, ref: string): Promise<Source> {
-  const source = await ctx.store.getSource(ref);
+  const source = await ctx.store.inbound.getSource(ref);
   if (!source) throw HeraldError.notFound('Source');
   return source;
 }
@@ -135,14 +135,14 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
       inspect: b.inspect ?? false, dedupeWindowSeconds: b.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_S, signForwarded: b.signForwarded ?? false,
       createdAt: now, updatedAt: now,
     };
-    await ctx.store.createSource(source, app);
+    await ctx.store.inbound.createSource(source, app);
     return reply.status(201).send(sourceOut(source));
   });
 
   api.get('/api/v1/source', {
     schema: { tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: ListOf(SourceOut) } },
   }, async (req) => {
-    const page = await ctx.store.listSources(pageOf(req.query, 'ascending', 'src'));
+    const page = await ctx.store.inbound.listSources(pageOf(req.query, 'ascending', 'src'));
     return { ...page, data: page.data.map(sourceOut) };
   });
 
@@ -169,7 +169,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
       signForwarded: b.signForwarded ?? existing.signForwarded,
       updatedAt: Date.now(),
     };
-    await ctx.store.updateSource(updated);
+    await ctx.store.inbound.updateSource(updated);
     return sourceOut(updated);
   });
 
@@ -177,7 +177,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Delete an inbound source with its destinations and stored requests', params: SourceParams },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
-    await ctx.store.deleteSource(source.id);
+    await ctx.store.inbound.deleteSource(source.id);
     ctx.endpoints.forgetApp(source.appId);
     return reply.status(204).send();
   });
@@ -192,7 +192,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
     const q = req.query;
-    const page = await ctx.store.listInboundRequests(
+    const page = await ctx.store.inbound.listInboundRequests(
       source.id, { status: q.status as InboundStatus | undefined, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
       pageOf(q, 'descending', 'inreq'),
     );
@@ -203,7 +203,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'A received request as it came', params: RequestParams, response: { 200: RequestOut } },
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
-    const request = await ctx.store.getInboundRequest(source.id, req.params.request_id);
+    const request = await ctx.store.inbound.getInboundRequest(source.id, req.params.request_id);
     if (!request) throw HeraldError.notFound('Inbound request');
     return requestOut(request);
   });
@@ -215,7 +215,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
-    const request = await ctx.store.getInboundRequest(source.id, req.params.request_id);
+    const request = await ctx.store.inbound.getInboundRequest(source.id, req.params.request_id);
     if (!request) throw HeraldError.notFound('Inbound request');
     return reply.status(202).send({ messageId: await replayOne(ctx, source, request) });
   });
@@ -230,7 +230,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
     const b = req.body;
-    const page = await ctx.store.listInboundRequests(
+    const page = await ctx.store.inbound.listInboundRequests(
       source.id, { status: 'accepted', since: Date.parse(b.since), until: b.until ? Date.parse(b.until) : undefined },
       { limit: REPLAY_PAGE, iterator: checkIterator(b.iterator, 'inreq', ['body', 'iterator']), order: 'ascending' },
     );

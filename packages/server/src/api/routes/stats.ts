@@ -74,7 +74,7 @@ const pointOut = (p: AttemptSeriesPoint) => ({
 export function registerStatsRoutes(api: Api, ctx: ApiContext): void {
   async function series(app: App, endpointId: string | null, q: SeriesQuery) {
     const range = seriesRange(q, Date.now());
-    const points = await ctx.store.attemptSeries({
+    const points = await ctx.store.stats.attemptSeries({
       appId: app.id, endpointId, since: range.since, until: range.until, bucketMs: BUCKET_MS[range.bucket],
     });
     return { bucket: range.bucket, since: iso(range.since), until: iso(range.until), series: points.map(pointOut) };

@@ -83,7 +83,7 @@ async function issueToken(ctx: ApiContext, spec: NewToken): Promise<{ token: str
   const now = Date.now();
   const { token, tokenHash, prefix } = generateToken(spec.portal ? 'portal' : 'tok');
   const row: ApiToken = { id: newId('tok', now), tokenHash, prefix, createdAt: now, lastUsedAt: null, ...spec };
-  await ctx.store.createApiToken(row);
+  await ctx.store.access.createApiToken(row);
   return { token, row };
 }
 
@@ -126,14 +126,14 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
       response: { 200: ListOf(TokenOut) },
     },
   }, async (req) => {
-    const page = await ctx.store.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending', 'tok'));
+    const page = await ctx.store.access.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending', 'tok'));
     return { ...page, data: page.data.map(tokenOut) };
   });
 
   api.get('/api/v1/token/:token_id', {
     schema: { tags, summary: 'Get an API token (never the token itself)', params: TokenParams, response: { 200: TokenOut } },
   }, async (req) => {
-    const token = await ctx.store.getApiToken(req.params.token_id);
+    const token = await ctx.store.access.getApiToken(req.params.token_id);
     if (!token) throw HeraldError.notFound('Token');
     return tokenOut(token);
   });
@@ -141,7 +141,7 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
   api.delete('/api/v1/token/:token_id', {
     schema: { tags, summary: 'Revoke an API token', params: TokenParams },
   }, async (req, reply) => {
-    if (!(await ctx.store.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
+    if (!(await ctx.store.access.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
     ctx.auth.forget(req.params.token_id);
     return reply.status(204).send();
   });
@@ -164,7 +164,7 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
       throw HeraldError.conflict('The admin token comes from the configuration (HERALD_ADMIN_TOKEN or the first start) and cannot be revoked');
     }
     // Already gone (revoked elsewhere while this process still trusted its cached lookup): the outcome is the same.
-    await ctx.store.deleteApiToken(tokenId);
+    await ctx.store.access.deleteApiToken(tokenId);
     ctx.auth.forget(tokenId);
     return reply.status(204).send();
   });

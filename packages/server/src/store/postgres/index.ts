@@ -1,3 +1,5 @@
+import { storageOf } from '../legacy-adapter.ts';
+import type { Storage } from '../storage.ts';
 import pg from 'pg';
 import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
@@ -440,4 +442,9 @@ export class PostgresStore extends PostgresCircuits implements Store {
     const select = needsMessage ? 'SELECT a.* FROM attempt a JOIN message m ON m.id = a.message_id' : 'SELECT a.* FROM attempt a';
     return paginate(this.pool, select, where, binds, 'a.id', page, toAttempt, (a) => a.id);
   }
+}
+
+/** Connects to PostgreSQL and brings its schema up to date. */
+export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
+  return storageOf(await PostgresStore.open(options));
 }

@@ -1,3 +1,5 @@
+import { storageOf } from '../legacy-adapter.ts';
+import type { Storage } from '../storage.ts';
 import type { Statement } from 'better-sqlite3';
 import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
 import type { Store } from '../store.ts';
@@ -401,4 +403,9 @@ export class SqliteStore extends SqliteCircuits implements Store {
     const select = needsMessage ? 'SELECT a.* FROM attempt a JOIN message m ON m.id = a.message_id' : 'SELECT a.* FROM attempt a';
     return paginate(this.db, select, where + c.sql, [...params, ...c.params], 'a.id', page, toAttempt, (a) => a.id);
   }
+}
+
+/** Opens (creating if needed) the SQLite database at `options.file`. */
+export function openSqliteStorage(options: SqliteOptions): Storage {
+  return storageOf(new SqliteStore(options));
 }
