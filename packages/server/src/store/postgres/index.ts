@@ -1,7 +1,7 @@
 import { storageOf } from '../legacy-adapter.ts';
 import type { Storage } from '../storage.ts';
 import pg from 'pg';
-import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
+import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../common/shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type DeliveryTally, type EndpointStats,

@@ -7,7 +7,7 @@ import type { App, Endpoint, EventType, Message, Page, PageResult } from '../typ
  * numbers), and their mapping to domain objects. Delivery and attempt rows hold only plain columns, named as in
  * SQLite, so that dialect's mappers serve both.
  */
-export { jsonOrNull, toAttempt, toDelivery } from '../sqlite/rows.ts';
+export { jsonOrNull, toAttempt, toDelivery } from '../common/rows.ts';
 
 type Row = Record<string, any>;
 

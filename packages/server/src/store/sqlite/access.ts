@@ -1,5 +1,5 @@
 import type { ApiToken, AuditEntry, AuditFilter, TokenFilter } from '../access-types.ts';
-import { API_TOKEN_COLUMNS, AUDIT_COLUMNS, apiTokenValues, auditValues, toApiToken, toAuditEntry } from '../access-rows.ts';
+import { API_TOKEN_COLUMNS, AUDIT_COLUMNS, apiTokenValues, auditValues, toApiToken, toAuditEntry } from '../common/access-rows.ts';
 import type { Page, PageResult } from '../types.ts';
 import { conflictOnUnique } from './catalog.ts';
 import { bindable, paginate, placeholders } from './rows.ts';

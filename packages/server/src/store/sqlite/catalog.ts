@@ -6,7 +6,8 @@ import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, sourceVerifi
 import { take, type BucketSpec, type BucketState } from '../token-bucket.ts';
 import type { App, Endpoint, EndpointKey, EventType, IdempotentResponse, Page, PageResult } from '../types.ts';
 import { migrate } from './migrate.ts';
-import { headersOf, jsonOrNull, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
+import { jsonOrNull } from '../common/rows.ts';
+import { headersOf, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface SqliteOptions {

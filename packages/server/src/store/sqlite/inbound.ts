@@ -1,6 +1,6 @@
 import type { App, Page, PageResult } from '../types.ts';
 import type { InboundFilter, InboundRequest, InboundStatus, Source } from '../inbound-types.ts';
-import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundValues, sealVerification, sourceValues, toInboundRequest, toSource } from '../inbound-rows.ts';
+import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundValues, sealVerification, sourceValues, toInboundRequest, toSource } from '../common/inbound-rows.ts';
 import { SqliteAccess } from './access.ts';
 import { conflictOnUnique } from './catalog.ts';
 import { bindable, paginate, placeholders } from './rows.ts';

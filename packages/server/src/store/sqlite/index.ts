@@ -1,7 +1,7 @@
 import { storageOf } from '../legacy-adapter.ts';
 import type { Storage } from '../storage.ts';
 import type { Statement } from 'better-sqlite3';
-import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../shared-sql.ts';
+import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../common/shared-sql.ts';
 import type { Store } from '../store.ts';
 import {
   Status, type Attempt, type AttemptFilter, type AttemptOutcome, type ClaimedDelivery, type Delivery, type DeliveryTally, type EndpointStats,
@@ -9,7 +9,8 @@ import {
 } from '../types.ts';
 import { conflictOnUnique, type SqliteOptions } from './catalog.ts';
 import { SqliteCircuits } from './circuits.ts';
-import { jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
+import { jsonOrNull, toAttempt, toDelivery } from '../common/rows.ts';
+import { paginate, toMessage } from './rows.ts';
 
 export type { SqliteOptions };
 

@@ -66,40 +66,11 @@ export const toMessage = (r: Row): Message => ({
   deliverAt: r.deliver_at,
 });
 
-export const toDelivery = (r: Row): Delivery => ({
-  id: r.id,
-  messageId: r.message_id,
-  endpointId: r.endpoint_id,
-  status: r.status as StatusValue,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastStatusCode: r.last_status_code,
-  trigger: r.trigger as TriggerValue,
-  updatedAt: r.updated_at,
-});
-
-export const toAttempt = (r: Row): Attempt => ({
-  id: r.id,
-  appId: r.app_id,
-  messageId: r.message_id,
-  endpointId: r.endpoint_id,
-  url: r.url,
-  status: r.status as StatusValue,
-  responseStatusCode: r.response_status_code,
-  response: r.response,
-  durationMs: r.duration_ms,
-  trigger: r.trigger as TriggerValue,
-  createdAt: r.created_at,
-  request: r.request_headers ? JSON.parse(r.request_headers) as AttemptRequest : null,
-});
-
 /** `?, ?, …`: one placeholder per column of a comma-separated column list. */
 export const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
 
 /** SQLite binds no booleans: they go in as 0 and 1. */
 export const bindable = (values: unknown[]): unknown[] => values.map((v) => (typeof v === 'boolean' ? +v : v));
-
-export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
  * Keyset pagination over a unique, sortable key column. `select` is 'SELECT … FROM …'; `where` is a condition on the rows (use '1=1' for all).

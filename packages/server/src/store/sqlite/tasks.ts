@@ -1,7 +1,7 @@
 import type { BackgroundTask, Message, Page, PageResult, StatusValue } from '../types.ts';
 import { SqliteCatalog } from './catalog.ts';
 import { paginate, toMessage } from './rows.ts';
-import { toTask as taskRow } from '../shared-sql.ts';
+import { toTask as taskRow } from '../common/shared-sql.ts';
 
 type Row = Record<string, any>;
 

@@ -1,6 +1,6 @@
-import type { SecretCodec } from '../security/secret-box.ts';
-import { sourceVerificationContext } from '../security/secret-box.ts';
-import type { InboundRequest, InboundStatus, Source } from './inbound-types.ts';
+import type { SecretCodec } from '../../security/secret-box.ts';
+import { sourceVerificationContext } from '../../security/secret-box.ts';
+import type { InboundRequest, InboundStatus, Source } from '../inbound-types.ts';
 
 /** Row mapping for sources and stored inbound requests, the same in both dialects. */
 

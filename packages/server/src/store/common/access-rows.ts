@@ -1,4 +1,4 @@
-import type { ApiToken, AuditEntry, TokenScope } from './access-types.ts';
+import type { ApiToken, AuditEntry, TokenScope } from '../access-types.ts';
 
 /** Row mapping for tokens and audit entries, the same in both dialects (0/1 and booleans alike). */
 

@@ -1,4 +1,4 @@
-import { Status, type BackgroundTask, type Delivery, type DeliveryTally, type Message } from './types.ts';
+import { Status, type BackgroundTask, type Delivery, type DeliveryTally, type Message } from '../types.ts';
 
 /** SQL and row splitting that read the same in both dialects (each dialect maps its own column types). */
 
