@@ -13,6 +13,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Database } from 'better-sqlite3';
+import type { SqliteStorage } from '../src/store/sqlite/index.ts';
 import { api, startTestHerald, tempDir } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
@@ -79,7 +80,7 @@ test('a full disk answers 507 naming SQLITE_FULL, shows in health and metrics un
   try {
     herald = await startTestHerald({ HERALD_DATA_DIR: disk.dataDir });
     const url = herald.url;
-    const db = (herald.store as unknown as { db: Database }).db;
+    const db = (herald.store as SqliteStorage).connection;
     assert.equal((await api(url, 'POST', '/api/v1/app', { name: 'Full', uid: 'full' })).status, 201);
     assert.equal((await api(url, 'POST', '/api/v1/app/full/endpoint', { url: receiver.url('/hook') })).status, 201);
 

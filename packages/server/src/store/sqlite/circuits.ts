@@ -1,5 +1,6 @@
+import type { CircuitStore } from '../slices/circuits.ts';
 import type { CircuitState } from '../types.ts';
-import { SqliteStats } from './stats.ts';
+import type { SqliteConnection } from './connection.ts';
 
 type Row = Record<string, any>;
 
@@ -8,28 +9,30 @@ const toCircuit = (r: Row): CircuitState => ({
 });
 
 /** Endpoints' open circuit breakers. */
-export class SqliteCircuits extends SqliteStats {
-  saveCircuit(state: CircuitState, now: number): Promise<void> {
-    return this.writes.run(() => {
-      this.stmt(
-        `INSERT INTO endpoint_circuit (endpoint_id, opened_at, failures, probe_delay_ms, next_probe_at, updated_at)
-         SELECT @endpointId, @openedAt, @failures, @probeDelayMs, @nextProbeAt, @now WHERE EXISTS (SELECT 1 FROM endpoint WHERE id = @endpointId)
-         ON CONFLICT (endpoint_id) DO UPDATE SET opened_at = excluded.opened_at, failures = excluded.failures,
-           probe_delay_ms = excluded.probe_delay_ms, next_probe_at = excluded.next_probe_at, updated_at = excluded.updated_at`,
-      ).run({ ...state, now });
-    });
-  }
+export function sqliteCircuits(c: SqliteConnection): CircuitStore {
+  return {
+    saveCircuit(state, now) {
+      return c.writes.run(() => {
+        c.stmt(
+          `INSERT INTO endpoint_circuit (endpoint_id, opened_at, failures, probe_delay_ms, next_probe_at, updated_at)
+           SELECT @endpointId, @openedAt, @failures, @probeDelayMs, @nextProbeAt, @now WHERE EXISTS (SELECT 1 FROM endpoint WHERE id = @endpointId)
+           ON CONFLICT (endpoint_id) DO UPDATE SET opened_at = excluded.opened_at, failures = excluded.failures,
+             probe_delay_ms = excluded.probe_delay_ms, next_probe_at = excluded.next_probe_at, updated_at = excluded.updated_at`,
+        ).run({ ...state, now });
+      });
+    },
 
-  clearCircuit(endpointId: string): Promise<void> {
-    return this.writes.run(() => {
-      this.stmt('DELETE FROM endpoint_circuit WHERE endpoint_id = ?').run(endpointId);
-    });
-  }
+    clearCircuit(endpointId) {
+      return c.writes.run(() => {
+        c.stmt('DELETE FROM endpoint_circuit WHERE endpoint_id = ?').run(endpointId);
+      });
+    },
 
-  async listCircuits(endpointIds?: readonly string[]): Promise<CircuitState[]> {
-    const rows = endpointIds === undefined
-      ? this.stmt('SELECT * FROM endpoint_circuit ORDER BY endpoint_id').all()
-      : this.stmt('SELECT * FROM endpoint_circuit WHERE endpoint_id IN (SELECT value FROM json_each(?)) ORDER BY endpoint_id').all(JSON.stringify(endpointIds));
-    return (rows as Row[]).map(toCircuit);
-  }
+    async listCircuits(endpointIds) {
+      const rows = endpointIds === undefined
+        ? c.stmt('SELECT * FROM endpoint_circuit ORDER BY endpoint_id').all()
+        : c.stmt('SELECT * FROM endpoint_circuit WHERE endpoint_id IN (SELECT value FROM json_each(?)) ORDER BY endpoint_id').all(JSON.stringify(endpointIds));
+      return (rows as Row[]).map(toCircuit);
+    },
+  };
 }

@@ -1,12 +1,10 @@
-import type { Database } from 'better-sqlite3';
 import { endpointHeadersContext, type SecretCodec } from '../../security/secret-box.ts';
-import type { App, Attempt, AttemptRequest, Delivery, Endpoint, EventType, Message, Page, PageResult, StatusValue, TriggerValue } from '../types.ts';
+import { parseJsonOrNull as json } from '../common/json.ts';
+import type { App, Endpoint, EventType, Message } from '../types.ts';
 
-/** Row shapes as SQLite returns them, and their mapping to domain objects. */
+/** Row shapes as SQLite returns them (JSON as text, booleans as 0 and 1), and their mapping to domain objects. */
 
 type Row = Record<string, any>;
-
-const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 export const toApp = (r: Row): App => ({
   id: r.id,
@@ -65,47 +63,3 @@ export const toMessage = (r: Row): Message => ({
   createdAt: r.created_at,
   deliverAt: r.deliver_at,
 });
-
-/** `?, ?, …`: one placeholder per column of a comma-separated column list. */
-export const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
-
-/** SQLite binds no booleans: they go in as 0 and 1. */
-export const bindable = (values: unknown[]): unknown[] => values.map((v) => (typeof v === 'boolean' ? +v : v));
-
-/**
- * Keyset pagination over a unique, sortable key column. `select` is 'SELECT … FROM …'; `where` is a condition on the rows (use '1=1' for all).
- * An iterator is the key of the last row of the previous page; '-key' walks back from the first row of a page.
- * As in Svix, `done` says whether the walk in the direction taken (forward, or back with '-key') has reached the end.
- */
-export function paginate<T>(
-  db: Database,
-  select: string,
-  where: string,
-  params: unknown[],
-  keyColumn: string,
-  page: Page,
-  map: (row: Row) => T,
-  keyOf: (item: T) => string,
-): PageResult<T> {
-  const backwards = page.iterator?.startsWith('-') ?? false;
-  const cursor = backwards ? page.iterator!.slice(1) : page.iterator;
-  const ascending = (page.order === 'ascending') !== backwards;
-  let condition = where;
-  const args = [...params];
-  if (cursor) {
-    condition += ` AND ${keyColumn} ${ascending ? '>' : '<'} ?`;
-    args.push(cursor);
-  }
-  const sql = `${select} WHERE ${condition} ORDER BY ${keyColumn} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
-  const rows = db.prepare(sql).all(...args, page.limit + 1) as Row[];
-  const hasMore = rows.length > page.limit;
-  const items = rows.slice(0, page.limit).map(map);
-  if (backwards) items.reverse();
-  const first = items[0];
-  const last = items[items.length - 1];
-  if (first && last) return { data: items, iterator: keyOf(last), prevIterator: `-${keyOf(first)}`, done: !hasMore };
-  // An empty page keeps the caller's place. Walking back found nothing before the cursor, so forward starts from the
-  // beginning (the cursor itself would skip its own row) and back stays where it was.
-  if (backwards) return { data: items, iterator: null, prevIterator: page.iterator, done: true };
-  return { data: items, iterator: cursor, prevIterator: null, done: true };
-}
