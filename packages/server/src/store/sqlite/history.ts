@@ -102,8 +102,8 @@ export function sqliteHistory(c: SqliteConnection): HistoryStore {
     },
 
     async listMessages(appId, filter, page) {
-      const m = messageConditions(filter, 'm.created_at');
-      return paginate(c.db, 'SELECT m.* FROM message m', `m.app_id = ?${m.sql}`, [appId, ...m.params], 'm.id', page, toMessage, (x) => x.id);
+      const cond = messageConditions(filter, 'm.created_at');
+      return paginate(c.db, 'SELECT m.* FROM message m', `m.app_id = ?${cond.sql}`, [appId, ...cond.params], 'm.id', page, toMessage, (m) => m.id);
     },
 
     async tallyDeliveries(messageIds) {
@@ -116,9 +116,9 @@ export function sqliteHistory(c: SqliteConnection): HistoryStore {
     },
 
     async listEndpointDeliveries(endpointId, filter, page) {
-      const m = messageConditions(filter, 'm.created_at');
-      let where = `d.endpoint_id = ?${m.sql}`;
-      const params = [endpointId, ...m.params];
+      const cond = messageConditions(filter, 'm.created_at');
+      let where = `d.endpoint_id = ?${cond.sql}`;
+      const params = [endpointId, ...cond.params];
       if (filter.status !== undefined) {
         where += ' AND d.status = ?';
         params.push(filter.status);
