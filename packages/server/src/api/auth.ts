@@ -117,7 +117,10 @@ export class Authenticator {
  * can print it once.
  */
 export async function loadAuthenticator(
-  store: TokenSources & { settings: Pick<SettingsStore, 'setSetting'> }, configured: string | undefined, log: Logger, options: { generate: boolean } = { generate: true },
+  store: TokenSources & { settings: Pick<SettingsStore, 'setSetting'> },
+  configured: string | undefined,
+  log: Logger,
+  options: { generate: boolean } = { generate: true },
 ): Promise<{ auth: Authenticator; generated?: string }> {
   if (configured) return { auth: new Authenticator(store, sha256(configured), log) };
   const stored = await store.settings.getSetting(ADMIN_HASH_SETTING);

@@ -16,7 +16,8 @@ import type { Metrics } from './metrics.ts';
 
 /**
  * What route handlers may use; wired once in main.ts. Of the storage, only the slices (or the methods of a slice) the
- * routes use; each route module and hook takes a Pick of this, so its signature says which of them it touches.
+ * routes use. Each route module takes a Pick of this, and each hook and lookup a minimal interface of its own, so a
+ * signature says what it touches.
  */
 export interface ApiContext {
   config: HeraldConfig;
