@@ -23,6 +23,7 @@ import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { Sender } from './delivery/sender.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
+import { announcingCatalogChanges } from './store/catalog-changes.ts';
 import { openSqliteStorage } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
 import type { Storage } from './store/storage.ts';
@@ -95,7 +96,9 @@ export async function createLogger(level: string, terminal: boolean = process.st
 /** The one place that wires Herald together: store, delivery engine (worker role), API (api role). */
 export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
   const tracing = await startTracing(config, log);
-  const { store, release } = await openStore(config);
+  const { store: opened, release } = await openStore(config);
+  // Every write that changes what the endpoint cache holds announces itself, here and to the other processes.
+  const store = announcingCatalogChanges(opened);
   const shared = store.dialect === 'postgres';
   const endpoints = new EndpointCache(store, shared ? SHARED_CACHE_MAX_AGE_MS : Number.POSITIVE_INFINITY);
   const runsWorker = config.role !== 'api';
@@ -175,8 +178,12 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const { auth, generated } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }));
     generatedAdminToken = generated;
     const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
-    const ingestor = new Ingestor(store, endpoints, publisher, log.child({ component: 'inbound' }));
-    server = await buildServer({ config, store, endpoints, publisher, operational, tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log });
+    const ingestor = new Ingestor(store.inbound, endpoints, publisher, log.child({ component: 'inbound' }));
+    server = await buildServer({
+      config, catalog: store.catalog, history: store.history, access: store.access, inbound: store.inbound, stats: store.stats,
+      tasks: store.tasks, queue: store.queue, circuits: store.circuits, health: () => checkHealth(store, config.healthStallAfter * 1000),
+      endpoints, publisher, operational, taskRunner: tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log,
+    });
     try {
       url = await server.listen({ port: config.port, host: config.host });
     } catch (err) {

@@ -1,7 +1,6 @@
 import { HeraldError } from '../lib/errors.ts';
 import type { Principal } from './auth.ts';
-import type { ApiContext } from './context.ts';
-import { findApp } from './lookup.ts';
+import { findApp, type AppLookup } from './lookup.ts';
 
 /**
  * What each kind of token may do, decided once per request from the route it matched, before validation or the
@@ -30,7 +29,7 @@ export function assertMayReadMetrics(principal: Principal): void {
 }
 
 export async function authorize(
-  ctx: ApiContext,
+  ctx: AppLookup,
   principal: Principal,
   request: { method: string; route: string | undefined; params: unknown },
 ): Promise<void> {

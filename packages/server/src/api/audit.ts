@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { newId } from '../lib/ids.ts';
 import type { AuditEntry } from '../store/access-types.ts';
-import type { Api, ApiContext } from './context.ts';
-import { findApp } from './lookup.ts';
+import type { AccessStore } from '../store/storage.ts';
+import type { Api } from './context.ts';
+import { findApp, type AppLookup } from './lookup.ts';
 
 /**
  * The audit log: every change made through the API (a write that succeeded) becomes one row saying who made it,
@@ -18,6 +19,11 @@ declare module 'fastify' {
     /** What an audited change created, read from its answer. */
     auditCreatedId?: string;
   }
+}
+
+/** Where entries are written. */
+export interface AuditLog {
+  access: Pick<AccessStore, 'appendAuditEntry'>;
 }
 
 const isAudited = (method: string, route: string): boolean =>
@@ -39,7 +45,7 @@ function createdId(payload: unknown): string | undefined {
  * Attaches the audit hooks to the audited routes only, as each is declared: every other request (reads, and
  * publishing, the busiest route) runs no audit code at all.
  */
-export function auditHooks(api: Api, ctx: ApiContext): void {
+export function auditHooks(api: Api, ctx: AuditLog & AppLookup): void {
   api.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     if (!methods.some((m) => isAudited(m, route.url))) return;
@@ -60,7 +66,7 @@ export function auditHooks(api: Api, ctx: ApiContext): void {
   });
 }
 
-async function record(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function record(ctx: AuditLog & AppLookup, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const params = (request.params ?? {}) as Record<string, string>;
   const ref = params['app_id'];
   // A deleted application no longer resolves: its entry keeps the id or uid the path gave.
@@ -84,15 +90,15 @@ export type AuditedChange = Pick<AuditEntry, 'method' | 'route' | 'path' | 'stat
  * hooks above never record): logged as that change (an endpoint creation reads as one), under the request's id and
  * token. Written in the background like every entry; one that cannot be written is logged as an error.
  */
-export function auditImpliedChange(ctx: ApiContext, request: FastifyRequest, change: AuditedChange): void {
+export function auditImpliedChange(ctx: AuditLog, request: FastifyRequest, change: AuditedChange): void {
   if (!request.principal) return;
   append(ctx, request, change).catch((err) => request.log.error({ err }, 'could not write an audit log entry'));
 }
 
-async function append(ctx: ApiContext, request: FastifyRequest, change: AuditedChange): Promise<void> {
+async function append(ctx: AuditLog, request: FastifyRequest, change: AuditedChange): Promise<void> {
   const principal = request.principal!;
   const now = Date.now();
-  await ctx.store.access.appendAuditEntry({
+  await ctx.access.appendAuditEntry({
     id: newId('audit', now),
     at: now,
     actorId: principal.tokenId,

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HeraldError } from '../lib/errors.ts';
 import type { ApiToken, TokenScope } from '../store/access-types.ts';
-import type { Storage } from '../store/storage.ts';
+import type { AccessStore, SettingsStore } from '../store/storage.ts';
 
 const ADMIN_HASH_SETTING = 'admin_token_sha256';
 
@@ -47,6 +47,12 @@ interface CachedToken {
   trustedUntil: number;
 }
 
+/** What an Authenticator reads: named tokens by hash (noting their use), and the generated admin token's hash. */
+export interface TokenSources {
+  access: Pick<AccessStore, 'findApiTokenByHash' | 'noteApiTokenUsed'>;
+  settings: Pick<SettingsStore, 'getSetting'>;
+}
+
 /** Checks bearer tokens: the admin token against its hash, named tokens by their hash in the store. */
 export class Authenticator {
   private readonly cache = new Map<string, CachedToken>();
@@ -56,7 +62,7 @@ export class Authenticator {
 
   /** A null adminHash is read from the store (a worker process, which never generates the admin token itself). */
   constructor(
-    private readonly store: Storage,
+    private readonly store: TokenSources,
     private readonly adminHash: Buffer | null,
     private readonly log: Logger,
   ) {}
@@ -111,7 +117,10 @@ export class Authenticator {
  * can print it once.
  */
 export async function loadAuthenticator(
-  store: Storage, configured: string | undefined, log: Logger, options: { generate: boolean } = { generate: true },
+  store: TokenSources & { settings: Pick<SettingsStore, 'setSetting'> },
+  configured: string | undefined,
+  log: Logger,
+  options: { generate: boolean } = { generate: true },
 ): Promise<{ auth: Authenticator; generated?: string }> {
   if (configured) return { auth: new Authenticator(store, sha256(configured), log) };
   const stored = await store.settings.getSetting(ADMIN_HASH_SETTING);
@@ -127,6 +136,6 @@ export async function loadAuthenticator(
  * Undoes the generation of an admin token that was never shown (the start failed before printing it, say on a port
  * in use): the next start generates one again and shows it, instead of the server keeping a token nobody has.
  */
-export async function forgetGeneratedAdminToken(store: Storage): Promise<void> {
+export async function forgetGeneratedAdminToken(store: { settings: Pick<SettingsStore, 'setSetting'> }): Promise<void> {
   await store.settings.setSetting(ADMIN_HASH_SETTING, '');
 }

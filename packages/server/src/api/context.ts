@@ -8,20 +8,36 @@ import type { LiveFeed } from '../delivery/live-feed.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
-import type { Storage } from '../store/storage.ts';
+import type { AccessStore, CatalogStore, CircuitStore, HistoryStore, InboundStore, QueueStore, StatsStore, TaskStore } from '../store/storage.ts';
 import type { Authenticator } from './auth.ts';
+import type { Health } from './health.ts';
 import type { Ingestor } from '../inbound/ingest.ts';
 import type { Metrics } from './metrics.ts';
 
-/** What route handlers may use; wired once in main.ts. */
+/**
+ * What route handlers may use; wired once in main.ts. Of the storage, only the slices (or the methods of a slice) the
+ * routes use. Each route module takes a Pick of this, and each hook and lookup a minimal interface of its own, so a
+ * signature says what it touches.
+ */
 export interface ApiContext {
   config: HeraldConfig;
-  store: Storage;
+  catalog: CatalogStore;
+  history: HistoryStore;
+  access: AccessStore;
+  inbound: InboundStore;
+  stats: StatsStore;
+  /** Background tasks as records (the runner below works them off). */
+  tasks: Pick<TaskStore, 'createTask' | 'getTask' | 'listTasks' | 'countMessagesForReplay'>;
+  /** A listen session that connects makes its endpoint's waiting deliveries due at once. */
+  queue: Pick<QueueStore, 'expediteEndpointDeliveries'>;
+  circuits: Pick<CircuitStore, 'listCircuits'>;
+  /** Whether Herald can take and deliver messages, as GET /api/v1/health reports it. */
+  health: () => Promise<Health>;
   endpoints: EndpointCache;
   publisher: Publisher;
   operational: OperationalWebhooks;
   /** Runs background tasks in this process (null in an API-only process: workers pick them up). */
-  tasks: TaskRunner | null;
+  taskRunner: TaskRunner | null;
   /** Attempts as they are recorded, for the attempt stream. */
   live: LiveFeed;
   /** `herald listen` sessions connected to this process. */

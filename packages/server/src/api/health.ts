@@ -1,9 +1,19 @@
 import type { StorageFull } from '../store/storage-full.ts';
-import type { Storage } from '../store/storage.ts';
+import type { HistoryStore, QueueStore, SettingsStore, Storage } from '../store/storage.ts';
 
 export interface Health {
   healthy: boolean;
   checks: { database: string; delivery: string };
+}
+
+/**
+ * What the check reads: the oldest due delivery, the newest attempt, and whether the database refuses writes for lack
+ * of space (with a setting to write, to learn whether it still does).
+ */
+export interface HealthSources extends Pick<Storage, 'storageFull'> {
+  queue: Pick<QueueStore, 'oldestDueAt'>;
+  history: Pick<HistoryStore, 'newestAttemptAt'>;
+  settings: Pick<SettingsStore, 'setSetting'>;
 }
 
 /** A database that does not answer this fast is reported as down (a health probe must not hang). */
@@ -21,7 +31,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * a backlog is late but healthy; a dead or wedged one, or none at all, with accepted messages waiting, is not.
  * Both come from the database, so every process (API or worker, any number of them) gives the same answer.
  */
-export async function checkHealth(store: Storage, stallAfterMs: number, now = Date.now()): Promise<Health> {
+export async function checkHealth(store: HealthSources, stallAfterMs: number, now = Date.now()): Promise<Health> {
   const full = await stillFull(store);
   if (full) {
     const since = new Date(full.since).toISOString();
@@ -47,7 +57,7 @@ export async function checkHealth(store: Storage, stallAfterMs: number, now = Da
  * Whether the database still refuses writes for lack of space. While it is said to, one small write tries: it
  * commits once space was freed (which clears the state), so health recovers even when nothing else writes.
  */
-async function stillFull(store: Storage): Promise<StorageFull | null> {
+async function stillFull(store: HealthSources): Promise<StorageFull | null> {
   if (!store.storageFull()) return null;
   try {
     await withTimeout(store.settings.setSetting('storage_checked_at', String(Date.now())), DATABASE_TIMEOUT_MS);

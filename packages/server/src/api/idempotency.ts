@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError } from '../lib/errors.ts';
+import type { HistoryStore } from '../store/storage.ts';
 import type { IdempotentResponse } from '../store/types.ts';
-import type { Api, ApiContext } from './context.ts';
+import type { Api } from './context.ts';
 
 /** How long a stored response answers a repeated idempotency key. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -40,7 +41,7 @@ function replay(reply: FastifyReply, stored: IdempotentResponse) {
  * first one failed, the repeat runs. Message creation stores its response in its own transaction (storedByRoute);
  * other routes' responses are stored before they are sent.
  */
-export function idempotencyHooks(app: Api, ctx: ApiContext): void {
+export function idempotencyHooks(app: Api, responses: Pick<HistoryStore, 'getIdempotentResponse' | 'putIdempotentResponse'>): void {
   /** Keys being handled now, each with a promise that settles once its response is stored (or known not to be). */
   const inProgress = new Map<string, { done: Promise<void>; finish: () => void }>();
 
@@ -62,7 +63,7 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
     const key = `${request.url.split('?')[0]}|${header}`;
     const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
     for (;;) {
-      const stored = await ctx.store.history.getIdempotentResponse(scope, key, Date.now());
+      const stored = await responses.getIdempotentResponse(scope, key, Date.now());
       if (stored) return replay(reply, stored);
       const running = inProgress.get(key);
       if (!running) break;
@@ -83,7 +84,7 @@ export function idempotencyHooks(app: Api, ctx: ApiContext): void {
       const storable = payload === undefined || payload === null || typeof payload === 'string';
       if (!idem.storedByRoute && reply.statusCode >= 200 && reply.statusCode < 300 && storable) {
         const response = { statusCode: reply.statusCode, body: typeof payload === 'string' ? payload : '' };
-        await ctx.store.history.putIdempotentResponse(idem.scope, idem.key, response, Date.now() + IDEMPOTENCY_TTL_MS);
+        await responses.putIdempotentResponse(idem.scope, idem.key, response, Date.now() + IDEMPOTENCY_TTL_MS);
       }
     } finally {
       finish(request);

@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Storage } from '../store/storage.ts';
+import type { CircuitStore, QueueStore, Storage } from '../store/storage.ts';
 import { Status, type AttemptOutcome } from '../store/types.ts';
+
+/** What a scrape reads: the queue, the open circuits, and whether the database refuses writes for lack of space. */
+export interface MetricsSources extends Pick<Storage, 'storageFull'> {
+  queue: Pick<QueueStore, 'countQueuedDeliveries' | 'oldestDueAt'>;
+  circuits: Pick<CircuitStore, 'listCircuits'>;
+}
 
 /**
  * Herald's Prometheus metrics, in a registry of its own (several Heralds in one test process must not share one).
@@ -34,7 +40,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Storage) {
+  constructor(store: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
     new Gauge({
       name: 'herald_deliveries_queued',
@@ -62,20 +68,20 @@ export class Metrics {
         this.set(store.storageFull() ? 1 : 0);
       },
     });
-    this.watchCircuits(store);
+    this.watchCircuits(store.circuits);
   }
 
   /**
    * Open circuit breakers: a count, and a series per endpoint whose circuit is open (none for the others, so the
    * cardinality is that of failing endpoints, like herald_endpoint_failed_attempts_total's).
    */
-  private watchCircuits(store: Storage): void {
+  private watchCircuits(circuits: MetricsSources['circuits']): void {
     new Gauge({
       name: 'herald_endpoint_circuits_open',
       help: 'Endpoints whose circuit breaker is open: their deliveries wait while each is probed',
       registers: [this.registry],
       async collect() {
-        this.set((await store.circuits.listCircuits()).length);
+        this.set((await circuits.listCircuits()).length);
       },
     });
     new Gauge({
@@ -84,7 +90,7 @@ export class Metrics {
       labelNames: ['endpoint_id'] as const,
       registers: [this.registry],
       async collect() {
-        const open = await store.circuits.listCircuits();
+        const open = await circuits.listCircuits();
         this.reset();
         for (const circuit of open) this.set({ endpoint_id: circuit.endpointId }, 1);
       },

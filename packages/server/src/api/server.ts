@@ -14,7 +14,6 @@ import { authorize } from './access.ts';
 import { auditHooks } from './audit.ts';
 import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
-import { checkHealth } from './health.ts';
 import { idempotencyHooks } from './idempotency.ts';
 import { checkUrlText, registerJsonBodyParser } from './json-body.ts';
 import { observeRequests, requestIdOf } from './request-id.ts';
@@ -204,7 +203,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     ctx.metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
     done();
   });
-  idempotencyHooks(app, ctx);
+  idempotencyHooks(app, ctx.history);
   auditHooks(app, ctx);
 
   app.get('/api/v1/health', {
@@ -217,7 +216,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),
     },
   }, async (req, reply) => {
-    const health = await checkHealth(ctx.store, ctx.config.healthStallAfter * 1000);
+    const health = await ctx.health();
     if (health.healthy && !req.query.detail) return reply.status(204).send();
     return reply.status(health.healthy ? 200 : 503).send({ status: health.healthy ? 'ok' : 'unhealthy', checks: health.checks });
   });

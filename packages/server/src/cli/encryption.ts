@@ -2,12 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, type HeraldConfig } from '../config/config.ts';
 import { decodeMasterKey, MasterKey } from '../security/key-format.ts';
 import { SecretBox } from '../security/secret-box.ts';
-import type { Storage } from '../store/storage.ts';
-
-/** Both stores re-encrypt their secrets; it is not part of Storage, which the rest of Herald works through. */
-interface KeyRotation {
-  rotateEncryptionKey(next: SecretBox): Promise<number>;
-}
+import type { Dialect } from '../store/storage.ts';
 
 export interface RotationResult {
   /** Secret values re-encrypted: endpoint keys (expired ones included) and custom header sets. */
@@ -15,7 +10,7 @@ export interface RotationResult {
   keyId: string;
   /** The key file that now holds the new key; null when the key comes from HERALD_ENCRYPTION_KEY. */
   keyFile: string | null;
-  dialect: Storage['dialect'];
+  dialect: Dialect;
 }
 
 /**

@@ -211,7 +211,6 @@ export class Attempts {
     const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
     if (!gone && !tooLong) return;
     if (!(await this.store.catalog.disableEndpoint(endpoint.id, now))) return;
-    this.endpoints.invalidateEndpoint(endpoint);
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
   }

@@ -8,9 +8,10 @@ interface Cached<T> {
 
 /**
  * Apps by id or uid and endpoints per app (for publishing), and signing keys per endpoint (for sending), kept in memory.
- * A write through the API drops the entries here and, through the store, in every other process sharing the
- * database. `maxAgeMs` bounds how long a process can miss such a message (a dropped connection) before it rereads.
- * Keys are also dropped when the soonest rotation grace period ends.
+ * Every write that changes them announces itself on the bus, here and in every other process sharing the database
+ * (store/catalog-changes.ts), and each process's bus listener hands the notice to forgetApp. `maxAgeMs` bounds how
+ * long a process can miss such a notice (a dropped connection) before it rereads. Keys are also dropped when the
+ * soonest rotation grace period ends.
  */
 export class EndpointCache {
   /** Apps by the reference (id or uid) they were asked for; only found apps are kept. */
@@ -68,21 +69,7 @@ export class EndpointCache {
     return secrets;
   }
 
-  /** After a write to an app or any of its endpoints: forget them here and tell the other processes. */
-  invalidateApp(appId: string): void {
-    this.forgetApp(appId);
-    this.store.bus.broadcast({ type: 'endpoints-changed', appId }).catch(() => {
-      // Other processes still reread within maxAgeMs.
-    });
-  }
-
-  invalidateEndpoint(endpoint: Pick<Endpoint, 'id' | 'appId'>): void {
-    this.keys.delete(endpoint.id);
-    this.byId.delete(endpoint.id);
-    this.invalidateApp(endpoint.appId);
-  }
-
-  /** Drops what this process holds about an app (on a change made here or announced by another process). */
+  /** Drops what this process holds about an app (on a change announced by this process's storage or another process). */
   forgetApp(appId: string): void {
     for (const [ref, cached] of this.apps) if (cached.value.id === appId) this.apps.delete(ref);
     this.byApp.delete(appId);
@@ -91,6 +78,8 @@ export class EndpointCache {
       this.byId.delete(id);
       this.keys.delete(id);
     }
+    // Keys of an endpoint not held by id (it was forgotten while an attempt read them) may be this app's too.
+    for (const id of this.keys.keys()) if (!this.byId.has(id)) this.keys.delete(id);
   }
 }
 

@@ -3,7 +3,7 @@ import { newId } from '../lib/ids.ts';
 import type { EndpointCache } from '../delivery/endpoint-cache.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { ForwardSpec, InboundRequest, InboundStatus, Source } from '../store/inbound-types.ts';
-import type { Storage } from '../store/storage.ts';
+import type { InboundStore } from '../store/storage.ts';
 import { providerDeliveryId, providerEventType, verifyInbound, type Verification } from './verification.ts';
 
 /** The event type of a request whose provider names none: destinations filtering on event types can still pick it. */
@@ -100,15 +100,16 @@ function payloadText(body: Buffer): { text: string; base64: boolean } {
  */
 export class Ingestor {
   constructor(
-    private readonly store: Storage,
+    /** Sources, and the requests they received as they came and then as settled. */
+    private readonly inbound: Pick<InboundStore, 'getSource' | 'storeInboundRequest' | 'settleInboundRequest'>,
     /** The source's application is read through the same cache publishing uses, not once per request. */
-    private readonly endpoints: EndpointCache,
+    private readonly endpoints: Pick<EndpointCache, 'app'>,
     private readonly publisher: Publisher,
     private readonly log: Logger,
   ) {}
 
   async receive(sourceRef: string, raw: RawInbound, now = Date.now()): Promise<InboundAnswer> {
-    const source = await this.store.inbound.getSource(sourceRef);
+    const source = await this.inbound.getSource(sourceRef);
     if (!source) return json(404, { code: 'not_found', detail: 'Source not found' });
     const headers = cleanHeaders(raw.headers);
     const verification = source.verification as Verification;
@@ -127,7 +128,7 @@ export class Ingestor {
       eventType, messageId: null,
     };
     const dedupeSince = status === 'received' && source.dedupeWindowSeconds > 0 ? now - source.dedupeWindowSeconds * 1000 : null;
-    const { duplicateOf } = await this.store.inbound.storeInboundRequest(request, dedupeSince);
+    const { duplicateOf } = await this.inbound.storeInboundRequest(request, dedupeSince);
 
     if (status === 'rejected') return json(401, { code: 'verification_failed', detail: 'The request could not be verified' });
     if (setup && setup !== 'answer') return setup;
@@ -138,11 +139,11 @@ export class Ingestor {
       } catch (err) {
         // Stored but not handed to delivery: the provider is told to try again, and the request can be replayed.
         this.log.error({ err, sourceId: source.id, inboundRequestId: request.id }, 'an inbound request was stored but could not be forwarded');
-        await this.store.inbound.settleInboundRequest(request.id, 'received', null, `not forwarded: ${(err as Error).message}`).catch(() => undefined);
+        await this.inbound.settleInboundRequest(request.id, 'received', null, `not forwarded: ${(err as Error).message}`).catch(() => undefined);
         return json(500, { code: 'internal_error', detail: 'Internal server error' });
       }
       // Forwarded already: a failure to record that must not make the provider send it again.
-      await this.store.inbound.settleInboundRequest(request.id, 'accepted', messageId, null).catch((err: unknown) =>
+      await this.inbound.settleInboundRequest(request.id, 'accepted', messageId, null).catch((err: unknown) =>
         this.log.error({ err, inboundRequestId: request.id, messageId }, 'an inbound request was forwarded but could not be marked accepted'));
     }
     return { status: source.response.status, contentType: source.response.contentType, body: source.response.body ?? '' };

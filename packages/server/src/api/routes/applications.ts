@@ -11,7 +11,7 @@ import { applicationOut } from '../serialize.ts';
 const tags = ['Application'];
 
 /** Creates an application from ApplicationIn; the caller has checked the uid is free. */
-export async function createApplication(ctx: ApiContext, body: TApplicationIn): Promise<App> {
+export async function createApplication(ctx: Pick<ApiContext, 'catalog'>, body: TApplicationIn): Promise<App> {
   checkUid(body.uid, 'app');
   const now = Date.now();
   const app: App = {
@@ -23,15 +23,18 @@ export async function createApplication(ctx: ApiContext, body: TApplicationIn): 
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.catalog.createApp(app);
+  await ctx.catalog.createApp(app);
   return app;
 }
 
-export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'catalog' | 'endpoints'>;
+
+export function registerApplicationRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/app', {
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: ListOf(ApplicationOut) } },
   }, async (req) => {
-    const page = await ctx.store.catalog.listApps(pageOf(req.query, 'ascending', 'app'));
+    const page = await ctx.catalog.listApps(pageOf(req.query, 'ascending', 'app'));
     return { ...page, data: page.data.filter((a) => a.id !== OPERATIONAL_APP_ID).map(applicationOut) };
   });
 
@@ -73,8 +76,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
       throttleRate: req.body.throttleRate ?? null,
       updatedAt: Date.now(),
     };
-    await ctx.store.catalog.updateApp(app);
-    ctx.endpoints.invalidateApp(app.id);
+    await ctx.catalog.updateApp(app);
     return reply.status(200).send(applicationOut(app));
   });
 
@@ -92,8 +94,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
       updatedAt: Date.now(),
     };
-    await ctx.store.catalog.updateApp(app);
-    ctx.endpoints.invalidateApp(app.id);
+    await ctx.catalog.updateApp(app);
     return applicationOut(app);
   });
 
@@ -101,8 +102,7 @@ export function registerApplicationRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Delete an application', params: AppParams },
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
-    await ctx.store.catalog.deleteApp(app.id);
-    ctx.endpoints.invalidateApp(app.id);
+    await ctx.catalog.deleteApp(app.id);
     return reply.status(204).send();
   });
 }

@@ -26,13 +26,16 @@ function attemptFilter(q: AttemptQuery) {
   };
 }
 
-export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'catalog' | 'history' | 'publisher' | 'endpoints'>;
+
+export function registerAttemptRoutes(api: Api, ctx: RouteContext): void {
   /** Attempts with, on request, their messages (looked up once per message on the page). */
-  async function attemptsPage(appId: string, filter: Parameters<ApiContext['store']['history']['listAttempts']>[0], q: AttemptQuery) {
-    const page = await ctx.store.history.listAttempts(filter, pageOf(q, 'descending', 'atmpt'));
+  async function attemptsPage(appId: string, filter: Parameters<ApiContext['history']['listAttempts']>[0], q: AttemptQuery) {
+    const page = await ctx.history.listAttempts(filter, pageOf(q, 'descending', 'atmpt'));
     const messages = new Map<string, Message | undefined>();
     if (q.with_msg) {
-      for (const a of page.data) if (!messages.has(a.messageId)) messages.set(a.messageId, await ctx.store.history.getMessage(appId, a.messageId));
+      for (const a of page.data) if (!messages.has(a.messageId)) messages.set(a.messageId, await ctx.history.getMessage(appId, a.messageId));
     }
     const withContent = q.with_content ?? true;
     return { ...page, data: page.data.map((a) => attemptOut(a, withContent, messages.get(a.messageId))) };
@@ -51,7 +54,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     const { app, message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
     let endpointId: string | undefined;
     if (req.query.endpoint_id) {
-      const ep = await ctx.store.catalog.getEndpoint(app.id, req.query.endpoint_id);
+      const ep = await ctx.catalog.getEndpoint(app.id, req.query.endpoint_id);
       if (!ep) throw HeraldError.notFound('Endpoint');
       endpointId = ep.id;
     }
@@ -65,7 +68,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
-    const attempt = await ctx.store.history.getAttempt(message.id, req.params.attempt_id);
+    const attempt = await ctx.history.getAttempt(message.id, req.params.attempt_id);
     if (!attempt) throw HeraldError.notFound('Message attempt');
     return attemptOut(attempt, true);
   });
@@ -77,7 +80,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
-    const attempt = await ctx.store.history.getAttempt(message.id, req.params.attempt_id);
+    const attempt = await ctx.history.getAttempt(message.id, req.params.attempt_id);
     if (!attempt) throw HeraldError.notFound('Message attempt');
     return attempt.request ?? { headers: null, sensitive: [] };
   });
@@ -91,7 +94,7 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
   }, async (req) => {
     const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
     const q = req.query;
-    const page = await ctx.store.history.listEndpointDeliveries(
+    const page = await ctx.history.listEndpointDeliveries(
       endpoint.id,
       { status: q.status, channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
       pageOf(q, 'descending', 'msg'),
@@ -107,10 +110,10 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
-    const page = await ctx.store.history.listMessageDeliveries(message.id, pageOf(req.query, 'ascending', 'ep'));
+    const page = await ctx.history.listMessageDeliveries(message.id, pageOf(req.query, 'ascending', 'ep'));
     const data = [];
     for (const d of page.data) {
-      const ep = await ctx.store.catalog.getEndpointById(d.endpointId);
+      const ep = await ctx.catalog.getEndpointById(d.endpointId);
       if (ep) data.push({ ...endpointOut(ep), ...statusFields(d) });
     }
     return { ...page, data };
@@ -120,9 +123,9 @@ export function registerAttemptRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Send a message to an endpoint again', params: ResendParams, response: { 202: EmptyOut } },
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
-    const message = await ctx.store.history.getMessage(app.id, req.params.msg_id);
+    const message = await ctx.history.getMessage(app.id, req.params.msg_id);
     if (!message) throw HeraldError.notFound('Message');
-    const endpoint = await ctx.store.catalog.getEndpoint(app.id, req.params.endpoint_id);
+    const endpoint = await ctx.catalog.getEndpoint(app.id, req.params.endpoint_id);
     if (!endpoint) throw HeraldError.notFound('Endpoint');
     if (message.payload === null) throw HeraldError.badRequest('message_expunged', 'The message content was expunged and cannot be sent again');
     await ctx.publisher.resend(message.id, endpoint.id);

@@ -38,7 +38,10 @@ const auditEntryOut = (e: AuditEntry) => ({
   resourceId: e.resourceId,
 });
 
-export function registerAuditRoutes(api: Api, ctx: ApiContext): void {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'access' | 'endpoints'>;
+
+export function registerAuditRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/audit-log', {
     schema: {
       tags: ['Audit log'],
@@ -56,7 +59,7 @@ export function registerAuditRoutes(api: Api, ctx: ApiContext): void {
     const q = req.query;
     // Entries keep the id; a uid is looked up (one of a deleted application matches as given).
     const appId = q.app_id ? ((await findApp(ctx, q.app_id))?.id ?? q.app_id) : undefined;
-    const page = await ctx.store.access.listAuditEntries(
+    const page = await ctx.access.listAuditEntries(
       { appId, actorId: q.token_id, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
       pageOf(q, 'descending', 'audit'),
     );

@@ -60,7 +60,7 @@ function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules)
   };
 }
 
-export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }) {
+export async function createEndpoint(ctx: Pick<ApiContext, 'config' | 'catalog'>, app: App, b: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }) {
   if (b.headers) checkHeaders(b.headers);
   const now = Date.now();
   const blank: Endpoint = {
@@ -68,19 +68,21 @@ export async function createEndpoint(ctx: ApiContext, app: App, b: EndpointField
     throttleRate: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
-  await ctx.store.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
-  ctx.endpoints.invalidateEndpoint(endpoint);
+  await ctx.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
   return endpoint;
 }
 
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'config' | 'catalog' | 'circuits' | 'stats' | 'operational' | 'endpoints'>;
+
 /**
- * After an endpoint was changed: caches everywhere forget it, and an endpoint enabled again starts with a clean
- * record (its old failing run no longer counts toward disabling it) and is announced by an operational webhook.
+ * After an endpoint was changed (caches forget it as the write commits, store/catalog-changes.ts): an endpoint enabled
+ * again starts with a clean record (its old failing run no longer counts toward disabling it) and is announced by an
+ * operational webhook.
  */
-async function afterUpdate(ctx: ApiContext, before: Endpoint, after: Endpoint): Promise<void> {
-  ctx.endpoints.invalidateEndpoint(after);
+async function afterUpdate(ctx: RouteContext, before: Endpoint, after: Endpoint): Promise<void> {
   if (before.disabled && !after.disabled) {
-    await ctx.store.catalog.noteEndpointsSucceeded([after.id]);
+    await ctx.catalog.noteEndpointsSucceeded([after.id]);
     ctx.operational.emit({ type: 'endpoint.enabled', appId: after.appId, endpointId: after.id });
   }
 }
@@ -94,7 +96,7 @@ export interface EndpointScope {
   tags: string[];
   /** The path parameters before the endpoint's own. */
   params: TObject;
-  app(ctx: ApiContext, params: Record<string, string>): Promise<App>;
+  app(ctx: RouteContext, params: Record<string, string>): Promise<App>;
 }
 
 export const APP_ENDPOINTS: EndpointScope = {
@@ -107,7 +109,7 @@ export const APP_ENDPOINTS: EndpointScope = {
 /** A new endpoint's circuit is closed. */
 const NO_CIRCUITS: ReadonlyMap<string, CircuitState> = new Map();
 
-export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: EndpointScope = APP_ENDPOINTS): void {
+export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: EndpointScope = APP_ENDPOINTS): void {
   const { base, tags } = scope;
   const ScopeParams = scope.params;
   const ItemParams = Type.Object({ ...scope.params.properties, endpoint_id: Uid });
@@ -116,21 +118,21 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
   /** The endpoint a path names, within the scope's application, or 404. */
   const endpointOf = async (params: unknown) => {
     const app = await appOf(params);
-    const endpoint = await ctx.store.catalog.getEndpoint(app.id, (params as Params).endpoint_id);
+    const endpoint = await ctx.catalog.getEndpoint(app.id, (params as Params).endpoint_id);
     if (!endpoint) throw HeraldError.notFound('Endpoint');
     return { app, endpoint };
   };
 
   /** The open circuits among these endpoints. */
   const circuitsOf = async (endpoints: readonly Endpoint[]) =>
-    new Map((await ctx.store.circuits.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
+    new Map((await ctx.circuits.listCircuits(endpoints.map((e) => e.id))).map((c) => [c.endpointId, c]));
 
   api.get(base, {
     schema: { tags, summary: 'List endpoints', params: ScopeParams, querystring: ListQuery, response: { 200: ListOf(EndpointOut) } },
   }, async (req) => {
     const app = await appOf(req.params);
     // Svix lists endpoints newest first unless asked otherwise (applications, by contrast, oldest first).
-    const page = await ctx.store.catalog.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
+    const page = await ctx.catalog.listEndpoints(app.id, pageOf(req.query, 'descending', 'ep'));
     const circuits = await circuitsOf(page.data);
     return { ...page, data: page.data.map((e) => endpointOut(e, circuits)) };
   });
@@ -153,11 +155,11 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Update (or create) an endpoint', params: ItemParams, body: EndpointUpdate, response: { 200: EndpointOut, 201: EndpointOut } },
   }, async (req, reply) => {
     const app = await appOf(req.params);
-    const existing = await ctx.store.catalog.getEndpoint(app.id, (req.params as Params).endpoint_id);
+    const existing = await ctx.catalog.getEndpoint(app.id, (req.params as Params).endpoint_id);
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config);
-    await ctx.store.catalog.updateEndpoint(endpoint);
+    await ctx.catalog.updateEndpoint(endpoint);
     await afterUpdate(ctx, existing, endpoint);
     return reply.status(200).send(endpointOut(endpoint, await circuitsOf([endpoint])));
   });
@@ -185,8 +187,8 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
       updatedAt: Date.now(),
     };
     const newSecret = b.secret !== undefined && b.secret !== null ? secretFrom(b.secret, 'secret') : null;
-    await ctx.store.catalog.updateEndpoint(endpoint);
-    if (newSecret) await ctx.store.catalog.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
+    await ctx.catalog.updateEndpoint(endpoint);
+    if (newSecret) await ctx.catalog.rotateEndpointKey(endpoint.id, { key: newSecret, createdAt: Date.now(), expiresAt: null }, Date.now());
     await afterUpdate(ctx, existing, endpoint);
     return endpointOut(endpoint, await circuitsOf([endpoint]));
   });
@@ -195,8 +197,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Delete an endpoint', params: ItemParams },
   }, async (req, reply) => {
     const { endpoint } = await endpointOf(req.params);
-    await ctx.store.catalog.deleteEndpoint(endpoint.id);
-    ctx.endpoints.invalidateEndpoint(endpoint);
+    await ctx.catalog.deleteEndpoint(endpoint.id);
     return reply.status(204).send();
   });
 
@@ -204,7 +205,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: "Get the endpoint's current signing secret", params: ItemParams, response: { 200: EndpointSecretOut } },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    const [current] = await ctx.store.catalog.getEndpointKeys(endpoint.id, Date.now());
+    const [current] = await ctx.catalog.getEndpointKeys(endpoint.id, Date.now());
     if (!current) throw HeraldError.notFound('Endpoint secret');
     return { key: formatSecret(current.key) };
   });
@@ -216,7 +217,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    const [current] = await ctx.store.catalog.getEndpointKeys(endpoint.id, Date.now());
+    const [current] = await ctx.catalog.getEndpointKeys(endpoint.id, Date.now());
     const key = current ? publicKeyOf(current.key) : null;
     if (!key) throw new HeraldError(404, 'not_found', 'The endpoint signs with a shared secret (whsec_): it has no public key');
     return { key };
@@ -232,8 +233,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const body = req.body ?? {};
     const now = Date.now();
     const grace = (body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    await ctx.store.catalog.rotateEndpointKey(endpoint.id, { key: secretFrom(body.key, 'key'), createdAt: now, expiresAt: null }, now + grace);
-    ctx.endpoints.invalidateEndpoint(endpoint);
+    await ctx.catalog.rotateEndpointKey(endpoint.id, { key: secretFrom(body.key, 'key'), createdAt: now, expiresAt: null }, now + grace);
     return reply.status(204).send();
   });
 
@@ -247,8 +247,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const updated = { ...endpoint, headers: req.body.headers, updatedAt: Date.now() };
-    await ctx.store.catalog.updateEndpoint(updated);
-    ctx.endpoints.invalidateEndpoint(updated);
+    await ctx.catalog.updateEndpoint(updated);
     return reply.status(204).send();
   });
 
@@ -258,8 +257,7 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     const { endpoint } = await endpointOf(req.params);
     checkHeaders(req.body.headers);
     const updated = { ...endpoint, headers: patchHeaders(endpoint.headers, req.body.headers, req.body.deleteHeaders), updatedAt: Date.now() };
-    await ctx.store.catalog.updateEndpoint(updated);
-    ctx.endpoints.invalidateEndpoint(updated);
+    await ctx.catalog.updateEndpoint(updated);
     return reply.status(204).send();
   });
 
@@ -267,6 +265,6 @@ export function registerEndpointRoutes(api: Api, ctx: ApiContext, scope: Endpoin
     schema: { tags, summary: 'Delivery counts by status', params: ItemParams, querystring: StatsQuery, response: { 200: EndpointStatsOut } },
   }, async (req) => {
     const { endpoint } = await endpointOf(req.params);
-    return ctx.store.stats.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
+    return ctx.stats.endpointStats(endpoint.id, parseTime(req.query.since, 'since') ?? null, parseTime(req.query.until, 'until') ?? null);
   });
 }

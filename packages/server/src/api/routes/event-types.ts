@@ -69,8 +69,11 @@ function flags(b: { featureFlag?: string | null; featureFlags?: string[] | null 
   return b.featureFlag ? [b.featureFlag] : null;
 }
 
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'catalog'>;
+
 /** Creates the event type, or replaces every field of an existing one (keeping its creation time). */
-async function writeEventType(ctx: ApiContext, name: string, b: Static<typeof EventTypeUpdate>, existing: EventType | undefined): Promise<EventType> {
+async function writeEventType(ctx: RouteContext, name: string, b: Static<typeof EventTypeUpdate>, existing: EventType | undefined): Promise<EventType> {
   const now = Date.now();
   const eventType: EventType = {
     name,
@@ -83,12 +86,12 @@ async function writeEventType(ctx: ApiContext, name: string, b: Static<typeof Ev
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
-  if (existing) await ctx.store.catalog.updateEventType(eventType);
-  else await ctx.store.catalog.createEventType(eventType);
+  if (existing) await ctx.catalog.updateEventType(eventType);
+  else await ctx.catalog.createEventType(eventType);
   return eventType;
 }
 
-export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
+export function registerEventTypeRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/event-type', {
     schema: {
       tags, summary: 'List event types',
@@ -100,7 +103,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
       response: { 200: ListOf(EventTypeOut) },
     },
   }, async (req) => {
-    const page = await ctx.store.catalog.listEventTypes(pageOf(req.query, 'ascending', 'event-type'), req.query.include_archived ?? false);
+    const page = await ctx.catalog.listEventTypes(pageOf(req.query, 'ascending', 'event-type'), req.query.include_archived ?? false);
     return { ...page, data: page.data.map((e) => eventTypeOut(e, req.query.with_content ?? false)) };
   });
 
@@ -109,7 +112,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const b = req.body;
     checkSchemas(b.schemas);
-    const existing = await ctx.store.catalog.getEventType(b.name);
+    const existing = await ctx.catalog.getEventType(b.name);
     // Svix documents create as the way to unarchive: an archived type is restored with the new fields; a live one conflicts.
     if (existing && !existing.archived) throw new HeraldError(409, 'event_type_exists', 'An event type with this name already exists');
     const eventType = await writeEventType(ctx, b.name, b, existing);
@@ -119,7 +122,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/event-type/:event_type_name', {
     schema: { tags, summary: 'Get an event type', params: EventTypeParams, response: { 200: EventTypeOut } },
   }, async (req) => {
-    const eventType = await ctx.store.catalog.getEventType(req.params.event_type_name);
+    const eventType = await ctx.catalog.getEventType(req.params.event_type_name);
     if (!eventType) throw HeraldError.notFound('Event type');
     return eventTypeOut(eventType);
   });
@@ -129,7 +132,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const b = req.body;
     checkSchemas(b.schemas);
-    const existing = await ctx.store.catalog.getEventType(req.params.event_type_name);
+    const existing = await ctx.catalog.getEventType(req.params.event_type_name);
     const eventType = await writeEventType(ctx, req.params.event_type_name, b, existing);
     return reply.status(existing ? 200 : 201).send(eventTypeOut(eventType));
   });
@@ -137,7 +140,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
   api.patch('/api/v1/event-type/:event_type_name', {
     schema: { tags, summary: 'Patch an event type', params: EventTypeParams, body: EventTypePatch, response: { 200: EventTypeOut } },
   }, async (req) => {
-    const existing = await ctx.store.catalog.getEventType(req.params.event_type_name);
+    const existing = await ctx.catalog.getEventType(req.params.event_type_name);
     if (!existing) throw HeraldError.notFound('Event type');
     const b = req.body;
     checkSchemas(b.schemas);
@@ -151,7 +154,7 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
       groupName: b.groupName === undefined ? existing.groupName : b.groupName,
       updatedAt: Date.now(),
     };
-    await ctx.store.catalog.updateEventType(eventType);
+    await ctx.catalog.updateEventType(eventType);
     return eventTypeOut(eventType);
   });
 
@@ -161,9 +164,9 @@ export function registerEventTypeRoutes(api: Api, ctx: ApiContext): void {
       params: EventTypeParams, querystring: Type.Object({ expunge: Type.Optional(Type.Boolean()) }),
     },
   }, async (req, reply) => {
-    const existing = await ctx.store.catalog.getEventType(req.params.event_type_name);
+    const existing = await ctx.catalog.getEventType(req.params.event_type_name);
     if (!existing) throw HeraldError.notFound('Event type');
-    await ctx.store.catalog.deleteEventType(existing.name, req.query.expunge ?? false);
+    await ctx.catalog.deleteEventType(existing.name, req.query.expunge ?? false);
     return reply.status(204).send();
   });
 }

@@ -36,11 +36,14 @@ function eventTypesOf(value: string | string[] | undefined): string[] | null {
 
 const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify(a) === JSON.stringify(b);
 
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'config' | 'catalog' | 'queue' | 'access' | 'endpoints' | 'live' | 'listen' | 'deliveriesDue'>;
+
 /**
  * Live streams (server-sent events): the attempts of an application as they are recorded, and `herald listen`
  * sessions that receive an application's deliveries through the stream instead of over the network.
  */
-export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStreams): void {
+export function registerLiveRoutes(api: Api, ctx: RouteContext, streams: SseStreams): void {
   api.get('/api/v1/app/:app_id/attempt/stream', {
     schema: {
       tags: ['Message Attempt'],
@@ -90,7 +93,7 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
     ctx.listen.connect(app.id, name, session);
     stream.onClose(() => ctx.listen.disconnect(app.id, name, session));
     const now = Date.now();
-    const caughtUp = await ctx.store.queue.expediteEndpointDeliveries(endpoint.id, now);
+    const caughtUp = await ctx.queue.expediteEndpointDeliveries(endpoint.id, now);
     if (caughtUp > 0) ctx.deliveriesDue(now);
     stream.send('ready', { appId: app.id, endpointId: endpoint.id, name, url: endpoint.url, eventTypes: endpoint.eventTypes, caughtUp });
   });
@@ -108,11 +111,11 @@ export function registerLiveRoutes(api: Api, ctx: ApiContext, streams: SseStream
  * The session's endpoint, created on first use; its event type filter follows the session, and a session enables it.
  * Creating or changing it is audited as the endpoint change it is, though the request is the stream's GET.
  */
-async function listenEndpoint(ctx: ApiContext, req: FastifyRequest, app: App, name: string, eventTypes: string[] | null): Promise<Endpoint> {
+async function listenEndpoint(ctx: RouteContext, req: FastifyRequest, app: App, name: string, eventTypes: string[] | null): Promise<Endpoint> {
   const uid = `listen-${name}`;
   const url = listenUrl(name);
   const collection = `/api/v1/app/${app.id}/endpoint`;
-  const existing = await ctx.store.catalog.getEndpoint(app.id, uid);
+  const existing = await ctx.catalog.getEndpoint(app.id, uid);
   if (!existing) {
     const created = await createEndpoint(ctx, app, { url, uid, description: `herald listen session "${name}"`, eventTypes });
     auditImpliedChange(ctx, req, { method: 'POST', route: '/api/v1/app/:app_id/endpoint', path: collection, status: 201, appId: app.id, resourceId: created.id });
@@ -121,9 +124,8 @@ async function listenEndpoint(ctx: ApiContext, req: FastifyRequest, app: App, na
   if (existing.url !== url) throw HeraldError.conflict(`Endpoint "${uid}" exists and does not deliver to ${url}`);
   if (!existing.disabled && sameList(existing.eventTypes, eventTypes)) return existing;
   const updated = { ...existing, eventTypes, disabled: false, updatedAt: Date.now() };
-  await ctx.store.catalog.updateEndpoint(updated);
-  if (existing.disabled) await ctx.store.catalog.noteEndpointsSucceeded([existing.id]);
-  ctx.endpoints.invalidateEndpoint(updated);
+  await ctx.catalog.updateEndpoint(updated);
+  if (existing.disabled) await ctx.catalog.noteEndpointsSucceeded([existing.id]);
   auditImpliedChange(ctx, req, {
     method: 'PATCH', route: '/api/v1/app/:app_id/endpoint/:endpoint_id', path: `${collection}/${existing.id}`, status: 200, appId: app.id, resourceId: existing.id,
   });

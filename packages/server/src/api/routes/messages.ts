@@ -16,7 +16,10 @@ export function payloadExpiry(defaultDays: number, hours: number | null, days: n
   return retentionHours === null ? null : Date.now() + retentionHours * HOUR_MS;
 }
 
-export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'config' | 'catalog' | 'history' | 'publisher' | 'endpoints'>;
+
+export function registerMessageRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/app/:app_id/msg', {
     schema: {
       tags, summary: 'Send a message: stored with its deliveries in one transaction, then 202',
@@ -60,7 +63,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: "Delete a message's payload for good; its delivery log stays", params: MessageParams },
   }, async (req, reply) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
-    await ctx.store.history.expungeMessageContent(message.id);
+    await ctx.history.expungeMessageContent(message.id);
     return reply.status(204).send();
   });
 
@@ -85,7 +88,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
   }, async (req) => {
     const app = await requireApp(ctx, req.params.app_id);
     const q = req.query;
-    const page = await ctx.store.history.listMessages(
+    const page = await ctx.history.listMessages(
       app.id,
       { channel: q.channel, tag: q.tag, eventTypes: csv(q.event_types), before: parseTime(q.before, 'before'), after: parseTime(q.after, 'after') },
       pageOf(q, 'descending', 'msg'),
@@ -93,7 +96,7 @@ export function registerMessageRoutes(api: Api, ctx: ApiContext): void {
     const data = page.data.map((m) => messageOut(m, q.with_content ?? true));
     if (!q.with_delivery_status) return { ...page, data };
     // One grouped query for the page, on the (message_id, endpoint_id) index: the list stays as fast as the page is long.
-    const tallies = await ctx.store.history.tallyDeliveries(page.data.map((m) => m.id));
+    const tallies = await ctx.history.tallyDeliveries(page.data.map((m) => m.id));
     const none = { delivered: 0, pending: 0, failing: 0, failed: 0 };
     return { ...page, data: data.map((m) => ({ ...m, deliveryStatus: tallies.get(m.id) ?? none })) };
   });

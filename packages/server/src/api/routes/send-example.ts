@@ -21,12 +21,15 @@ function examplesOf(eventType: EventType): unknown[] {
   return Array.isArray(examples) ? examples : [];
 }
 
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'config' | 'catalog' | 'publisher' | 'endpoints'>;
+
 /**
  * Svix's "send example": a real message of the event type, with the example payload from its schema, delivered to
  * one endpoint only (whatever it subscribes to), so an endpoint's owner can test their receiver. It is signed,
  * retried and logged like any other message, and shows in the application's message list.
  */
-export function registerSendExampleRoute(api: Api, ctx: ApiContext): void {
+export function registerSendExampleRoute(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', {
     schema: {
       tags: ['Endpoint'], summary: "Send an event type's example payload to this endpoint only",
@@ -35,7 +38,7 @@ export function registerSendExampleRoute(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const { app, endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
     const { eventType: name, exampleIndex = 0 } = req.body;
-    const eventType = await ctx.store.catalog.getEventType(name);
+    const eventType = await ctx.catalog.getEventType(name);
     if (!eventType || eventType.archived) throw HeraldError.validation(['body', 'eventType'], `no event type ${name} in the catalogue`);
     const examples = examplesOf(eventType);
     if (examples.length === 0) {

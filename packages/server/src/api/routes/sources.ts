@@ -100,14 +100,17 @@ function requestOut(q: InboundRequest) {
   };
 }
 
-async function requireSource(ctx: ApiContext, ref: string): Promise<Source> {
-  const source = await ctx.store.inbound.getSource(ref);
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'inbound' | 'ingestor'>;
+
+async function requireSource(ctx: RouteContext, ref: string): Promise<Source> {
+  const source = await ctx.inbound.getSource(ref);
   if (!source) throw HeraldError.notFound('Source');
   return source;
 }
 
 /** A request can be sent on again unless it was never meant to be: a forged one, or a provider's setup call. */
-async function replayOne(ctx: ApiContext, source: Source, request: InboundRequest): Promise<string> {
+async function replayOne(ctx: RouteContext, source: Source, request: InboundRequest): Promise<string> {
   if (request.status === 'rejected' || request.status === 'handshake') {
     throw HeraldError.conflict(`A ${request.status} request is never forwarded`);
   }
@@ -118,7 +121,7 @@ async function replayOne(ctx: ApiContext, source: Source, request: InboundReques
   return ctx.ingestor.forward(source, request);
 }
 
-export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
+export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/source', {
     schema: { tags, summary: 'Create an inbound source (a public ingest URL with a verification scheme)', body: SourceIn, response: { 201: SourceOut } },
   }, async (req, reply) => {
@@ -135,14 +138,14 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
       inspect: b.inspect ?? false, dedupeWindowSeconds: b.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_S, signForwarded: b.signForwarded ?? false,
       createdAt: now, updatedAt: now,
     };
-    await ctx.store.inbound.createSource(source, app);
+    await ctx.inbound.createSource(source, app);
     return reply.status(201).send(sourceOut(source));
   });
 
   api.get('/api/v1/source', {
     schema: { tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: ListOf(SourceOut) } },
   }, async (req) => {
-    const page = await ctx.store.inbound.listSources(pageOf(req.query, 'ascending', 'src'));
+    const page = await ctx.inbound.listSources(pageOf(req.query, 'ascending', 'src'));
     return { ...page, data: page.data.map(sourceOut) };
   });
 
@@ -169,7 +172,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
       signForwarded: b.signForwarded ?? existing.signForwarded,
       updatedAt: Date.now(),
     };
-    await ctx.store.inbound.updateSource(updated);
+    await ctx.inbound.updateSource(updated);
     return sourceOut(updated);
   });
 
@@ -177,8 +180,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'Delete an inbound source with its destinations and stored requests', params: SourceParams },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
-    await ctx.store.inbound.deleteSource(source.id);
-    ctx.endpoints.forgetApp(source.appId);
+    await ctx.inbound.deleteSource(source.id);
     return reply.status(204).send();
   });
 
@@ -192,7 +194,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
     const q = req.query;
-    const page = await ctx.store.inbound.listInboundRequests(
+    const page = await ctx.inbound.listInboundRequests(
       source.id, { status: q.status as InboundStatus | undefined, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
       pageOf(q, 'descending', 'inreq'),
     );
@@ -203,7 +205,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     schema: { tags, summary: 'A received request as it came', params: RequestParams, response: { 200: RequestOut } },
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
-    const request = await ctx.store.inbound.getInboundRequest(source.id, req.params.request_id);
+    const request = await ctx.inbound.getInboundRequest(source.id, req.params.request_id);
     if (!request) throw HeraldError.notFound('Inbound request');
     return requestOut(request);
   });
@@ -215,7 +217,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
     },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
-    const request = await ctx.store.inbound.getInboundRequest(source.id, req.params.request_id);
+    const request = await ctx.inbound.getInboundRequest(source.id, req.params.request_id);
     if (!request) throw HeraldError.notFound('Inbound request');
     return reply.status(202).send({ messageId: await replayOne(ctx, source, request) });
   });
@@ -230,7 +232,7 @@ export function registerSourceRoutes(api: Api, ctx: ApiContext): void {
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
     const b = req.body;
-    const page = await ctx.store.inbound.listInboundRequests(
+    const page = await ctx.inbound.listInboundRequests(
       source.id, { status: 'accepted', since: Date.parse(b.since), until: b.until ? Date.parse(b.until) : undefined },
       { limit: REPLAY_PAGE, iterator: checkIterator(b.iterator, 'inreq', ['body', 'iterator']), order: 'ascending' },
     );

@@ -71,10 +71,13 @@ const pointOut = (p: AttemptSeriesPoint) => ({
   start: iso(p.start), attempts: p.attempts, succeeded: p.succeeded, failed: p.failed, p50Ms: p.p50Ms, p95Ms: p.p95Ms, p99Ms: p.p99Ms,
 });
 
-export function registerStatsRoutes(api: Api, ctx: ApiContext): void {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'catalog' | 'stats' | 'endpoints'>;
+
+export function registerStatsRoutes(api: Api, ctx: RouteContext): void {
   async function series(app: App, endpointId: string | null, q: SeriesQuery) {
     const range = seriesRange(q, Date.now());
-    const points = await ctx.store.stats.attemptSeries({
+    const points = await ctx.stats.attemptSeries({
       appId: app.id, endpointId, since: range.since, until: range.until, bucketMs: BUCKET_MS[range.bucket],
     });
     return { bucket: range.bucket, since: iso(range.since), until: iso(range.until), series: points.map(pointOut) };

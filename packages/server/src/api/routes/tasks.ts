@@ -37,8 +37,11 @@ function timeOf(value: string | null | undefined, field: string): number | null 
   return ms;
 }
 
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'catalog' | 'tasks' | 'taskRunner' | 'endpoints'>;
+
 /** recover, replay-missing and bulk-replay start background tasks (qtask_ ids) that workers run and report on. */
-export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
+export function registerTaskRoutes(api: Api, ctx: RouteContext): void {
   const base = '/api/v1/app/:app_id/endpoint/:endpoint_id';
   const tags = ['Background Task'];
 
@@ -51,14 +54,14 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
       ? { eventTypes: body.eventTypes ?? undefined, channel: body.channel ?? undefined, tag: body.tag ?? undefined, status: body.status ?? undefined }
       : undefined;
     // Counted once, up front: the task walks exactly these messages (plus any created in the range meanwhile).
-    const total = await ctx.store.tasks.countMessagesForReplay(app.id, since, until);
+    const total = await ctx.tasks.countMessagesForReplay(app.id, since, until);
     const now = Date.now();
     const task: BackgroundTask = {
       id: newId('qtask', now), kind, status: 'running', appId: app.id, endpointId: endpoint.id, params: { since, until, ...(filter ? { filter } : {}) },
       cursor: null, total, processed: 0, scheduled: 0, leaseUntil: null, error: null, createdAt: now, updatedAt: now,
     };
-    await ctx.store.tasks.createTask(task);
-    ctx.tasks?.kick();
+    await ctx.tasks.createTask(task);
+    ctx.taskRunner?.kick();
     return started(task);
   }
 
@@ -77,7 +80,7 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/background-task/:task_id', {
     schema: { tags, summary: 'Get a background task', params: Type.Object({ task_id: Uid }), response: { 200: TaskOut } },
   }, async (req) => {
-    const task = await ctx.store.tasks.getTask(req.params.task_id);
+    const task = await ctx.tasks.getTask(req.params.task_id);
     // An application token sees its own application's tasks only, and cannot tell another's from a missing one.
     const principal = req.principal;
     if (!task || (principal?.scope === 'app' && task.appId !== principal.appId)) throw HeraldError.notFound('Background task');
@@ -87,7 +90,7 @@ export function registerTaskRoutes(api: Api, ctx: ApiContext): void {
   api.get('/api/v1/background-task', {
     schema: { tags, summary: 'List background tasks, newest first', querystring: ListQuery, response: { 200: ListOf(TaskOut) } },
   }, async (req) => {
-    const page = await ctx.store.tasks.listTasks(pageOf(req.query, 'descending', 'qtask'));
+    const page = await ctx.tasks.listTasks(pageOf(req.query, 'descending', 'qtask'));
     return { ...page, data: page.data.map(taskOut) };
   });
 }

@@ -79,22 +79,25 @@ interface NewToken {
   createdBy: string;
 }
 
-async function issueToken(ctx: ApiContext, spec: NewToken): Promise<{ token: string; row: ApiToken }> {
+/** What these routes use of the API's context. */
+type RouteContext = Pick<ApiContext, 'config' | 'access' | 'auth' | 'endpoints'>;
+
+async function issueToken(ctx: RouteContext, spec: NewToken): Promise<{ token: string; row: ApiToken }> {
   const now = Date.now();
   const { token, tokenHash, prefix } = generateToken(spec.portal ? 'portal' : 'tok');
   const row: ApiToken = { id: newId('tok', now), tokenHash, prefix, createdAt: now, lastUsedAt: null, ...spec };
-  await ctx.store.access.createApiToken(row);
+  await ctx.access.createApiToken(row);
   return { token, row };
 }
 
 /** Where the consumer portal lives: the configured public URL, else the address this request came to. */
-function portalUrl(ctx: ApiContext, request: { protocol: string; host: string }, token: string): string {
+function portalUrl(ctx: RouteContext, request: { protocol: string; host: string }, token: string): string {
   const base = (ctx.config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
   // In the fragment: browsers never send it, so the token stays out of server logs and Referer headers.
   return `${base}/ui/portal#token=${encodeURIComponent(token)}`;
 }
 
-export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
+export function registerTokenRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/token', {
     schema: {
       tags, summary: 'Create an API token (admin only); the token is in this answer only',
@@ -126,14 +129,14 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
       response: { 200: ListOf(TokenOut) },
     },
   }, async (req) => {
-    const page = await ctx.store.access.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending', 'tok'));
+    const page = await ctx.access.listApiTokens({ portal: req.query.portal ?? false }, pageOf(req.query, 'ascending', 'tok'));
     return { ...page, data: page.data.map(tokenOut) };
   });
 
   api.get('/api/v1/token/:token_id', {
     schema: { tags, summary: 'Get an API token (never the token itself)', params: TokenParams, response: { 200: TokenOut } },
   }, async (req) => {
-    const token = await ctx.store.access.getApiToken(req.params.token_id);
+    const token = await ctx.access.getApiToken(req.params.token_id);
     if (!token) throw HeraldError.notFound('Token');
     return tokenOut(token);
   });
@@ -141,7 +144,7 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
   api.delete('/api/v1/token/:token_id', {
     schema: { tags, summary: 'Revoke an API token', params: TokenParams },
   }, async (req, reply) => {
-    if (!(await ctx.store.access.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
+    if (!(await ctx.access.deleteApiToken(req.params.token_id))) throw HeraldError.notFound('Token');
     ctx.auth.forget(req.params.token_id);
     return reply.status(204).send();
   });
@@ -164,7 +167,7 @@ export function registerTokenRoutes(api: Api, ctx: ApiContext): void {
       throw HeraldError.conflict('The admin token comes from the configuration (HERALD_ADMIN_TOKEN or the first start) and cannot be revoked');
     }
     // Already gone (revoked elsewhere while this process still trusted its cached lookup): the outcome is the same.
-    await ctx.store.access.deleteApiToken(tokenId);
+    await ctx.access.deleteApiToken(tokenId);
     ctx.auth.forget(tokenId);
     return reply.status(204).send();
   });

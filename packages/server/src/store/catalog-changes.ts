@@ -1,0 +1,93 @@
+import type { Bus, CatalogStore, InboundStore, Storage } from './storage.ts';
+import type { StoreEvent } from './types.ts';
+
+/**
+ * Invalidation as a property of the write, not of each caller's memory: the storage returned here announces every
+ * committed write that changes what an endpoint cache holds (an application, its endpoints, their signing keys).
+ * Once such a write commits, this process's bus listeners hear `endpoints-changed` for the application at once, and
+ * the other processes sharing the database hear it through the bus. So the endpoint cache has one notice source, the
+ * bus, for changes made here and elsewhere alike.
+ *
+ * Writes that leave the cache's view as it was announce nothing: creating an application or a source (a missing
+ * application is never cached), event types (not cached), an endpoint's failing run (not part of an Endpoint).
+ * Herald applies this once, to the storage startHerald opens; every part of the process is handed that storage.
+ */
+export function announcingCatalogChanges(storage: Storage): Storage {
+  const listeners: ((event: StoreEvent) => void)[] = [];
+  const changed = (appId: string | undefined): void => {
+    if (appId === undefined) return;
+    const event: StoreEvent = { type: 'endpoints-changed', appId };
+    for (const listener of listeners) listener(event);
+    storage.bus.broadcast(event).catch(() => {
+      // The other processes reread within their cache's maximum age.
+    });
+  };
+  const { catalog, inbound } = storage;
+  // Read before the write: once it has committed, nothing may fail the caller's request.
+  const appOfEndpoint = async (id: string) => (await catalog.getEndpointById(id))?.appId;
+
+  const catalogWrites: Partial<CatalogStore> = {
+    async updateApp(app) {
+      await catalog.updateApp(app);
+      changed(app.id);
+    },
+    async deleteApp(id) {
+      await catalog.deleteApp(id);
+      changed(id);
+    },
+    async createEndpoint(endpoint, key) {
+      await catalog.createEndpoint(endpoint, key);
+      changed(endpoint.appId);
+    },
+    async updateEndpoint(endpoint) {
+      await catalog.updateEndpoint(endpoint);
+      changed(endpoint.appId);
+    },
+    async deleteEndpoint(id) {
+      const appId = await appOfEndpoint(id);
+      await catalog.deleteEndpoint(id);
+      changed(appId);
+    },
+    async disableEndpoint(id, now) {
+      const appId = await appOfEndpoint(id);
+      const disabled = await catalog.disableEndpoint(id, now);
+      if (disabled) changed(appId);
+      return disabled;
+    },
+    async rotateEndpointKey(endpointId, key, oldExpiresAt) {
+      const appId = await appOfEndpoint(endpointId);
+      await catalog.rotateEndpointKey(endpointId, key, oldExpiresAt);
+      changed(appId);
+    },
+  };
+  const inboundWrites: Partial<InboundStore> = {
+    /** The source's application goes with it. */
+    async deleteSource(id) {
+      const appId = (await inbound.getSource(id))?.appId;
+      await inbound.deleteSource(id);
+      changed(appId);
+    },
+  };
+  const bus: Bus = {
+    async subscribe(listener) {
+      await storage.bus.subscribe(listener);
+      listeners.push(listener);
+    },
+    broadcast: (event) => storage.bus.broadcast(event),
+  };
+  return overlay(storage, { catalog: overlay(catalog, catalogWrites), inbound: overlay(inbound, inboundWrites), bus });
+}
+
+/**
+ * `target` with some members replaced; every other member (methods bound to `target`, so a dialect's own state stays
+ * its own) still comes from it, including members added to a slice later.
+ */
+function overlay<T extends object>(target: T, replaced: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (Object.hasOwn(replaced, key)) return replaced[key as keyof T];
+      const value: unknown = Reflect.get(object, key, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
