@@ -1,15 +1,14 @@
 import type pg from 'pg';
 import { endpointHeadersContext, isSealed, type SecretCodec } from '../../security/secret-box.ts';
 import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
+import type { Row } from './context.ts';
 
 /**
  * Row shapes as PostgreSQL returns them on the store's connections (jsonb parsed, booleans as booleans, bigint as
  * numbers), and their mapping to domain objects. Delivery and attempt rows hold only plain columns, named as in
- * SQLite, so that dialect's mappers serve both.
+ * SQLite, so common/rows.ts maps them for both dialects.
  */
 export { jsonOrNull, toAttempt, toDelivery } from '../common/rows.ts';
-
-type Row = Record<string, any>;
 
 export const toApp = (r: Row): App => ({
   id: r.id,
