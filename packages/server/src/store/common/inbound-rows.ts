@@ -1,5 +1,6 @@
 import type { SecretCodec } from '../../security/secret-box.ts';
 import { sourceVerificationContext } from '../../security/secret-box.ts';
+import { parsedJson } from './json.ts';
 import type { InboundRequest, InboundStatus, Source } from '../inbound-types.ts';
 
 /** Row mapping for sources and stored inbound requests, the same in both dialects. */
@@ -45,7 +46,7 @@ export const toInboundRequest = (r: Row): InboundRequest => ({
   method: r.method,
   path: r.path,
   query: r.query,
-  headers: typeof r.headers === 'string' ? JSON.parse(r.headers) : r.headers,
+  headers: parsedJson(r.headers),
   body: Buffer.from(r.body),
   ip: r.ip,
   status: r.status as InboundStatus,

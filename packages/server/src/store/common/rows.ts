@@ -4,7 +4,8 @@ import type { Attempt, AttemptRequest, Delivery, StatusValue, TriggerValue } fro
 
 type Row = Record<string, any>;
 
-export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+// Kept here too for the modules that import it from rows.ts.
+export { jsonOrNull } from './json.ts';
 
 export const toDelivery = (r: Row): Delivery => ({
   id: r.id,
