@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import { API_TOKEN_COLUMNS, AUDIT_COLUMNS, apiTokenValues, auditValues, toApiToken, toAuditEntry } from '../common/access-rows.ts';
+import { conflictOnUnique } from '../common/unique.ts';
 import type { AccessStore } from '../slices/access.ts';
-import { conflictOnUnique } from './context.ts';
+import { isUniqueViolation } from './context.ts';
 import { Binds, paginate, placeholders } from './rows.ts';
 
 /** API tokens and the audit log. */
 export function postgresAccess(pool: pg.Pool): AccessStore {
   return {
     createApiToken(token) {
-      return conflictOnUnique('A token with this id', async () => {
+      return conflictOnUnique(isUniqueViolation, 'A token with this id', async () => {
         await pool.query(`INSERT INTO api_token (${API_TOKEN_COLUMNS}) VALUES (${placeholders(API_TOKEN_COLUMNS)})`, apiTokenValues(token));
       });
     },

@@ -1,9 +1,11 @@
 import { endpointKeyContext } from '../../security/secret-box.ts';
+import { jsonOrNull } from '../common/json.ts';
+import { conflictOnUnique } from '../common/unique.ts';
 import type { CatalogStore } from '../slices/catalog.ts';
 import type { Endpoint, EndpointKey } from '../types.ts';
 import { deleteApp, insertApp } from './app-sql.ts';
-import { conflictOnUnique, type PgContext } from './context.ts';
-import { Binds, jsonOrNull, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
+import { isUniqueViolation, type PgContext } from './context.ts';
+import { Binds, paginate, sealHeaders, toApp, toEndpoint, toEventType } from './rows.ts';
 import { sealing } from './secrets.ts';
 
 const endpointValues = (ep: Endpoint, ctx: PgContext): unknown[] => [
@@ -19,7 +21,7 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
   const { pool } = ctx;
   return {
     createApp(app) {
-      return conflictOnUnique('An application with this uid', () => insertApp(pool, app));
+      return conflictOnUnique(isUniqueViolation, 'An application with this uid', () => insertApp(pool, app));
     },
 
     async getApp(ref) {
@@ -33,7 +35,7 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
     },
 
     updateApp(app) {
-      return conflictOnUnique('An application with this uid', async () => {
+      return conflictOnUnique(isUniqueViolation, 'An application with this uid', async () => {
         await pool.query(
           'UPDATE app SET uid = $2, name = $3, metadata = $4::jsonb, throttle_rate = $5, updated_at = $6 WHERE id = $1',
           [app.id, app.uid, app.name, JSON.stringify(app.metadata), app.throttleRate, app.updatedAt],
@@ -46,7 +48,7 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
     },
 
     createEventType(e) {
-      return conflictOnUnique('An event type with this name', async () => {
+      return conflictOnUnique(isUniqueViolation, 'An event type with this name', async () => {
         await pool.query(
           `INSERT INTO event_type (name, description, schemas, archived, deprecated, feature_flags, group_name, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9)`,
@@ -79,7 +81,7 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
     },
 
     createEndpoint(ep: Endpoint, key: EndpointKey) {
-      return conflictOnUnique('An endpoint with this uid', () => sealing(ctx, async (client) => {
+      return conflictOnUnique(isUniqueViolation, 'An endpoint with this uid', () => sealing(ctx, async (client) => {
         await client.query(
           `WITH ep AS (
              INSERT INTO endpoint (id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, ordered, filter,
@@ -121,7 +123,7 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
     },
 
     updateEndpoint(ep) {
-      return conflictOnUnique('An endpoint with this uid', () => sealing(ctx, async (client) => {
+      return conflictOnUnique(isUniqueViolation, 'An endpoint with this uid', () => sealing(ctx, async (client) => {
         await client.query(
           `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
              throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, ordered = $11, filter = $12::jsonb, updated_at = $13

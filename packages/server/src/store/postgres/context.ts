@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SecretCodec } from '../../security/secret-box.ts';
-import { HeraldError } from '../../lib/errors.ts';
+import type { UniqueViolationTest } from '../common/unique.ts';
 
 /** A row as the store's connections return it (jsonb parsed, booleans as booleans, bigint as numbers). */
 export type Row = Record<string, any>;
@@ -32,14 +32,5 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
   }
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-/** Turns PostgreSQL's uniqueness failures into the API's 409. */
-export async function conflictOnUnique<T>(what: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw HeraldError.conflict(`${what} already exists`);
-    throw err;
-  }
-}
+/** PostgreSQL's unique_violation (23505), for common/unique.ts's conflictOnUnique. */
+export const isUniqueViolation: UniqueViolationTest = (err) => (err as { code?: unknown } | null)?.code === '23505';

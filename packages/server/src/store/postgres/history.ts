@@ -1,11 +1,14 @@
 import type pg from 'pg';
 import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../common/shared-sql.ts';
+import { jsonOrNull } from '../common/json.ts';
+import { toAttempt, toDelivery } from '../common/rows.ts';
+import { conflictOnUnique } from '../common/unique.ts';
 import type { HistoryStore } from '../slices/history.ts';
 import { Status, type MessageFilter } from '../types.ts';
 import type { DueNotices } from './bus.ts';
-import { conflictOnUnique, type Row } from './context.ts';
+import { isUniqueViolation, type Row } from './context.ts';
 import { CREATE_MESSAGE, REPLAY } from './queue-sql.ts';
-import { Binds, jsonOrNull, paginate, toAttempt, toDelivery, toMessage } from './rows.ts';
+import { Binds, paginate, toMessage } from './rows.ts';
 
 /** Conditions on a message aliased `m`, shared by message, delivery and attempt listings. */
 function messageConditions(filter: MessageFilter, timeColumn: string, binds: Binds): string {
@@ -51,7 +54,7 @@ export function postgresHistory(pool: pg.Pool, notices: DueNotices): HistoryStor
       const endpointIds = deliveries.map((d) => d.endpointId);
       const statuses = deliveries.map((d) => (d.admission === 'leased' ? Status.Sending : Status.Pending));
       const next = deliveries.map((d) => (d.admission === 'leased' ? leaseUntil : d.admission === 'due' ? dueAt : null));
-      const { rows } = await conflictOnUnique('A message with this eventId', () =>
+      const { rows } = await conflictOnUnique(isUniqueViolation, 'A message with this eventId', () =>
         pool.query({
           name: 'herald_create_message',
           text: CREATE_MESSAGE,

@@ -1,8 +1,9 @@
 import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundValues, sealVerification, sourceValues, toInboundRequest, toSource } from '../common/inbound-rows.ts';
+import { conflictOnUnique } from '../common/unique.ts';
 import type { InboundStore } from '../slices/inbound.ts';
 import type { Source } from '../inbound-types.ts';
 import { deleteApp, insertApp } from './app-sql.ts';
-import { conflictOnUnique, type PgContext, type Row } from './context.ts';
+import { isUniqueViolation, type PgContext, type Row } from './context.ts';
 import { Binds, paginate, placeholders } from './rows.ts';
 import { sealing } from './secrets.ts';
 
@@ -15,7 +16,7 @@ export function postgresInbound(ctx: PgContext): InboundStore {
   const mapSource = (row: Row): Source => toSource(row, ctx.secrets);
   return {
     createSource(source, app) {
-      return conflictOnUnique('A source or application with this uid', () => sealing(ctx, async (client) => {
+      return conflictOnUnique(isUniqueViolation, 'A source or application with this uid', () => sealing(ctx, async (client) => {
         await insertApp(client, app);
         await client.query(`INSERT INTO source (${SOURCE_COLUMNS}) VALUES (${placeholders(SOURCE_COLUMNS)})`, sourceValues(source, ctx.secrets));
       }));
@@ -31,7 +32,7 @@ export function postgresInbound(ctx: PgContext): InboundStore {
     },
 
     updateSource(s) {
-      return conflictOnUnique('A source with this uid', () => sealing(ctx, async (client) => {
+      return conflictOnUnique(isUniqueViolation, 'A source with this uid', () => sealing(ctx, async (client) => {
         await client.query(
           `UPDATE source SET uid = $2, name = $3, verification = $4, response_status = $5, response_body = $6, response_content_type = $7,
            inspect = $8, dedupe_window = $9, sign_forwarded = $10, updated_at = $11 WHERE id = $1`,
