@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { listMigrations, migrationsBeside, readMigration } from '../common/migrations.ts';
 import { checkSchema, migrationLockKey } from './connection.ts';
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = migrationsBeside(import.meta.url);
 
 /**
  * Creates the schema if missing and applies the numbered migrations (NNN_name.sql) not yet recorded, all in one
@@ -12,7 +10,7 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
  * table and every migration are created exactly once, and a failed migration leaves nothing behind.
  */
 export async function migrate(client: pg.ClientBase, schema: string): Promise<number[]> {
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  const files = listMigrations(MIGRATIONS_DIR);
   const quoted = pg.escapeIdentifier(checkSchema(schema));
   await client.query('BEGIN');
   try {
@@ -26,11 +24,10 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<nu
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migration')).rows.map((r) => r.version));
     const applied: number[] = [];
     for (const file of files) {
-      const version = Number(file.slice(0, 3));
-      if (done.has(version)) continue;
-      await client.query(readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
-      await client.query('INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)', [version, file, Date.now()]);
-      applied.push(version);
+      if (done.has(file.version)) continue;
+      await client.query(readMigration(file));
+      await client.query('INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)', [file.version, file.name, Date.now()]);
+      applied.push(file.version);
     }
     await client.query('COMMIT');
     return applied;

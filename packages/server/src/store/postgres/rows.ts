@@ -1,15 +1,14 @@
 import type pg from 'pg';
 import { endpointHeadersContext, isSealed, type SecretCodec } from '../../security/secret-box.ts';
+import { keysetPage, keysetSql } from '../common/keyset.ts';
 import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
+import type { Row } from './context.ts';
 
 /**
  * Row shapes as PostgreSQL returns them on the store's connections (jsonb parsed, booleans as booleans, bigint as
- * numbers), and their mapping to domain objects. Delivery and attempt rows hold only plain columns, named as in
- * SQLite, so that dialect's mappers serve both.
+ * numbers), and their mapping to domain objects. Delivery and attempt rows hold only plain columns, the same in both
+ * dialects: common/rows.ts maps those.
  */
-export { jsonOrNull, toAttempt, toDelivery } from '../common/rows.ts';
-
-type Row = Record<string, any>;
 
 export const toApp = (r: Row): App => ({
   id: r.id,
@@ -90,10 +89,8 @@ export class Binds {
 }
 
 /**
- * Keyset pagination over a unique, sortable key column, with the same rules as SQLite's paginate(). `select` is
+ * A page of rows, by keyset over a unique, sortable key column (see common/keyset.ts). `select` is
  * 'SELECT … FROM …'; `where` is a condition on the rows (use 'true' for all) whose placeholders come from `binds`.
- * An iterator is the key of the last row of the previous page; '-key' walks back from the first row of a page.
- * As in Svix, `done` says whether the walk in the direction taken (forward, or back with '-key') has reached the end.
  */
 export async function paginate<T>(
   pool: pg.Pool,
@@ -105,21 +102,7 @@ export async function paginate<T>(
   map: (row: Row) => T,
   keyOf: (item: T) => string,
 ): Promise<PageResult<T>> {
-  const backwards = page.iterator?.startsWith('-') ?? false;
-  const cursor = backwards ? page.iterator!.slice(1) : page.iterator;
-  const ascending = (page.order === 'ascending') !== backwards;
-  let condition = where;
-  if (cursor) condition += ` AND ${keyColumn} ${ascending ? '>' : '<'} ${binds.add(cursor)}`;
-  const sql = `${select} WHERE ${condition} ORDER BY ${keyColumn} ${ascending ? 'ASC' : 'DESC'} LIMIT ${binds.add(page.limit + 1)}`;
+  const sql = keysetSql({ select, where, keyColumn }, page, (value) => binds.add(value));
   const { rows } = await pool.query(sql, binds.values);
-  const hasMore = rows.length > page.limit;
-  const items = rows.slice(0, page.limit).map(map);
-  if (backwards) items.reverse();
-  const first = items[0];
-  const last = items[items.length - 1];
-  if (first && last) return { data: items, iterator: keyOf(last), prevIterator: `-${keyOf(first)}`, done: !hasMore };
-  // An empty page keeps the caller's place. Walking back found nothing before the cursor, so forward starts from the
-  // beginning (the cursor itself would skip its own row) and back stays where it was.
-  if (backwards) return { data: items, iterator: null, prevIterator: page.iterator, done: true };
-  return { data: items, iterator: cursor, prevIterator: null, done: true };
+  return keysetPage(rows, page, map, keyOf);
 }

@@ -1,6 +1,7 @@
-import { SERIES_PERCENTILES, emptySeries, type AttemptSeriesPoint, type AttemptSeriesQuery } from '../stats-types.ts';
+import type pg from 'pg';
+import type { StatsStore } from '../slices/stats.ts';
+import { SERIES_PERCENTILES, emptySeries } from '../stats-types.ts';
 import { Status } from '../types.ts';
-import { PostgresInbound } from './inbound.ts';
 
 /** Per bucket: counts and the nearest-rank percentiles of the durations (percentile_disc), in one aggregation. */
 const seriesSql = (scope: string) => `
@@ -15,29 +16,41 @@ const APP_SERIES = seriesSql('endpoint_id IN (SELECT id FROM endpoint WHERE app_
 // The endpoint must be the application's; checked once, not per attempt, so the index alone answers.
 const ENDPOINT_SERIES = seriesSql('endpoint_id = $5 AND EXISTS (SELECT 1 FROM endpoint WHERE id = $5 AND app_id = $1)');
 
-/** Statistics over the attempt log. */
-export class PostgresStats extends PostgresInbound {
-  async attemptSeries(q: AttemptSeriesQuery): Promise<AttemptSeriesPoint[]> {
-    const series = emptySeries(q);
-    if (series.length === 0) return series;
-    const values: unknown[] = [q.appId, q.since, q.bucketMs, q.until];
-    if (q.endpointId !== null) values.push(q.endpointId);
-    const { rows } = await this.pool.query({
-      name: q.endpointId === null ? 'herald_app_series' : 'herald_endpoint_series',
-      text: q.endpointId === null ? APP_SERIES : ENDPOINT_SERIES,
-      values,
-    });
-    for (const row of rows) {
-      const point = series[Number(row.b)];
-      if (!point) continue;
-      const [p50, p95, p99] = row.p as (number | null)[];
-      point.attempts = row.n;
-      point.succeeded = row.ok;
-      point.failed = row.n - row.ok;
-      point.p50Ms = p50 ?? null;
-      point.p95Ms = p95 ?? null;
-      point.p99Ms = p99 ?? null;
-    }
-    return series;
-  }
+/** Statistics over deliveries and the attempt log. */
+export function postgresStats(pool: pg.Pool): StatsStore {
+  return {
+    async endpointStats(endpointId, since, until) {
+      const { rows } = await pool.query(
+        `SELECT d.status, count(*) AS n FROM delivery d JOIN message m ON m.id = d.message_id
+         WHERE d.endpoint_id = $1 AND m.created_at >= $2 AND m.created_at < $3 GROUP BY d.status`,
+        [endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER],
+      );
+      const count = (s: number): number => rows.find((r) => r.status === s)?.n ?? 0;
+      return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: 0 };
+    },
+
+    async attemptSeries(q) {
+      const series = emptySeries(q);
+      if (series.length === 0) return series;
+      const values: unknown[] = [q.appId, q.since, q.bucketMs, q.until];
+      if (q.endpointId !== null) values.push(q.endpointId);
+      const { rows } = await pool.query({
+        name: q.endpointId === null ? 'herald_app_series' : 'herald_endpoint_series',
+        text: q.endpointId === null ? APP_SERIES : ENDPOINT_SERIES,
+        values,
+      });
+      for (const row of rows) {
+        const point = series[Number(row.b)];
+        if (!point) continue;
+        const [p50, p95, p99] = row.p as (number | null)[];
+        point.attempts = row.n;
+        point.succeeded = row.ok;
+        point.failed = row.n - row.ok;
+        point.p50Ms = p50 ?? null;
+        point.p95Ms = p95 ?? null;
+        point.p99Ms = p99 ?? null;
+      }
+      return series;
+    },
+  };
 }
