@@ -4,9 +4,6 @@ import type { Attempt, AttemptRequest, Delivery, StatusValue, TriggerValue } fro
 
 type Row = Record<string, any>;
 
-// Kept here too for the modules that import it from rows.ts.
-export { jsonOrNull } from './json.ts';
-
 export const toDelivery = (r: Row): Delivery => ({
   id: r.id,
   messageId: r.message_id,
