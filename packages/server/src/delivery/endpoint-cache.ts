@@ -1,4 +1,4 @@
-import type { Storage } from '../store/storage.ts';
+import type { Bus, CatalogStore } from '../store/storage.ts';
 import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
@@ -20,7 +20,10 @@ export class EndpointCache {
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
 
   constructor(
-    private readonly store: Storage,
+    private readonly store: {
+      catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>;
+      bus: Pick<Bus, 'broadcast'>;
+    },
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
