@@ -104,7 +104,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const bus = shared ? store.bus : null;
   const requestTimeoutMs = config.requestTimeout * 1000;
 
-  const endpoints = new EndpointCache(store, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
+  const endpoints = new EndpointCache({ catalog: store.catalog, bus: store.bus }, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
   const live = new LiveFeed(bus, log.child({ component: 'live' }));
   const listen = new ListenHub(bus, log.child({ component: 'listen' }));
   const metrics = new Metrics(store);
@@ -126,16 +126,17 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     { catalog: store.catalog, history: store.history }, endpoints, (options) => publisher.publish(options), log.child({ component: 'operational' }),
   );
 
-  // Attempts are made by a worker, and, with a shared store, by any process a worker hands a `herald listen`
-  // delivery to (its session is connected there): one recorder and one set of transports for both.
-  const http = runsWorker || shared ? new HttpTransport(requestTimeoutMs, {
+  // Attempts are made by a worker, and, with a shared store, by any process a worker hands a `herald listen` delivery
+  // to (its session is connected there): one recorder and one set of transports for both. (A process without a worker
+  // always shares PostgreSQL: an API-only process needs it.)
+  const http = new HttpTransport(requestTimeoutMs, {
     allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
-  }) : null;
-  const recorder = http && new Recorder({ queue: store.queue, catalog: store.catalog }, log.child({ component: 'delivery' }), noteDue, (outcomes, eventTypes) => {
+  });
+  const recorder = new Recorder({ queue: store.queue, catalog: store.catalog }, log.child({ component: 'delivery' }), noteDue, (outcomes, eventTypes) => {
     live.recorded(outcomes, eventTypes);
     metrics.recorded(outcomes);
   });
-  const attempts = http && recorder && new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, {
+  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, {
     retrySchedule: config.retrySchedule,
     requestTimeoutMs,
     userAgent: `Herald-Webhooks/${VERSION}`,
@@ -143,8 +144,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     notify: (event) => operational.emit(event),
     tracing,
   }, log.child({ component: 'delivery' }));
-  if (attempts) engine?.sendThrough(attempts);
-  if (attempts && shared) {
+  engine?.sendThrough(attempts);
+  if (shared) {
     // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
     listen.onHandoff = (delivery) => {
       void (async () => {
@@ -217,8 +218,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         await workerHttp?.close();
         live.stop();
         await engine?.stop();
-        await attempts?.flush();
-        await http?.close();
+        await attempts.flush();
+        await http.close();
         // After the engine stopped: the spans of the last attempts go out with this flush.
         await tracing.shutdown();
         await store.close();
