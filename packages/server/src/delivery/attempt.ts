@@ -9,7 +9,7 @@ import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
 import { signatureHeader } from './signing.ts';
-import { transportFor, type Transport, type TransportOutcome } from './transport.ts';
+import { noAnswer, transportFor, type Transport, type TransportOutcome } from './transport.ts';
 
 export interface AttemptOptions {
   retrySchedule: readonly number[];
@@ -87,14 +87,7 @@ export class Attempts {
     let retryable = true;
     if (endpoint.disabled || item.payload === null) {
       retryable = false;
-      result = {
-        statusCode: null,
-        body: endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged',
-        durationMs: 0,
-        timedOut: false,
-        retryAfter: null,
-        abortRequested: false,
-      };
+      result = noAnswer(endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged');
     } else {
       const { headers, body } = await this.request(item, item.payload, endpoint, startedAt);
       request = recordedRequest(headers, endpoint.headers);
