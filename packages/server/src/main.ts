@@ -9,11 +9,10 @@ import { startWorkerHttp, type WorkerHttp } from './api/worker-http.ts';
 import { buildServer, type HeraldApp } from './api/server.ts';
 import { ConfigError, type HeraldConfig } from './config/config.ts';
 import { EndpointCache } from './delivery/endpoint-cache.ts';
-import { Attempts, type AttemptOptions } from './delivery/attempt.ts';
+import { Attempts } from './delivery/attempt.ts';
 import { DEFAULT_CIRCUIT } from './delivery/circuit.ts';
 import { DeliveryEngine } from './delivery/engine.ts';
 import { Recorder } from './delivery/recorder.ts';
-import type { AttemptOutcome } from './store/types.ts';
 import { ListenHub } from './delivery/listen-hub.ts';
 import { LiveFeed } from './delivery/live-feed.ts';
 import { OperationalWebhooks } from './delivery/operational.ts';
@@ -21,7 +20,8 @@ import { Publisher } from './delivery/publish.ts';
 import { Pruner } from './delivery/pruner.ts';
 import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
-import { Sender } from './delivery/sender.ts';
+import { HttpTransport } from './delivery/transports/http.ts';
+import { ListenTransport } from './delivery/transports/listen.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
 import { announcingCatalogChanges } from './store/catalog-changes.ts';
 import { openSqliteStorage } from './store/sqlite/index.ts';
@@ -41,9 +41,6 @@ export interface RunningHerald {
   generatedAdminToken?: string;
   stop(): Promise<void>;
 }
-
-/** How long a process sharing PostgreSQL may go without hearing of an endpoint change before it rereads. */
-const SHARED_CACHE_MAX_AGE_MS = 30_000;
 
 /**
  * Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. Endpoint
@@ -93,80 +90,84 @@ export async function createLogger(level: string, terminal: boolean = process.st
   return pino({ level }, pretty({ sync: true, colorize: !process.env['NO_COLOR'], translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
 }
 
-/** The one place that wires Herald together: store, delivery engine (worker role), API (api role). */
+/**
+ * The one place that wires Herald together: store, delivery engine (worker role), API (api role). Built in dependency
+ * order; the one loop (an attempt's outcome may be reported by an operational webhook, which is published into the
+ * engine like any message) closes when the engine is given its attempts, last.
+ */
 export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
   const tracing = await startTracing(config, log);
   const { store: opened, release } = await openStore(config);
   // Every write that changes what the endpoint cache holds announces itself, here and to the other processes.
   const store = announcingCatalogChanges(opened);
   const shared = store.dialect === 'postgres';
-  const endpoints = new EndpointCache(store, shared ? SHARED_CACHE_MAX_AGE_MS : Number.POSITIVE_INFINITY);
   const runsWorker = config.role !== 'api';
   const runsApi = config.role !== 'worker';
+  /** The bus to tell other processes through; null when this process is the only one (SQLite). */
+  const bus = shared ? store.bus : null;
+  const requestTimeoutMs = config.requestTimeout * 1000;
 
-  let sender: Sender | null = null;
-  let engine: DeliveryEngine | null = null;
-  // The engine reports through operational webhooks, which are published like any message: wired below.
-  let operational: OperationalWebhooks | undefined;
-  const live = new LiveFeed(shared ? store : null, log.child({ component: 'live' }));
-  const listen = new ListenHub(shared ? store : null, log.child({ component: 'listen' }));
-  const attemptOptions: AttemptOptions = {
-    retrySchedule: config.retrySchedule,
-    requestTimeoutMs: config.requestTimeout * 1000,
-    userAgent: `Herald-Webhooks/${VERSION}`,
-    disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
-    notify: (event) => operational?.emit(event),
-    listen,
-    tracing,
-  };
+  const endpoints = new EndpointCache(store.catalog, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
+  const live = new LiveFeed(bus, log.child({ component: 'live' }));
+  const listen = new ListenHub(bus, log.child({ component: 'listen' }));
   const metrics = new Metrics(store);
-  const onRecorded = (outcomes: AttemptOutcome[], eventTypes: string[]) => {
-    live.recorded(outcomes, eventTypes);
-    metrics.recorded(outcomes);
-  };
-  if (runsWorker || shared) sender = new Sender(config.requestTimeout * 1000, {
+  const engine = runsWorker
+    ? new DeliveryEngine({ queue: store.queue, circuits: store.circuits }, endpoints, {
+      requestTimeoutMs,
+      perEndpointConcurrency: config.perEndpointConcurrency,
+      maxHeld: config.maxHeldDeliveries,
+      maxQueuedPerEndpoint: config.maxQueuedPerEndpoint,
+      claimBatch: config.claimBatch,
+      shared: shared ? { scanEveryMs: config.sharedScanEvery * 1000, parkedStaleMs: config.parkedStaleAfter * 1000 } : null,
+      circuit: { ...DEFAULT_CIRCUIT, openAfterFailures: config.circuitBreakerAfter || Number.POSITIVE_INFINITY },
+    }, log.child({ component: 'delivery' }))
+    : null;
+  /** Tells this process's engine, if it runs one, that deliveries became due in the store. */
+  const noteDue = (at: number) => engine?.noteDue(at);
+  const publisher = new Publisher({ history: store.history, queue: store.queue }, endpoints, engine, tracing);
+  const operational = new OperationalWebhooks(
+    { catalog: store.catalog, history: store.history }, endpoints, (options) => publisher.publish(options), log.child({ component: 'operational' }),
+  );
+
+  // Attempts are made by a worker, and, with a shared store, by any process a worker hands a `herald listen` delivery
+  // to (its session is connected there): one recorder and one set of transports for both. (A process without a worker
+  // always shares PostgreSQL: an API-only process needs it.)
+  const http = new HttpTransport(requestTimeoutMs, {
     allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
   });
-  if (runsWorker) {
-    engine = new DeliveryEngine(
-      store,
-      endpoints,
-      sender!,
-      {
-        ...attemptOptions,
-        perEndpointConcurrency: 10,
-        maxHeld: 20_000,
-        maxQueuedPerEndpoint: 2_000,
-        claimBatch: 500,
-        shared: shared ? { scanEveryMs: 5_000, parkedStaleMs: 60_000 } : null,
-        circuit: { ...DEFAULT_CIRCUIT, openAfterFailures: config.circuitBreakerAfter || Number.POSITIVE_INFINITY },
-        onRecorded,
-      },
-      log.child({ component: 'delivery' }),
-    );
-  }
-  const resumed = engine ? await store.queue.recoverAtStart(Date.now()) : undefined;
-  // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
-  let handoffRecorder: Recorder | null = null;
+  const recorder = new Recorder({ queue: store.queue, catalog: store.catalog }, log.child({ component: 'delivery' }), noteDue, (outcomes, eventTypes) => {
+    live.recorded(outcomes, eventTypes);
+    metrics.recorded(outcomes);
+  });
+  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, {
+    retrySchedule: config.retrySchedule,
+    requestTimeoutMs,
+    userAgent: `Herald-Webhooks/${VERSION}`,
+    disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
+    notify: (event) => operational.emit(event),
+    tracing,
+  }, log.child({ component: 'delivery' }));
+  engine?.sendThrough(attempts);
   if (shared) {
-    const recorder = new Recorder(store, log, (at) => engine?.noteDueInStore(at), onRecorded);
-    const attempts = new Attempts(store, endpoints, sender!, recorder, attemptOptions, log.child({ component: 'listen' }));
+    // Deliveries another process claimed for a listen session connected here: attempted here, under their lease.
     listen.onHandoff = (delivery) => {
       void (async () => {
         const message = await store.history.getMessage(delivery.appId, delivery.messageId);
         const report = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
-        if (report?.due) engine?.noteDueInStore(report.due);
+        if (report?.due) noteDue(report.due);
       })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId, msgId: delivery.messageId, requestId: delivery.requestId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
     };
-    handoffRecorder = recorder;
   }
-  const publisher = new Publisher(store, endpoints, engine, tracing);
-  const tasks = runsWorker ? new TaskRunner(store, engine, log.child({ component: 'tasks' })) : null;
-  const pruner = runsWorker ? new Pruner(store, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' })) : null;
-  operational = new OperationalWebhooks(store, endpoints, publisher, log.child({ component: 'operational' }));
+  const resumed = engine ? await store.queue.recoverAtStart(Date.now()) : undefined;
+  const tasks = runsWorker
+    ? new TaskRunner({ tasks: store.tasks, catalog: store.catalog, queue: store.queue }, noteDue, log.child({ component: 'tasks' }))
+    : null;
+  const pruner = runsWorker
+    ? new Pruner({ history: store.history, inbound: store.inbound, access: store.access }, { retentionMs: config.retentionDays > 0 ? config.retentionDays * 86_400_000 : null }, log.child({ component: 'retention' }))
+    : null;
   await store.bus.subscribe((event) => {
     if (event.type === 'endpoints-changed') endpoints.forgetApp(event.appId);
-    else if (event.type === 'deliveries-due') engine?.noteDueInStore(event.at);
+    else if (event.type === 'deliveries-due') noteDue(event.at);
     else if (event.type === 'listen-sessions' || event.type === 'listen-handoff') listen.receive(event);
     else live.receive(event);
   });
@@ -177,12 +178,11 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   if (runsApi) {
     const { auth, generated } = await loadAuthenticator(store, config.adminToken, log.child({ component: 'auth' }));
     generatedAdminToken = generated;
-    const deliveriesDue = (at: number) => engine?.noteDueInStore(at);
     const ingestor = new Ingestor(store.inbound, endpoints, publisher, log.child({ component: 'inbound' }));
     server = await buildServer({
       config, catalog: store.catalog, history: store.history, access: store.access, inbound: store.inbound, stats: store.stats,
       tasks: store.tasks, queue: store.queue, circuits: store.circuits, health: () => checkHealth(store, config.healthStallAfter * 1000),
-      endpoints, publisher, operational, taskRunner: tasks, live, listen, metrics, auth, ingestor, deliveriesDue, log,
+      endpoints, publisher, operational, taskRunner: tasks, live, listen, metrics, auth, ingestor, deliveriesDue: noteDue, log,
     });
     try {
       url = await server.listen({ port: config.port, host: config.host });
@@ -225,8 +225,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         await workerHttp?.close();
         live.stop();
         await engine?.stop();
-        await handoffRecorder?.flush();
-        await sender?.close();
+        await attempts.flush();
+        await http.close();
         // After the engine stopped: the spans of the last attempts go out with this flush.
         await tracing.shutdown();
         await store.close();

@@ -107,7 +107,7 @@ describeEachBackend('catalog changes', backends, (withStore) => {
 
   withStore('an endpoint cache listening on the bus sees each change at once, with no maximum age to wait out', async (store) => {
     const announcing = announcingCatalogChanges(store);
-    const cache = new EndpointCache(announcing);
+    const cache = new EndpointCache(announcing.catalog);
     await announcing.bus.subscribe((event) => {
       if (event.type === 'endpoints-changed') cache.forgetApp(event.appId);
     });

@@ -74,7 +74,7 @@ test('kept circuits: state changes are written; another worker\'s circuit is ado
     resume: (id) => calls.push(`resume ${id}`),
     changed: (id, state) => kept.current!.keep(id, state),
   });
-  kept.current = new KeptCircuits(store, breakers, { openAfterFailures: 2, firstProbeMs: 60_000, maxProbeMs: 60_000 }, pino({ level: 'silent' }));
+  kept.current = new KeptCircuits(store.circuits, breakers, { openAfterFailures: 2, firstProbeMs: 60_000, maxProbeMs: 60_000 }, pino({ level: 'silent' }));
   try {
     const now = Date.now();
     await store.catalog.createApp({ id: 'app_A', uid: null, name: 'A', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });

@@ -18,6 +18,11 @@ test('defaults', () => {
   assert.deepEqual(c.retrySchedule, [5, 300, 1800, 7200, 18000, 36000, 36000]);
   assert.equal(c.requestTimeout, 15);
   assert.equal(c.logLevel, 'info');
+  assert.deepEqual(
+    [c.perEndpointConcurrency, c.maxHeldDeliveries, c.maxQueuedPerEndpoint, c.claimBatch, c.sharedScanEvery, c.parkedStaleAfter, c.sharedCacheMaxAge],
+    [10, 20_000, 2_000, 500, 5, 60, 30],
+    'the delivery engine\'s tunables',
+  );
   assert.ok(Object.isFrozen(c));
 });
 
@@ -58,6 +63,13 @@ test('every setting is validated with a message naming it', () => {
     [{ HERALD_TRUST_PROXY: 'proxy.internal' }, /HERALD_TRUST_PROXY: "proxy.internal" is not a CIDR/],
     [{ HERALD_EGRESS_PROXY: 'socks5://p:1080' }, /HERALD_EGRESS_PROXY must start with http:\/\/ or https:\/\//],
     [{ HERALD_PUBLIC_URL: 'not a url' }, /HERALD_PUBLIC_URL must be a URL such as/],
+    [{ HERALD_PER_ENDPOINT_CONCURRENCY: '0' }, /HERALD_PER_ENDPOINT_CONCURRENCY must be an integer from 1/],
+    [{ HERALD_MAX_HELD_DELIVERIES: '1.5' }, /HERALD_MAX_HELD_DELIVERIES must be an integer from 1/],
+    [{ HERALD_MAX_QUEUED_PER_ENDPOINT: 'lots' }, /HERALD_MAX_QUEUED_PER_ENDPOINT must be an integer from 1/],
+    [{ HERALD_CLAIM_BATCH: '-1' }, /HERALD_CLAIM_BATCH must be an integer from 1/],
+    [{ HERALD_SHARED_SCAN_EVERY: '0' }, /HERALD_SHARED_SCAN_EVERY must be a number of seconds above 0/],
+    [{ HERALD_PARKED_STALE_AFTER: 'soon' }, /HERALD_PARKED_STALE_AFTER must be a number of seconds above 0/],
+    [{ HERALD_SHARED_CACHE_MAX_AGE: '7200' }, /HERALD_SHARED_CACHE_MAX_AGE must be a number of seconds above 0 and at most 3600/],
   ];
   for (const [text, expected] of [['true', true], ['false', false], ['2', 2], ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1/32']]] as const) {
     assert.deepEqual(loadConfig({ env: { HERALD_TRUST_PROXY: text } }).trustProxy, expected, text);

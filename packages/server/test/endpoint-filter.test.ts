@@ -150,10 +150,10 @@ describe('publishing with filterSubject', () => {
       await store.catalog.createEndpoint(mk('ep_all', null), { key: 'a2V5', createdAt: now, expiresAt: null });
       await store.catalog.createEndpoint(mk('ep_push', { headers: { 'X-GitHub-Event': 'push' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
       await store.catalog.createEndpoint(mk('ep_main', { body: { ref: 'refs/heads/main' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
-      const publisher = new Publisher(store, new EndpointCache(store), null);
+      const publisher = new Publisher({ history: store.history, queue: store.queue }, new EndpointCache(store.catalog), null);
       const app = (await store.catalog.getApp('app_f'))!;
       const targets = async (input: { payload: object; filterSubject?: FilterSubject }) => {
-        const out = await publisher.publish(app, { eventType: 'e', eventId: null, channels: null, tags: null, deliverAt: null, ...input }, undefined, () => '{}');
+        const out = await publisher.publish({ app, message: { eventType: 'e', eventId: null, channels: null, tags: null, deliverAt: null, ...input }, respond: () => '{}' });
         assert.ok('message' in out);
         const deliveries = await store.history.listMessageDeliveries(out.message.id, { limit: 10, iterator: null, order: 'ascending' });
         return deliveries.data.map((d) => d.endpointId).sort();

@@ -4,24 +4,32 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { EndpointCache } from '../src/delivery/endpoint-cache.ts';
+import { Attempts, type AttemptOptions } from '../src/delivery/attempt.ts';
 import { DeliveryEngine, type EngineOptions } from '../src/delivery/engine.ts';
+import { ListenHub } from '../src/delivery/listen-hub.ts';
 import { Publisher } from '../src/delivery/publish.ts';
-import { Sender } from '../src/delivery/sender.ts';
+import { Recorder } from '../src/delivery/recorder.ts';
+import { HttpTransport } from '../src/delivery/transports/http.ts';
+import { ListenTransport } from '../src/delivery/transports/listen.ts';
 import { openSqliteStorage } from '../src/store/sqlite/index.ts';
 import type { App } from '../src/store/types.ts';
 import { tempDir } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
 
-async function rig(options: Partial<EngineOptions>) {
+async function rig(options: Partial<EngineOptions & AttemptOptions>) {
   const dir = tempDir();
   const store = openSqliteStorage({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
-  const endpoints = new EndpointCache(store);
-  const sender = new Sender(5_000, { allowPrivate: true });
-  const engine = new DeliveryEngine(store, endpoints, sender, {
-    retrySchedule: [1], requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100,
-    claimBatch: 100, userAgent: 'test', shared: null, disableFailingEndpointAfterMs: 0, notify: () => {}, ...options,
-  }, pino({ level: 'silent' }));
+  const endpoints = new EndpointCache(store.catalog);
+  const http = new HttpTransport(5_000, { allowPrivate: true });
+  const log = pino({ level: 'silent' });
+  const engine = new DeliveryEngine(store, endpoints, {
+    requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100, claimBatch: 100, shared: null, ...options,
+  }, log);
+  const recorder = new Recorder(store, log, (at) => engine.noteDue(at));
+  engine.sendThrough(new Attempts(store.catalog, endpoints, [new ListenTransport(new ListenHub()), http], recorder, {
+    retrySchedule: [1], requestTimeoutMs: 5_000, userAgent: 'test', disableFailingEndpointAfterMs: 0, notify: () => {}, ...options,
+  }, log));
   const publisher = new Publisher(store, endpoints, engine);
   const now = Date.now();
   const app: App = { id: 'app_test', uid: null, name: 't', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
@@ -35,12 +43,12 @@ async function rig(options: Partial<EngineOptions>) {
     endpoints.forgetApp(app.id);
   };
   const publish = (n: number) =>
-    publisher.publish(app, { eventType: 'e', payload: { n }, eventId: null, channels: null, tags: null, deliverAt: null }, undefined, () => '');
+    publisher.publish({ app, message: { eventType: 'e', payload: { n } } });
   return {
     store, engine, addEndpoint, publish,
     async close() {
       await engine.stop();
-      await sender.close();
+      await http.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -129,7 +137,7 @@ test('a manual resend to an endpoint whose circuit is open is sent at once', asy
     const last = (await r.store.history.listMessages('app_test', {}, { limit: 10, iterator: null, order: 'descending' })).data[0]!;
     receiver.responder = (_req, res) => res.writeHead(200).end();
     await r.store.queue.scheduleResend(last.id, 'ep_resend', Date.now(), 1);
-    r.engine.noteDueInStore(Date.now());
+    r.engine.noteDue(Date.now());
     await receiver.waitFor((all) => all.length > before && all.at(-1)!.headers['webhook-id'] === last.id, 5_000, 'the resend');
     // Its success closes the circuit: the others, failed and waiting a minute for their retry, go at once.
     await until('every delivery to succeed', async () => (await r.store.stats.endpointStats('ep_resend', null, null)).success === 5, 5_000);

@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ipaddr from 'ipaddr.js';
 import { nonGlobalRange } from '../src/delivery/guard.ts';
-import { Sender } from '../src/delivery/sender.ts';
+import { HttpTransport } from '../src/delivery/transports/http.ts';
 import { api, startTestHerald } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
+
+/** A signed POST as an attempt hands it over: JSON, the attempt deadline of these tests (2 s). */
+const post = (http: HttpTransport, url: string, body: string) => http.send({
+  url, headers: { 'content-type': 'application/json' }, body, timeoutMs: 2000,
+  attempt: { appId: 'app_guard', messageId: 'msg_guard', endpointId: 'ep_guard', eventType: 'guard', number: 1 },
+});
 
 test('address classes: only global unicast passes', () => {
   for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '224.0.0.1',
@@ -17,12 +23,12 @@ test('address classes: only global unicast passes', () => {
 test('odd spellings of loopback are refused on the socket, never connected to', async () => {
   const receiver = await Receiver.start();
   const port = new URL(receiver.url()).port;
-  const sender = new Sender(2000, { allowPrivate: false });
+  const sender = new HttpTransport(2000, { allowPrivate: false });
   try {
     const spellings = [`http://127.0.0.1:${port}/`, `http://2130706433:${port}/`, `http://0x7f.1:${port}/`, `http://0177.0.0.1:${port}/`,
       `http://127.1:${port}/`, `http://[::1]:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`, `http://localhost:${port}/`, `http://0.0.0.0:${port}/`];
     for (const url of spellings) {
-      const result = await sender.send(url, { 'content-type': 'application/json' }, '{}');
+      const result = await post(sender, url, '{}');
       assert.equal(result.statusCode, null, url);
       assert.match(result.body, /refused to deliver to .*(loopback|unspecified)/, `${url}: ${result.body}`);
     }
@@ -35,9 +41,9 @@ test('odd spellings of loopback are refused on the socket, never connected to', 
 
 test('with private targets allowed, the same receiver is reached', async () => {
   const receiver = await Receiver.start();
-  const sender = new Sender(2000, { allowPrivate: true });
+  const sender = new HttpTransport(2000, { allowPrivate: true });
   try {
-    const result = await sender.send(receiver.url(), { 'content-type': 'application/json' }, '{"a":1}');
+    const result = await post(sender, receiver.url(), '{"a":1}');
     assert.equal(result.statusCode, 200);
     assert.equal(receiver.received[0]?.body.toString(), '{"a":1}');
   } finally {
@@ -56,11 +62,11 @@ test('HERALD_ALLOW_PRIVATE_CIDRS: listed private ranges are reachable, other pri
 
   const receiver = await Receiver.start();
   const port = new URL(receiver.url()).port;
-  const sender = new Sender(2000, { allowPrivate: false, allowCidrs: ['127.0.0.1/32'] });
+  const sender = new HttpTransport(2000, { allowPrivate: false, allowCidrs: ['127.0.0.1/32'] });
   try {
-    const allowed = await sender.send(`http://127.0.0.1:${port}/allowed`, { 'content-type': 'application/json' }, '{}');
+    const allowed = await post(sender, `http://127.0.0.1:${port}/allowed`, '{}');
     assert.equal(allowed.statusCode, 200, allowed.body);
-    const refused = await sender.send(`http://[::1]:${port}/refused`, { 'content-type': 'application/json' }, '{}');
+    const refused = await post(sender, `http://[::1]:${port}/refused`, '{}');
     assert.equal(refused.statusCode, null);
     assert.match(refused.body, /refused to deliver to ::1: it is a loopback address.*HERALD_ALLOW_PRIVATE_CIDRS/);
     assert.deepEqual(receiver.received.map((r) => r.path), ['/allowed']);
@@ -71,10 +77,10 @@ test('HERALD_ALLOW_PRIVATE_CIDRS: listed private ranges are reachable, other pri
 });
 
 test('HERALD_ENDPOINT_HTTPS_ONLY: the API refuses http:// endpoints, and an older http:// endpoint is not sent to', async () => {
-  const sender = new Sender(2000, { allowPrivate: true, httpsOnly: true });
+  const sender = new HttpTransport(2000, { allowPrivate: true, httpsOnly: true });
   const herald = await startTestHerald({ HERALD_ENDPOINT_HTTPS_ONLY: 'true' });
   try {
-    const result = await sender.send('http://127.0.0.1:9/hook', { 'content-type': 'application/json' }, '{}');
+    const result = await post(sender, 'http://127.0.0.1:9/hook', '{}');
     assert.equal(result.statusCode, null);
     assert.match(result.body, /HERALD_ENDPOINT_HTTPS_ONLY allows https:\/\/ endpoints only/);
     const app = await api(herald.url, 'POST', '/api/v1/app', { name: 'https-only' });

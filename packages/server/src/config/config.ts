@@ -67,6 +67,20 @@ export interface HeraldConfig {
   readonly inboundMaxBody: number;
   /** Origins whose pages may frame the consumer portal (https://app.example.com, https://*.example.com); none: nobody. */
   readonly portalFrameAncestors: readonly string[];
+  /** Attempts in flight to one endpoint at once, per worker. */
+  readonly perEndpointConcurrency: number;
+  /** Deliveries a worker holds in memory (queued or in flight); beyond it work waits in the database. */
+  readonly maxHeldDeliveries: number;
+  /** Deliveries queued per endpoint in a worker; beyond it they are parked in the database until the queue drains. */
+  readonly maxQueuedPerEndpoint: number;
+  /** Due deliveries a worker claims per query. */
+  readonly claimBatch: number;
+  /** Seconds between a worker's looks for due work nobody announced, on a shared PostgreSQL database. */
+  readonly sharedScanEvery: number;
+  /** Seconds after which deliveries another worker parked are taken back (that worker may be gone), on PostgreSQL. */
+  readonly parkedStaleAfter: number;
+  /** Seconds a process sharing PostgreSQL may go without hearing of an endpoint change before it rereads. */
+  readonly sharedCacheMaxAge: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -289,6 +303,13 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   inboundMaxBody: { env: 'HERALD_INBOUND_MAX_BODY', parse: integer(1024, 100 * 1024 * 1024), fallback: 5 * 1024 * 1024 },
   portalFrameAncestors: { env: 'HERALD_PORTAL_FRAME_ANCESTORS', parse: originList, fallback: Object.freeze([]) },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
+  perEndpointConcurrency: { env: 'HERALD_PER_ENDPOINT_CONCURRENCY', parse: integer(1, 1_000), fallback: 10 },
+  maxHeldDeliveries: { env: 'HERALD_MAX_HELD_DELIVERIES', parse: integer(1, 10_000_000), fallback: 20_000 },
+  maxQueuedPerEndpoint: { env: 'HERALD_MAX_QUEUED_PER_ENDPOINT', parse: integer(1, 1_000_000), fallback: 2_000 },
+  claimBatch: { env: 'HERALD_CLAIM_BATCH', parse: integer(1, 100_000), fallback: 500 },
+  sharedScanEvery: { env: 'HERALD_SHARED_SCAN_EVERY', parse: positiveNumber(3600), fallback: 5 },
+  parkedStaleAfter: { env: 'HERALD_PARKED_STALE_AFTER', parse: positiveNumber(86_400), fallback: 60 },
+  sharedCacheMaxAge: { env: 'HERALD_SHARED_CACHE_MAX_AGE', parse: positiveNumber(3600), fallback: 30 },
 };
 
 export const CONFIG_KEYS = Object.keys(SETTINGS) as (keyof HeraldConfig)[];

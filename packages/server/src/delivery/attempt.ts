@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
 import { patchHeaders } from '../lib/headers.ts';
 import { newId } from '../lib/ids.ts';
-import type { Storage } from '../store/storage.ts';
+import type { CatalogStore } from '../store/storage.ts';
 import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
-import { ListenHub, listenNameOf } from './listen-hub.ts';
 import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
-import type { Sender, SendResult } from './sender.ts';
 import { signatureHeader } from './signing.ts';
+import { noAnswer, transportFor, type Transport, type TransportOutcome } from './transport.ts';
 
 export interface AttemptOptions {
   retrySchedule: readonly number[];
@@ -21,8 +20,6 @@ export interface AttemptOptions {
   notify: (event: OperationalEvent) => void;
   /** Deadline of one attempt. */
   requestTimeoutMs: number;
-  /** Where deliveries to `herald-listen://` endpoints go. */
-  listen?: ListenHub;
   /** Where the span of each attempt goes (default: nowhere). */
   tracing?: Tracing;
 }
@@ -39,41 +36,45 @@ export interface AttemptReport {
 const FAILING_AFTER_ATTEMPTS = 4;
 
 /**
- * One delivery attempt: sign the payload with every live key, send it, decide from the answer whether and when to
- * try again (the retry policy), record the outcome, and report what the operator should hear about.
+ * One delivery attempt: sign the payload with every live key, hand it to the transport the endpoint's URL names,
+ * decide from the answer whether and when to try again (the retry policy), record the outcome, and report what the
+ * operator should hear about.
  */
 export class Attempts {
-  /** A process without one has no listen sessions: such deliveries fail as not connected, and are retried. */
-  private readonly listenHub: ListenHub;
   private readonly tracing: Tracing;
 
   constructor(
-    private readonly store: Storage,
+    /** Endpoint health: an endpoint that keeps failing is disabled. */
+    private readonly catalog: Pick<CatalogStore, 'noteEndpointExhausted' | 'disableEndpoint'>,
     private readonly endpoints: EndpointCache,
-    private readonly sender: Sender,
+    /** Each endpoint URL goes through the first that accepts it. */
+    private readonly transports: readonly Transport[],
     private readonly recorder: Recorder,
     private readonly options: AttemptOptions,
     private readonly log: Logger,
   ) {
-    this.listenHub = options.listen ?? new ListenHub();
     this.tracing = options.tracing ?? NO_TRACING;
+  }
+
+  /** Resolves once the outcome of every attempt made so far is written. */
+  flush(): Promise<void> {
+    return this.recorder.flush();
   }
 
   /**
    * Makes one attempt and hands its outcome to the recorder; reports how it went (null when no attempt was made
    * here: the endpoint is gone, or the delivery was handed to another process).
-   * A delivery for a `herald listen` session held by another process is handed to that process instead (not when
-   * it was itself handed over: a session that moved meanwhile just fails this attempt, which is retried).
+   * A delivery whose receiver is connected to another process (a `herald listen` session) is handed to that process
+   * instead (not when it was itself handed over: a receiver that moved meanwhile just fails this attempt, which is
+   * retried).
    */
   async run(item: ClaimedDelivery, handedOver = false): Promise<AttemptReport | null> {
     const endpoint = await this.endpoints.endpoint(item.endpointId);
     if (!endpoint) return null; // deleted: its delivery rows went with it
-    const listenName = listenNameOf(endpoint.url);
-    const holder = listenName === null || handedOver ? null : this.listenHub.remoteHolder(endpoint.appId, listenName);
-    if (holder !== null && !endpoint.disabled) {
+    const transport = transportFor(this.transports, endpoint.url);
+    if (transport.handOff && !handedOver && !endpoint.disabled) {
       const { payload: _payload, ...delivery } = item;
-      this.listenHub.handOff(holder, delivery);
-      return null;
+      if (transport.handOff(endpoint.appId, endpoint.url, delivery)) return null;
     }
     const startedAt = Date.now();
     // No trace headers go to the endpoint: the receiver is a customer, and Herald's trace ids are internal.
@@ -81,28 +82,19 @@ export class Attempts {
       'herald.message.id': item.messageId, 'herald.endpoint.id': item.endpointId, 'herald.app.id': item.appId,
       'herald.attempt.number': item.attempts + 1, 'server.address': hostOf(endpoint.url), 'http.request.method': 'POST',
     }) : null;
-    let result: SendResult;
+    let result: TransportOutcome;
     let request: AttemptRequest | null = null;
     let retryable = true;
     if (endpoint.disabled || item.payload === null) {
       retryable = false;
-      result = {
-        statusCode: null,
-        body: endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged',
-        durationMs: 0,
-        timedOut: false,
-        retryAfter: null,
-        abortRequested: false,
-      };
+      result = noAnswer(endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged');
     } else {
       const { headers, body } = await this.request(item, item.payload, endpoint, startedAt);
       request = recordedRequest(headers, endpoint.headers);
-      result = listenName === null
-        ? await this.sender.send(endpoint.url, headers, body)
-        : await this.listenHub.deliver(endpoint.appId, listenName, {
-          msgId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, attemptNumber: item.attempts + 1, headers,
-          ...(typeof body === 'string' ? { body } : { body: body.toString('base64'), bodyEncoding: 'base64' as const }),
-        }, this.options.requestTimeoutMs);
+      result = await transport.send({
+        url: endpoint.url, headers, body, timeoutMs: this.options.requestTimeoutMs,
+        attempt: { appId: endpoint.appId, messageId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, number: item.attempts + 1 },
+      });
     }
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
@@ -150,7 +142,7 @@ export class Attempts {
     }
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     // An endpoint's health is what its own network answers say: not a skipped send, nor a `herald listen` session.
-    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && listenName === null };
+    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && transport.judgesEndpoint };
   }
 
   /**
@@ -173,7 +165,7 @@ export class Attempts {
   }
 
   /** Failures at info (retried) or warn (given up), successes only at debug: they are the hot path. */
-  private logOutcome(item: ClaimedDelivery, outcome: AttemptOutcome, result: SendResult): void {
+  private logOutcome(item: ClaimedDelivery, outcome: AttemptOutcome, result: TransportOutcome): void {
     if (outcome.status === Status.Success && !this.log.isLevelEnabled('debug')) return;
     const fields = {
       msgId: item.messageId, requestId: item.requestId, endpointId: item.endpointId, deliveryId: item.deliveryId, attempt: outcome.attempts,
@@ -206,11 +198,11 @@ export class Attempts {
    * `disableFailingEndpointAfterMs` (its failing run is ended by any success) is disabled.
    */
   private async noteExhausted(endpoint: Endpoint, now: number, gone: boolean): Promise<void> {
-    const failingSince = await this.store.catalog.noteEndpointExhausted(endpoint.id, now);
+    const failingSince = await this.catalog.noteEndpointExhausted(endpoint.id, now);
     const limit = this.options.disableFailingEndpointAfterMs;
     const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
     if (!gone && !tooLong) return;
-    if (!(await this.store.catalog.disableEndpoint(endpoint.id, now))) return;
+    if (!(await this.catalog.disableEndpoint(endpoint.id, now))) return;
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
   }

@@ -1,4 +1,4 @@
-import type { Storage } from '../store/storage.ts';
+import type { CatalogStore } from '../store/storage.ts';
 import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
@@ -21,7 +21,7 @@ export class EndpointCache {
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
 
   constructor(
-    private readonly store: Storage,
+    private readonly catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -29,7 +29,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.apps.get(ref);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const app = await this.store.catalog.getApp(ref);
+    const app = await this.catalog.getApp(ref);
     if (app) this.apps.set(ref, { value: app, at: now });
     else this.apps.delete(ref);
     return app;
@@ -39,7 +39,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.byApp.get(appId);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const loading = this.store.catalog.listAllEndpoints(appId).then((list) => {
+    const loading = this.catalog.listAllEndpoints(appId).then((list) => {
       for (const ep of list) this.byId.set(ep.id, { value: ep, at: now });
       return list;
     });
@@ -52,7 +52,7 @@ export class EndpointCache {
     const now = Date.now();
     const hit = this.byId.get(id);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const ep = await this.store.catalog.getEndpointById(id);
+    const ep = await this.catalog.getEndpointById(id);
     if (ep) this.byId.set(id, { value: ep, at: now });
     else this.byId.delete(id);
     return ep;
@@ -61,7 +61,7 @@ export class EndpointCache {
   async secrets(endpointId: string, now: number): Promise<string[]> {
     const hit = this.keys.get(endpointId);
     if (hit && hit.validUntil > now) return hit.secrets;
-    const keys = await this.store.catalog.getEndpointKeys(endpointId, now);
+    const keys = await this.catalog.getEndpointKeys(endpointId, now);
     const expiries = keys.map((k) => k.expiresAt).filter((t): t is number => t !== null);
     const validUntil = Math.min(now + this.maxAgeMs, ...expiries);
     const secrets = keys.map((k) => k.key);

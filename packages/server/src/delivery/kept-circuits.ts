@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { CircuitStore } from '../store/storage.ts';
 import type { CircuitState } from '../store/types.ts';
 import type { CircuitBreakers, CircuitOptions } from './circuit.ts';
 
@@ -15,7 +15,7 @@ export class KeptCircuits {
   private done = 0;
 
   constructor(
-    private readonly store: Storage,
+    private readonly store: CircuitStore,
     private readonly circuits: CircuitBreakers,
     private readonly options: CircuitOptions,
     private readonly log: Logger,
@@ -28,7 +28,7 @@ export class KeptCircuits {
   keep(endpointId: string, state: CircuitState | null): void {
     this.queued++;
     this.writes = this.writes
-      .then(() => (state ? this.store.circuits.saveCircuit(state, Date.now()) : this.store.circuits.clearCircuit(endpointId)))
+      .then(() => (state ? this.store.saveCircuit(state, Date.now()) : this.store.clearCircuit(endpointId)))
       .catch((err) => this.log.error({ err, endpointId }, "could not record the state of an endpoint's circuit breaker"))
       .finally(() => this.done++);
   }
@@ -40,10 +40,10 @@ export class KeptCircuits {
 
   /** At start: the circuits kept open become this worker's, each endpoint probed at once. Returns them. */
   async adoptAtStart(): Promise<CircuitState[]> {
-    const kept = await this.store.circuits.listCircuits();
+    const kept = await this.store.listCircuits();
     if (!this.enabled) {
       // Circuit breaking was turned off since: nothing is held back any more.
-      for (const saved of kept) await this.store.circuits.clearCircuit(saved.endpointId);
+      for (const saved of kept) await this.store.clearCircuit(saved.endpointId);
       return [];
     }
     for (const saved of kept) this.circuits.adopt(saved, Date.now());
@@ -58,7 +58,7 @@ export class KeptCircuits {
   async sync(): Promise<void> {
     if (!this.enabled || this.done !== this.queued) return;
     const before = this.queued;
-    const kept = await this.store.circuits.listCircuits();
+    const kept = await this.store.listCircuits();
     if (this.queued !== before || this.done !== before) return;
     const keptIds = new Set(kept.map((c) => c.endpointId));
     for (const endpointId of this.circuits.openEndpoints()) if (!keptIds.has(endpointId)) this.circuits.closedElsewhere(endpointId);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { QueueStore } from '../store/storage.ts';
 import type { ClaimedDelivery } from '../store/types.ts';
 
 /**
@@ -11,7 +11,7 @@ export class Leases {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly store: Storage,
+    private readonly queue: Pick<QueueStore, 'renewLeases'>,
     private readonly leaseMs: number,
     private readonly log: Logger,
   ) {}
@@ -47,7 +47,7 @@ export class Leases {
   async renew(items: ClaimedDelivery[]): Promise<Set<number>> {
     const leaseUntil = Date.now() + this.leaseMs;
     try {
-      const renewed = new Set(await this.store.queue.renewLeases(items.map((d) => ({ deliveryId: d.deliveryId, lease: d.lease })), leaseUntil));
+      const renewed = new Set(await this.queue.renewLeases(items.map((d) => ({ deliveryId: d.deliveryId, lease: d.lease })), leaseUntil));
       for (const id of renewed) this.ends.set(id, leaseUntil);
       return renewed;
     } catch (err) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
-import type { ClaimedDelivery, StoreEvent } from '../store/types.ts';
-import { RESPONSE_BODY_LIMIT, type SendResult } from './sender.ts';
+import type { Bus } from '../store/storage.ts';
+import type { StoreEvent } from '../store/types.ts';
+import { RESPONSE_BODY_LIMIT, noAnswer, type HandedOffDelivery, type TransportOutcome } from './transport.ts';
 
 /**
  * `herald listen` sessions. An endpoint whose URL is `herald-listen://NAME` is delivered to the session of that name
@@ -58,20 +58,14 @@ interface Waiting {
   /** "appId/name": only that session may answer. */
   key: string;
   session: ListenSession;
-  resolve: (result: SendResult) => void;
+  resolve: (result: TransportOutcome) => void;
   timer: NodeJS.Timeout;
   startedAt: number;
 }
 
-const noAnswer = (body: string, durationMs = 0, timedOut = false): SendResult => ({
-  statusCode: null, body, durationMs, timedOut, retryAfter: null, abortRequested: false,
-});
-
 /** How often a process with sessions says which, and how long other processes believe it. */
 const ANNOUNCE_EVERY_MS = 10_000;
 const ANNOUNCE_TTL_MS = 25_000;
-
-export type HandedOffDelivery = Omit<ClaimedDelivery, 'payload'>;
 
 /**
  * The sessions connected to this process. With a store shared by several processes, a session's stream may end
@@ -90,7 +84,7 @@ export class ListenHub {
 
   constructor(
     /** The shared store to tell other processes through; null when this process is the only one (SQLite). */
-    private readonly shared: Storage | null = null,
+    private readonly shared: Pick<Bus, 'broadcast'> | null = null,
     private readonly log?: Logger,
   ) {}
 
@@ -151,30 +145,44 @@ export class ListenHub {
   }
 
   private broadcast(event: StoreEvent): void {
-    this.shared?.bus.broadcast(event).catch((err) => this.log?.warn({ err }, 'could not tell other processes about listen sessions'));
+    this.shared?.broadcast(event).catch((err) => this.log?.warn({ err }, 'could not tell other processes about listen sessions'));
   }
 
   isConnected(appId: string, name: string): boolean {
     return this.sessions.has(`${appId}/${name}`);
   }
 
-  /** Sends one delivery down the named session's stream and waits for the local answer, within the timeout. */
-  deliver(appId: string, name: string, delivery: Omit<ListenDelivery, 'id' | 'timeoutMs'>, timeoutMs: number): Promise<SendResult> {
+  /**
+   * Sends one delivery down the named session's stream and waits for the local answer, within the timeout (or until
+   * `signal` aborts the attempt).
+   */
+  deliver(appId: string, name: string, delivery: Omit<ListenDelivery, 'id' | 'timeoutMs'>, timeoutMs: number, signal?: AbortSignal): Promise<TransportOutcome> {
     const key = `${appId}/${name}`;
     const session = this.sessions.get(key);
     if (!session) return Promise.resolve(noAnswer(`not sent: no "herald listen" session named "${name}" is connected`));
+    if (signal?.aborted) return Promise.resolve(noAnswer('not sent: the attempt was aborted'));
     const id = randomUUID();
     const startedAt = performance.now();
     return new Promise((resolve) => {
+      const settle = (outcome: TransportOutcome) => {
+        signal?.removeEventListener('abort', aborted);
+        resolve(outcome);
+      };
+      const aborted = () => {
+        if (!this.waiting.delete(id)) return;
+        clearTimeout(timer);
+        settle(noAnswer('not answered: the attempt was aborted', Math.round(performance.now() - startedAt)));
+      };
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        resolve(noAnswer(`timed out after ${timeoutMs / 1000}s waiting for the "herald listen" session`, timeoutMs, true));
+        settle(noAnswer(`timed out after ${timeoutMs / 1000}s waiting for the "herald listen" session`, timeoutMs, true));
       }, timeoutMs);
-      this.waiting.set(id, { key, session, resolve, timer, startedAt });
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.waiting.set(id, { key, session, resolve: settle, timer, startedAt });
       if (!session.send({ ...delivery, id, timeoutMs })) {
         clearTimeout(timer);
         this.waiting.delete(id);
-        resolve(noAnswer(`not sent: the "herald listen" session named "${name}" is disconnecting`));
+        settle(noAnswer(`not sent: the "herald listen" session named "${name}" is disconnecting`));
       }
     });
   }

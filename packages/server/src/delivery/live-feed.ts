@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { iso } from '../lib/time.ts';
-import type { Storage } from '../store/storage.ts';
+import type { Bus } from '../store/storage.ts';
 import { STATUS_TEXT, type AttemptOutcome, type LiveAttempt, type StoreEvent } from '../store/types.ts';
 
 type Listener = (attempt: LiveAttempt) => void;
@@ -55,7 +55,7 @@ export class LiveFeed {
 
   constructor(
     /** The shared store to tell other processes through; null when this process is the only one (SQLite). */
-    private readonly shared: Storage | null,
+    private readonly shared: Pick<Bus, 'broadcast'> | null,
     private readonly log: Logger,
   ) {}
 
@@ -157,6 +157,6 @@ export class LiveFeed {
   }
 
   private broadcast(event: StoreEvent): void {
-    this.shared?.bus.broadcast(event).catch((err) => this.log.warn({ err }, 'could not tell other processes about live attempts'));
+    this.shared?.broadcast(event).catch((err) => this.log.warn({ err }, 'could not tell other processes about live attempts'));
   }
 }

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { iso } from '../lib/time.ts';
-import type { Storage } from '../store/storage.ts';
+import type { CatalogStore, HistoryStore } from '../store/storage.ts';
 import type { App } from '../store/types.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
-import type { Publisher } from './publish.ts';
+import type { Publish } from './publish.ts';
 
 /**
  * Operational webhooks tell the operator when something is wrong: they are ordinary messages of one internal
@@ -28,9 +28,10 @@ export class OperationalWebhooks {
   private app: Promise<App> | null = null;
 
   constructor(
-    private readonly store: Storage,
+    private readonly store: { catalog: Pick<CatalogStore, 'getApp' | 'createApp'>; history: Pick<HistoryStore, 'getMessage'> },
     private readonly endpoints: EndpointCache,
-    private readonly publisher: Publisher,
+    /** Operational webhooks are published like any message (into the engine, when this process runs one). */
+    private readonly publish: Publish,
     private readonly log: Logger,
   ) {}
 
@@ -78,11 +79,6 @@ export class OperationalWebhooks {
       };
     }
     const operational = await this.application();
-    await this.publisher.publish(
-      operational,
-      { eventType: event.type, payload: { type: event.type, data }, eventId: null, channels: null, tags: null, deliverAt: null },
-      undefined,
-      () => '',
-    );
+    await this.publish({ app: operational, message: { eventType: event.type, payload: { type: event.type, data } } });
   }
 }

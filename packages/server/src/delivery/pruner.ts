@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { AccessStore, HistoryStore, InboundStore } from '../store/storage.ts';
+
+/** What retention deletes from. */
+export interface RetentionStore {
+  history: Pick<HistoryStore, 'expirePayloads' | 'pruneMessages'>;
+  inbound: Pick<InboundStore, 'pruneInboundRequests'>;
+  access: Pick<AccessStore, 'deleteExpiredApiTokens'>;
+}
 
 const BATCH = 1_000;
 const EXPIRED_TOKEN_GRACE_MS = 86_400_000;
@@ -15,7 +22,7 @@ export interface RetentionOptions {
  * Messages still being delivered are kept until they are done. API tokens past their expiry go too.
  */
 export async function pruneOnce(
-  store: Storage,
+  store: RetentionStore,
   options: RetentionOptions,
   now: number,
   onProgress: (deleted: number) => void = () => {},
@@ -50,7 +57,7 @@ export class Pruner {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly store: Storage,
+    private readonly store: RetentionStore,
     private readonly options: RetentionOptions,
     private readonly log: Logger,
   ) {}

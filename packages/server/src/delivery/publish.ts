@@ -1,19 +1,18 @@
 import { newId } from '../lib/ids.ts';
-import type { Storage } from '../store/storage.ts';
+import type { HistoryStore, QueueStore } from '../store/storage.ts';
 import type { ForwardSpec } from '../store/inbound-types.ts';
 import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
 import { NO_TRACING, type SpanHandle, type Tracing } from '../telemetry/tracing.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
-import type { DeliveryEngine } from './engine.ts';
 import { filterMatches, type FilterSubject } from './filter.ts';
 
 export interface PublishInput {
   eventType: string;
   payload: object;
-  eventId: string | null;
-  channels: string[] | null;
-  tags: string[] | null;
-  deliverAt: number | null;
+  eventId?: string | null;
+  channels?: string[] | null;
+  tags?: string[] | null;
+  deliverAt?: number | null;
   /** When the payload expires (null: kept as long as the message). */
   payloadExpiresAt?: number | null;
   /** What endpoint filters look at; default: no headers and `payload` as the body. */
@@ -30,6 +29,46 @@ export interface PublishOrigin {
   span: SpanHandle | null;
 }
 
+export interface PublishOptions {
+  app: App;
+  message: PublishInput;
+  /** Stored with the response in the message's transaction: a retry with the same key gets that response back. */
+  idempotency?: { scope: string; key: string; expiresAt: number };
+  /**
+   * Renders the 202 body from the message before the commit, so a retry with the same idempotency key gets exactly
+   * this body back; it is returned as `responseBody` (default: empty).
+   */
+  respond?: (message: Message) => string;
+  origin?: PublishOrigin;
+}
+
+export type PublishResult = { message: Message; responseBody: string } | { replay: IdempotentResponse };
+
+/** Publishing as a function, for what only publishes (operational webhooks). */
+export type Publish = (options: PublishOptions) => Promise<PublishResult>;
+
+/**
+ * How new work reaches this process's delivery engine, as the publisher sees it: a delivery is admitted before the
+ * message's transaction, handed over after its commit, and the engine is told when deliveries became due in the store.
+ */
+export interface DeliveryIntake {
+  /** How long the lease on a delivery handed over at publish holds. */
+  readonly leaseMs: number;
+  /**
+   * How the deliveries of a new message, one per endpoint, enter the queue: taken at once ('leased'), parked behind
+   * the endpoint's full queue, or left due in the database. Reserves nothing: what was admitted is handed over after
+   * the commit.
+   */
+  admit(endpointIds: readonly string[]): Admission[];
+  /**
+   * After the commit: the deliveries admitted 'leased' (already leased to this process), the endpoints some were
+   * parked for, and when those left due in the database are due (null: none were).
+   */
+  handOver(committed: { leased: ClaimedDelivery[]; parked: string[]; dueAt: number | null }): void;
+  /** Deliveries became due in the store at `at` (a resend, an ordered endpoint's turn). */
+  noteDue(at: number): void;
+}
+
 /**
  * The write path: one transaction stores the message and a delivery per matching endpoint (and the idempotency
  * record); only after it commits are the deliveries handed to this process's engine, already leased, so the first
@@ -37,44 +76,35 @@ export interface PublishOrigin {
  */
 export class Publisher {
   constructor(
-    private readonly store: Storage,
+    private readonly store: { history: Pick<HistoryStore, 'createMessage'>; queue: Pick<QueueStore, 'promoteNextInOrder' | 'scheduleResend'> },
     private readonly endpoints: EndpointCache,
     /** null in an API-only process: every delivery waits in the database for a worker (told by the store). */
-    private readonly engine: DeliveryEngine | null,
+    private readonly intake: DeliveryIntake | null,
     /** Also what the API's request spans go to, so a message's publish span can be their child. */
     readonly tracing: Tracing = NO_TRACING,
   ) {}
 
-  /**
-   * `respond` renders the 202 body from the message before the commit, so a retry with the same idempotency key
-   * gets exactly this body back; it is returned as `message.responseBody`.
-   */
-  async publish(
-    app: App,
-    input: PublishInput,
-    idempotency: { scope: string; key: string; expiresAt: number } | undefined,
-    respond: (message: Message) => string,
-    origin?: PublishOrigin,
-  ): Promise<{ message: Message; responseBody: string } | { replay: IdempotentResponse }> {
+  async publish({ app, message: input, idempotency, respond = () => '', origin }: PublishOptions): Promise<PublishResult> {
     const now = Date.now();
     const message: Message = {
       id: input.inbound?.messageId ?? newId('msg', now),
       appId: app.id,
-      eventId: input.eventId,
+      eventId: input.eventId ?? null,
       eventType: input.eventType,
-      channels: input.channels,
-      tags: input.tags,
+      channels: input.channels ?? null,
+      tags: input.tags ?? null,
       payload: input.inbound ? input.inbound.text : JSON.stringify(input.payload),
       createdAt: now,
-      deliverAt: input.deliverAt,
+      deliverAt: input.deliverAt ?? null,
     };
     const responseBody = respond(message);
     const targets = (await this.endpoints.endpointsOf(app.id)).filter((ep) => (input.onlyEndpointId !== undefined
       ? ep.id === input.onlyEndpointId
-      : endpointWants(ep, input.eventType, input.channels) && (ep.filter === null || filterMatches(ep.filter, input.filterSubject ?? { headers: {}, body: input.payload }))));
+      : endpointWants(ep, input.eventType, message.channels) && (ep.filter === null || filterMatches(ep.filter, input.filterSubject ?? { headers: {}, body: input.payload }))));
     const dueAt = Math.max(input.deliverAt ?? now, now);
     const unordered = targets.filter((ep) => !ep.ordered);
-    const taken = dueAt > now || !this.engine ? unordered.map((): Admission => 'due') : this.engine.admit(unordered.map((ep) => ep.id));
+    const intake = this.intake;
+    const taken = dueAt > now || !intake ? unordered.map((): Admission => 'due') : intake.admit(unordered.map((ep) => ep.id));
     // Ordered endpoints: every delivery waits its turn, and is made due below when nothing of that endpoint is active.
     const admissions = targets.map((ep): Admission => (ep.ordered ? 'turn' : taken.shift()!));
     // Every attempt of the message, wherever and whenever it is made, becomes a child of this span.
@@ -87,7 +117,7 @@ export class Publisher {
       message,
       deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
       dueAt,
-      leaseUntil: now + (this.engine?.leaseMs ?? 0),
+      leaseUntil: now + (intake?.leaseMs ?? 0),
       payloadExpiresAt: input.payloadExpiresAt ?? null,
       idempotency: idempotency && { ...idempotency, response: { statusCode: 202, body: responseBody } },
       requestId: requestId ?? null,
@@ -101,20 +131,19 @@ export class Publisher {
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
-    for (const ep of targets) if (ep.ordered && (await this.store.queue.promoteNextInOrder(ep.id, now))) this.engine?.noteDueInStore(dueAt);
-    if (!this.engine) return { message, responseBody };
+    for (const ep of targets) if (ep.ordered && (await this.store.queue.promoteNextInOrder(ep.id, now))) intake?.noteDue(dueAt);
+    if (!intake) return { message, responseBody };
     const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {
       if (admissions[i] !== 'leased') return;
       leased.push({
         deliveryId, messageId: message.id, endpointId: targets[i]!.id, appId: app.id, eventType: message.eventType, attempts: 0, trigger: Trigger.Scheduled,
-        payload: message.payload, lease: 0, leaseUntil: now + this.engine!.leaseMs, requestId, traceparent,
+        payload: message.payload, lease: 0, leaseUntil: now + intake.leaseMs, requestId, traceparent,
         ...(input.inbound ? { forward: input.inbound.forward } : {}),
       });
     });
-    this.engine.accept(leased);
-    this.engine.noteParked(targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id));
-    if (admissions.includes('due')) this.engine.noteDueInStore(dueAt);
+    const parked = targets.filter((_, i) => admissions[i] === 'parked').map((ep) => ep.id);
+    intake.handOver({ leased, parked, dueAt: admissions.includes('due') ? dueAt : null });
     return { message, responseBody };
   }
 
@@ -122,6 +151,6 @@ export class Publisher {
   async resend(messageId: string, endpointId: string): Promise<void> {
     const now = Date.now();
     await this.store.queue.scheduleResend(messageId, endpointId, now, Trigger.Manual);
-    this.engine?.noteDueInStore(now);
+    this.intake?.noteDue(now);
   }
 }

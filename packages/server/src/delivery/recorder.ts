@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { CatalogStore, QueueStore } from '../store/storage.ts';
 import { Status, type AttemptOutcome } from '../store/types.ts';
 
 /**
@@ -19,7 +19,10 @@ export class Recorder {
   private scheduled = false;
 
   constructor(
-    private readonly store: Storage,
+    private readonly store: {
+      queue: Pick<QueueStore, 'recordOutcomes' | 'promoteNextInOrder'>;
+      catalog: Pick<CatalogStore, 'noteEndpointsSucceeded'>;
+    },
     private readonly log: Logger,
     /** Told when recording made a delivery due (an ordered endpoint's next one). */
     private readonly onDue: (at: number) => void = () => {},

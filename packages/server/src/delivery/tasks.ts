@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { CatalogStore, QueueStore, TaskStore } from '../store/storage.ts';
 import { Status, Trigger, type BackgroundTask, type Endpoint, type Message, type StatusValue } from '../store/types.ts';
 import { endpointWants } from './endpoint-cache.ts';
 import { filterMatches } from './filter.ts';
-import type { DeliveryEngine } from './engine.ts';
 
 const BATCH = 200;
 const LEASE_MS = 30_000;
@@ -55,8 +54,13 @@ export class TaskRunner {
   private stopped = false;
 
   constructor(
-    private readonly store: Storage,
-    private readonly engine: DeliveryEngine | null,
+    private readonly store: {
+      tasks: Pick<TaskStore, 'claimTask' | 'saveTask' | 'messagesForReplay'>;
+      catalog: Pick<CatalogStore, 'getEndpointById'>;
+      queue: Pick<QueueStore, 'scheduleResend'>;
+    },
+    /** Tells this process's delivery engine that deliveries became due in the store. */
+    private readonly noteDue: (at: number) => void,
     private readonly log: Logger,
   ) {}
 
@@ -104,7 +108,7 @@ export class TaskRunner {
         await this.store.queue.scheduleResend(message.id, endpoint.id, now, Trigger.Manual);
         scheduled++;
       }
-      if (scheduled > 0) this.engine?.noteDueInStore(now);
+      if (scheduled > 0) this.noteDue(now);
       const done = batch.length < BATCH;
       task = {
         ...task,

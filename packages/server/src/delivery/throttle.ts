@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../store/storage.ts';
+import type { QueueStore } from '../store/storage.ts';
 import type { BucketSpec } from '../store/token-bucket.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 
@@ -20,7 +20,7 @@ export class Throttle {
 
   constructor(
     private readonly endpointId: string,
-    private readonly store: Storage,
+    private readonly queue: Pick<QueueStore, 'takeTokens'>,
     private readonly endpoints: EndpointCache,
     private readonly log: Logger,
     /** Called when attempts may start again. */
@@ -46,7 +46,7 @@ export class Throttle {
     try {
       const buckets = await this.lookUp();
       if (!buckets) return this.onReady();
-      const granted = await this.store.queue.takeTokens(buckets, wanted, Date.now());
+      const granted = await this.queue.takeTokens(buckets, wanted, Date.now());
       this.tokens += granted;
       if (granted > 0) return this.onReady();
       // Empty: the slowest bucket has a whole token again after 1/rate seconds.

@@ -160,9 +160,9 @@ export class Ingestor {
     if (credential) delete headers[credential];
     const forward: ForwardSpec = { headers, sign: source.signForwarded, ...(base64 ? { base64: true } : {}) };
     const messageId = newId('msg');
-    await this.publisher.publish(
+    await this.publisher.publish({
       app,
-      {
+      message: {
         eventType: request.eventType ?? DEFAULT_INBOUND_EVENT_TYPE,
         payload: {},
         eventId: null,
@@ -172,9 +172,7 @@ export class Ingestor {
         inbound: { messageId, text, forward },
         filterSubject: { headers: request.headers, body: parsed },
       },
-      undefined,
-      () => '',
-    );
+    });
     return messageId;
   }
 }

@@ -41,16 +41,16 @@ export function registerMessageRoutes(api: Api, ctx: RouteContext): void {
     // The response is known before the commit, so the idempotency record is written in the same transaction.
     const withContent = req.query.with_content ?? true;
     const idem = req.idempotency;
-    const published = await ctx.publisher.publish(
+    const published = await ctx.publisher.publish({
       app,
-      {
+      message: {
         eventType: b.eventType, payload: b.payload, eventId: b.eventId ?? null, channels: b.channels ?? null, tags: b.tags ?? null, deliverAt,
         payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, b.payloadRetentionHours ?? null, b.payloadRetentionPeriod ?? null),
       },
-      idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
-      (m) => messageJson(m, withContent),
-      { requestId: req.id, span: req.span },
-    );
+      idempotency: idem && { scope: idem.scope, key: idem.key, expiresAt: Date.now() + IDEMPOTENCY_TTL_MS },
+      respond: (m) => messageJson(m, withContent),
+      origin: { requestId: req.id, span: req.span },
+    });
     if (idem) idem.storedByRoute = true;
     if ('replay' in published) {
       return reply.status(published.replay.statusCode as 202).header('content-type', 'application/json; charset=utf-8').send(published.replay.body as never);

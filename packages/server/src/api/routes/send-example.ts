@@ -50,16 +50,15 @@ export function registerSendExampleRoute(api: Api, ctx: RouteContext): void {
       throw HeraldError.validation(['body', 'eventType'], `the example of ${name} is not a JSON object, so it cannot be a payload`);
     }
     if (endpoint.disabled) throw HeraldError.conflict('The endpoint is disabled: enable it to send it an example');
-    const published = await ctx.publisher.publish(
+    const published = await ctx.publisher.publish({
       app,
-      {
+      message: {
         eventType: name, payload, eventId: null, channels: null, tags: null, deliverAt: null, onlyEndpointId: endpoint.id,
         payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, null, null),
       },
-      undefined,
-      (m) => messageJson(m, true),
-      { requestId: req.id, span: req.span },
-    );
+      respond: (m) => messageJson(m, true),
+      origin: { requestId: req.id, span: req.span },
+    });
     if ('replay' in published) throw new Error('a message without an idempotency key was answered from the idempotency store');
     return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(published.responseBody as never);
   });

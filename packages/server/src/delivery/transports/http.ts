@@ -1,36 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { TargetRefusedError, checkTargetHost, guardedConnector, type TargetPolicy } from './guard.ts';
+import { TargetRefusedError, checkTargetHost, guardedConnector, type TargetPolicy } from '../guard.ts';
+import { RESPONSE_BODY_LIMIT, noAnswer, type SignedRequest, type Transport, type TransportOutcome } from '../transport.ts';
 
-export const RESPONSE_BODY_LIMIT = 20 * 1024;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-export interface SendResult {
-  /** null when no HTTP response arrived (refused, unreachable, timed out). */
-  statusCode: number | null;
-  /** The response body (first 20 KB) or, without a response, what went wrong. */
-  body: string;
-  durationMs: number;
-  timedOut: boolean;
-  retryAfter: string | null;
-  /** The receiver answered `webhook-delivery: abort-message`: stop retrying this message. */
-  abortRequested: boolean;
-}
 
 /**
  * Sends one signed POST. One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
  * (a 3xx is the endpoint's answer, and a failure). One deadline covers the whole attempt, connect to last body byte:
  * the delivery's lease is sized on it. With an egress proxy every request leaves through it (a CONNECT tunnel), so
- * receivers see the proxy's fixed addresses.
+ * receivers see the proxy's fixed addresses. It takes every URL no other transport took (a bad one fails here).
  */
-export class Sender {
+export class HttpTransport implements Transport {
+  readonly judgesEndpoint = true;
   private readonly agent: Dispatcher;
   private readonly httpsOnly: boolean;
   /** Set when deliveries go through a proxy: targets are then checked before each request instead of at connect. */
   private readonly proxiedTargets: TargetPolicy | null;
 
   constructor(
-    private readonly timeoutMs: number,
+    /** The pool's wait for headers and for each body chunk: the attempt deadline. */
+    timeoutMs: number,
     targets: TargetPolicy & { httpsOnly?: boolean; egressProxy?: string },
   ) {
     this.httpsOnly = targets.httpsOnly ?? false;
@@ -44,18 +34,24 @@ export class Sender {
     }
   }
 
-  async send(url: string, headers: Record<string, string>, body: string | Buffer): Promise<SendResult> {
+  accepts(): boolean {
+    return true;
+  }
+
+  async send({ url, headers, body, timeoutMs, signal }: SignedRequest): Promise<TransportOutcome> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
-      return { statusCode: null, body: `refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`, durationMs: 0, timedOut: false, retryAfter: null, abortRequested: false };
+      return noAnswer(`refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`);
     }
     const started = performance.now();
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const abort = () => deadline.abort();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
+      if (signal?.aborted) throw new Error('the attempt was aborted');
       if (this.proxiedTargets) await checkTargetHost(new URL(url).hostname, this.proxiedTargets);
       const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
-      let text = '';
       let size = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -63,7 +59,7 @@ export class Sender {
         size += chunk.length;
         if (size >= RESPONSE_BODY_LIMIT) break;
       }
-      text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+      const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
       const retryAfter = res.headers['retry-after'];
       const control = res.headers['webhook-delivery'];
       return {
@@ -75,17 +71,13 @@ export class Sender {
         abortRequested: typeof control === 'string' && control.trim().toLowerCase() === 'abort-message',
       };
     } catch (err) {
-      const timedOut = deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
-      return {
-        statusCode: null,
-        body: describeFailure(err, timedOut, this.timeoutMs),
-        durationMs: Math.round(performance.now() - started),
-        timedOut,
-        retryAfter: null,
-        abortRequested: false,
-      };
+      const aborted = signal?.aborted ?? false;
+      const timedOut = !aborted && (deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? ''));
+      const reason = aborted ? 'not answered: the attempt was aborted' : describeFailure(err, timedOut, timeoutMs);
+      return noAnswer(reason, Math.round(performance.now() - started), timedOut);
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
     }
   }
 

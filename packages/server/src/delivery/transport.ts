@@ -1,0 +1,62 @@
+import type { ClaimedDelivery } from '../store/types.ts';
+
+/** The most of a receiver's answer an attempt keeps. */
+export const RESPONSE_BODY_LIMIT = 20 * 1024;
+
+/** One attempt's request, signed and ready: what a transport carries to the receiver. */
+export interface SignedRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+  /** The deadline of the whole attempt, from the first byte out to the last byte of the answer. */
+  timeoutMs: number;
+  /** Ends the attempt early, as failed. */
+  signal?: AbortSignal;
+  /** Which attempt this is: a transport that shows deliveries to a person (`herald listen`) names them. */
+  attempt: { appId: string; messageId: string; endpointId: string; eventType: string; number: number };
+}
+
+/** What came back: the receiver's answer, or why there was none. */
+export interface TransportOutcome {
+  /** null when no answer arrived (refused, unreachable, timed out, not connected). */
+  statusCode: number | null;
+  /** The answer's body (its first RESPONSE_BODY_LIMIT bytes) or, without an answer, what went wrong. */
+  body: string;
+  durationMs: number;
+  timedOut: boolean;
+  retryAfter: string | null;
+  /** The receiver answered `webhook-delivery: abort-message`: stop retrying this message. */
+  abortRequested: boolean;
+}
+
+/**
+ * How an attempt reaches a receiver. The attempt signs the request, hands it to the transport its endpoint's URL
+ * names, and records the outcome the same way whatever the transport.
+ */
+export interface Transport {
+  /** Whether this transport delivers to the URL. */
+  accepts(url: string): boolean;
+  /** Whether an answer through it is the endpoint's own network's: the circuit breaker judges endpoints by those only. */
+  readonly judgesEndpoint: boolean;
+  send(request: SignedRequest): Promise<TransportOutcome>;
+  /**
+   * For a receiver connected to another process sharing the store: passes the claimed delivery there, its lease with
+   * it, and says true; no attempt is then made here.
+   */
+  handOff?(appId: string, url: string, delivery: HandedOffDelivery): boolean;
+}
+
+/** The first of `transports` that delivers to the URL (so a catch-all goes last). */
+export function transportFor(transports: readonly Transport[], url: string): Transport {
+  const transport = transports.find((t) => t.accepts(url));
+  if (!transport) throw new Error(`no transport delivers to ${url}`);
+  return transport;
+}
+
+/** A claimed delivery as it is passed to another process: under its lease, without its payload (read there). */
+export type HandedOffDelivery = Omit<ClaimedDelivery, 'payload'>;
+
+/** An outcome without an answer. */
+export const noAnswer = (body: string, durationMs = 0, timedOut = false): TransportOutcome => ({
+  statusCode: null, body, durationMs, timedOut, retryAfter: null, abortRequested: false,
+});
