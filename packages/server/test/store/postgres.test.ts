@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { HeraldError } from '../src/lib/errors.ts';
-import { newId } from '../src/lib/ids.ts';
-import { openPostgresStorage, migratePostgres } from '../src/store/postgres/index.ts';
-import { Status, Trigger, type Admission, type App, type Endpoint, type Message, type NewMessage, type StoreEvent } from '../src/store/types.ts';
-import type { Storage } from '../src/store/storage.ts';
-import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from './helpers/pg.ts';
+import { HeraldError } from '../../src/lib/errors.ts';
+import { newId } from '../../src/lib/ids.ts';
+import { openPostgresStorage, migratePostgres } from '../../src/store/postgres/index.ts';
+import { Status, Trigger, type Admission, type App, type Endpoint, type Message, type NewMessage, type StoreEvent } from '../../src/store/types.ts';
+import type { Storage } from '../../src/store/storage.ts';
+import { PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from '../helpers/pg.ts';
+import { until } from '../helpers/wait.ts';
 
 /**
  * What only the PostgreSQL store has to get right: racing migrations, concurrent claimers, leases, idempotency
@@ -42,14 +43,6 @@ async function sql<T extends pg.QueryResultRow = Record<string, any>>(text: stri
     return (await client.query<T>(text, values)).rows;
   } finally {
     await client.end();
-  }
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -95,7 +88,7 @@ function deliveryIdsOf(result: Awaited<ReturnType<Storage['history']['createMess
 
 test('two stores opening a new schema at once apply each migration once', { skip }, async () => {
   const applied = await sql(`SELECT version, name FROM "${schema}".schema_migration ORDER BY version`);
-  const files = readdirSync(new URL('../src/store/postgres/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(new URL('../../src/store/postgres/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
   assert.ok(files.length >= 2);
   assert.deepEqual(applied, files.map((name) => ({ version: Number(name.slice(0, 3)), name })), 'each migration exactly once');
   assert.deepEqual(await migratePostgres(PG_TEST_URL, schema), []);
@@ -220,12 +213,15 @@ test('two processes publishing under one idempotency key store one message; the 
   const holder = new pg.Client({ connectionString: PG_TEST_URL });
   await holder.connect();
   try {
+    const [{ pid: holderPid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
     await holder.query('BEGIN');
     await holder.query(`INSERT INTO "${schema}".idempotency VALUES ($1, 'held', 202, 'holder', $2)`, [a.id, Date.now() + 60_000]);
     const idempotency = { scope: a.id, key: 'held', response: { statusCode: 202, body: 'mine' }, expiresAt: Date.now() + 60_000 };
     let settled = false;
     const waiting = store.history.createMessage(newMessage(message(a.id), eps, 'due', { idempotency })).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // PostgreSQL itself says when the publish is blocked by the holder's transaction (or it settled without waiting).
+    await until('the publish to block on the holder or settle', async () =>
+      settled || (await sql('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holderPid])).length > 0);
     assert.equal(settled, false, 'the publish should wait for the transaction holding its key');
     await holder.query('COMMIT');
     assert.deepEqual(await waiting, { replay: { statusCode: 202, body: 'holder' } });

@@ -1,21 +1,16 @@
 /**
  * Storage conformance for the attempt time series (the dashboard's charts): buckets, empty buckets, counts, nearest-rank
- * percentiles, endpoint and application scope, range boundaries. Run against every backend (SQLite, PostgreSQL).
+ * percentiles, endpoint and application scope, range boundaries; and an endpoint's delivery counts. Run against every
+ * backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import type { AttemptSeriesPoint } from '../src/store/stats-types.ts';
-import { Status, Trigger, type App, type Attempt, type AttemptOutcome, type Endpoint, type Storage } from '../src/store/storage.ts';
-import { describeEachBackend, loadBackends } from './helpers/stores.ts';
+import type { AttemptSeriesPoint } from '../../src/store/stats-types.ts';
+import { Status, Trigger, type Attempt, type AttemptOutcome, type Message, type Storage } from '../../src/store/storage.ts';
+import { T0, mkApp, mkEndpoint, mkKey, mkMessage, mkOutcome, publish } from '../helpers/store-fixtures.ts';
+import { describeEachBackend, loadBackends } from '../helpers/stores.ts';
 
 const backends = await loadBackends();
-const T0 = 1_700_000_000_000;
 const MIN = 60_000;
-
-const mkApp = (id: string): App => ({ id, uid: null, name: id, metadata: {}, throttleRate: null, createdAt: T0, updatedAt: T0 });
-const mkEndpoint = (id: string, appId: string): Endpoint => ({
-  id, appId, uid: null, url: `https://example.com/hook/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0,
-});
 
 /** app_A with ep_1 and ep_2, app_B with ep_B. */
 async function setup(store: Storage): Promise<void> {
@@ -140,5 +135,33 @@ describeEachBackend('attempt series store', backends, (test) => {
     const hours = await store.stats.attemptSeries({ appId: 'app_A', endpointId: 'ep_1', since: T0, until: T0 + 24 * 3_600_000, bucketMs: 3_600_000 });
     assert.equal(hours.length, 24);
     assert.deepEqual(hours.filter((p) => p.attempts > 0), [point(T0 + 5 * 3_600_000, 1, 1, 12, 12, 12)]);
+  });
+});
+
+describeEachBackend('endpoint stats store', backends, (test) => {
+  test('endpointStats: counts deliveries by status, filtered by message time [since, until)', async (store) => {
+    await store.catalog.createApp(mkApp('app_A'));
+    await store.catalog.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    await store.catalog.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k'));
+    const msgs = [0, 10, 20, 30, 40, 50].map((dt, i) => mkMessage(`msg_${i}`, 'app_A', { createdAt: T0 + dt }));
+    const [ok] = await publish(store, msgs[0]!, [['ep_1', 'leased'], ['ep_2', 'due']]);
+    const [failed] = await publish(store, msgs[1]!, [['ep_1', 'leased']]);
+    await publish(store, msgs[2]!, [['ep_1', 'due'], ['ep_2', 'due']]);
+    await publish(store, msgs[3]!, [['ep_1', 'leased']]);
+    await publish(store, msgs[4]!, [['ep_1', 'parked']]);
+    const [retrying] = await publish(store, msgs[5]!, [['ep_1', 'leased']]);
+    const d = (id: number | undefined, m: Message) => ({ deliveryId: id!, messageId: m.id, endpointId: 'ep_1', appId: 'app_A', lease: 0 });
+    await store.queue.recordOutcomes([
+      mkOutcome(d(ok, msgs[0]!), { status: Status.Success, attempts: 1, nextAttemptAt: null, code: 200, at: T0 + 100 }),
+      mkOutcome(d(failed, msgs[1]!), { status: Status.Fail, attempts: 5, nextAttemptAt: null, code: 500, at: T0 + 100 }),
+      mkOutcome(d(retrying, msgs[5]!), { status: Status.Pending, attempts: 1, nextAttemptAt: T0 + 9000, code: 503, at: T0 + 100 }),
+    ]);
+    const stats = (since: number | null, until: number | null) => store.stats.endpointStats('ep_1', since, until);
+    assert.deepStrictEqual(await stats(null, null), { success: 1, pending: 3, sending: 1, fail: 1, canceled: 0 });
+    assert.deepStrictEqual(await stats(T0 + 10, T0 + 30), { success: 0, pending: 1, sending: 0, fail: 1, canceled: 0 }, 'since inclusive, until exclusive');
+    assert.deepStrictEqual(await stats(T0 + 30, null), { success: 0, pending: 2, sending: 1, fail: 0, canceled: 0 });
+    assert.deepStrictEqual(await stats(null, T0 + 1), { success: 1, pending: 0, sending: 0, fail: 0, canceled: 0 });
+    assert.deepStrictEqual(await store.stats.endpointStats('ep_2', null, null), { success: 0, pending: 2, sending: 0, fail: 0, canceled: 0 });
+    assert.deepStrictEqual(await store.stats.endpointStats('ep_none', null, null), { success: 0, pending: 0, sending: 0, fail: 0, canceled: 0 });
   });
 });

@@ -2,9 +2,9 @@
  * Storage conformance for API tokens and the audit log, run against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { HeraldError } from '../src/lib/errors.ts';
-import type { ApiToken, App, AuditEntry, Storage } from '../src/store/storage.ts';
-import { describeEachBackend, loadBackends } from './helpers/stores.ts';
+import { HeraldError } from '../../src/lib/errors.ts';
+import type { ApiToken, App, AuditEntry, Storage } from '../../src/store/storage.ts';
+import { describeEachBackend, loadBackends } from '../helpers/stores.ts';
 
 const backends = await loadBackends();
 const T0 = 1_700_000_000_000;

@@ -3,8 +3,8 @@
  * against every backend (SQLite, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import type { App, InboundRequest, Source, Storage } from '../src/store/storage.ts';
-import { describeEachBackend, loadBackends } from './helpers/stores.ts';
+import type { App, InboundRequest, Source, Storage } from '../../src/store/storage.ts';
+import { describeEachBackend, loadBackends } from '../helpers/stores.ts';
 
 const backends = await loadBackends();
 const T0 = 1_700_000_000_000;
