@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApiException, Ordering, Svix, Webhook, type ApplicationOut } from 'svix';
-import { api, startTestHerald } from './helpers/herald.ts';
+import { api, deliveriesSettled, startTestHerald } from './helpers/herald.ts';
+import { nextMillisecond, until } from './helpers/wait.ts';
 import { Receiver } from './helpers/receiver.ts';
 
 /**
@@ -53,15 +54,7 @@ async function apiError(promise: Promise<unknown>, code: number): Promise<any> {
   assert.fail(`expected HTTP ${code}, but the call succeeded`);
 }
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitUntil = until;
 
 async function newApp(name = 'test app'): Promise<ApplicationOut> {
   return svix.application.create({ name, uid: `app-${rnd()}` });
@@ -556,7 +549,7 @@ describe('endpoints', () => {
     await receiver.waitFor((all) => all.some((r) => r.path === `/example-${type}`));
     assert.deepEqual(JSON.parse(receiver.on(`/example-${type}`)[0]!.body.toString()), example, 'sent although the endpoint filters other types');
     assert.equal((await svix.message.get(app.id, sent.id)).eventType, type, 'a message of the application like any other');
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveriesSettled(herald, app.id);
     assert.equal(receiver.on(`/bystander-${type}`).length, 0, 'no other endpoint gets it');
 
     const second = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 1 });
@@ -621,10 +614,11 @@ describe('messages', () => {
       return m;
     };
     await send('a.created', ['red']);
-    await send('b.created');
-    await new Promise((r) => setTimeout(r, 20));
+    const second = await send('b.created');
+    // before/after compare creation times: each message after the next tick of the clock.
+    await nextMillisecond(second.timestamp);
     const middle = await send('a.created', ['blue']);
-    await new Promise((r) => setTimeout(r, 20));
+    await nextMillisecond(middle.timestamp);
     await send('c.created', ['red']);
 
     const all = await svix.message.list(app.id);

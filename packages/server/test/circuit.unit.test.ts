@@ -28,7 +28,9 @@ test('probe waits double after each failed probe up to the maximum, and start ag
   assert.equal(circuit.nextProbeDelay(), 20);
 });
 
-test('breakers: holds the endpoint back when open, lets one probe through per probe, resumes on success', async () => {
+test('breakers: holds the endpoint back when open, lets one probe through per probe, resumes on success', (t) => {
+  // The probe timers run on the test's clock.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const calls: string[] = [];
   const breakers = new CircuitBreakers(options, {
     holdBack: (id) => calls.push(`hold ${id}`),
@@ -45,7 +47,9 @@ test('breakers: holds the endpoint back when open, lets one probe through per pr
     assert.equal(breakers.mayStart('ep_a'), false, 'nothing goes while open');
     assert.equal(breakers.mayStart('ep_b'), true);
 
-    await new Promise((r) => setTimeout(r, 35));
+    t.mock.timers.tick(19);
+    assert.deepEqual(calls, ['hold ep_a'], 'no probe before the first probe delay (20 ms)');
+    t.mock.timers.tick(1);
     assert.deepEqual(calls, ['hold ep_a', 'probe ep_a']);
     assert.equal(breakers.mayStart('ep_a'), true, 'the probe may go');
     assert.equal(breakers.mayStart('ep_a'), false, 'one probe only');
@@ -57,7 +61,7 @@ test('breakers: holds the endpoint back when open, lets one probe through per pr
     assert.deepEqual(calls.slice(-1), ['resume ep_a']);
     assert.equal(breakers.isOpen('ep_a'), false);
     assert.equal(breakers.mayStart('ep_a'), true);
-    await new Promise((r) => setTimeout(r, 100));
+    t.mock.timers.tick(1_000);
     assert.equal(calls.filter((c) => c === 'probe ep_a').length, 1, 'no more probes once closed');
   } finally {
     breakers.stop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, startTestHerald, storeEndpointUrl } from './helpers/herald.ts';
+import { api, deliveriesSettled, startTestHerald, storeEndpointUrl } from './helpers/herald.ts';
 import { until } from './helpers/wait.ts';
 import { Receiver, type Received } from './helpers/receiver.ts';
 
@@ -80,7 +80,7 @@ describe('delivery to a real receiver', () => {
       assert.equal(sent.json.headers[name], got.headers[name], `${name} as the receiver got it`);
     }
     assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msg.id}/attempt/atmpt_nope/headers`)).status, 404);
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveriesSettled(herald, appId);
     assert.equal(receiver.on('/signed').length, 1, 'delivered exactly once');
   });
 
@@ -97,7 +97,7 @@ describe('delivery to a real receiver', () => {
     await publish(herald, app.id, { eventType: 'user.deleted', payload: { n: 2 }, channels: ['eu'] });
     await publish(herald, app.id, { eventType: 'user.updated', payload: { n: 3 }, channels: ['us'] });
     await receiver.waitFor((all) => all.filter((r) => r.path.startsWith('/fan/')).length >= 5);
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald, app.id);
     const bodies = (path: string) => receiver.on(path).map((r) => JSON.parse(r.body.toString()).n as number).sort();
     assert.deepEqual(bodies('/fan/all'), [1, 2, 3]);
     assert.deepEqual(bodies('/fan/signup-only'), [1]);
@@ -307,8 +307,8 @@ describe('delivery to a real receiver', () => {
     const state = (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${first.id}/endpoint`)).json.data[0];
     assert.equal(state.statusText, 'fail', 'no retry after 410');
     await publish(herald, appId, { eventType: 'x.y', payload: { n: 2 } });
-    await new Promise((r) => setTimeout(r, 1_500));
-    assert.equal(receiver.on('/gone').length, 1, 'the retry schedule (1 s) passed without another request');
+    await deliveriesSettled(herald, appId);
+    assert.equal(receiver.on('/gone').length, 1, 'nothing is left to retry, and the disabled endpoint gets no new message');
     receiver.responder = previous;
   });
 
@@ -323,7 +323,7 @@ describe('delivery to a real receiver', () => {
       return d?.statusText === 'fail' && d;
     });
     assert.equal(state.nextAttempt, null);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await deliveriesSettled(herald, appId);
     assert.equal(receiver.on('/abort').length, 1, 'not retried');
     const ep = (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}`)).json;
     assert.equal(ep.disabled, false, 'only the message is given up, not the endpoint');
@@ -399,7 +399,7 @@ describe('resend while an attempt is in flight', () => {
         return d?.statusText === 'success' && d;
       });
       assert.equal(state.nextAttempt, null);
-      await new Promise((r) => setTimeout(r, 500));
+      await deliveriesSettled(herald, appId);
       assert.equal(receiver.on('/slow').length, 2, 'sent exactly twice');
     } finally {
       await herald.cleanup();

@@ -94,13 +94,18 @@ test('an endpoint that keeps failing is probed instead of hammered, and its back
     await r.addEndpoint('ep_down', receiver.url('/down'));
     for (let n = 0; n < 300; n++) await r.publish(n);
     await receiver.waitFor((all) => all.length >= 10, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const whileDown = receiver.received.length;
-    // Open after 10 failures (plus the one still in flight), then one probe per 300-600 ms: without the breaker
+    await until('the circuit to open', async () => (await r.store.circuits.listCircuits()).length === 1);
+    const atOpen = receiver.received.length;
+    await receiver.waitFor((all) => all.length > atOpen, 5_000, 'a probe of the open circuit');
+    const attemptRows = async () => (await r.store.history.listAttempts({ endpointId: 'ep_down' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length;
+    const whileDown = await until('every request so far to be recorded', async () => {
+      const rows = await attemptRows();
+      return rows === receiver.received.length && rows;
+    });
+    // Open after 10 failures (plus the ones still in flight), then one probe per 300-600 ms: without the breaker
     // every one of the 300 deliveries would have been tried at least once, most twice.
-    assert.ok(whileDown < 20, `requests while down: ${whileDown}`);
-    const attemptsWhileDown = (await r.store.history.listAttempts({ endpointId: 'ep_down' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length;
-    assert.equal(attemptsWhileDown, whileDown, 'every request is an attempt row, and no others were made');
+    assert.ok(whileDown < 20, `requests while down, a probe included: ${whileDown}`);
+    assert.equal(await attemptRows(), receiver.received.length, 'every request is an attempt row, and no others were made');
 
     up = true;
     const back = Date.now();
@@ -123,7 +128,10 @@ test('a manual resend to an endpoint whose circuit is open is sent at once', asy
     await r.addEndpoint('ep_resend', receiver.url('/resend'));
     for (let n = 0; n < 5; n++) await r.publish(n);
     await receiver.waitFor((all) => all.length >= 3, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Open, and every request made so far recorded (none still in flight).
+    await until('the circuit to open with nothing in flight', async () =>
+      (await r.store.circuits.listCircuits()).length === 1 &&
+      (await r.store.history.listAttempts({ endpointId: 'ep_resend' }, { limit: 1000, iterator: null, order: 'ascending' })).data.length === receiver.received.length);
     const before = receiver.received.length;
     const last = (await r.store.history.listMessages('app_test', {}, { limit: 10, iterator: null, order: 'descending' })).data[0]!;
     receiver.responder = (_req, res) => res.writeHead(200).end();

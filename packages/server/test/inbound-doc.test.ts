@@ -18,7 +18,7 @@ import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import { VERIFICATION_TYPES } from '../src/inbound/verification-input.ts';
 import type { InboundStatus } from '../src/store/inbound-types.ts';
-import { api, runCli, startTestHerald } from './helpers/herald.ts';
+import { api, deliveriesSettled, runCli, startTestHerald } from './helpers/herald.ts';
 import { startCli, type CliProcess } from './helpers/cli-process.ts';
 import { Receiver, type Received } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
@@ -551,7 +551,7 @@ describe('docs/inbound.md, run as written', () => {
     assert.match(ran[1]!.output, new RegExp(`replayed ${accepted.id} as msg_`));
     assert.match(ran[2]!.output, new RegExp(`replayed ${acceptedNow.length} requests`));
     await receiver.waitFor(() => receiver.on('/deploy').length >= deployBefore + 1 + toDeploy.length && receiver.on('/audit').length >= auditBefore + 1 + acceptedNow.length);
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald);
     assert.equal(receiver.on('/deploy').length, deployBefore + 1 + toDeploy.length, 'the deploy filter held for the replays');
     assert.equal(receiver.on('/audit').length, auditBefore + 1 + acceptedNow.length);
     const replayed = receiver.on('/deploy').slice(deployBefore);
@@ -811,7 +811,7 @@ describe('docs/inbound.md, run as written', () => {
   });
 
   it('nothing reached a destination it must not', async () => {
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald);
     checkForbidden();
     const known = new Set(['/deploy', '/audit', '/oncall', '/timeline', '/billing', '/fulfilment', '/chatops', '/users', '/shipments']);
     assert.deepEqual(receiver.received.filter((r) => !known.has(r.path)).map((r) => r.path), []);

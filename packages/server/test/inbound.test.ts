@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { ADMIN_TOKEN, api, startTestHerald, tempDir } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, deliveriesSettled, startTestHerald, tempDir } from './helpers/herald.ts';
 import { startCli } from './helpers/cli-process.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { until } from './helpers/wait.ts';
@@ -114,7 +114,7 @@ describe('inbound gateway', () => {
       assert.ok(!r.reason.includes(GITHUB_SECRET));
       assert.equal(r.messageId, null);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald);
     assert.equal(receiver.received.length, count);
     const replay = await api(herald.url, 'POST', `/api/v1/source/github/request/${rejected.json.data[0].id}/replay`);
     assert.equal(replay.status, 409, 'a forged request is never forwarded, not even by replay');
@@ -138,7 +138,7 @@ describe('inbound gateway', () => {
     const again = await post(herald, '/in/github', body, githubRequest('push', body, 'delivery-dup'));
     assert.equal(again.status, 202);
     await receiver.waitFor(() => receiver.on('/all').length >= first + 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald);
     assert.equal(receiver.on('/all').length, first + 1);
     const duplicates = await api(herald.url, 'GET', '/api/v1/source/github/request?status=duplicate');
     assert.equal(duplicates.json.data.length, 1);
@@ -153,7 +153,7 @@ describe('inbound gateway', () => {
     const handshakes = await api(herald.url, 'GET', '/api/v1/source/github/request?status=handshake');
     assert.equal(handshakes.json.data.length, 1);
     assert.equal((await post(herald, '/in/nope', '{}', { 'content-type': 'application/json' })).status, 404);
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveriesSettled(herald);
     assert.equal(receiver.received.length, count);
   });
 
@@ -260,7 +260,7 @@ describe('inbound gateway: other schemes and modes', () => {
     assert.equal(text.headers['x-custom'], 'one');
     assert.equal(bin.bodyEncoding, 'base64');
     assert.deepEqual(Buffer.from(bin.body, 'base64'), binary);
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveriesSettled(herald, source.json.appId);
     assert.equal(receiver.on('/never').length, 0);
 
     // herald tail --source shows captures as they arrive, though an inspecting source makes no attempts.
@@ -268,9 +268,12 @@ describe('inbound gateway: other schemes and modes', () => {
     const tail = startCli(['tail', '--source', source.json.id, '--json'], env);
     try {
       await tail.waitFor('stderr', /watching attempts/);
-      await new Promise((r) => setTimeout(r, 300));
-      await post(herald, source.json.ingestPath, '{"hello":"inspector"}', { 'content-type': 'application/json' });
-      await tail.waitFor('stdout', /"kind":"request".*"status":"inspected"/);
+      // Received requests are followed apart from the attempts, from the newest one stored when that starts: send
+      // until one sent after that shows (each poll is a second apart).
+      await until('herald tail --source to show a request sent after it started', async () => {
+        await post(herald, source.json.ingestPath, '{"hello":"inspector"}', { 'content-type': 'application/json' });
+        return tail.waitFor('stdout', /"kind":"request".*"status":"inspected"/, 2_500).then(() => true, () => false);
+      }, 15_000);
       assert.doesNotMatch(tail.stdout(), /deadbeef|payload=/, 'only what arrived after it started');
     } finally {
       tail.child.kill('SIGINT');
@@ -292,7 +295,7 @@ describe('inbound gateway: other schemes and modes', () => {
     assert.equal((await api(herald.url, 'POST', `/api/v1/source/gh-trial/request/${forged.id}/replay`)).status, 409);
     assert.equal((await api(herald.url, 'POST', `/api/v1/source/gh-trial/request/${genuine.id}/replay`)).status, 202);
     await receiver.waitFor(() => receiver.on('/trial').length === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveriesSettled(herald, source.json.appId);
     assert.equal(receiver.on('/trial').length, 1);
   });
 

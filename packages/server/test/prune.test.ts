@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { ADMIN_TOKEN, api, runCli, spawnHerald, tempDir } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
+import { until } from './helpers/wait.ts';
 
 test('herald prune --older-than deletes delivered messages beside a running server, with progress', { timeout: 60_000 }, async () => {
   const dataDir = tempDir('herald-prune-');
@@ -11,12 +12,13 @@ test('herald prune --older-than deletes delivered messages beside a running serv
   const server = await spawnHerald([], env);
   try {
     const app = (await api(server.url, 'POST', '/api/v1/app', { name: 'prune' })).json;
-    await api(server.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/p') });
+    const endpoint = (await api(server.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/p') })).json;
     for (let n = 0; n < 30; n++) await api(server.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } });
     const waiting = await api(server.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: {}, deliverAt: new Date(Date.now() + 3_600_000).toISOString() });
     await receiver.waitFor((all) => all.length >= 30, 10_000, 'deliveries');
-    // Outcomes are recorded right after the responses.
-    await new Promise((r) => setTimeout(r, 300));
+    // Outcomes are recorded right after the responses: wait until they are (the one for later is not due yet).
+    await until('the 30 outcomes to be recorded', async () =>
+      (await api(server.url, 'GET', `/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats`)).json?.success === 30);
 
     const bad = await runCli(['prune', '--older-than', 'ninety days'], env);
     assert.equal(bad.code, 2);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { ADMIN_TOKEN, api, spawnHerald, startTestHerald, tempDir } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, deliveriesSettled, spawnHerald, startTestHerald, tempDir } from './helpers/herald.ts';
 import { until } from './helpers/wait.ts';
 import { Receiver } from './helpers/receiver.ts';
 
@@ -53,7 +53,7 @@ test('recover, replay-missing and bulk-replay run as background tasks and never 
     const task = await finished(herald, recover.json.id);
     assert.deepEqual(task.data, { total: 6, processed: 6, scheduled: 5, error: null });
     await receiver.waitFor(() => receiver.on('/main').length >= 11 + 5, 10_000, 'the recovered deliveries');
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald, app.id);
     assert.deepEqual([...countsBy(receiver, '/main').entries()].sort(), [[0, 3], [1, 3], [2, 3], [3, 3], [4, 3], [5, 1]]);
     const again = await finished(herald, (await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${main.id}/recover`, { since })).json.id);
     assert.equal(again.data.scheduled, 0, 'recovering again sends nothing: everything has succeeded now');
@@ -66,7 +66,7 @@ test('recover, replay-missing and bulk-replay run as background tasks and never 
     await receiver.waitFor(() => receiver.on('/late').length >= 3, 10_000, 'replayed deliveries');
     const twice = await finished(herald, (await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${late.id}/replay-missing`, { since })).json.id);
     assert.equal(twice.data.scheduled, 0, 'a second replay-missing finds nothing missing');
-    await new Promise((r) => setTimeout(r, 300));
+    await deliveriesSettled(herald, app.id);
     assert.deepEqual([...countsBy(receiver, '/late').entries()].sort(), [[0, 1], [2, 1], [4, 1]]);
 
     // bulk-replay: asked explicitly, it sends delivered messages again, filtered.

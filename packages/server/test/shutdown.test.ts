@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { ADMIN_TOKEN, api, spawnHerald, tempDir, type HeraldProcess } from './helpers/herald.ts';
+import { ADMIN_TOKEN, api, endpointSettledOverApi, spawnHerald, tempDir, type HeraldProcess } from './helpers/herald.ts';
 import { Receiver } from './helpers/receiver.ts';
 
 /**
@@ -18,7 +18,7 @@ test('graceful shutdown: in-flight attempts finish and are recorded, queued ones
     const first = await spawnHerald([], env);
     running.push(first);
     const app = (await api(first.url, 'POST', '/api/v1/app', { name: 'shutdown' })).json;
-    await api(first.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/slow') });
+    const endpoint = (await api(first.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/slow') })).json;
     const ids: string[] = [];
     for (let n = 0; n < 30; n++) ids.push((await api(first.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'e', payload: { n } })).json.id);
     await receiver.waitFor((all) => all.length >= 10, 5_000, 'the first ten in flight');
@@ -33,7 +33,7 @@ test('graceful shutdown: in-flight attempts finish and are recorded, queued ones
     const second = await spawnHerald([], env);
     running.push(second);
     await receiver.waitFor((all) => all.length >= 30, 20_000, 'the rest after the restart');
-    await new Promise((r) => setTimeout(r, 2_000));
+    await endpointSettledOverApi(second.url, app.id, endpoint.id);
     const perId = new Map<string, number>();
     for (const r of receiver.received) perId.set(String(r.headers['webhook-id']), (perId.get(String(r.headers['webhook-id'])) ?? 0) + 1);
     assert.deepEqual([...perId.keys()].sort(), [...ids].sort(), 'every message arrived');

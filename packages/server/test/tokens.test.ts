@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Svix } from 'svix';
 import { Authenticator } from '../src/api/auth.ts';
 import { ADMIN_TOKEN, api, runCli, startTestHerald, tempDir } from './helpers/herald.ts';
+import { until } from './helpers/wait.ts';
 
 type Herald = Awaited<ReturnType<typeof startTestHerald>>;
 
@@ -160,9 +161,11 @@ describe('API tokens', () => {
     await api(herald.url, 'GET', '/api/v1/app/acme/endpoint/audited', undefined, as(bot.token));
     await api(herald.url, 'DELETE', '/api/v1/app/acme', undefined, as(bot.token));
     await api(herald.url, 'DELETE', '/api/v1/app/acme/endpoint/audited');
-    // Entries are written once the answer is out.
-    await new Promise((r) => setTimeout(r, 200));
-    const log = await api(herald.url, 'GET', `/api/v1/audit-log?since=${encodeURIComponent(since)}`);
+    // Entries are written once the answer is out: wait for the last change's.
+    const log = await until('the admin\'s DELETE in the audit log', async () => {
+      const got = await api(herald.url, 'GET', `/api/v1/audit-log?since=${encodeURIComponent(since)}`);
+      return got.json.data.some((e: any) => e.method === 'DELETE' && e.resourceId === 'audited') && got;
+    });
     assert.equal(log.status, 200);
     // The token's own creation may be logged just after `since` (entries are written after the answer).
     const changes = log.json.data.filter((e: any) => e.route !== '/api/v1/token');

@@ -18,3 +18,9 @@ export async function expectQuietFor(ms: number, what: string): Promise<void> {
   if (ms > 1_000) throw new Error(`expectQuietFor(${ms}, ${what}): a quiet window is kept short (at most 1 s)`);
   await new Promise((r) => setTimeout(r, ms));
 }
+
+/** Resolves once the clock has moved past `since` (epoch ms or an ISO time): what comes next is strictly later. */
+export async function nextMillisecond(since: number | string | Date): Promise<void> {
+  const at = typeof since === 'number' ? since : new Date(since).getTime();
+  await until('the clock to move on', () => Date.now() > at, 1_000);
+}
