@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApiException, Ordering, Svix, Webhook, type ApplicationOut } from 'svix';
-import { api, deliveriesSettled, startTestHerald } from './helpers/herald.ts';
+import { deliveriesSettled } from './helpers/herald.ts';
 import { nextMillisecond, until } from './helpers/wait.ts';
-import { Receiver } from './helpers/receiver.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
 /**
  * Drives Herald's API with the official svix client (2.5.0), as a Svix user would by only setting serverUrl.
  * Raw HTTP (`api`) is used where the client hides what matters: status codes, legacy fields, exact wire shapes.
  */
 
-let herald: Awaited<ReturnType<typeof startTestHerald>>;
-let receiver: Receiver;
 let svix: Svix;
 
-before(async () => {
-  herald = await startTestHerald();
-  receiver = await Receiver.start();
-  svix = new Svix(herald.token, { serverUrl: herald.url });
-});
-
-after(async () => {
-  await receiver.close();
-  await herald.cleanup();
+const server = useTestServer({ receiver: true }, async () => {
+  svix = new Svix(server.herald.token, { serverUrl: server.herald.url });
 });
 
 const KSUID = '[0-9A-Za-z]{27}';
@@ -63,7 +54,7 @@ async function newApp(name = 'test app'): Promise<ApplicationOut> {
 describe('applications', () => {
   test('create returns the ApplicationOut shape with 201', async () => {
     const uid = `shape-${rnd()}`;
-    const raw = await api(herald.url, 'POST', '/api/v1/app', { name: 'Shape', uid, metadata: { team: 'billing' } });
+    const raw = await server.call('POST', '/api/v1/app', { name: 'Shape', uid, metadata: { team: 'billing' } });
     assert.equal(raw.status, 201);
     assert.match(raw.json.id, new RegExp(`^app_${KSUID}$`));
     assert.match(raw.json.createdAt, ISO_UTC);
@@ -89,10 +80,10 @@ describe('applications', () => {
     assert.equal(again.id, created.id);
     assert.equal(again.name, 'First');
 
-    const raw = await api(herald.url, 'POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid });
+    const raw = await server.call('POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid });
     assert.equal(raw.status, 200);
     assert.equal(raw.json.id, created.id);
-    const rawNew = await api(herald.url, 'POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid: `goc-${rnd()}` });
+    const rawNew = await server.call('POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid: `goc-${rnd()}` });
     assert.equal(rawNew.status, 201);
     assert.notEqual(rawNew.json.id, created.id);
   });
@@ -177,9 +168,9 @@ describe('applications', () => {
     const byId = await svix.application.upsert(one.id, { name: 'No uid' });
     assert.equal(byId.uid ?? null, null);
 
-    const raw = await api(herald.url, 'PUT', `/api/v1/app/put-raw-${rnd()}`, { name: 'raw' });
+    const raw = await server.call('PUT', `/api/v1/app/put-raw-${rnd()}`, { name: 'raw' });
     assert.equal(raw.status, 201);
-    const rawAgain = await api(herald.url, 'PUT', `/api/v1/app/${raw.json.uid}`, { name: 'raw 2', uid: raw.json.uid });
+    const rawAgain = await server.call('PUT', `/api/v1/app/${raw.json.uid}`, { name: 'raw 2', uid: raw.json.uid });
     assert.equal(rawAgain.status, 200);
     assert.equal(rawAgain.json.id, raw.json.id);
   });
@@ -252,7 +243,7 @@ describe('event types', () => {
     assert.deepEqual(created.schemas, { '1': schema });
     assert.ok(created.createdAt instanceof Date && !Number.isNaN(created.createdAt.getTime()));
 
-    const raw = await api(herald.url, 'GET', `/api/v1/event-type/${name}`);
+    const raw = await server.call('GET', `/api/v1/event-type/${name}`);
     assert.equal(raw.status, 200);
     assert.match(raw.json.createdAt, ISO_UTC);
 
@@ -286,7 +277,7 @@ describe('event types', () => {
     const name = `user.signup.${rnd()}`;
     const created = await svix.eventType.upsert(name, { description: 'v1', schemas: { '1': schema } });
     assert.equal(created.name, name);
-    assert.equal((await api(herald.url, 'PUT', `/api/v1/event-type/${name}`, { description: 'v2', schemas: { '1': schema } })).status, 200);
+    assert.equal((await server.call('PUT', `/api/v1/event-type/${name}`, { description: 'v2', schemas: { '1': schema } })).status, 200);
     const replaced = await svix.eventType.upsert(name, { description: 'v3' });
     assert.equal(replaced.description, 'v3');
     assert.equal(replaced.schemas ?? null, null, 'PUT replaces: no schemas given, none kept');
@@ -299,7 +290,7 @@ describe('event types', () => {
     assert.equal(patched.description, 'v3');
     assert.deepEqual(patched.schemas, { '1': schema });
 
-    const raw = await api(herald.url, 'PUT', `/api/v1/event-type/fresh.${rnd()}`, { description: 'new' });
+    const raw = await server.call('PUT', `/api/v1/event-type/fresh.${rnd()}`, { description: 'new' });
     assert.equal(raw.status, 201);
   });
 
@@ -362,7 +353,7 @@ describe('endpoints', () => {
     const secret = newSecret();
     const uid = `ep-${rnd()}`;
     const ep = await svix.endpoint.create(app.id, {
-      url: receiver.url('/ep-create'),
+      url: server.receiver.url('/ep-create'),
       description: 'Primary',
       uid,
       eventTypes: ['invoice.paid', 'user.signup'],
@@ -373,7 +364,7 @@ describe('endpoints', () => {
       throttleRate: 10,
     });
     assert.match(ep.id, new RegExp(`^ep_${KSUID}$`));
-    assert.equal(ep.url, receiver.url('/ep-create'));
+    assert.equal(ep.url, server.receiver.url('/ep-create'));
     assert.equal(ep.description, 'Primary');
     assert.equal(ep.uid, uid);
     assert.deepEqual(ep.eventTypes, ['invoice.paid', 'user.signup']);
@@ -388,31 +379,31 @@ describe('endpoints', () => {
     assert.equal((await svix.endpoint.get(app.uid!, uid)).id, ep.id);
     assert.deepEqual((await svix.endpoint.getHeaders(app.id, ep.id)).headers, { 'X-Custom': 'hello' });
 
-    const raw = await api(herald.url, 'GET', `/api/v1/app/${app.id}/endpoint/${ep.id}`);
+    const raw = await server.call('GET', `/api/v1/app/${app.id}/endpoint/${ep.id}`);
     assert.match(raw.json.createdAt, ISO_UTC);
     assert.deepEqual(raw.json.filterTypes, ['invoice.paid', 'user.signup'], 'legacy filterTypes is emitted too');
 
-    await apiError(svix.endpoint.create(app.id, { url: receiver.url('/dup'), uid }), 409);
-    await apiError(svix.endpoint.create(app.id, { url: receiver.url('/bad'), uid: 'ep_looksLikeAnId' }), 422);
+    await apiError(svix.endpoint.create(app.id, { url: server.receiver.url('/dup'), uid }), 409);
+    await apiError(svix.endpoint.create(app.id, { url: server.receiver.url('/bad'), uid: 'ep_looksLikeAnId' }), 422);
   });
 
   test('legacy filterTypes is accepted on input and emitted on output', async () => {
     const app = await newApp();
-    const raw = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/legacy'), filterTypes: ['a.b'] });
+    const raw = await server.call('POST', `/api/v1/app/${app.id}/endpoint`, { url: server.receiver.url('/legacy'), filterTypes: ['a.b'] });
     assert.equal(raw.status, 201);
     assert.deepEqual(raw.json.eventTypes, ['a.b']);
     assert.deepEqual(raw.json.filterTypes, ['a.b']);
     assert.deepEqual((await svix.endpoint.get(app.id, raw.json.id)).eventTypes, ['a.b']);
 
-    const patched = await api(herald.url, 'PATCH', `/api/v1/app/${app.id}/endpoint/${raw.json.id}`, { filterTypes: ['c.d'] });
+    const patched = await server.call('PATCH', `/api/v1/app/${app.id}/endpoint/${raw.json.id}`, { filterTypes: ['c.d'] });
     assert.equal(patched.status, 200);
     assert.deepEqual(patched.json.eventTypes, ['c.d']);
   });
 
   test('list, upsert, patch (null clears filters) and delete', async () => {
     const app = await newApp();
-    const a = await svix.endpoint.create(app.id, { url: receiver.url('/a'), eventTypes: ['x.y'], channels: ['c1'], uid: `a-${rnd()}` });
-    const b = await svix.endpoint.create(app.id, { url: receiver.url('/b') });
+    const a = await svix.endpoint.create(app.id, { url: server.receiver.url('/a'), eventTypes: ['x.y'], channels: ['c1'], uid: `a-${rnd()}` });
+    const b = await svix.endpoint.create(app.id, { url: server.receiver.url('/b') });
 
     const list = await svix.endpoint.list(app.id);
     assert.deepEqual(list.data.map((e) => e.id), [b.id, a.id], 'newest first, as Svix lists endpoints');
@@ -425,9 +416,9 @@ describe('endpoints', () => {
     assert.equal(second.data.length, 1);
     assert.notEqual(second.data[0]!.id, first.data[0]!.id);
 
-    const replaced = await svix.endpoint.upsert(app.id, a.id, { url: receiver.url('/a2'), description: 'replaced', uid: a.uid });
+    const replaced = await svix.endpoint.upsert(app.id, a.id, { url: server.receiver.url('/a2'), description: 'replaced', uid: a.uid });
     assert.equal(replaced.id, a.id);
-    assert.equal(replaced.url, receiver.url('/a2'));
+    assert.equal(replaced.url, server.receiver.url('/a2'));
     assert.equal(replaced.description, 'replaced');
     assert.equal(replaced.eventTypes ?? null, null, 'PUT replaces the filter');
 
@@ -435,17 +426,17 @@ describe('endpoints', () => {
     const described = await svix.endpoint.patch(app.id, a.id, { description: 'patched' });
     assert.deepEqual(described.eventTypes, ['x.y']);
     assert.deepEqual(described.channels, ['c1', 'c2']);
-    assert.equal(described.url, receiver.url('/a2'));
+    assert.equal(described.url, server.receiver.url('/a2'));
     const cleared = await svix.endpoint.patch(app.id, a.id, { eventTypes: null, channels: null });
     assert.equal(cleared.eventTypes ?? null, null);
     assert.equal(cleared.channels ?? null, null);
     assert.equal(cleared.description, 'patched');
 
     const newUid = `upserted-${rnd()}`;
-    const created = await svix.endpoint.upsert(app.id, newUid, { url: receiver.url('/c') });
+    const created = await svix.endpoint.upsert(app.id, newUid, { url: server.receiver.url('/c') });
     assert.equal(created.uid, newUid);
     assert.match((await svix.endpoint.getSecret(app.id, newUid)).key, /^whsec_/);
-    const repeated = await svix.endpoint.upsert(app.id, newUid, { url: receiver.url('/c') });
+    const repeated = await svix.endpoint.upsert(app.id, newUid, { url: server.receiver.url('/c') });
     assert.equal(repeated.id, created.id, 'a repeated PUT by uid updates the same endpoint');
     assert.equal(repeated.uid, newUid);
 
@@ -462,7 +453,7 @@ describe('endpoints', () => {
 
   test('getSecret and rotateSecret', async () => {
     const app = await newApp();
-    const ep = await svix.endpoint.create(app.id, { url: receiver.url('/rot') });
+    const ep = await svix.endpoint.create(app.id, { url: server.receiver.url('/rot') });
     const before = (await svix.endpoint.getSecret(app.id, ep.id)).key;
     assert.match(before, /^whsec_[A-Za-z0-9+/=]{32,}$/);
     await svix.endpoint.rotateSecret(app.id, ep.id);
@@ -479,7 +470,7 @@ describe('endpoints', () => {
 
   test('a POST repeated with the same idempotency key runs once, also when it answers 204', async () => {
     const app = await newApp();
-    const ep = await svix.endpoint.create(app.id, { url: receiver.url('/idem-rot') });
+    const ep = await svix.endpoint.create(app.id, { url: server.receiver.url('/idem-rot') });
     const key = `rotate-${rnd()}`;
     await svix.endpoint.rotateSecret(app.id, ep.id, {}, { idempotencyKey: key });
     const rotated = (await svix.endpoint.getSecret(app.id, ep.id)).key;
@@ -490,13 +481,13 @@ describe('endpoints', () => {
   test('headers: get, set and patch; sensitive values are not returned', async () => {
     const app = await newApp();
     const ep = await svix.endpoint.create(app.id, {
-      url: receiver.url('/hdr'),
+      url: server.receiver.url('/hdr'),
       headers: { 'X-Visible': 'shown', Authorization: 'Bearer super-secret-value' },
     });
     const got = await svix.endpoint.getHeaders(app.id, ep.id);
     assert.deepEqual(got.headers, { 'X-Visible': 'shown' });
     assert.deepEqual(got.sensitive.map((h) => h.toLowerCase()), ['authorization']);
-    const raw = await api(herald.url, 'GET', `/api/v1/app/${app.id}/endpoint/${ep.id}/headers`);
+    const raw = await server.call('GET', `/api/v1/app/${app.id}/endpoint/${ep.id}/headers`);
     assert.ok(!raw.text.includes('super-secret-value'), 'a sensitive value never leaves the server');
 
     await svix.endpoint.setHeaders(app.id, ep.id, { headers: { 'X-A': '1', 'X-B': '2' } });
@@ -512,7 +503,7 @@ describe('endpoints', () => {
 
   test('getStats has the Svix shape', async () => {
     const app = await newApp();
-    const ep = await svix.endpoint.create(app.id, { url: receiver.url('/stats') });
+    const ep = await svix.endpoint.create(app.id, { url: server.receiver.url('/stats') });
     const stats = await svix.endpoint.getStats(app.id, ep.id);
     assert.deepEqual(stats, { success: 0, pending: 0, sending: 0, fail: 0, canceled: 0 });
     const since = await svix.endpoint.getStats(app.id, ep.id, { since: new Date(Date.now() - 3600_000), until: new Date() });
@@ -523,15 +514,15 @@ describe('endpoints', () => {
     const app = await newApp();
     await apiError(svix.endpoint.create(app.id, { url: 'ftp://x' }), 422);
     await apiError(svix.endpoint.create(app.id, { url: 'not a url' }), 422);
-    await apiError(svix.endpoint.create(app.id, { url: receiver.url('/r'), headers: { 'webhook-id': 'spoofed' } }), 422);
-    await apiError(svix.endpoint.create(app.id, { url: receiver.url('/r'), headers: { 'Content-Length': '1' } }), 422);
-    await apiError(svix.endpoint.create(app.id, { url: receiver.url('/r'), secret: 'not-a-secret' }), 422);
+    await apiError(svix.endpoint.create(app.id, { url: server.receiver.url('/r'), headers: { 'webhook-id': 'spoofed' } }), 422);
+    await apiError(svix.endpoint.create(app.id, { url: server.receiver.url('/r'), headers: { 'Content-Length': '1' } }), 422);
+    await apiError(svix.endpoint.create(app.id, { url: server.receiver.url('/r'), secret: 'not-a-secret' }), 422);
     assert.equal((await svix.endpoint.list(app.id)).data.length, 0);
 
-    const ep = await svix.endpoint.create(app.id, { url: receiver.url('/ok') });
+    const ep = await svix.endpoint.create(app.id, { url: server.receiver.url('/ok') });
     await apiError(svix.endpoint.patch(app.id, ep.id, { url: 'ftp://x' }), 422);
     await apiError(svix.endpoint.upsert(app.id, ep.id, { url: 'not a url' }), 422);
-    assert.equal((await svix.endpoint.get(app.id, ep.id)).url, receiver.url('/ok'));
+    assert.equal((await svix.endpoint.get(app.id, ep.id)).url, server.receiver.url('/ok'));
   });
 
   test('sendExample sends the event type\'s example to that endpoint only, as a logged message', async () => {
@@ -539,20 +530,20 @@ describe('endpoints', () => {
     const type = `order.example-${rnd()}`;
     const example = { order: 'ord_1', total: 4200 };
     await svix.eventType.create({ name: type, description: 'An order', schemas: { '1': { type: 'object', examples: [example, { order: 'ord_2' }] } } });
-    const target = await svix.endpoint.create(app.id, { url: receiver.url(`/example-${type}`), eventTypes: ['something.else'] });
-    await svix.endpoint.create(app.id, { url: receiver.url(`/bystander-${type}`) });
+    const target = await svix.endpoint.create(app.id, { url: server.receiver.url(`/example-${type}`), eventTypes: ['something.else'] });
+    await svix.endpoint.create(app.id, { url: server.receiver.url(`/bystander-${type}`) });
 
     const sent = await svix.endpoint.sendExample(app.id, target.id, { eventType: type });
     assert.match(sent.id, new RegExp(`^msg_${KSUID}$`));
     assert.equal(sent.eventType, type);
     assert.deepEqual(sent.payload, example);
-    await receiver.waitFor((all) => all.some((r) => r.path === `/example-${type}`));
-    assert.deepEqual(JSON.parse(receiver.on(`/example-${type}`)[0]!.body.toString()), example, 'sent although the endpoint filters other types');
+    await server.receiver.waitFor((all) => all.some((r) => r.path === `/example-${type}`));
+    assert.deepEqual(JSON.parse(server.receiver.on(`/example-${type}`)[0]!.body.toString()), example, 'sent although the endpoint filters other types');
     assert.equal((await svix.message.get(app.id, sent.id)).eventType, type, 'a message of the application like any other');
-    await deliveriesSettled(herald, app.id);
-    assert.equal(receiver.on(`/bystander-${type}`).length, 0, 'no other endpoint gets it');
+    await deliveriesSettled(server.herald, app.id);
+    assert.equal(server.receiver.on(`/bystander-${type}`).length, 0, 'no other endpoint gets it');
 
-    const second = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 1 });
+    const second = await server.call('POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 1 });
     assert.equal(second.status, 200, second.text);
     assert.deepEqual(second.json.payload, { order: 'ord_2' });
 
@@ -562,7 +553,7 @@ describe('endpoints', () => {
     await svix.eventType.create({ name: bare, description: 'No schema' });
     const noExample = await apiError(svix.endpoint.sendExample(app.id, target.id, { eventType: bare }), 422);
     assert.match(noExample.detail[0].msg, /no example/);
-    assert.equal((await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 2 })).status, 422);
+    assert.equal((await server.call('POST', `/api/v1/app/${app.id}/endpoint/${target.id}/send-example`, { eventType: type, exampleIndex: 2 })).status, 422);
     await svix.endpoint.patch(app.id, target.id, { disabled: true });
     await apiError(svix.endpoint.sendExample(app.id, target.id, { eventType: type }), 409);
     await apiError(svix.endpoint.sendExample(app.id, 'ep_missing', { eventType: type }), 404);
@@ -580,7 +571,7 @@ describe('endpoints', () => {
 describe('messages', () => {
   test('create is a 202 MessageOut; payload only with withContent', async () => {
     const app = await newApp();
-    const raw = await api(herald.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'user.signup', payload: { n: 1 } });
+    const raw = await server.call('POST', `/api/v1/app/${app.id}/msg`, { eventType: 'user.signup', payload: { n: 1 } });
     assert.equal(raw.status, 202);
     assert.match(raw.json.timestamp, ISO_UTC);
     assert.deepEqual(raw.json.payload, { n: 1 }, 'with_content defaults to true on the wire');
@@ -636,7 +627,7 @@ describe('messages', () => {
     assert.deepEqual(aOnly.data.map((m) => m.id), [ids[2], ids[0]]);
     const ab = await svix.message.list(app.id, { eventTypes: ['a.created', 'b.created'] });
     assert.deepEqual(ab.data.map((m) => m.id), [ids[2], ids[1], ids[0]]);
-    const repeatedParam = await api(herald.url, 'GET', `/api/v1/app/${app.id}/msg?event_types=a.created&event_types=b.created`);
+    const repeatedParam = await server.call('GET', `/api/v1/app/${app.id}/msg?event_types=a.created&event_types=b.created`);
     assert.equal(repeatedParam.status, 200, repeatedParam.text);
     assert.deepEqual(repeatedParam.json.data.map((m: { id: string }) => m.id), [ids[2], ids[1], ids[0]]);
     const red = await svix.message.list(app.id, { channel: 'red' });
@@ -702,10 +693,10 @@ describe('messages', () => {
 describe('attempts', () => {
   test('a delivered message shows up in every attempt listing; resend adds a manual attempt', async () => {
     const app = await newApp();
-    const ep = await svix.endpoint.create(app.id, { url: receiver.url('/attempts'), headers: { 'X-Tenant': 'acme' } });
+    const ep = await svix.endpoint.create(app.id, { url: server.receiver.url('/attempts'), headers: { 'X-Tenant': 'acme' } });
     const msg = await svix.message.create(app.id, { eventType: 'order.created', payload: { order: 42 } });
-    await receiver.waitFor((r) => r.filter((x) => x.path === '/attempts').length >= 1, 10_000, 'the first delivery');
-    const delivered = receiver.on('/attempts')[0]!;
+    await server.receiver.waitFor((r) => r.filter((x) => x.path === '/attempts').length >= 1, 10_000, 'the first delivery');
+    const delivered = server.receiver.on('/attempts')[0]!;
     assert.equal(delivered.headers['webhook-id'], msg.id);
     assert.equal(delivered.headers['x-tenant'], 'acme');
     assert.deepEqual(JSON.parse(delivered.body.toString()), { order: 42 });
@@ -725,7 +716,7 @@ describe('attempts', () => {
     assert.equal(attempt.triggerType, 0);
     assert.equal(attempt.msgId, msg.id);
     assert.equal(attempt.endpointId, ep.id);
-    assert.equal(attempt.url, receiver.url('/attempts'));
+    assert.equal(attempt.url, server.receiver.url('/attempts'));
     assert.equal(typeof attempt.responseDurationMs, 'number');
     assert.ok(attempt.timestamp instanceof Date && !Number.isNaN(attempt.timestamp.getTime()));
 
@@ -754,7 +745,7 @@ describe('attempts', () => {
     const destinations = await svix.messageAttempt.listAttemptedDestinations(app.id, msg.id);
     assert.equal(destinations.data.length, 1);
     assert.equal(destinations.data[0]!.id, ep.id);
-    assert.equal(destinations.data[0]!.url, receiver.url('/attempts'));
+    assert.equal(destinations.data[0]!.url, server.receiver.url('/attempts'));
     assert.equal(destinations.data[0]!.statusText, 'success');
 
     assert.deepEqual(await svix.endpoint.getStats(app.id, ep.id), { success: 1, pending: 0, sending: 0, fail: 0, canceled: 0 });
@@ -765,8 +756,8 @@ describe('attempts', () => {
     const rotated = (await svix.endpoint.getSecret(app.id, ep.id)).key;
     const resent = await svix.messageAttempt.resend(app.id, msg.id, ep.id);
     assert.deepEqual(resent, {});
-    await receiver.waitFor((r) => r.filter((x) => x.path === '/attempts').length >= 2, 10_000, 'the resend');
-    const redelivered = receiver.on('/attempts')[1]!;
+    await server.receiver.waitFor((r) => r.filter((x) => x.path === '/attempts').length >= 2, 10_000, 'the resend');
+    const redelivered = server.receiver.on('/attempts')[1]!;
     assert.equal(redelivered.headers['x-tenant'], 'globex');
     new Webhook(rotated).verify(redelivered.body, redelivered.headers as Record<string, string>);
     new Webhook(secret).verify(redelivered.body, redelivered.headers as Record<string, string>);
@@ -786,22 +777,22 @@ describe('attempts', () => {
 describe('health, auth and the OpenAPI document', () => {
   test('health.get works', async () => {
     await svix.health.get();
-    const raw = await api(herald.url, 'GET', '/api/v1/health', undefined, { authorization: '' });
+    const raw = await server.call('GET', '/api/v1/health', undefined, { authorization: '' });
     assert.ok(raw.status >= 200 && raw.status < 300);
   });
 
   test('a wrong token is a 401 with {code, detail}', async () => {
-    const intruder = new Svix('not-the-admin-token-at-all', { serverUrl: herald.url });
+    const intruder = new Svix('not-the-admin-token-at-all', { serverUrl: server.herald.url });
     const body = await apiError(intruder.application.list(), 401);
     assert.ok(body.code.length > 0);
     await apiError(intruder.message.create('any', { eventType: 'x', payload: {} }), 401);
-    const raw = await api(herald.url, 'GET', '/api/v1/app', undefined, { authorization: '' });
+    const raw = await server.call('GET', '/api/v1/app', undefined, { authorization: '' });
     assert.equal(raw.status, 401);
     assert.equal(typeof raw.json.detail, 'string');
   });
 
   test('GET /api/v1/openapi.json is an OpenAPI 3.1 document with the app paths', async () => {
-    const raw = await api(herald.url, 'GET', '/api/v1/openapi.json', undefined, { authorization: '' });
+    const raw = await server.call('GET', '/api/v1/openapi.json', undefined, { authorization: '' });
     assert.equal(raw.status, 200);
     assert.match(raw.json.openapi, /^3\.1\./);
     assert.ok(raw.json.paths['/api/v1/app'], 'lists /api/v1/app');

@@ -4,13 +4,10 @@
  * lines run forward in time with p50 under p95 under p99.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { eventually, launchBrowser, pageErrorLog, shot, signedInPage, skipBrowser as skip, visible } from './helpers/browser.ts';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
-import { Receiver } from './helpers/receiver.ts';
-
-type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+import { before, describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { eventually, shot, skipBrowser as skip, useDashboard } from './helpers/browser.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
 /** The points of an SVG path made of M and L commands. */
 function pathPoints(d: string): { x: number; y: number }[] {
@@ -24,38 +21,26 @@ const columns = (chart: Locator) => chart.locator('rect.hover-col').evaluateAll(
 }));
 
 describe('charts on a new install', { skip, timeout: 90_000 }, () => {
-  let herald: Herald;
-  let receiver: Receiver;
-  let browser: Browser;
-  let page: Page;
-  const { errors: pageErrors, watch } = pageErrorLog();
+  const server = useTestServer({ receiver: true });
+  const ui = useDashboard(server);
   let appId: string;
 
   before(async () => {
-    [herald, receiver, browser] = await Promise.all([startTestHerald(), Receiver.start(), launchBrowser()]);
     // Answers take 0 to 150 ms, so the percentiles differ.
     let n = 0;
-    receiver.responder = async (_req, res) => {
+    server.receiver.responder = async (_req, res) => {
       await new Promise((r) => setTimeout(r, (n++ * 37) % 150));
       res.writeHead(n % 4 === 0 ? 500 : 200).end('ok');
     };
-    appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'Fresh install' })).json.id;
-    await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: receiver.url('/hook') });
-    for (let i = 0; i < 12; i++) await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'order.placed', payload: { i } });
-    await receiver.waitFor((r) => r.length >= 12, 20_000, 'the deliveries');
-    page = await signedInPage(browser, ADMIN_TOKEN);
-    watch(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await receiver?.close();
-    await herald?.cleanup();
+    appId = (await server.call('POST', '/api/v1/app', { name: 'Fresh install' })).json.id;
+    await server.call('POST', `/api/v1/app/${appId}/endpoint`, { url: server.receiver.url('/hook') });
+    for (let i = 0; i < 12; i++) await server.call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'order.placed', payload: { i } });
+    await server.receiver.waitFor((r) => r.length >= 12, 20_000, 'the deliveries');
   });
 
   it('opens on the shortest range that holds the data, where minutes of attempts are readable bars', async () => {
-    await page.goto(`${herald.url}/ui/#/apps/${appId}/stats`);
-    const stats = page.getByRole('region', { name: 'Application stats' });
+    await ui.page.goto(`${server.herald.url}/ui/#/apps/${appId}/stats`);
+    const stats = ui.page.getByRole('region', { name: 'Application stats' });
     const volume = stats.getByTestId('chart-volume');
     await eventually('the volume bars', async () => (await volume.locator('rect.bar-ok').count()) > 0);
     assert.equal(await stats.getByRole('button', { name: '15 minutes' }).getAttribute('aria-pressed'), 'true', 'the range fits the data');
@@ -65,7 +50,7 @@ describe('charts on a new install', { skip, timeout: 90_000 }, () => {
     const bar = await volume.locator('rect.bar-ok').first().boundingBox();
     assert.ok(plot && bar && bar.width >= plot.width / 20, `a bar is ${bar?.width} px of ${plot?.width}`);
     assert.ok((await volume.locator('.x-axis text').count()) >= 4, 'time labels a few minutes apart');
-    await shot(page, '60-charts-fitted');
+    await shot(ui.page, '60-charts-fitted');
 
     // Another range is one click away, and stays picked.
     await stats.getByRole('button', { name: 'Last hour' }).click();
@@ -74,7 +59,7 @@ describe('charts on a new install', { skip, timeout: 90_000 }, () => {
   });
 
   it('puts a bucket at the same x in every chart, and draws latency lines forward in time with p50 <= p95 <= p99', async () => {
-    const stats = page.getByRole('region', { name: 'Application stats' });
+    const stats = ui.page.getByRole('region', { name: 'Application stats' });
     for (const range of ['Last hour', '15 minutes']) {
       await stats.getByRole('button', { name: range }).click();
       await eventually(range, async () => (await stats.getByRole('button', { name: range }).getAttribute('aria-pressed')) === 'true');
@@ -101,7 +86,7 @@ describe('charts on a new install', { skip, timeout: 90_000 }, () => {
         assert.ok(p95![i]!.y <= p.y + 0.05 && p99![i]!.y <= p95![i]!.y + 0.05, `${range}: percentiles cross at x ${p.x}`);
       });
     }
-    await shot(page, '61-charts-shared-axis');
-    assert.deepEqual(pageErrors, []);
+    await shot(ui.page, '61-charts-shared-axis');
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -7,14 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { eventually, launchBrowser, newContext, pageErrorLog, skipBrowser as skip, visible } from './helpers/browser.ts';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { eventually, newContext, skipBrowser as skip, visible, useDashboard } from './helpers/browser.ts';
 import { operatorViews, portalViews, seedViews, type Seeded } from './helpers/dashboard-views.ts';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
-import { Receiver } from './helpers/receiver.ts';
-
-type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+import { ADMIN_TOKEN } from './helpers/herald.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
 const WIDTHS = [360, 1280];
 const SHOTS = mkdtempSync(path.join(tmpdir(), 'herald-responsive-'));
@@ -46,24 +44,15 @@ async function overflow(page: Page): Promise<string[]> {
 }
 
 describe('the dashboard at phone and desktop widths', { skip, timeout: 240_000 }, () => {
-  let herald: Herald;
-  let receiver: Receiver;
-  let browser: Browser;
+  const server = useTestServer({ receiver: true });
+  const ui = useDashboard(server, { page: 'none' });
   let seeded: Seeded;
   let portalUrl: string;
-  const { errors: pageErrors, watch } = pageErrorLog();
 
   before(async () => {
-    [herald, receiver, browser] = await Promise.all([startTestHerald(), Receiver.start(), launchBrowser()]);
-    seeded = await seedViews(herald.url, receiver.url('/a/rather/long/path/for/the/billing/receiver/hook'));
-    portalUrl = (await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, {})).json.url;
+    seeded = await seedViews(server.herald.url, server.receiver.url('/a/rather/long/path/for/the/billing/receiver/hook'));
+    portalUrl = (await server.call('POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, {})).json.url;
     process.stdout.write(`# screenshots: ${SHOTS}\n`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await receiver?.close();
-    await herald?.cleanup();
   });
 
   /** Opens each view in turn, waits for its content, screenshots it and collects what overflows. */
@@ -80,11 +69,11 @@ describe('the dashboard at phone and desktop widths', { skip, timeout: 240_000 }
 
   for (const width of WIDTHS) {
     it(`every operator view fits ${width} px`, async () => {
-      const context = await newContext(browser, width, 800);
+      const context = await newContext(ui.browser, width, 800);
       try {
         const page = await context.newPage();
-        watch(page);
-        await page.goto(`${herald.url}/ui/`);
+        ui.watch(page);
+        await page.goto(`${server.herald.url}/ui/`);
         await visible(page.getByRole('button', { name: 'Sign in' }));
         const problems = await walk(page, width, [['sign-in', '']]);
         await page.getByLabel('API token').fill(ADMIN_TOKEN);
@@ -101,10 +90,10 @@ describe('the dashboard at phone and desktop widths', { skip, timeout: 240_000 }
     });
 
     it(`every portal view fits ${width} px`, async () => {
-      const context = await newContext(browser, width, 800);
+      const context = await newContext(ui.browser, width, 800);
       try {
         const page = await context.newPage();
-        watch(page);
+        ui.watch(page);
         await page.goto(portalUrl);
         await visible(page.getByTestId('endpoint-list'));
         assert.deepEqual(await walk(page, width, portalViews(seeded)), []);
@@ -115,11 +104,11 @@ describe('the dashboard at phone and desktop widths', { skip, timeout: 240_000 }
   }
 
   it('the tabs of an application can all be reached at 360 px', async () => {
-    const context = await newContext(browser, 360, 800);
+    const context = await newContext(ui.browser, 360, 800);
     try {
       await context.addInitScript((t) => sessionStorage.setItem('herald.token', t), ADMIN_TOKEN);
       const page = await context.newPage();
-      await page.goto(`${herald.url}/ui/#/apps/${seeded.appId}/endpoints`);
+      await page.goto(`${server.herald.url}/ui/#/apps/${seeded.appId}/endpoints`);
       const tabs = page.getByRole('navigation', { name: 'Sections' });
       for (const name of ['Endpoints', 'Messages', 'Attempts', 'Live', 'Stats', 'Event types', 'Settings']) {
         const tab = tabs.getByRole('link', { name, exact: true });
@@ -132,6 +121,6 @@ describe('the dashboard at phone and desktop widths', { skip, timeout: 240_000 }
     } finally {
       await context.close();
     }
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

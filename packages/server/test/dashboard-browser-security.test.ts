@@ -4,15 +4,12 @@
  * HERALD_PORTAL_FRAME_ANCESTORS and not by another, and the operator dashboard by nobody.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { eventually, launchBrowser, newContext, pageErrorLog, shot, signedInPage, skipBrowser as skip, visible } from './helpers/browser.ts';
+import { before, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { eventually, newContext, shot, signedInPage, skipBrowser as skip, visible, useDashboard } from './helpers/browser.ts';
 import { operatorViews, portalViews, seedViews, type Seeded } from './helpers/dashboard-views.ts';
-import { Framer } from './helpers/framer.ts';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
-import { Receiver } from './helpers/receiver.ts';
-
-type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+import { ADMIN_TOKEN } from './helpers/herald.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
 /** Records what the browser reports against the policy: the DOM's violation events and its console's complaints. */
 function violationLog(page: Page): string[] {
@@ -39,32 +36,19 @@ async function loadedFrame(page: Page): Promise<Frame> {
 }
 
 describe('the dashboard under its Content-Security-Policy', { skip, timeout: 120_000 }, () => {
-  let herald: Herald;
-  let receiver: Receiver;
-  let framer: Framer;
-  let browser: Browser;
+  const server = useTestServer({ receiver: true, framer: true });
+  const ui = useDashboard(server, { page: 'none' });
   let seeded: Seeded;
-  const { errors: pageErrors, watch } = pageErrorLog();
 
   before(async () => {
-    [framer, receiver, browser] = await Promise.all([Framer.start(), Receiver.start(), launchBrowser()]);
-    // Only the framer's localhost origin may frame the portal; its 127.0.0.1 origin is another site.
-    herald = await startTestHerald({ HERALD_PORTAL_FRAME_ANCESTORS: `http://localhost:${framer.port}` });
-    seeded = await seedViews(herald.url, receiver.url('/billing'));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await framer?.close();
-    await receiver?.close();
-    await herald?.cleanup();
+    seeded = await seedViews(server.herald.url, server.receiver.url('/billing'));
   });
 
   it('every operator view works with no policy violation, and so does a change made through a form', async () => {
-    const page = await signedInPage(browser, ADMIN_TOKEN);
-    watch(page);
+    const page = await signedInPage(ui.browser, ADMIN_TOKEN);
+    ui.watch(page);
     const violations = violationLog(page);
-    await page.goto(`${herald.url}/ui/`);
+    await page.goto(`${server.herald.url}/ui/`);
     await visible(page.getByRole('heading', { name: 'Applications' }));
     for (const [name, hash] of operatorViews(seeded)) {
       await page.evaluate((h) => (window.location.hash = h), hash);
@@ -86,32 +70,32 @@ describe('the dashboard under its Content-Security-Policy', { skip, timeout: 120
     assert.match(page.url(), /#\/apps\/app_[^/]+\/endpoints$/);
     await shot(page, '70-csp-dashboard');
     assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
-    assert.deepEqual(pageErrors, [], 'no uncaught errors');
+    assert.deepEqual(ui.pageErrors, [], 'no uncaught errors');
     await page.context().close();
   });
 
   it('the portal is framed by an allowed origin and refused by another; the dashboard is framed by nobody', async () => {
-    const access = await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, { readOnly: true });
+    const access = await server.call('POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, { readOnly: true });
     assert.equal(access.status, 200);
-    const context = await newContext(browser, 1200, 820);
+    const context = await newContext(ui.browser, 1200, 820);
     try {
       // Allowed: the portal renders inside the customer's page, without a violation.
       const allowed = await context.newPage();
       const violations = violationLog(allowed);
-      await allowed.goto(framer.page(access.json.url, 'localhost'));
+      await allowed.goto(server.framer.page(access.json.url, 'localhost'));
       const frame = allowed.frameLocator('iframe[title="Webhooks"]');
-      await visible(frame.getByTestId('endpoint-list').getByText(receiver.url('/billing')));
+      await visible(frame.getByTestId('endpoint-list').getByText(server.receiver.url('/billing')));
       await shot(allowed, '71-portal-framed-allowed');
       assert.deepEqual(violations, []);
 
       // Another origin: the browser refuses to show the portal in its frame.
       for (const [what, url, host] of [
         ['the portal from another origin', access.json.url as string, '127.0.0.1'],
-        ['the operator dashboard', `${herald.url}/ui/`, 'localhost'],
+        ['the operator dashboard', `${server.herald.url}/ui/`, 'localhost'],
       ] as const) {
         const refused = await context.newPage();
         const complaints = violationLog(refused);
-        await refused.goto(framer.page(url, host));
+        await refused.goto(server.framer.page(url, host));
         const inner = await loadedFrame(refused);
         await eventually(`${what} to be refused`, async () => complaints.some((c) => /frame-ancestors/.test(c)));
         assert.ok(inner.url().startsWith('chrome-error:'), `${what}: the frame shows ${inner.url()}`);
@@ -125,11 +109,11 @@ describe('the dashboard under its Content-Security-Policy', { skip, timeout: 120
   });
 
   it('every portal view works under the policy', async () => {
-    const access = await api(herald.url, 'POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, {});
-    const context = await newContext(browser);
+    const access = await server.call('POST', `/api/v1/auth/app-portal-access/${seeded.appId}`, {});
+    const context = await newContext(ui.browser);
     try {
       const portal = await context.newPage();
-      watch(portal);
+      ui.watch(portal);
       const violations = violationLog(portal);
       await portal.goto(access.json.url);
       await visible(portal.getByTestId('endpoint-list'));
@@ -138,7 +122,7 @@ describe('the dashboard under its Content-Security-Policy', { skip, timeout: 120
         await eventually(`the ${name} view`, async () => (await portal.locator('main .spinner, main [role="alert"], [data-testid="not-found"]').count()) === 0);
       }
       assert.deepEqual(violations, []);
-      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(ui.pageErrors, []);
     } finally {
       await context.close();
     }

@@ -6,27 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { eventually, launchBrowser, pageErrorLog, shot, signedInPage, skipBrowser as skip, visible } from './helpers/browser.ts';
-import { ADMIN_TOKEN, api, startTestHerald } from './helpers/herald.ts';
-
-type Herald = Awaited<ReturnType<typeof startTestHerald>>;
+import { describe, it } from 'node:test';
+import { eventually, shot, signedInPage, skipBrowser as skip, visible, useDashboard } from './helpers/browser.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
 const SECRET = 'gh-webhook-secret-0123456789';
 
 describe('creating, editing, replaying and deleting an inbound source in the dashboard', { skip, timeout: 90_000 }, () => {
-  let herald: Herald;
-  let browser: Browser;
-  let page: Page;
-  const { errors: pageErrors, watch } = pageErrorLog();
+  const server = useTestServer();
+  const ui = useDashboard(server);
   let source: { id: string; appId: string } = { id: '', appId: '' };
-  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => api(herald.url, method, path, body, headers);
 
   /** A push as GitHub sends it: signed with `secret` over the exact body bytes. */
   const push = (n: string, secret: string) => {
     const body = JSON.stringify({ ref: 'refs/heads/main', n });
-    return fetch(`${herald.url}/in/gh-acme`, {
+    return fetch(`${server.herald.url}/in/gh-acme`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -41,7 +35,7 @@ describe('creating, editing, replaying and deleting an inbound source in the das
   const all = async <T,>(path: string): Promise<T[]> => {
     const items: T[] = [];
     for (let iterator = ''; ;) {
-      const page = (await call('GET', `${path}?limit=250${iterator ? `&iterator=${encodeURIComponent(iterator)}` : ''}`)).json;
+      const page = (await server.call('GET', `${path}?limit=250${iterator ? `&iterator=${encodeURIComponent(iterator)}` : ''}`)).json;
       items.push(...(page.data as T[]));
       if (page.done) return items;
       iterator = page.iterator;
@@ -50,22 +44,11 @@ describe('creating, editing, replaying and deleting an inbound source in the das
   const requests = () => all<{ status: string; body: string }>(`/api/v1/source/${source.id}/request`);
   const messages = () => all<{ id: string; payload: { n?: string } }>(`/api/v1/app/${source.appId}/msg`);
 
-  before(async () => {
-    [herald, browser] = await Promise.all([startTestHerald(), launchBrowser()]);
-    page = await signedInPage(browser, ADMIN_TOKEN);
-    watch(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await herald?.cleanup();
-  });
-
   it('creates a GitHub source through the form, after showing the API\'s 422 next to the bad field', async () => {
-    await page.goto(`${herald.url}/ui/#/apps`);
-    await page.getByRole('link', { name: 'Sources', exact: true }).click();
-    await page.getByRole('button', { name: 'New source' }).click();
-    const form = page.getByRole('form', { name: 'New source' });
+    await ui.page.goto(`${server.herald.url}/ui/#/apps`);
+    await ui.page.getByRole('link', { name: 'Sources', exact: true }).click();
+    await ui.page.getByRole('button', { name: 'New source' }).click();
+    const form = ui.page.getByRole('form', { name: 'New source' });
     await form.getByLabel('Name', { exact: true }).fill('GitHub: acme/api');
     await form.getByLabel('UID (optional)', { exact: true }).fill('gh-acme');
     await form.getByLabel('Mode', { exact: true }).selectOption('forward');
@@ -78,29 +61,29 @@ describe('creating, editing, replaying and deleting an inbound source in the das
     await form.getByLabel('De-duplication window (seconds)', { exact: true }).fill('3600');
     await form.getByRole('button', { name: 'Create source' }).click();
 
-    const secretField = form.locator('.form-field', { has: page.getByLabel('Secret', { exact: true }) });
+    const secretField = form.locator('.form-field', { has: ui.page.getByLabel('Secret', { exact: true }) });
     await visible(secretField.locator('.field-error').filter({ hasText: 'must NOT have fewer than 16 characters' }));
     assert.equal(await form.getByLabel('Secret', { exact: true }).getAttribute('aria-invalid'), 'true');
-    assert.equal((await call('GET', '/api/v1/source')).json.data.length, 0, 'nothing was created');
-    await shot(page, '50-source-create-invalid');
+    assert.equal((await server.call('GET', '/api/v1/source')).json.data.length, 0, 'nothing was created');
+    await shot(ui.page, '50-source-create-invalid');
 
     await form.getByLabel('Secret', { exact: true }).fill(SECRET);
     await form.getByRole('button', { name: 'Create source' }).click();
-    await eventually('the new source\'s page', async () => /#\/sources\/src_[^/?]+\?created=1$/.test(page.url()));
-    await visible(page.getByText('Source created.'));
-    assert.equal(await page.getByTestId('ingest-url').innerText(), `${herald.url}/in/gh-acme`);
-    await visible(page.locator('.ingest-url').getByRole('button', { name: 'Copy' }));
+    await eventually('the new source\'s page', async () => /#\/sources\/src_[^/?]+\?created=1$/.test(ui.page.url()));
+    await visible(ui.page.getByText('Source created.'));
+    assert.equal(await ui.page.getByTestId('ingest-url').innerText(), `${server.herald.url}/in/gh-acme`);
+    await visible(ui.page.locator('.ingest-url').getByRole('button', { name: 'Copy' }));
 
-    const made = await call('GET', '/api/v1/source/gh-acme');
+    const made = await server.call('GET', '/api/v1/source/gh-acme');
     assert.equal(made.status, 200);
     source = made.json;
-    assert.ok(page.url().includes(`#/sources/${source.id}?`));
+    assert.ok(ui.page.url().includes(`#/sources/${source.id}?`));
     assert.deepEqual(made.json.verification, { type: 'github', secret: '[redacted]' });
     assert.deepEqual(made.json.response, { status: 202, body: '{"ok":true}', contentType: 'application/json' });
     assert.deepEqual([made.json.inspect, made.json.dedupeWindow, made.json.signForwarded], [false, 3600, false]);
     // Its destinations are its application's endpoints, one click away.
-    assert.equal(await page.getByTestId('destinations-link').getAttribute('href'), `#/apps/${source.appId}/endpoints`);
-    assert.equal(await page.getByRole('link', { name: 'Add a destination' }).getAttribute('href'), `#/apps/${source.appId}/endpoints/new`);
+    assert.equal(await ui.page.getByTestId('destinations-link').getAttribute('href'), `#/apps/${source.appId}/endpoints`);
+    assert.equal(await ui.page.getByRole('link', { name: 'Add a destination' }).getAttribute('href'), `#/apps/${source.appId}/endpoints/new`);
   });
 
   it('captures a correctly signed request as accepted and a forged one as rejected', async () => {
@@ -109,18 +92,18 @@ describe('creating, editing, replaying and deleting an inbound source in the das
     assert.equal(await signed.text(), '{"ok":true}');
     assert.equal((await push('forged-1', 'not-the-secret-0123456789')).status, 401);
 
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    const list = page.getByTestId('request-list');
+    await ui.page.getByRole('button', { name: 'Refresh' }).click();
+    const list = ui.page.getByTestId('request-list');
     await visible(list.locator('tbody tr', { hasText: 'Accepted' }));
     await visible(list.locator('tbody tr', { hasText: 'Rejected' }));
     assert.equal(await list.locator('tbody tr').count(), 2);
     assert.deepEqual((await requests()).map((r) => r.status).sort(), ['accepted', 'rejected']);
-    await shot(page, '51-source-created');
+    await shot(ui.page, '51-source-created');
   });
 
   it('edits the source with the secret left empty, which keeps it', async () => {
-    await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    const form = page.getByRole('form', { name: 'Edit source' });
+    await ui.page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const form = ui.page.getByRole('form', { name: 'Edit source' });
     assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'GitHub: acme/api');
     assert.equal(await form.getByLabel('Secret', { exact: true }).inputValue(), '', 'the secret is write-only');
     assert.equal(await form.getByLabel('Status', { exact: true }).inputValue(), '202');
@@ -129,17 +112,17 @@ describe('creating, editing, replaying and deleting an inbound source in the das
     await form.getByLabel('Scheme', { exact: true }).selectOption('stripe');
     await form.getByRole('button', { name: 'Save changes' }).click();
     await visible(form.locator('.field-error').filter({ hasText: 'Type the secret again' }));
-    await shot(page, '52-source-edit-needs-secret');
-    assert.equal((await call('GET', `/api/v1/source/${source.id}`)).json.verification.type, 'github', 'nothing was sent');
+    await shot(ui.page, '52-source-edit-needs-secret');
+    assert.equal((await server.call('GET', `/api/v1/source/${source.id}`)).json.verification.type, 'github', 'nothing was sent');
     await form.getByLabel('Scheme', { exact: true }).selectOption('github');
 
     await form.getByLabel('Name', { exact: true }).fill('GitHub: acme/platform');
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await visible(page.getByText('Source saved.'));
-    await visible(page.getByRole('heading', { name: 'GitHub: acme/platform' }));
-    await shot(page, '53-source-edited');
+    await visible(ui.page.getByText('Source saved.'));
+    await visible(ui.page.getByRole('heading', { name: 'GitHub: acme/platform' }));
+    await shot(ui.page, '53-source-edited');
 
-    const got = (await call('GET', `/api/v1/source/${source.id}`)).json;
+    const got = (await server.call('GET', `/api/v1/source/${source.id}`)).json;
     assert.equal(got.name, 'GitHub: acme/platform');
     assert.deepEqual(got.verification, { type: 'github', secret: '[redacted]' });
     // Still the same secret: what it signs passes, anything else does not.
@@ -160,14 +143,14 @@ describe('creating, editing, replaying and deleting an inbound source in the das
     const before = await messages();
     assert.deepEqual(before.map((m) => m.payload.n).sort(), accepted, 'one message per accepted request');
 
-    const panel = page.getByRole('region', { name: 'Replay a time range' });
+    const panel = ui.page.getByRole('region', { name: 'Replay a time range' });
     // From an hour ago (the default is a day ago) to now: every request so far.
     await panel.getByLabel('From', { exact: true }).fill(localInput(Date.now() - 3600_000));
     await panel.getByRole('button', { name: 'Replay accepted requests' }).click();
-    const progress = page.getByTestId('replay-progress');
+    const progress = ui.page.getByTestId('replay-progress');
     await eventually('the replay to finish', async () => (await progress.getAttribute('data-state')) === 'done');
-    assert.match(await page.getByTestId('replay-count').innerText(), /Replayed 501 requests/);
-    await shot(page, '54-source-replayed');
+    assert.match(await ui.page.getByTestId('replay-count').innerText(), /Replayed 501 requests/);
+    await shot(ui.page, '54-source-replayed');
 
     const after = await messages();
     const fresh = after.filter((m) => !before.some((b) => b.id === m.id));
@@ -178,17 +161,17 @@ describe('creating, editing, replaying and deleting an inbound source in the das
     await panel.getByLabel('From', { exact: true }).fill(localInput(Date.now() - 7200_000));
     await panel.getByLabel('To', { exact: true }).fill(localInput(Date.now() - 3600_000));
     await panel.getByRole('button', { name: 'Replay accepted requests' }).click();
-    await visible(page.getByTestId('replay-count').getByText('nothing was replayed'));
+    await visible(ui.page.getByTestId('replay-count').getByText('nothing was replayed'));
     assert.equal((await messages()).length, after.length);
   });
 
   it('shows a read-only token no write controls', async () => {
-    const made = await call('POST', '/api/v1/token', { name: 'viewer', scope: 'read-only' });
+    const made = await server.call('POST', '/api/v1/token', { name: 'viewer', scope: 'read-only' });
     assert.equal(made.status, 201);
-    const viewer = await signedInPage(browser, made.json.token);
-    watch(viewer);
+    const viewer = await signedInPage(ui.browser, made.json.token);
+    ui.watch(viewer);
     try {
-      await viewer.goto(`${herald.url}/ui/#/sources`);
+      await viewer.goto(`${server.herald.url}/ui/#/sources`);
       await visible(viewer.getByTestId('source-list').getByRole('link', { name: 'GitHub: acme/platform' }));
       assert.equal(await viewer.getByRole('button', { name: 'New source' }).count(), 0);
       await viewer.getByTestId('source-list').getByRole('link', { name: 'GitHub: acme/platform' }).click();
@@ -201,16 +184,16 @@ describe('creating, editing, replaying and deleting an inbound source in the das
   });
 
   it('deletes the source after a confirmation', async () => {
-    await page.getByRole('button', { name: 'Delete…' }).click();
-    assert.equal((await call('GET', `/api/v1/source/${source.id}`)).status, 200, 'not before the confirmation');
-    await page.getByRole('button', { name: 'Delete source, its destinations and stored requests' }).click();
-    await visible(page.getByText('Source “GitHub: acme/platform” deleted.'));
-    assert.match(page.url(), /#\/sources\?deleted=/);
-    assert.equal((await call('GET', `/api/v1/source/${source.id}`)).status, 404);
-    assert.equal((await fetch(`${herald.url}/in/gh-acme`, { method: 'POST', body: '{}' })).status, 404);
-    await visible(page.getByText('No inbound sources yet.'));
-    await shot(page, '55-source-deleted');
-    assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
+    await ui.page.getByRole('button', { name: 'Delete…' }).click();
+    assert.equal((await server.call('GET', `/api/v1/source/${source.id}`)).status, 200, 'not before the confirmation');
+    await ui.page.getByRole('button', { name: 'Delete source, its destinations and stored requests' }).click();
+    await visible(ui.page.getByText('Source “GitHub: acme/platform” deleted.'));
+    assert.match(ui.page.url(), /#\/sources\?deleted=/);
+    assert.equal((await server.call('GET', `/api/v1/source/${source.id}`)).status, 404);
+    assert.equal((await fetch(`${server.herald.url}/in/gh-acme`, { method: 'POST', body: '{}' })).status, 404);
+    await visible(ui.page.getByText('No inbound sources yet.'));
+    await shot(ui.page, '55-source-deleted');
+    assert.deepEqual(ui.pageErrors, [], 'no uncaught errors in the pages');
   });
 });
 

@@ -3,27 +3,24 @@
  * header, body and time limits, and client addresses behind a trusted proxy.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { api, rawExchange, startTestHerald } from './helpers/herald.ts';
 import { until } from './helpers/wait.ts';
+import { useTestServer } from './helpers/test-server.ts';
 
-type Herald = Awaited<ReturnType<typeof startTestHerald>>;
 
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('request limits', () => {
-  let herald: Herald;
-  before(async () => {
-    herald = await startTestHerald({ HERALD_API_REQUEST_TIMEOUT: '2', HERALD_MAX_HEADER_SIZE: '4096', HERALD_API_RATE_LIMIT: '1000' });
-  });
-  after(() => herald.cleanup());
+  const server = useTestServer({ env: { HERALD_API_REQUEST_TIMEOUT: '2', HERALD_MAX_HEADER_SIZE: '4096', HERALD_API_RATE_LIMIT: '1000' } });
+
 
   it("a token over its rate limit gets 429 with Retry-After, and other tokens are not held back", async () => {
-    const { json } = await api(herald.url, 'POST', '/api/v1/token', { name: 'slow client', scope: 'admin', rateLimit: 3 });
+    const { json } = await server.call('POST', '/api/v1/token', { name: 'slow client', scope: 'admin', rateLimit: 3 });
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof api>> | undefined;
     for (let i = 0; i < 6; i++) {
-      const res = await api(herald.url, 'GET', '/api/v1/app', undefined, as(json.token));
+      const res = await server.call('GET', '/api/v1/app', undefined, as(json.token));
       statuses.push(res.status);
       if (res.status === 429) limited ??= res;
     }
@@ -33,24 +30,24 @@ describe('request limits', () => {
     assert.match(limited.json.detail, /3 per second/);
     assert.equal(limited.headers.get('retry-after'), '1');
     // The admin token has its own bucket (the server default of 1000/s).
-    assert.equal((await api(herald.url, 'GET', '/api/v1/app')).status, 200);
+    assert.equal((await server.call('GET', '/api/v1/app')).status, 200);
     // 3 per second: a token is back within a third of a second; asking again until then takes none.
-    await until('the bucket to refill', async () => (await api(herald.url, 'GET', '/api/v1/app', undefined, as(json.token))).status === 200, 2_000);
+    await until('the bucket to refill', async () => (await server.call('GET', '/api/v1/app', undefined, as(json.token))).status === 200, 2_000);
   });
 
   it('a client address that keeps failing to authenticate is slowed down', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 15; i++) statuses.push((await api(herald.url, 'GET', '/api/v1/app', undefined, as(`wrong-token-${i}`))).status);
+    for (let i = 0; i < 15; i++) statuses.push((await server.call('GET', '/api/v1/app', undefined, as(`wrong-token-${i}`))).status);
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
     assert.ok(statuses.includes(429), statuses.join(','));
   });
 
   it('oversized headers get 431 and oversized bodies 413, as JSON where the server still answers', async () => {
-    const big = await fetch(`${herald.url}/api/v1/app`, { headers: { ...as('x'), 'x-filler': 'a'.repeat(8000) } });
+    const big = await fetch(`${server.herald.url}/api/v1/app`, { headers: { ...as('x'), 'x-filler': 'a'.repeat(8000) } });
     assert.equal(big.status, 431);
     // The failed sign-ins before may have this address slowed down for a moment: wait until it is not.
     const body = await until('an answer other than 429', async () => {
-      const res = await api(herald.url, 'POST', '/api/v1/app/x/msg', JSON.stringify({ eventType: 'a', payload: { big: 'x'.repeat(1_100_000) } }));
+      const res = await server.call('POST', '/api/v1/app/x/msg', JSON.stringify({ eventType: 'a', payload: { big: 'x'.repeat(1_100_000) } }));
       return res.status !== 429 && res;
     }, 3_000);
     assert.equal(body.status, 413);
@@ -59,13 +56,13 @@ describe('request limits', () => {
 
   it('a client that sends its request too slowly is cut off', async () => {
     // Headers that never end (slowloris): the connection closes after about HERALD_API_REQUEST_TIMEOUT.
-    const slow = await rawExchange(herald.url, (socket) => socket.write('GET /api/v1/health HTTP/1.1\r\nhost: x\r\n'));
+    const slow = await rawExchange(server.herald.url, (socket) => socket.write('GET /api/v1/health HTTP/1.1\r\nhost: x\r\n'));
     assert.ok(slow.closedAfterMs >= 1500 && slow.closedAfterMs < 6000, `closed after ${slow.closedAfterMs} ms`);
     assert.match(slow.answer, /^HTTP\/1\.1 408/);
     assert.match(slow.answer, /"code":"request_timeout"/, "in Herald's error shape");
     // A body that never finishes arriving.
-    const trickle = await rawExchange(herald.url, (socket) =>
-      socket.write(`POST /api/v1/app HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${herald.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"na`));
+    const trickle = await rawExchange(server.herald.url, (socket) =>
+      socket.write(`POST /api/v1/app HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${server.herald.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"na`));
     assert.ok(trickle.closedAfterMs < 6000, `closed after ${trickle.closedAfterMs} ms`);
     assert.match(trickle.answer, /^HTTP\/1\.1 408/);
   });
