@@ -1,6 +1,6 @@
 /**
  * Which time range the charts open on, and the percentile series they draw: pure functions with no imports, so the
- * server's test runner can load them too (packages/server/test/dashboard-stats-range.test.ts).
+ * server's test runner can load them too (packages/server/test/dashboard/dashboard-stats-range.unit.test.ts).
  */
 
 const MINUTE = 60_000;

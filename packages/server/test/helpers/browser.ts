@@ -1,12 +1,16 @@
 /**
- * What the dashboard's browser tests share: Debian's Chromium driven by playwright-core, auto-waiting helpers (no
- * fixed sleeps) and screenshots to test-results/screenshots/.
+ * What the dashboard's browser tests share: Debian's Chromium driven by playwright-core, the harness that launches it
+ * for a describe block (useDashboard), auto-waiting helpers (no fixed sleeps) and screenshots to
+ * test-results/screenshots/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DASHBOARD_DIR } from '../../src/api/dashboard.ts';
+import { ADMIN_TOKEN } from './herald.ts';
+import type { TestServer } from './test-server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -68,4 +72,48 @@ export async function signedInPage(browser: Browser, token: string): Promise<Pag
   const context = await newContext(browser);
   await context.addInitScript((t) => sessionStorage.setItem('herald.token', t), token);
   return context.newPage();
+}
+
+export interface TestDashboard {
+  readonly browser: Browser;
+  /** The page the tests share: signed in as the admin unless asked otherwise, watched for uncaught errors. */
+  readonly page: Page;
+  /** Uncaught errors of every watched page, to assert there were none. */
+  readonly pageErrors: string[];
+  /** Watches another page for uncaught errors. */
+  watch(page: Page): void;
+}
+
+/**
+ * The one harness for browser tests: after the test server's own hook, launches Chromium (closed before Herald stops)
+ * and opens the page the tests share: 'signed-in' (the admin's token, as the sign-in form leaves the tab),
+ * 'signed-out' (a fresh context), or 'none' (the tests open their own).
+ */
+export function useDashboard(server: TestServer, options: { page?: 'signed-in' | 'signed-out' | 'none' } = {}): TestDashboard {
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  const { errors, watch } = pageErrorLog();
+  before(async () => {
+    browser = await launchBrowser();
+    const launched = browser;
+    server.onCleanup(() => launched.close());
+    const wanted = options.page ?? 'signed-in';
+    if (wanted === 'none') return;
+    page = wanted === 'signed-in' ? await signedInPage(browser, ADMIN_TOKEN) : await (await newContext(browser)).newPage();
+    watch(page);
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not open: use it from a hook or test${what === 'The page' ? ", and do not ask for page: 'none'" : ''}`);
+    return value;
+  };
+  return {
+    get browser() {
+      return started(browser, 'Chromium');
+    },
+    get page() {
+      return started(page, 'The page');
+    },
+    pageErrors: errors,
+    watch,
+  };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { startHerald, type RunningHerald } from '../../src/main.ts';
+import { until } from './wait.ts';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/herald.js');
 export const ADMIN_TOKEN = 'test_admin_token_0123456789abcdef';
@@ -144,4 +145,29 @@ export function rawExchange(url: string, send: (socket: ReturnType<typeof connec
     socket.on('error', reject);
     socket.on('close', () => resolve({ answer, closedAfterMs: Date.now() - started }));
   });
+}
+
+/**
+ * Resolves once Herald (running in this process) has nothing more to send, for one application or for all: every
+ * delivery is final (none is due, waiting for a retry, parked or in flight) and every outcome is recorded. From then
+ * on nothing more is sent unless something new is asked, so "exactly once" and "never" can be asserted at once.
+ */
+export async function deliveriesSettled(herald: RunningHerald, appId?: string, timeoutMs = 10_000): Promise<void> {
+  await until(`every delivery${appId === undefined ? '' : ` of ${appId}`} to be final`, async () => {
+    if (appId === undefined) return (await herald.store.queue.countQueuedDeliveries()) === 0;
+    for (const endpoint of await herald.store.catalog.listAllEndpoints(appId)) {
+      const stats = await herald.store.stats.endpointStats(endpoint.id, null, null);
+      if (stats.pending + stats.sending > 0) return false;
+    }
+    return true;
+  }, timeoutMs);
+  await herald.engine?.idle();
+}
+
+/** The same for a Herald in another process, through its API: nothing of the endpoint is pending or in flight. */
+export async function endpointSettledOverApi(url: string, appId: string, endpointId: string, timeoutMs = 10_000): Promise<void> {
+  await until(`every delivery to ${endpointId} to be final`, async () => {
+    const stats = (await api(url, 'GET', `/api/v1/app/${appId}/endpoint/${endpointId}/stats`)).json;
+    return stats !== undefined && stats.pending === 0 && stats.sending === 0;
+  }, timeoutMs);
 }

@@ -11,7 +11,7 @@ import type { Storage } from '../../src/store/storage.ts';
 import { dropSchema, PG_TEST_URL, probePostgres, uniqueSchema } from './pg.ts';
 
 /**
- * Backend factories for the storage conformance suite (test/store-conformance.test.ts). Every call of `open()` gives
+ * Backend factories for the storage conformance suites (test/store/*.test.ts). Every call of `open()` gives
  * a fresh, empty store (its own SQLite file, or its own PostgreSQL schema) and a cleanup that removes it again.
  * Stores encrypt secrets as Herald's do, under a key of their own that their other handles share.
  */
@@ -123,8 +123,14 @@ export async function loadBackends(): Promise<Backend[]> {
   return [sqliteBackend, await postgresBackend()];
 }
 
+/** What a store test gets besides its store: other handles on it, and its backend (to open a separate store). */
+export interface StoreTestContext {
+  backend: Backend;
+  another(): Promise<Storage>;
+}
+
 /** Declares a test that gets a fresh store of its own, removed afterwards. */
-export type StoreTest = (name: string, body: (store: Storage) => Promise<void>) => void;
+export type StoreTest = (name: string, body: (store: Storage, context: StoreTestContext) => Promise<void>) => void;
 
 /**
  * One suite per backend, titled "TITLE: backend": skipped when the backend cannot run here, failing when it must run
@@ -142,7 +148,7 @@ export function describeEachBackend(title: string, backends: Backend[], suite: (
         it(name, async () => {
           const opened = await backend.open();
           try {
-            await body(opened.store);
+            await body(opened.store, { backend, another: opened.another });
           } finally {
             await opened.cleanup();
           }
