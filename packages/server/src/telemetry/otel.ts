@@ -6,7 +6,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/config.ts';
 import { VERSION } from '../version.ts';
-import type { SpanAttributes, SpanHandle, SpanKind, Tracing } from './tracing.ts';
+import type { SpanAttributes, SpanHandle, SpanKind, Tracing } from './span-types.ts';
 
 const KINDS: Record<SpanKind, OtelSpanKind> = {
   server: OtelSpanKind.SERVER,
