@@ -152,37 +152,23 @@ export class ListenHub {
     return this.sessions.has(`${appId}/${name}`);
   }
 
-  /**
-   * Sends one delivery down the named session's stream and waits for the local answer, within the timeout (or until
-   * `signal` aborts the attempt).
-   */
-  deliver(appId: string, name: string, delivery: Omit<ListenDelivery, 'id' | 'timeoutMs'>, timeoutMs: number, signal?: AbortSignal): Promise<TransportOutcome> {
+  /** Sends one delivery down the named session's stream and waits for the local answer, within the timeout. */
+  deliver(appId: string, name: string, delivery: Omit<ListenDelivery, 'id' | 'timeoutMs'>, timeoutMs: number): Promise<TransportOutcome> {
     const key = `${appId}/${name}`;
     const session = this.sessions.get(key);
     if (!session) return Promise.resolve(noAnswer(`not sent: no "herald listen" session named "${name}" is connected`));
-    if (signal?.aborted) return Promise.resolve(noAnswer('not sent: the attempt was aborted'));
     const id = randomUUID();
     const startedAt = performance.now();
     return new Promise((resolve) => {
-      const settle = (outcome: TransportOutcome) => {
-        signal?.removeEventListener('abort', aborted);
-        resolve(outcome);
-      };
-      const aborted = () => {
-        if (!this.waiting.delete(id)) return;
-        clearTimeout(timer);
-        settle(noAnswer('not answered: the attempt was aborted', Math.round(performance.now() - startedAt)));
-      };
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        settle(noAnswer(`timed out after ${timeoutMs / 1000}s waiting for the "herald listen" session`, timeoutMs, true));
+        resolve(noAnswer(`timed out after ${timeoutMs / 1000}s waiting for the "herald listen" session`, timeoutMs, true));
       }, timeoutMs);
-      signal?.addEventListener('abort', aborted, { once: true });
-      this.waiting.set(id, { key, session, resolve: settle, timer, startedAt });
+      this.waiting.set(id, { key, session, resolve, timer, startedAt });
       if (!session.send({ ...delivery, id, timeoutMs })) {
         clearTimeout(timer);
         this.waiting.delete(id);
-        settle(noAnswer(`not sent: the "herald listen" session named "${name}" is disconnecting`));
+        resolve(noAnswer(`not sent: the "herald listen" session named "${name}" is disconnecting`));
       }
     });
   }

@@ -10,8 +10,6 @@ export interface SignedRequest {
   body: string | Buffer;
   /** The deadline of the whole attempt, from the first byte out to the last byte of the answer. */
   timeoutMs: number;
-  /** Ends the attempt early, as failed. */
-  signal?: AbortSignal;
   /** Which attempt this is: a transport that shows deliveries to a person (`herald listen`) names them. */
   attempt: { appId: string; messageId: string; endpointId: string; eventType: string; number: number };
 }

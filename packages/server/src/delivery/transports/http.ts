@@ -38,7 +38,7 @@ export class HttpTransport implements Transport {
     return true;
   }
 
-  async send({ url, headers, body, timeoutMs, signal }: SignedRequest): Promise<TransportOutcome> {
+  async send({ url, headers, body, timeoutMs }: SignedRequest): Promise<TransportOutcome> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
       return noAnswer(`refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`);
@@ -46,10 +46,7 @@ export class HttpTransport implements Transport {
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const abort = () => deadline.abort();
-    signal?.addEventListener('abort', abort, { once: true });
     try {
-      if (signal?.aborted) throw new Error('the attempt was aborted');
       if (this.proxiedTargets) await checkTargetHost(new URL(url).hostname, this.proxiedTargets);
       const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
       let size = 0;
@@ -71,13 +68,10 @@ export class HttpTransport implements Transport {
         abortRequested: typeof control === 'string' && control.trim().toLowerCase() === 'abort-message',
       };
     } catch (err) {
-      const aborted = signal?.aborted ?? false;
-      const timedOut = !aborted && (deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? ''));
-      const reason = aborted ? 'not answered: the attempt was aborted' : describeFailure(err, timedOut, timeoutMs);
-      return noAnswer(reason, Math.round(performance.now() - started), timedOut);
+      const timedOut = deadline.signal.aborted || TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
+      return noAnswer(describeFailure(err, timedOut, timeoutMs), Math.round(performance.now() - started), timedOut);
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
     }
   }
 

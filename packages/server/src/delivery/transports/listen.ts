@@ -15,12 +15,12 @@ export class ListenTransport implements Transport {
     return listenNameOf(url) !== null;
   }
 
-  send({ url, headers, body, timeoutMs, signal, attempt }: SignedRequest): Promise<TransportOutcome> {
+  send({ url, headers, body, timeoutMs, attempt }: SignedRequest): Promise<TransportOutcome> {
     const delivery = {
       msgId: attempt.messageId, endpointId: attempt.endpointId, eventType: attempt.eventType, attemptNumber: attempt.number, headers,
       ...(typeof body === 'string' ? { body } : { body: body.toString('base64'), bodyEncoding: 'base64' as const }),
     };
-    return this.hub.deliver(attempt.appId, listenNameOf(url)!, delivery, timeoutMs, signal);
+    return this.hub.deliver(attempt.appId, listenNameOf(url)!, delivery, timeoutMs);
   }
 
   handOff(appId: string, url: string, delivery: HandedOffDelivery): boolean {
