@@ -1,0 +1,32 @@
+import { Type, type Static } from 'typebox';
+import { Channel, DateTime, EventTypeName, Nullable, Uid } from './common.ts';
+
+/** Background tasks (qtask_ ids): recover, replay-missing and bulk-replay of an endpoint. */
+
+export const TaskRangeIn = Type.Object({ since: DateTime, until: Type.Optional(Nullable(DateTime)) });
+export type TaskRangeIn = Static<typeof TaskRangeIn>;
+export const BulkReplayIn = Type.Object({
+  ...TaskRangeIn.properties,
+  eventTypes: Type.Optional(Nullable(Type.Array(EventTypeName, { minItems: 1 }))),
+  channel: Type.Optional(Nullable(Channel)),
+  tag: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
+  status: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 }))),
+});
+export type BulkReplayIn = Static<typeof BulkReplayIn>;
+
+/** The kinds of task: the `task` field. */
+export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';
+
+export const TaskStartedOut = Type.Object({ id: Type.String(), status: Type.String(), task: Type.String(), updatedAt: DateTime });
+export type TaskStartedOut = Static<typeof TaskStartedOut>;
+export const TaskOut = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  task: Type.String(),
+  // `total` (a Herald field) is what `processed` counts toward, for progress; it may be passed when messages arrive meanwhile.
+  data: Type.Object({ total: Nullable(Type.Integer()), processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
+  updatedAt: DateTime,
+});
+export type TaskOut = Static<typeof TaskOut>;
+
+export const TaskParams = Type.Object({ task_id: Uid });
