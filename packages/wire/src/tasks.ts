@@ -14,15 +14,18 @@ export const BulkReplayIn = Type.Object({
 });
 export type BulkReplayIn = Static<typeof BulkReplayIn>;
 
-/** The kinds of task: the `task` field. */
-export type TaskKind = 'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay';
+/** Whether the task still runs; plain strings in the document, as Svix has them. */
+const TaskStatus = Type.Unsafe<'running' | 'finished' | 'failed'>(Type.String());
+/** The kinds of task: recover, replay-missing, bulk-replay. */
+const TaskKind = Type.Unsafe<'endpoint.recover' | 'endpoint.replay' | 'endpoint.bulk-replay'>(Type.String());
+export type TaskKind = Static<typeof TaskKind>;
 
-export const TaskStartedOut = Type.Object({ id: Type.String(), status: Type.String(), task: Type.String(), updatedAt: DateTime });
+export const TaskStartedOut = Type.Object({ id: Type.String(), status: TaskStatus, task: TaskKind, updatedAt: DateTime });
 export type TaskStartedOut = Static<typeof TaskStartedOut>;
 export const TaskOut = Type.Object({
   id: Type.String(),
-  status: Type.String(),
-  task: Type.String(),
+  status: TaskStatus,
+  task: TaskKind,
   // `total` (a Herald field) is what `processed` counts toward, for progress; it may be passed when messages arrive meanwhile.
   data: Type.Object({ total: Nullable(Type.Integer()), processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
   updatedAt: DateTime,
