@@ -60,6 +60,8 @@ export interface ApiRoutes {
   'GET /api/v1/app/:app_id/msg': { query: Q<typeof MessageListWithStatusQuery>; response: ListResponse<MessageListItemOut> };
   'GET /api/v1/app/:app_id/msg/:msg_id': { query: Q<typeof MessageQuery>; response: MessageOut };
   'DELETE /api/v1/app/:app_id/msg/:msg_id/content': { response: void };
+  /** text/plain: the payload exactly as signed and sent, not JSON. */
+  'GET /api/v1/app/:app_id/msg/:msg_id/content': { response: string };
 
   'GET /api/v1/app/:app_id/attempt/endpoint/:endpoint_id': { query: Q<typeof AttemptListQuery>; response: ListResponse<MessageAttemptOut> };
   'GET /api/v1/app/:app_id/attempt/msg/:msg_id': { query: Q<typeof AttemptListQuery>; response: ListResponse<MessageAttemptOut> };
@@ -88,7 +90,7 @@ export interface ApiRoutes {
   'DELETE /api/v1/source/:source_id': { response: void };
   'GET /api/v1/source/:source_id/request': { query: Q<typeof InboundRequestListQuery>; response: ListResponse<InboundRequestOut> };
   'GET /api/v1/source/:source_id/request/:request_id': { response: InboundRequestOut };
-  'POST /api/v1/source/:source_id/request/:request_id/replay': { response: InboundReplayOut };
+  'POST /api/v1/source/:source_id/request/:request_id/replay': { body?: EmptyOut; response: InboundReplayOut };
   'POST /api/v1/source/:source_id/replay': { body: SourceReplayIn; response: SourceReplayOut };
 
   'GET /api/v1/app/:app_id/stats/series': { query: SeriesQuery; response: SeriesOut };
@@ -126,8 +128,8 @@ export type RouteRequest<K extends RouteKey> =
   & (ApiRoutes[K] extends { query: unknown } ? { query?: RouteQuery<K> } : { query?: undefined })
   & ('body' extends keyof ApiRoutes[K] ? (ApiRoutes[K] extends { body: infer B } ? { body: B } : { body?: RouteBody<K> }) : { body?: undefined });
 
-/** The request argument may be left out when nothing in it is required. */
-export type RouteArgs<K extends RouteKey> = {} extends RouteRequest<K> ? [request?: RouteRequest<K>] : [request: RouteRequest<K>];
+/** A client's arguments after the route: the request (with what the client adds, `Extra`), left out when nothing in it is required. */
+export type RouteArgs<K extends RouteKey, Extra = {}> = {} extends RouteRequest<K> ? [request?: RouteRequest<K> & Extra] : [request: RouteRequest<K> & Extra];
 
 /** The route's method and its path with the parameters filled in (each encoded as one path segment). */
 export function routeTarget<K extends RouteKey>(route: K, params?: Record<string, string>): { method: RouteMethod<K>; path: string } {

@@ -44,7 +44,8 @@ export const SourceOut = Type.Object({
   appId: Type.String(),
   /** `/in/{uid or id}`, on the server's origin. */
   ingestPath: Type.String(),
-  verification: Type.Record(Type.String(), Type.Unknown()),
+  /** The scheme with its secrets masked. */
+  verification: Type.Unsafe<VerificationIn>(Type.Record(Type.String(), Type.Unknown())),
   response: Type.Object({ status: Type.Integer(), body: Nullable(Type.String()), contentType: Nullable(Type.String()) }),
   inspect: Type.Boolean(),
   dedupeWindow: Type.Integer(),

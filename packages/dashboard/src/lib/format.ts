@@ -1,4 +1,4 @@
-import type { Status } from '../api/types';
+import type { DeliveryStatus } from '@herald/wire';
 
 const STATUS: Record<number, { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted' }> = {
   0: { label: 'Success', tone: 'ok' },
@@ -8,7 +8,7 @@ const STATUS: Record<number, { label: string; tone: 'ok' | 'wait' | 'bad' | 'mut
   4: { label: 'Canceled', tone: 'muted' },
 };
 
-export const statusInfo = (s: Status | number) => STATUS[s] ?? { label: `Status ${s}`, tone: 'muted' as const };
+export const statusInfo = (s: DeliveryStatus | number) => STATUS[s] ?? { label: `Status ${s}`, tone: 'muted' as const };
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 

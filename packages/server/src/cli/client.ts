@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { routeTarget, type RouteKey, type RouteRequest, type RouteResponse } from '@herald/wire';
+import { routeTarget, type RouteArgs, type RouteKey, type RouteResponse } from '@herald/wire';
 import type { Command } from 'commander';
 import { Agent, request, type Dispatcher } from 'undici';
 
@@ -211,8 +211,8 @@ export function queryString(query: Query | undefined): string {
   return text ? `?${text}` : '';
 }
 
-/** A call of one route: its path parameters, query and body (as the route table states them), and how to send it. */
-export type CallRequest<K extends RouteKey> = RouteRequest<K> & Pick<RequestOptions, 'idempotencyKey' | 'timeoutMs' | 'signal' | 'headers'>;
+/** How a call is sent, besides what the route takes. */
+type CallOptions = Pick<RequestOptions, 'idempotencyKey' | 'timeoutMs' | 'signal' | 'headers'>;
 
 /** A small client of Herald's REST API for the CLI: JSON in and out, errors as ApiError with the API's message. */
 export class ApiClient {
@@ -221,8 +221,8 @@ export class ApiClient {
   constructor(readonly connection: Connection) {}
 
   /** Calls a route of the API's table (`'GET /api/v1/app/:app_id'`): what it takes and answers are the wire package's types. */
-  call<K extends RouteKey>(route: K, ...[request]: {} extends RouteRequest<K> ? [request?: CallRequest<K>] : [request: CallRequest<K>]): Promise<RouteResponse<K>> {
-    const { params, ...opts } = (request ?? {}) as CallRequest<K> & { params?: Record<string, string> };
+  call<K extends RouteKey>(route: K, ...[request]: RouteArgs<K, CallOptions>): Promise<RouteResponse<K>> {
+    const { params, ...opts } = (request ?? {}) as RequestOptions & { params?: Record<string, string> };
     const { method, path } = routeTarget(route, params);
     return this.request<RouteResponse<K>>(method, path, opts as RequestOptions);
   }
