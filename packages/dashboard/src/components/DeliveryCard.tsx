@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { routeTarget } from '@herald/wire';
-import type { MessageAttemptOut, ListResponse, MessageEndpointOut } from '@herald/wire';
+import type { MessageEndpointOut } from '@herald/wire';
 import { formatTime } from '../lib/format';
 import { href } from '../lib/router';
 import { canWrite, useSession } from '../lib/session-context';

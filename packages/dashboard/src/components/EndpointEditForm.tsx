@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, type EndpointRef } from '../api/client';
-import type { EndpointFilterIn, EndpointOut, EndpointPatch } from '@herald/wire';
+import type { EndpointOut, EndpointPatch } from '@herald/wire';
 import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';

@@ -1,5 +1,4 @@
 import { PagedTable } from '../components/PagedTable';
-import type { EndpointOut } from '@herald/wire';
 import { EndpointStateBadge } from '../components/CircuitState';
 import { Chips, Notice } from '../components/common';
 import { relativeTime } from '../lib/format';

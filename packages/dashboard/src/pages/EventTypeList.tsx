@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { EventTypeOut } from '@herald/wire';
 import { ErrorMessage, Notice, Spinner } from '../components/common';
 import { EventTypeCard } from '../components/EventTypeCard';
 import { EventTypeCreate } from '../components/EventTypeCreate';

@@ -1,5 +1,5 @@
 import { PagedTable } from '../components/PagedTable';
-import type { DeliveryTallyOut, MessageOut } from '@herald/wire';
+import type { DeliveryTallyOut } from '@herald/wire';
 import { Chips, Mono } from '../components/common';
 import { MessageFinder } from '../components/MessageFinder';
 import { describeFilters, MessageFilters, messageFilters } from '../components/MessageFilters';

@@ -1,5 +1,4 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AuditEntryOut } from '@herald/wire';
 import { CodeBadge, Mono } from '../../components/common';
 import { PagedTable } from '../../components/PagedTable';
 import { formatTime, relativeTime } from '../../lib/format';

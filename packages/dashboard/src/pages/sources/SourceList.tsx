@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { SourceOut } from '@herald/wire';
 import { PagedTable } from '../../components/PagedTable';
 import { Mono, Notice } from '../../components/common';
 import { formatTime } from '../../lib/format';

@@ -1,4 +1,4 @@
-import type { InboundRequestOut, SourceOut } from '@herald/wire';
+import type { SourceOut } from '@herald/wire';
 import { Mono } from '../../components/common';
 import { INBOUND_STATUSES, InboundStatusBadge } from '../../components/InboundStatus';
 import { PagedTable } from '../../components/PagedTable';
