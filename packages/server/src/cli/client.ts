@@ -224,7 +224,7 @@ export class ApiClient {
   call<K extends RouteKey>(route: K, ...[request]: RouteArgs<K, CallOptions>): Promise<RouteResponse<K>> {
     const { params, ...opts } = (request ?? {}) as RequestOptions & { params?: Record<string, string> };
     const { method, path } = routeTarget(route, params);
-    return this.request<RouteResponse<K>>(method, path, opts as RequestOptions);
+    return this.request<RouteResponse<K>>(method, path, opts);
   }
 
   private async request<T>(method: string, apiPath: string, opts: RequestOptions = {}): Promise<T> {
