@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiClient, ApiError } from './api/client';
-import type { Me } from './api/types';
+import type { WhoAmIOut } from '@herald/wire';
 import { Spinner } from './components/common';
 import { Header } from './components/Header';
 import { errorText } from './lib/format';
@@ -13,7 +13,7 @@ import { SignIn } from './pages/SignIn';
 type State =
   | { kind: 'checking'; token: string }
   | { kind: 'signed-out'; message?: string }
-  | { kind: 'signed-in'; token: string; me: Me };
+  | { kind: 'signed-in'; token: string; me: WhoAmIOut };
 
 /**
  * Signs in with a token (the operator's, typed in; or a portal link's, from the address) and checks it with

@@ -1,4 +1,7 @@
-import type { Me } from './types';
+import { routeTarget, type QueryValue, type RouteArgs, type RouteKey, type RouteParams, type RouteResponse, type WhoAmIOut } from '@herald/wire';
+
+/** The path parameters naming one endpoint of one application. */
+export type EndpointRef = RouteParams<'GET /api/v1/app/:app_id/endpoint/:endpoint_id'>;
 
 /** An answer other than 2xx, with Herald's `{code, detail}` when there is one. */
 export class ApiError extends Error {
@@ -37,7 +40,7 @@ export function apiRoot(): string {
   return window.location.origin + window.location.pathname.replace(/\/ui(\/.*)?$/, '');
 }
 
-type Query = Record<string, string | number | boolean | null | undefined>;
+type Query = Record<string, QueryValue>;
 
 export function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
@@ -77,7 +80,14 @@ export class ApiClient {
     private readonly onUnauthorized: () => void = () => {},
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** Calls a route of the API's table (`'GET /api/v1/app/:app_id'`): what it takes and answers are the wire package's types. */
+  call<K extends RouteKey>(route: K, ...[request]: RouteArgs<K, { signal?: AbortSignal }>): Promise<RouteResponse<K>> {
+    const { params, query, body, signal } = (request ?? {}) as { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal };
+    const { method, path } = routeTarget(route, params);
+    return this.request<RouteResponse<K>>(method, withQuery(path, query), body, signal);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(apiRoot() + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
@@ -90,9 +100,9 @@ export class ApiClient {
    * Opens a server-sent event stream with fetch (EventSource cannot send the token): the 2xx response, whose body
    * the caller reads (see api/stream.ts), or an ApiError.
    */
-  async openStream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
+  async openStream(route: 'GET /api/v1/app/:app_id/attempt/stream', params: RouteParams<typeof route>, query: Query, signal: AbortSignal): Promise<Response> {
     const headers = { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' };
-    const res = await fetch(apiRoot() + withQuery(path, query), { headers, signal, cache: 'no-store' });
+    const res = await fetch(apiRoot() + withQuery(routeTarget(route, params).path, query), { headers, signal, cache: 'no-store' });
     if (res.ok) return res;
     throw this.failure(res.status, await jsonOf(res));
   }
@@ -102,37 +112,14 @@ export class ApiClient {
     return errorFrom(status, json);
   }
 
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-    return this.request<T>('GET', withQuery(path, query), undefined, signal);
-  }
-
   /** A GET whose answer is text to keep exactly as it came (a signed body), not JSON to parse. */
-  async getText(path: string, signal?: AbortSignal): Promise<string> {
-    const res = await fetch(apiRoot() + path, { headers: { authorization: `Bearer ${this.token}` }, signal });
+  async getText(route: 'GET /api/v1/app/:app_id/msg/:msg_id/content', params: RouteParams<typeof route>, signal?: AbortSignal): Promise<string> {
+    const res = await fetch(apiRoot() + routeTarget(route, params).path, { headers: { authorization: `Bearer ${this.token}` }, signal });
     if (!res.ok) throw this.failure(res.status, await jsonOf(res));
     return res.text();
   }
 
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
-  }
-
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, body);
-  }
-
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PUT', path, body);
-  }
-
-  delete<T = void>(path: string): Promise<T> {
-    return this.request<T>('DELETE', path);
-  }
-
-  me(): Promise<Me> {
-    return this.get<Me>('/api/v1/auth/me');
+  me(): Promise<WhoAmIOut> {
+    return this.call('GET /api/v1/auth/me');
   }
 }
-
-/** Path segments are ids or uids, but they are always encoded. */
-export const seg = encodeURIComponent;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import type { Application } from '../api/types';
+import type { ApplicationOut } from '@herald/wire';
 import { parseJsonObject } from '../lib/json-input';
 import { ErrorMessage, FormActions } from './common';
 import { FormField } from './FormField';
@@ -27,7 +27,7 @@ function parseMetadata(text: string): { value: Record<string, string> } | { erro
  * the rate limit over all its endpoints, and metadata. Field errors from the API show under their fields.
  */
 export function AppForm({ initial, title, submitLabel, busyLabel, busy, error, onSubmit, onCancel }: {
-  initial?: Application;
+  initial?: ApplicationOut;
   title: string;
   submitLabel: string;
   busyLabel: string;

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { seg } from '../api/client';
-import type { Application } from '../api/types';
+import type { ApplicationOut } from '@herald/wire';
 import { href, navigate } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -11,15 +10,15 @@ import { ConfirmButton, ErrorMessage, Notice } from './common';
  * #/apps/{app}/settings (admin tokens that may write): change the application's settings, or delete it with
  * everything it holds (endpoints, messages, attempts).
  */
-export function AppSettings({ app, onSaved }: { app: Application; onSaved: () => void }) {
+export function AppSettings({ app, onSaved }: { app: ApplicationOut; onSaved: () => void }) {
   const { api } = useSession();
-  const path = `/api/v1/app/${seg(app.id)}`;
+  const params = { app_id: app.id };
   const [saved, setSaved] = useState(false);
   // The form starts over from what is stored: once a save comes back (a new updatedAt), and on Cancel.
   const [revision, setRevision] = useState(0);
-  const save = useAction((body: AppBody) => api.patch<Application>(path, body));
+  const save = useAction((body: AppBody) => api.call('PATCH /api/v1/app/:app_id', { params, body }));
   const remove = useAction(async () => {
-    await api.delete(path);
+    await api.call('DELETE /api/v1/app/:app_id', { params });
     return true;
   });
 

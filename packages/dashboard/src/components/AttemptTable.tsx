@@ -1,4 +1,4 @@
-import type { Attempt } from '../api/types';
+import type { MessageAttemptOut } from '@herald/wire';
 import { formatDuration, formatTime, relativeTime } from '../lib/format';
 import { href } from '../lib/router';
 import { CodeBadge, Mono, StatusBadge } from './common';
@@ -6,7 +6,7 @@ import { CodeBadge, Mono, StatusBadge } from './common';
 const snippet = (text: string) => (text.length > 80 ? `${text.slice(0, 80)}…` : text);
 
 /** Attempts, newest first; each opens its detail. `showMessage` adds the message column (an endpoint's attempts). */
-export function AttemptTable({ appId, attempts, showMessage }: { appId: string; attempts: Attempt[]; showMessage?: boolean }) {
+export function AttemptTable({ appId, attempts, showMessage }: { appId: string; attempts: MessageAttemptOut[]; showMessage?: boolean }) {
   return (
     <div className="table-wrap">
       <table className="list attempts" data-testid="attempt-list">

@@ -1,16 +1,16 @@
-import type { Circuit, Endpoint } from '../api/types';
+import type { CircuitOut, EndpointOut } from '@herald/wire';
 import { formatTime, relativeTime } from '../lib/format';
 import { href } from '../lib/router';
 
-export const circuitOpen = (endpoint: Endpoint): boolean => endpoint.circuit?.state === 'open';
+export const circuitOpen = (endpoint: EndpointOut): boolean => endpoint.circuit?.state === 'open';
 
 /** When the next probe is: a time, or that one is on its way. */
-function nextProbe(circuit: Circuit): string {
+function nextProbe(circuit: CircuitOut): string {
   return circuit.nextProbeAt ? `next probe ${relativeTime(circuit.nextProbeAt)} (${formatTime(circuit.nextProbeAt)})` : 'a probe is on its way';
 }
 
 /** The endpoint's state: disabled, enabled, or enabled but held back by its open circuit. */
-export function EndpointStateBadge({ endpoint }: { endpoint: Endpoint }) {
+export function EndpointStateBadge({ endpoint }: { endpoint: EndpointOut }) {
   if (endpoint.disabled) return <span className="badge badge-bad">Disabled</span>;
   if (circuitOpen(endpoint)) {
     return (
@@ -23,7 +23,7 @@ export function EndpointStateBadge({ endpoint }: { endpoint: Endpoint }) {
 }
 
 /** The circuit breaker in words, for the endpoint's fields. */
-export function CircuitText({ circuit }: { circuit: Circuit | undefined }) {
+export function CircuitText({ circuit }: { circuit: CircuitOut | undefined }) {
   if (!circuit || circuit.state === 'closed') return <>Closed: deliveries go as they come due</>;
   return (
     <span data-testid="circuit-state">
@@ -34,7 +34,7 @@ export function CircuitText({ circuit }: { circuit: Circuit | undefined }) {
 }
 
 /** Why attempts to these endpoints are held (the Live view): their circuit is open. Nothing when none is. */
-export function HeldAttempts({ appId, endpoints }: { appId: string; endpoints: Endpoint[] }) {
+export function HeldAttempts({ appId, endpoints }: { appId: string; endpoints: EndpointOut[] }) {
   const held = endpoints.filter(circuitOpen);
   if (held.length === 0) return null;
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { seg } from '../api/client';
-import type { Attempt, ListResponse, MessageEndpoint } from '../api/types';
+import { routeTarget } from '@herald/wire';
+import type { MessageEndpointOut } from '@herald/wire';
 import { formatTime } from '../lib/format';
 import { href } from '../lib/router';
 import { canWrite, useSession } from '../lib/session-context';
@@ -13,15 +13,15 @@ const ATTEMPTS_SHOWN = 20;
 const RESEND_WATCH_MS = 60_000;
 
 /** One endpoint's delivery of a message: its state, its attempts (newest first) and Resend. */
-export function DeliveryCard({ appId, msgId, delivery, onChange }: { appId: string; msgId: string; delivery: MessageEndpoint; onChange: () => void }) {
+export function DeliveryCard({ appId, msgId, delivery, onChange }: { appId: string; msgId: string; delivery: MessageEndpointOut; onChange: () => void }) {
   const { api, me } = useSession();
-  const app = seg(appId);
   // After a resend: the newest attempt then, until a newer one shows up.
   const [awaiting, setAwaiting] = useState<{ after: string | null; until: number } | null>(null);
-  const path = `/api/v1/app/${app}/attempt/msg/${seg(msgId)}`;
+  const params = { app_id: appId, msg_id: msgId };
+  const path = routeTarget('GET /api/v1/app/:app_id/attempt/msg/:msg_id', params).path;
   const attempts = useApi(
     `attempts:${path}:${delivery.id}:${delivery.status}:${delivery.nextAttempt ?? ''}`,
-    (signal) => api.get<ListResponse<Attempt>>(path, { endpoint_id: delivery.id, limit: ATTEMPTS_SHOWN }, signal),
+    (signal) => api.call('GET /api/v1/app/:app_id/attempt/msg/:msg_id', { params, query: { endpoint_id: delivery.id, limit: ATTEMPTS_SHOWN }, signal }),
     { pollMs: awaiting ? 1000 : false, keep: true },
   );
   const newest = attempts.data?.data[0]?.id ?? null;
@@ -35,7 +35,7 @@ export function DeliveryCard({ appId, msgId, delivery, onChange }: { appId: stri
   }, [awaiting, newest, onChange]);
 
   const resend = useAction(async () => {
-    await api.post(`/api/v1/app/${app}/msg/${seg(msgId)}/endpoint/${seg(delivery.id)}/resend`, {});
+    await api.call('POST /api/v1/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend', { params: { ...params, endpoint_id: delivery.id }, body: {} });
     return true;
   });
   const doResend = async () => {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
-import type { Endpoint } from '../api/types';
+import { ApiError, type EndpointRef } from '../api/client';
+import type { EndpointOut, EndpointPatch } from '@herald/wire';
 import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -10,17 +10,17 @@ import { EndpointSettingsFields, useEndpointSettings } from './EndpointSettings'
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
 
 /** Changes an endpoint's settings with PATCH; a 422 about a field is shown next to it. */
-export function EndpointEditForm({ path, endpoint, onSaved, onCancel }: {
-  path: string;
-  endpoint: Endpoint;
-  onSaved: (ep: Endpoint) => void;
+export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
+  params: EndpointRef;
+  endpoint: EndpointOut;
+  onSaved: (ep: EndpointOut) => void;
   onCancel: () => void;
 }) {
   const { api } = useSession();
   const [url, setUrl] = useState(endpoint.url);
   const settings = useEndpointSettings(endpoint);
   const [filter, setFilter] = useState(endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '');
-  const save = useAction((body: object) => api.patch<Endpoint>(path, body));
+  const save = useAction((body: EndpointPatch) => api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id', { params, body }));
 
   const parsed = parseJsonObject(filter, 'a JSON object, like {"body": {…}}');
   const filterLocal = 'error' in parsed ? parsed.error : null;

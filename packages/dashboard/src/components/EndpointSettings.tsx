@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { Endpoint } from '../api/types';
+import type { EndpointOut } from '@herald/wire';
 import { EventTypePicker } from './EventTypePicker';
 
 const list = (text: string): string[] | null => {
@@ -8,7 +8,7 @@ const list = (text: string): string[] | null => {
 };
 
 /** The settings an endpoint's create and edit forms share, as form state, starting from an endpoint's (or empty). */
-export function useEndpointSettings(from?: Endpoint) {
+export function useEndpointSettings(from?: EndpointOut) {
   const [description, setDescription] = useState(from?.description ?? '');
   const [eventTypes, setEventTypes] = useState<string[]>(from?.eventTypes ?? []);
   const [channels, setChannels] = useState((from?.channels ?? []).join(', '));

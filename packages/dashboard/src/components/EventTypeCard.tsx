@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { EventType } from '../api/types';
+import type { EventTypeOut } from '@herald/wire';
 import { JsonView } from './JsonView';
 
 /** The example a schema gives (`examples[0]`), if any. */
@@ -13,7 +13,7 @@ export function exampleOf(schema: unknown): { value: unknown } | null {
  * One event type of the catalogue: its description, state, and per version its schema and an example payload;
  * `actions` (an admin's buttons) go in its heading.
  */
-export function EventTypeCard({ eventType, actions }: { eventType: EventType; actions?: ReactNode }) {
+export function EventTypeCard({ eventType, actions }: { eventType: EventTypeOut; actions?: ReactNode }) {
   const versions = Object.entries(eventType.schemas ?? {});
   return (
     <article className="card event-type" data-testid="event-type" data-name={eventType.name}>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import type { EventType } from '../api/types';
+import type { EventTypeIn, EventTypeOut } from '@herald/wire';
 import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -9,12 +9,12 @@ import { ErrorMessage, FormActions } from './common';
 const SCHEMA_HINT = '{"type": "object", "properties": {"id": {"type": "string"}}, "examples": [{"id": "inv_1"}]}';
 
 /** An admin adds an event type to the catalogue: a name, a description and (as version 1) a JSON Schema. */
-export function EventTypeCreate({ onCreated, onCancel }: { onCreated: (t: EventType) => void; onCancel: () => void }) {
+export function EventTypeCreate({ onCreated, onCancel }: { onCreated: (t: EventTypeOut) => void; onCancel: () => void }) {
   const { api } = useSession();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [schema, setSchema] = useState('');
-  const create = useAction((body: object) => api.post<EventType>('/api/v1/event-type', body));
+  const create = useAction((body: EventTypeIn) => api.call('POST /api/v1/event-type', { body }));
   const parsed = parseJsonObject(schema);
   const schemaError = 'error' in parsed ? parsed.error : null;
   const apiSchemaErrors = create.error instanceof ApiError ? create.error.about('schemas') : [];

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, seg } from '../api/client';
-import type { EventType } from '../api/types';
+import { ApiError } from '../api/client';
+import type { EventTypeOut, EventTypePatch } from '@herald/wire';
 import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -24,14 +24,14 @@ function parseSchemas(text: string): { value: Record<string, unknown> | null } |
  * Changes an event type with PATCH. Every field it shows is sent, so what it leaves out (archived) is kept; the
  * schemas are checked as JSON here, and the API's 422s (an invalid JSON Schema, a malformed name) show by their field.
  */
-export function EventTypeEdit({ eventType, onSaved, onCancel }: { eventType: EventType; onSaved: (t: EventType) => void; onCancel: () => void }) {
+export function EventTypeEdit({ eventType, onSaved, onCancel }: { eventType: EventTypeOut; onSaved: (t: EventTypeOut) => void; onCancel: () => void }) {
   const { api } = useSession();
   const [description, setDescription] = useState(eventType.description);
   const [flags, setFlags] = useState((eventType.featureFlags ?? []).join(', '));
   const [group, setGroup] = useState(eventType.groupName ?? '');
   const [deprecated, setDeprecated] = useState(eventType.deprecated);
   const [schemas, setSchemas] = useState(eventType.schemas && Object.keys(eventType.schemas).length > 0 ? JSON.stringify(eventType.schemas, null, 2) : '');
-  const save = useAction((body: object) => api.patch<EventType>(`/api/v1/event-type/${seg(eventType.name)}`, body));
+  const save = useAction((body: EventTypePatch) => api.call('PATCH /api/v1/event-type/:event_type_name', { params: { event_type_name: eventType.name }, body }));
 
   const parsed = parseSchemas(schemas);
   const schemasLocal = 'error' in parsed ? [`Schemas ${parsed.error}`] : [];
@@ -48,7 +48,8 @@ export function EventTypeEdit({ eventType, onSaved, onCancel }: { eventType: Eve
       deprecated,
       featureFlags: flagList.length > 0 ? flagList : null,
       groupName: group.trim() || null,
-      schemas: parsed.value,
+      // An object of versions; that each is a JSON Schema object is the server's to check (its 422 names the field).
+      schemas: parsed.value as EventTypePatch['schemas'],
     });
     if (saved) onSaved(saved);
   }

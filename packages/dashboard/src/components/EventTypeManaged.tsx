@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { seg, withQuery } from '../api/client';
-import type { EventType } from '../api/types';
+import type { EventTypeOut } from '@herald/wire';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ConfirmButton, ErrorMessage } from './common';
@@ -14,13 +13,13 @@ import { EventTypeEdit } from './EventTypeEdit';
  * it drop an earlier notice.
  */
 export function EventTypeManaged({ eventType, onChanged, onEdit }: {
-  eventType: EventType;
+  eventType: EventTypeOut;
   onChanged: (notice: string) => void;
   onEdit: () => void;
 }) {
   const { api } = useSession();
   const [editing, setEditing] = useState(false);
-  const path = `/api/v1/event-type/${seg(eventType.name)}`;
+  const params = { event_type_name: eventType.name };
   const change = useAction(async (send: () => Promise<unknown>, done: string) => {
     await send();
     return `Event type ${eventType.name} ${done}.`;
@@ -49,11 +48,11 @@ export function EventTypeManaged({ eventType, onChanged, onEdit }: {
         Edit
       </button>
       {eventType.archived ? (
-        <button type="button" className="button" disabled={change.busy} onClick={() => run(() => api.patch(path, { archived: false }), 'unarchived')}>
+        <button type="button" className="button" disabled={change.busy} onClick={() => run(() => api.call('PATCH /api/v1/event-type/:event_type_name', { params, body: { archived: false } }), 'unarchived')}>
           Unarchive
         </button>
       ) : (
-        <button type="button" className="button" disabled={change.busy} onClick={() => run(() => api.delete(path), 'archived')}>
+        <button type="button" className="button" disabled={change.busy} onClick={() => run(() => api.call('DELETE /api/v1/event-type/:event_type_name', { params }), 'archived')}>
           Archive
         </button>
       )}
@@ -62,7 +61,7 @@ export function EventTypeManaged({ eventType, onChanged, onEdit }: {
         confirmLabel="Delete for good"
         busy={change.busy}
         danger
-        onConfirm={() => run(() => api.delete(withQuery(path, { expunge: true })), 'deleted for good')}
+        onConfirm={() => run(() => api.call('DELETE /api/v1/event-type/:event_type_name', { params, query: { expunge: true } }), 'deleted for good')}
       />
     </>
   );

@@ -1,5 +1,4 @@
 import { useState, type KeyboardEvent } from 'react';
-import type { EventType, ListResponse } from '../api/types';
 import { useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 
@@ -10,7 +9,7 @@ import { useApi } from '../lib/useApi';
 export function EventTypePicker({ value, onChange, id }: { value: string[]; onChange: (v: string[]) => void; id?: string }) {
   const { api } = useSession();
   const [draft, setDraft] = useState('');
-  const catalogue = useApi('event-types', (signal) => api.get<ListResponse<EventType>>('/api/v1/event-type', { limit: 100 }, signal));
+  const catalogue = useApi('event-types', (signal) => api.call('GET /api/v1/event-type', { query: { limit: 100 }, signal }));
   const known = (catalogue.data?.data ?? []).filter((t) => !t.archived);
 
   const add = (names: string[]) => {

@@ -1,5 +1,3 @@
-import type { Application } from '../api/types';
-import { seg } from '../api/client';
 import { canWrite, isAdmin, singleApp, useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 
@@ -9,7 +7,7 @@ const SCOPE_LABEL = { admin: 'Admin', 'read-only': 'Read-only', app: 'Applicatio
 export function Header() {
   const { me, portal, signOut, api } = useSession();
   const appId = singleApp(me);
-  const app = useApi(portal && appId ? `header:${appId}` : null, (signal) => api.get<Application>(`/api/v1/app/${seg(appId!)}`, {}, signal));
+  const app = useApi(portal && appId ? `header:${appId}` : null, (signal) => api.call('GET /api/v1/app/:app_id', { params: { app_id: appId! }, signal }));
   const readOnly = !canWrite(me);
 
   if (portal) {

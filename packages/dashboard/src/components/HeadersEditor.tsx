@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { EndpointHeaders } from '../api/types';
+import { routeTarget, type EndpointHeadersOut } from '@herald/wire';
+import type { EndpointRef } from '../api/client';
 import { useSession } from '../lib/session-context';
 import { useAction, useApi } from '../lib/useApi';
 import { ErrorMessage, Notice, Spinner } from './common';
@@ -14,7 +15,7 @@ interface Row {
 }
 
 let nextKey = 1;
-const rowsOf = (h: EndpointHeaders): Row[] => [
+const rowsOf = (h: EndpointHeadersOut): Row[] => [
   ...Object.entries(h.headers).map(([name, value]) => ({ key: nextKey++, name, value, hidden: false })),
   ...h.sensitive.map((name) => ({ key: nextKey++, name, value: '', hidden: true })),
 ];
@@ -23,10 +24,10 @@ const rowsOf = (h: EndpointHeaders): Row[] => [
  * The endpoint's custom headers, sent with every delivery. Saved with PUT (the whole set); when a sensitive header
  * whose value is hidden is kept, with PATCH instead (changes and removals only), so its stored value survives.
  */
-export function HeadersEditor({ endpointPath, writable }: { endpointPath: string; writable: boolean }) {
+export function HeadersEditor({ endpoint, writable }: { endpoint: EndpointRef; writable: boolean }) {
   const { api } = useSession();
-  const path = `${endpointPath}/headers`;
-  const loaded = useApi(`headers:${path}`, (signal) => api.get<EndpointHeaders>(path, {}, signal));
+  const path = routeTarget('GET /api/v1/app/:app_id/endpoint/:endpoint_id/headers', endpoint).path;
+  const loaded = useApi(`headers:${path}`, (signal) => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/headers', { params: endpoint, signal }));
   const [rows, setRows] = useState<Row[] | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -39,9 +40,9 @@ export function HeadersEditor({ endpointPath, writable }: { endpointPath: string
     if (named.some((r) => r.hidden)) {
       const kept = new Set(named.map((r) => r.name.trim().toLowerCase()));
       const removed = [...Object.keys(loaded.data?.headers ?? {}), ...(loaded.data?.sensitive ?? [])].filter((n) => !kept.has(n.toLowerCase()));
-      await api.patch<void>(path, { headers: set, deleteHeaders: removed });
+      await api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/headers', { params: endpoint, body: { headers: set, deleteHeaders: removed } });
     } else {
-      await api.put<void>(path, { headers: set });
+      await api.call('PUT /api/v1/app/:app_id/endpoint/:endpoint_id/headers', { params: endpoint, body: { headers: set } });
     }
     return true;
   });

@@ -1,4 +1,4 @@
-import type { InboundStatus } from '../api/types';
+import type { InboundStatus } from '@herald/wire';
 
 const TONE: Record<InboundStatus, 'ok' | 'wait' | 'bad' | 'muted'> = {
   accepted: 'ok',

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, seg } from '../api/client';
-import type { Message } from '../api/types';
+import { ApiError } from '../api/client';
 import { href, navigate } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -13,7 +12,7 @@ export function MessageFinder({ appId }: { appId: string }) {
   const { api } = useSession();
   const [ref, setRef] = useState('');
   const [missing, setMissing] = useState<string | null>(null);
-  const find = useAction((value: string) => api.get<Message>(`/api/v1/app/${seg(appId)}/msg/${seg(value)}`, { with_content: false }));
+  const find = useAction((value: string) => api.call('GET /api/v1/app/:app_id/msg/:msg_id', { params: { app_id: appId, msg_id: value }, query: { with_content: false } }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();

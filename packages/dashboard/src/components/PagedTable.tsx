@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ListResponse } from '../api/types';
+import type { ListResponse } from '@herald/wire';
 import type { Route } from '../lib/router';
 import type { Loaded } from '../lib/useApi';
 import { ErrorMessage, Spinner } from './common';

@@ -1,4 +1,4 @@
-import type { ListResponse } from '../api/types';
+import type { ListResponse } from '@herald/wire';
 import { withQueryValues, type Route } from '../lib/router';
 
 /**

@@ -1,6 +1,5 @@
+import type { PortalAccessOut } from '@herald/wire';
 import { useState } from 'react';
-import { seg } from '../api/client';
-import type { PortalAccess } from '../api/types';
 import { useAction } from '../lib/useApi';
 import { useSession } from '../lib/session-context';
 import { CopyButton, ErrorMessage } from './common';
@@ -10,8 +9,8 @@ export function PortalLink({ appId }: { appId: string }) {
   const { api } = useSession();
   const [open, setOpen] = useState(false);
   const [readOnly, setReadOnly] = useState(false);
-  const [link, setLink] = useState<PortalAccess | undefined>();
-  const create = useAction(() => api.post<PortalAccess>(`/api/v1/auth/app-portal-access/${seg(appId)}`, { readOnly }));
+  const [link, setLink] = useState<PortalAccessOut | undefined>();
+  const create = useAction(() => api.call('POST /api/v1/auth/app-portal-access/:app_id', { params: { app_id: appId }, body: { readOnly } }));
 
   if (!open) {
     return (

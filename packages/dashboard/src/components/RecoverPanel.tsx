@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { BackgroundTask } from '../api/types';
+import type { BulkReplayIn } from '@herald/wire';
+import type { EndpointRef } from '../api/client';
 import { toLocalInput } from '../lib/local-time';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -16,22 +17,22 @@ const MODES: [Mode, string, string][] = [
 
 
 /** recover, replay-missing or bulk-replay from a time on, then the background task's progress. */
-export function RecoverPanel({ endpointPath }: { endpointPath: string }) {
+export function RecoverPanel({ endpoint }: { endpoint: EndpointRef }) {
   const { api } = useSession();
   const [mode, setMode] = useState<Mode>('recover');
   const [since, setSince] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
   const [status, setStatus] = useState('');
   const [eventType, setEventType] = useState('');
   const [taskId, setTaskId] = useState<string | null>(null);
-  const start = useAction((m: Mode, body: object) => api.post<BackgroundTask>(`${endpointPath}/${m}`, body));
+  const start = useAction((m: Mode, body: BulkReplayIn) => api.call(`POST /api/v1/app/:app_id/endpoint/:endpoint_id/${m}`, { params: endpoint, body }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const when = new Date(since);
-    const body: Record<string, unknown> = { since: Number.isNaN(when.getTime()) ? since : when.toISOString() };
+    const body: BulkReplayIn = { since: Number.isNaN(when.getTime()) ? since : when.toISOString() };
     if (mode === 'bulk-replay') {
-      if (status !== '') body['status'] = Number(status);
-      if (eventType.trim()) body['eventTypes'] = eventType.split(',').map((s) => s.trim()).filter(Boolean);
+      if (status !== '') body.status = Number(status);
+      if (eventType.trim()) body.eventTypes = eventType.split(',').map((s) => s.trim()).filter(Boolean);
     }
     setTaskId(null);
     const task = await start.run(mode, body);

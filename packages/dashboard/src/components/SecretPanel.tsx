@@ -1,16 +1,17 @@
 import { useState } from 'react';
+import type { EndpointRef } from '../api/client';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ConfirmButton, CopyButton, ErrorMessage, Notice } from './common';
 
 /** The endpoint's signing secret: hidden until asked for, and rotated after a second click. */
-export function SecretPanel({ endpointPath, canRotate }: { endpointPath: string; canRotate: boolean }) {
+export function SecretPanel({ endpoint, canRotate }: { endpoint: EndpointRef; canRotate: boolean }) {
   const { api } = useSession();
   const [secret, setSecret] = useState<string | undefined>();
   const [rotated, setRotated] = useState(false);
-  const reveal = useAction(() => api.get<{ key: string }>(`${endpointPath}/secret`));
+  const reveal = useAction(() => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params: endpoint }));
   const rotate = useAction(async () => {
-    await api.post<void>(`${endpointPath}/secret/rotate`, {});
+    await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { params: endpoint, body: {} });
     return true;
   });
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { EventType, ListResponse, Message } from '../api/types';
+import type { EventTypeOut, MessageOut } from '@herald/wire';
+import type { EndpointRef } from '../api/client';
 import { href } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useAction, useApi } from '../lib/useApi';
@@ -10,7 +11,7 @@ import { JsonView } from './JsonView';
 const CATALOGUE_LIMIT = 250;
 
 /** The examples of an event type's newest schema version, the ones the API's send-example picks from. */
-function examplesOf(type: EventType): unknown[] {
+function examplesOf(type: EventTypeOut): unknown[] {
   const versions = Object.keys(type.schemas ?? {}).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
   const newest = versions[0] === undefined ? undefined : type.schemas?.[versions[0]];
   const examples = (newest as { examples?: unknown } | undefined)?.examples;
@@ -21,15 +22,15 @@ function examplesOf(type: EventType): unknown[] {
  * Test an endpoint: send it one event type's example payload (from the catalogue), as a real signed message to this
  * endpoint alone, then follow it to its attempts. The way a portal user checks that their receiver works.
  */
-export function SendExample({ appId, endpointPath, disabled }: { appId: string; endpointPath: string; disabled: boolean }) {
+export function SendExample({ appId, endpoint, disabled }: { appId: string; endpoint: EndpointRef; disabled: boolean }) {
   const { api } = useSession();
   const catalogue = useApi('event-types:examples', (signal) =>
-    api.get<ListResponse<EventType>>('/api/v1/event-type', { with_content: true, limit: CATALOGUE_LIMIT }, signal));
+    api.call('GET /api/v1/event-type', { query: { with_content: true, limit: CATALOGUE_LIMIT }, signal }));
   const types = (catalogue.data?.data ?? []).filter((t) => examplesOf(t).length > 0);
   const [chosen, setChosen] = useState('');
   const type = types.find((t) => t.name === chosen) ?? types[0];
-  const send = useAction((eventType: string) => api.post<Message>(`${endpointPath}/send-example`, { eventType }));
-  const [sent, setSent] = useState<Message | null>(null);
+  const send = useAction((eventType: string) => api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example', { params: endpoint, body: { eventType } }));
+  const [sent, setSent] = useState<MessageOut | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
-import type { StatsSeries } from '../api/types';
-import type { ApiClient } from '../api/client';
+import type { SeriesOut, StatsBucket } from '@herald/wire';
+import type { ApiClient, EndpointRef } from '../api/client';
 import { BUCKET_MS } from '../lib/chart';
 import { formatDuration } from '../lib/format';
 import { useSession } from '../lib/session-context';
@@ -17,14 +17,23 @@ const REFINE_MS = 2 * 3_600_000;
 interface Fitted {
   range: Range;
   /** The week by the hour it was chosen from: the first answer for a range by the hour, with no second query. */
-  probe: StatsSeries;
+  probe: SeriesOut;
+}
+
+/** Whose attempts: an application's, or one of its endpoints'. */
+export type StatsOf = { app_id: string; endpoint_id?: undefined } | EndpointRef;
+
+function seriesOf(api: ApiClient, of: StatsOf, since: number, bucket: StatsBucket, signal: AbortSignal): Promise<SeriesOut> {
+  const query = { since: new Date(since).toISOString(), bucket };
+  return of.endpoint_id === undefined
+    ? api.call('GET /api/v1/app/:app_id/stats/series', { params: { app_id: of.app_id }, query, signal })
+    : api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats/series', { params: of, query, signal });
 }
 
 /** The range that fits the attempts made so far: the oldest within a week, by the hour, then by the minute if recent. */
-async function fittingRange(api: ApiClient, base: string, signal: AbortSignal): Promise<Fitted> {
+async function fittingRange(api: ApiClient, of: StatsOf, signal: AbortSignal): Promise<Fitted> {
   const now = Date.now();
-  const series = (since: number, bucket: 'hour' | 'minute') =>
-    api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket }, signal);
+  const series = (since: number, bucket: 'hour' | 'minute') => seriesOf(api, of, since, bucket, signal);
   const probe = await series(now - PROBE_MS, 'hour');
   let first = firstActiveBucket(probe.series);
   if (first !== null && now - first <= REFINE_MS) first = firstActiveBucket((await series(now - REFINE_MS, 'minute')).series) ?? first;
@@ -32,17 +41,18 @@ async function fittingRange(api: ApiClient, base: string, signal: AbortSignal): 
 }
 
 /**
- * Volume, success rate and latency percentiles over a range from `{base}/stats/series` (base: an application's or
- * an endpoint's path). It opens on the shortest range that holds every attempt of the last week; the user picks another.
+ * Volume, success rate and latency percentiles over a range, from the stats series of an application or an endpoint.
+ * It opens on the shortest range that holds every attempt of the last week; the user picks another.
  */
-export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; title?: string }) {
+export function StatsPanel({ of, title = 'Delivery stats' }: { of: StatsOf; title?: string }) {
   const { api } = useSession();
+  const base = of.endpoint_id === undefined ? of.app_id : `${of.app_id}/${of.endpoint_id}`;
   const [picked, setPicked] = useState<Range | null>(null);
-  const fitting = useApi(picked === null ? `stats-range:${base}` : null, (signal) => fittingRange(api, base, signal));
+  const fitting = useApi(picked === null ? `stats-range:${base}` : null, (signal) => fittingRange(api, of, signal));
   const range = picked ?? fitting.data?.range ?? null;
   const r = range === null ? null : RANGES[range];
   // On a busy application the probe is the costly query: its answer serves once for a range by the hour.
-  const probeUsed = useRef<StatsSeries | null>(null);
+  const probeUsed = useRef<SeriesOut | null>(null);
   // The range ends now at each fetch: the key stays the same, so polling moves the window along.
   const stats = useApi(
     r === null ? null : `stats:${base}:${range}`,
@@ -53,7 +63,7 @@ export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; t
         probeUsed.current = probe;
         return Promise.resolve(seriesSince(probe, since, BUCKET_MS.hour));
       }
-      return api.get<StatsSeries>(`${base}/stats/series`, { since: new Date(since).toISOString(), bucket: r!.bucket }, signal);
+      return seriesOf(api, of, since, r!.bucket, signal);
     },
     { pollMs: REFRESH_MS, keep: true },
   );
@@ -81,7 +91,7 @@ export function StatsPanel({ base, title = 'Delivery stats' }: { base: string; t
   );
 }
 
-function Charts({ data }: { data: StatsSeries }) {
+function Charts({ data }: { data: SeriesOut }) {
   const points: Point[] = orderedPercentiles(data.series.map((p) => ({ ...p, t: Date.parse(p.start), rate: p.attempts ? (100 * p.succeeded) / p.attempts : null })));
   const range = { points, since: Date.parse(data.since), until: Date.parse(data.until), bucketMs: BUCKET_MS[data.bucket] };
   const total = points.reduce((n, p) => n + p.attempts, 0);

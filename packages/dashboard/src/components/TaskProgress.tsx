@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BackgroundTask } from '../api/types';
-import { seg } from '../api/client';
+import type { TaskOut } from '@herald/wire';
 import { useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 import { ErrorMessage } from './common';
@@ -12,14 +11,13 @@ const TASK_LABEL: Record<string, string> = {
   'endpoint.bulk-replay': 'Bulk replay',
 };
 
-export const taskDone = (t: BackgroundTask | undefined) => t !== undefined && (t.status === 'finished' || t.status === 'failed');
+export const taskDone = (t: TaskOut | undefined) => t !== undefined && (t.status === 'finished' || t.status === 'failed');
 
 /** A background task's progress, fetched every second until it has finished or failed. */
-export function TaskProgress({ taskId, onDone }: { taskId: string; onDone?: (task: BackgroundTask) => void }) {
+export function TaskProgress({ taskId, onDone }: { taskId: string; onDone?: (task: TaskOut) => void }) {
   const { api } = useSession();
-  const path = `/api/v1/background-task/${seg(taskId)}`;
   const [polling, setPolling] = useState(true);
-  const task = useApi<BackgroundTask>(`task:${taskId}`, (signal) => api.get<BackgroundTask>(path, {}, signal), { keep: true, pollMs: polling ? POLL_MS : false });
+  const task = useApi<TaskOut>(`task:${taskId}`, (signal) => api.call('GET /api/v1/background-task/:task_id', { params: { task_id: taskId }, signal }), { keep: true, pollMs: polling ? POLL_MS : false });
   const t = task.data;
   const done = taskDone(t);
   useEffect(() => {

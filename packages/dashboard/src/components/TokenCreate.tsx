@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ApiTokenCreated, Scope } from '../api/types';
+import type { Scope, TokenCreatedOut, TokenIn } from '@herald/wire';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
@@ -7,7 +7,7 @@ import { ErrorMessage, FormActions } from './common';
 const DAY_S = 86_400;
 
 /** An admin issues an API token: a scope (an app token names its application), optionally read-only, expiring, rate-limited. */
-export function TokenCreate({ onCreated, onCancel }: { onCreated: (t: ApiTokenCreated) => void; onCancel: () => void }) {
+export function TokenCreate({ onCreated, onCancel }: { onCreated: (t: TokenCreatedOut) => void; onCancel: () => void }) {
   const { api } = useSession();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Scope>('app');
@@ -15,7 +15,7 @@ export function TokenCreate({ onCreated, onCancel }: { onCreated: (t: ApiTokenCr
   const [readOnly, setReadOnly] = useState(false);
   const [expiresDays, setExpiresDays] = useState('');
   const [rateLimit, setRateLimit] = useState('');
-  const create = useAction((body: object) => api.post<ApiTokenCreated>('/api/v1/token', body));
+  const create = useAction((body: TokenIn) => api.call('POST /api/v1/token', { body }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -72,7 +72,7 @@ export function TokenCreate({ onCreated, onCancel }: { onCreated: (t: ApiTokenCr
 }
 
 /** The new token, shown this once: the server keeps only its hash. */
-export function TokenCreated({ token, onDone }: { token: ApiTokenCreated; onDone: () => void }) {
+export function TokenCreated({ token, onDone }: { token: TokenCreatedOut; onDone: () => void }) {
   return (
     <section className="card" aria-label="New token created" data-testid="token-created">
       <h3>Token “{token.name}” created</h3>

@@ -1,8 +1,9 @@
 import { useState, type ReactNode } from 'react';
+import type { DeliveryStatus } from '@herald/wire';
 import { ApiError } from '../api/client';
 import { errorText, statusInfo } from '../lib/format';
 
-export function StatusBadge({ status, label }: { status: number; label?: string }) {
+export function StatusBadge({ status, label }: { status: DeliveryStatus; label?: string }) {
   const info = statusInfo(status);
   return <span className={`badge badge-${info.tone}`}>{label ?? info.label}</span>;
 }

@@ -1,14 +1,14 @@
-import type { Status } from '../api/types';
+import type { DeliveryStatus } from '@herald/wire';
 
-const STATUS: Record<number, { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted' }> = {
+/** Svix's statuses of a delivery or an attempt (the server sends 0 to 3; there is no fifth). */
+const STATUS: Record<DeliveryStatus, { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted' }> = {
   0: { label: 'Success', tone: 'ok' },
   1: { label: 'Pending', tone: 'wait' },
   2: { label: 'Failed', tone: 'bad' },
   3: { label: 'Sending', tone: 'wait' },
-  4: { label: 'Canceled', tone: 'muted' },
 };
 
-export const statusInfo = (s: Status | number) => STATUS[s] ?? { label: `Status ${s}`, tone: 'muted' as const };
+export const statusInfo = (s: DeliveryStatus) => STATUS[s];
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 

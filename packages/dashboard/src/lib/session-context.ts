@@ -1,10 +1,10 @@
 import { createContext, useContext } from 'react';
 import type { ApiClient } from '../api/client';
-import type { Me } from '../api/types';
+import type { WhoAmIOut } from '@herald/wire';
 
 export interface Session {
   api: ApiClient;
-  me: Me;
+  me: WhoAmIOut;
   /** Opened from a consumer portal link (/ui/portal). */
   portal: boolean;
   signOut: () => void;
@@ -19,9 +19,9 @@ export function useSession(): Session {
 }
 
 /** What a token may do, as the API will decide it: the UI only hides what would be refused anyway. */
-export const canWrite = (me: Me): boolean => !me.readOnly && me.scope !== 'read-only';
+export const canWrite = (me: WhoAmIOut): boolean => !me.readOnly && me.scope !== 'read-only';
 /** The global read-only scope may not read endpoint secrets or headers. */
-export const canReadSecrets = (me: Me): boolean => me.scope !== 'read-only';
+export const canReadSecrets = (me: WhoAmIOut): boolean => me.scope !== 'read-only';
 /** Application tokens (and portal links) reach one application: no application list. */
-export const singleApp = (me: Me): string | null => (me.scope === 'app' ? me.appId : null);
-export const isAdmin = (me: Me): boolean => me.scope === 'admin';
+export const singleApp = (me: WhoAmIOut): string | null => (me.scope === 'app' ? me.appId : null);
+export const isAdmin = (me: WhoAmIOut): boolean => me.scope === 'admin';

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { seg } from '../api/client';
+import type { AttemptStreamEvents, LiveAttemptOut } from '@herald/wire';
 import { followStream, type StreamState } from '../api/stream';
-import type { LiveAttempt } from '../api/types';
 import { useSession } from './session-context';
 
 /** The newest this many attempts are kept; older ones drop off the end. */
@@ -19,7 +18,7 @@ export interface LiveGap {
   missedSince: string;
   reconnectedAt: number;
 }
-export type LiveRow = LiveAttempt | LiveGap;
+export type LiveRow = LiveAttemptOut | LiveGap;
 export const isGap = (row: LiveRow): row is LiveGap => 'missedSince' in row;
 
 /**
@@ -51,9 +50,8 @@ export function useLiveAttempts(appId: string, endpointId: string | null, eventT
     };
     setAttempts([]);
     setReceived(0);
-    const path = `/api/v1/app/${seg(appId)}/attempt/stream`;
     void followStream(
-      (signal) => api.openStream(path, { endpoint_id: endpointId, event_types: eventTypes }, signal),
+      (signal) => api.openStream('GET /api/v1/app/:app_id/attempt/stream', { app_id: appId }, { endpoint_id: endpointId, event_types: eventTypes }, signal),
       {
         onState: (s) => {
           if (controller.signal.aborted) return;
@@ -76,7 +74,7 @@ export function useLiveAttempts(appId: string, endpointId: string | null, eventT
           }
           if (e.event !== 'attempt') return;
           try {
-            const attempt = JSON.parse(e.data) as LiveAttempt;
+            const attempt: AttemptStreamEvents['attempt'] = JSON.parse(e.data);
             pending.push(attempt);
             lastHeard = attempt.timestamp;
           } catch {
@@ -101,7 +99,8 @@ export function useLiveAttempts(appId: string, endpointId: string | null, eventT
 /** The server's time in its `ready` greeting; the browser's own clock should a greeting lack it. */
 function readyTime(data: string): string {
   try {
-    const at = (JSON.parse(data) as { at?: unknown }).at;
+    const ready: Partial<AttemptStreamEvents['ready']> = JSON.parse(data);
+    const at = ready.at;
     if (typeof at === 'string') return at;
   } catch {
     // an unreadable greeting is treated like one without a time

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { Application } from '../api/types';
 import { AppForm, type AppBody } from '../components/AppForm';
 import { PagedTable } from '../components/PagedTable';
 import { Mono, Notice } from '../components/common';
@@ -12,9 +11,9 @@ import { usePage } from '../lib/usePage';
 /** #/apps: every application, and (for admin tokens that may write) a new one. */
 export function AppList({ route }: { route: Route }) {
   const { api, me } = useSession();
-  const page = usePage<Application>('/api/v1/app', route);
+  const page = usePage('GET /api/v1/app', {}, route);
   const [creating, setCreating] = useState(false);
-  const create = useAction((body: AppBody) => api.post<Application>('/api/v1/app', body));
+  const create = useAction((body: AppBody) => api.call('POST /api/v1/app', { body }));
   const mayCreate = isAdmin(me) && canWrite(me);
 
   async function submit(body: AppBody) {

@@ -1,5 +1,3 @@
-import { seg } from '../api/client';
-import type { Application } from '../api/types';
 import { ErrorMessage, Mono, NotFound, Spinner } from '../components/common';
 import { AppSettings } from '../components/AppSettings';
 import { PortalLink } from '../components/PortalLink';
@@ -39,7 +37,7 @@ const SETTINGS_TAB = ['settings', 'Settings'] as const;
  */
 export function AppPage({ appId, route }: { appId: string; route: Route }) {
   const { api, me, portal } = useSession();
-  const app = useApi(`app:${appId}`, (signal) => api.get<Application>(`/api/v1/app/${seg(appId)}`, {}, signal));
+  const app = useApi(`app:${appId}`, (signal) => api.call('GET /api/v1/app/:app_id', { params: { app_id: appId }, signal }));
 
   if (app.error) return <ErrorMessage error={app.error} onRetry={app.reload} />;
   if (!app.data) return <Spinner />;
@@ -101,7 +99,7 @@ function content(appId: string, route: Route, tab: string, id?: string, sub?: st
   }
   if (tab === 'attempts' && id === undefined) return <AttemptList appId={appId} route={route} />;
   if (tab === 'live' && id === undefined) return <LiveView appId={appId} route={route} />;
-  if (tab === 'stats' && id === undefined) return <StatsPanel base={`/api/v1/app/${seg(appId)}`} title="Application stats" />;
+  if (tab === 'stats' && id === undefined) return <StatsPanel of={{ app_id: appId }} title="Application stats" />;
   if (tab === 'event-types' && id === undefined) return <EventTypeList route={route} />;
   return <NotFound />;
 }

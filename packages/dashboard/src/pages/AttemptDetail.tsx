@@ -1,5 +1,4 @@
-import { seg } from '../api/client';
-import type { Attempt, AttemptHeaders, Message } from '../api/types';
+import { routeTarget } from '@herald/wire';
 import { CodeBadge, CopyButton, ErrorMessage, Fields, Mono, Spinner, StatusBadge } from '../components/common';
 import { HeaderTable } from '../components/HeaderTable';
 import { JsonView } from '../components/JsonView';
@@ -11,13 +10,14 @@ import { useApi } from '../lib/useApi';
 /** One attempt: where it went, what it sent (headers, payload) and what came back (status, body, duration). */
 export function AttemptDetail({ appId, msgId, attemptId }: { appId: string; msgId: string; attemptId: string }) {
   const { api } = useSession();
-  const msgPath = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
-  const attempt = useApi(`attempt:${msgPath}:${attemptId}`, (signal) => api.get<Attempt>(`${msgPath}/attempt/${seg(attemptId)}`, {}, signal));
-  const message = useApi(`msg:${msgPath}`, (signal) => api.get<Message>(msgPath, { with_content: false }, signal));
+  const msg = { app_id: appId, msg_id: msgId };
+  const msgPath = routeTarget('GET /api/v1/app/:app_id/msg/:msg_id', msg).path;
+  const attempt = useApi(`attempt:${msgPath}:${attemptId}`, (signal) => api.call('GET /api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id', { params: { ...msg, attempt_id: attemptId }, signal }));
+  const message = useApi(`msg:${msgPath}`, (signal) => api.call('GET /api/v1/app/:app_id/msg/:msg_id', { params: msg, query: { with_content: false }, signal }));
   // The payload as text, byte for byte: a parsed and re-indented copy would not verify against the signature.
-  const body = useApi(`msg-content:${msgPath}`, (signal) => api.getText(`${msgPath}/content`, signal));
+  const body = useApi(`msg-content:${msgPath}`, (signal) => api.getText('GET /api/v1/app/:app_id/msg/:msg_id/content', msg, signal));
   const sent = useApi(`attempt-headers:${msgPath}:${attemptId}`, (signal) =>
-    api.get<AttemptHeaders>(`${msgPath}/attempt/${seg(attemptId)}/headers`, {}, signal));
+    api.call('GET /api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id/headers', { params: { ...msg, attempt_id: attemptId }, signal }));
 
   if (attempt.error) return <ErrorMessage error={attempt.error} onRetry={attempt.reload} />;
   if (!attempt.data) return <Spinner />;

@@ -1,6 +1,4 @@
 import { useEffect } from 'react';
-import { seg } from '../api/client';
-import type { Attempt, Endpoint, ListResponse } from '../api/types';
 import { AttemptTable } from '../components/AttemptTable';
 import { ErrorMessage, Spinner } from '../components/common';
 import { Pager } from '../components/Pager';
@@ -21,9 +19,8 @@ const STATUSES = [
 /** An endpoint's attempts, newest first (the API lists attempts per endpoint or per message). */
 export function AttemptList({ appId, route }: { appId: string; route: Route }) {
   const { api } = useSession();
-  const app = seg(appId);
   // The endpoint picker offers the first 100 endpoints; more are reached from an endpoint's page.
-  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${app}/endpoint`, { limit: 100 }, signal));
+  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.call('GET /api/v1/app/:app_id/endpoint', { params: { app_id: appId }, query: { limit: 100 }, signal }));
   const chosen = route.query.get('endpoint');
   const status = route.query.get('status') ?? '';
   // A time window comes with links such as the live view's gap rows (the API's after/before, exclusive).
@@ -35,7 +32,7 @@ export function AttemptList({ appId, route }: { appId: string; route: Route }) {
   }, [chosen, first, route]);
 
   // Not with_msg: it would bring each message's payload along (with_content also governs the response bodies).
-  const page = usePage<Attempt>(chosen ? `/api/v1/app/${app}/attempt/endpoint/${seg(chosen)}` : null, route, { status: status || undefined, after: after ?? undefined, before: before ?? undefined }, 3000);
+  const page = usePage('GET /api/v1/app/:app_id/attempt/endpoint/:endpoint_id', chosen ? { app_id: appId, endpoint_id: chosen } : null, route, { status: status || undefined, after: after ?? undefined, before: before ?? undefined }, 3000);
   const known = endpoints.data?.data ?? [];
 
   return (

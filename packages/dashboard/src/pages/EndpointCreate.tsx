@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { seg } from '../api/client';
-import type { Endpoint } from '../api/types';
+import type { EndpointIn } from '@herald/wire';
 import { ErrorMessage } from '../components/common';
 import { EndpointSettingsFields, useEndpointSettings } from '../components/EndpointSettings';
 import { href, navigate } from '../lib/router';
@@ -12,7 +11,7 @@ export function EndpointCreate({ appId }: { appId: string }) {
   const { api } = useSession();
   const [url, setUrl] = useState('');
   const settings = useEndpointSettings();
-  const create = useAction((body: object) => api.post<Endpoint>(`/api/v1/app/${seg(appId)}/endpoint`, body));
+  const create = useAction((body: EndpointIn) => api.call('POST /api/v1/app/:app_id/endpoint', { params: { app_id: appId }, body }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { seg } from '../api/client';
-import type { Endpoint } from '../api/types';
+import { routeTarget } from '@herald/wire';
 import { CircuitText, EndpointStateBadge, circuitOpen } from '../components/CircuitState';
 import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
 import { EndpointEditForm } from '../components/EndpointEditForm';
@@ -18,16 +17,17 @@ const CIRCUIT_POLL_MS = 5_000;
 
 export function EndpointDetail({ appId, endpointId, route }: { appId: string; endpointId: string; route: Route }) {
   const { api, me } = useSession();
-  const path = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
+  const params = { app_id: appId, endpoint_id: endpointId };
+  const path = routeTarget('GET /api/v1/app/:app_id/endpoint/:endpoint_id', params).path;
   const [editing, setEditing] = useState(false);
   // While its circuit is open the page follows it (the next probe, or that it closed), except during an edit.
   const [held, setHeld] = useState(false);
-  const endpoint = useApi(`endpoint:${path}`, (signal) => api.get<Endpoint>(path, {}, signal), { pollMs: held && !editing ? CIRCUIT_POLL_MS : false });
+  const endpoint = useApi(`endpoint:${path}`, (signal) => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id', { params, signal }), { pollMs: held && !editing ? CIRCUIT_POLL_MS : false });
   const open = endpoint.data ? circuitOpen(endpoint.data) : false;
   useEffect(() => setHeld(open), [open]);
-  const toggle = useAction((disabled: boolean) => api.patch<Endpoint>(path, { disabled }));
+  const toggle = useAction((disabled: boolean) => api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id', { params, body: { disabled } }));
   const remove = useAction(async () => {
-    await api.delete(path);
+    await api.call('DELETE /api/v1/app/:app_id/endpoint/:endpoint_id', { params });
     return true;
   });
   const [saved, setSaved] = useState(false);
@@ -47,7 +47,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
           ← Endpoints
         </a>
         <EndpointEditForm
-          path={path}
+          params={params}
           endpoint={ep}
           onCancel={() => setEditing(false)}
           onSaved={() => {
@@ -118,11 +118,11 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
           </a>
         </div>
       </div>
-      <StatsPanel base={path} title="Endpoint stats" />
-      {canReadSecrets(me) && <SecretPanel endpointPath={path} canRotate={writable} />}
-      {canReadSecrets(me) && <HeadersEditor endpointPath={path} writable={writable} />}
-      {writable && <SendExample appId={appId} endpointPath={path} disabled={ep.disabled} />}
-      {writable && <RecoverPanel endpointPath={path} />}
+      <StatsPanel of={params} title="Endpoint stats" />
+      {canReadSecrets(me) && <SecretPanel endpoint={params} canRotate={writable} />}
+      {canReadSecrets(me) && <HeadersEditor endpoint={params} writable={writable} />}
+      {writable && <SendExample appId={appId} endpoint={params} disabled={ep.disabled} />}
+      {writable && <RecoverPanel endpoint={params} />}
     </div>
   );
 }

@@ -1,6 +1,4 @@
-import { seg } from '../api/client';
 import { PagedTable } from '../components/PagedTable';
-import type { Endpoint } from '../api/types';
 import { EndpointStateBadge } from '../components/CircuitState';
 import { Chips, Notice } from '../components/common';
 import { relativeTime } from '../lib/format';
@@ -10,7 +8,7 @@ import { usePage } from '../lib/usePage';
 
 export function EndpointList({ appId, route }: { appId: string; route: Route }) {
   const { me } = useSession();
-  const page = usePage<Endpoint>(`/api/v1/app/${seg(appId)}/endpoint`, route);
+  const page = usePage('GET /api/v1/app/:app_id/endpoint', { app_id: appId }, route);
 
   return (
     <>

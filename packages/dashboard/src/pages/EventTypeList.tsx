@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { EventType } from '../api/types';
 import { ErrorMessage, Notice, Spinner } from '../components/common';
 import { EventTypeCard } from '../components/EventTypeCard';
 import { EventTypeCreate } from '../components/EventTypeCreate';
@@ -17,7 +16,7 @@ import { usePage } from '../lib/usePage';
 export function EventTypeList({ route }: { route: Route }) {
   const { me } = useSession();
   const archived = route.query.get('archived') === '1';
-  const page = usePage<EventType>('/api/v1/event-type', route, { with_content: true, include_archived: archived || undefined });
+  const page = usePage('GET /api/v1/event-type', {}, route, { with_content: true, include_archived: archived || undefined });
   const admin = isAdmin(me);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);

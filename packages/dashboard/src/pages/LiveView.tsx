@@ -1,7 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { seg } from '../api/client';
 import type { StreamState } from '../api/stream';
-import type { Endpoint, ListResponse } from '../api/types';
 import { HeldAttempts } from '../components/CircuitState';
 import { CodeBadge, Mono, StatusBadge } from '../components/common';
 import { formatDuration, formatTime } from '../lib/format';
@@ -20,7 +18,7 @@ export function LiveView({ appId, route }: { appId: string; route: Route }) {
   const live = useLiveAttempts(appId, endpointId, eventTypes);
   const view = usePause(live.attempts, live.received);
   // Polled: an endpoint's circuit opening or closing says why attempts to it stop or start again.
-  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.get<ListResponse<Endpoint>>(`/api/v1/app/${seg(appId)}/endpoint`, { limit: 100 }, signal), { pollMs: 10_000, keep: true });
+  const endpoints = useApi(`endpoints-pick:${appId}`, (signal) => api.call('GET /api/v1/app/:app_id/endpoint', { params: { app_id: appId }, query: { limit: 100 }, signal }), { pollMs: 10_000, keep: true });
   const known = endpoints.data?.data ?? [];
   const urls = new Map(known.map((e) => [e.id, e.url]));
 

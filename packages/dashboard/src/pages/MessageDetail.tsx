@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { seg } from '../api/client';
-import type { ListResponse, Message, MessageEndpoint } from '../api/types';
+import { routeTarget } from '@herald/wire';
 import { Chips, ErrorMessage, Fields, Mono, Spinner } from '../components/common';
 import { DeliveryCard } from '../components/DeliveryCard';
 import { JsonView } from '../components/JsonView';
@@ -14,14 +13,15 @@ const DELIVERIES_PER_PAGE = 10;
 /** A message: its payload, and per endpoint it went to, the delivery's state and every attempt. */
 export function MessageDetail({ appId, msgId }: { appId: string; msgId: string }) {
   const { api } = useSession();
-  const base = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
-  const message = useApi(`msg:${base}`, (signal) => api.get<Message>(base, { with_content: true }, signal));
+  const params = { app_id: appId, msg_id: msgId };
+  const base = routeTarget('GET /api/v1/app/:app_id/msg/:msg_id', params).path;
+  const message = useApi(`msg:${base}`, (signal) => api.call('GET /api/v1/app/:app_id/msg/:msg_id', { params, query: { with_content: true }, signal }));
   // The endpoints a message went to are a list of their own (ascending); this page walks it with local state.
   const [iterator, setIterator] = useState<string | undefined>();
   const [pending, setPending] = useState(false);
   const deliveries = useApi(
     `deliveries:${base}:${iterator ?? ''}`,
-    (signal) => api.get<ListResponse<MessageEndpoint>>(`${base}/endpoint`, { limit: DELIVERIES_PER_PAGE, iterator }, signal),
+    (signal) => api.call('GET /api/v1/app/:app_id/msg/:msg_id/endpoint', { params, query: { limit: DELIVERIES_PER_PAGE, iterator }, signal }),
     // While a delivery is still on its way, its state and attempts are fetched again.
     { pollMs: pending ? 2000 : false, keep: true },
   );

@@ -1,6 +1,5 @@
 import { PagedTable } from '../components/PagedTable';
-import { seg } from '../api/client';
-import type { DeliveryTally, Message } from '../api/types';
+import type { DeliveryTallyOut } from '@herald/wire';
 import { Chips, Mono } from '../components/common';
 import { MessageFinder } from '../components/MessageFinder';
 import { describeFilters, MessageFilters, messageFilters } from '../components/MessageFilters';
@@ -12,7 +11,7 @@ import { usePage } from '../lib/usePage';
 export function MessageList({ appId, route }: { appId: string; route: Route }) {
   const filters = messageFilters(route);
   // Empty values are left out of the request.
-  const page = usePage<Message>(`/api/v1/app/${seg(appId)}/msg`, route, { ...filters, with_content: false, with_delivery_status: true }, 3000);
+  const page = usePage('GET /api/v1/app/:app_id/msg', { app_id: appId }, route, { ...filters, with_content: false, with_delivery_status: true }, 3000);
   const described = describeFilters(filters);
 
   return (
@@ -61,7 +60,7 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
 }
 
 /** The worst state among a message's deliveries, with how many of them are in it. */
-function deliveryState(t: DeliveryTally): { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted'; detail: string } {
+function deliveryState(t: DeliveryTallyOut): { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted'; detail: string } {
   const total = t.delivered + t.pending + t.failing + t.failed;
   const of = (n: number) => (total > 1 ? ` ${n}/${total}` : '');
   if (total === 0) return { label: 'no endpoints', tone: 'muted', detail: 'No endpoint wanted this message' };
@@ -72,7 +71,7 @@ function deliveryState(t: DeliveryTally): { label: string; tone: 'ok' | 'wait' |
   return { label: `delivered${of(t.delivered)}`, tone: 'ok', detail };
 }
 
-function DeliveryStatus({ tally }: { tally: DeliveryTally }) {
+function DeliveryStatus({ tally }: { tally: DeliveryTallyOut }) {
   const state = deliveryState(tally);
   return (
     <span className={`badge badge-${state.tone}`} title={state.detail} data-testid="delivery-status">

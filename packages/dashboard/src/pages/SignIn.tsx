@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { ApiClient, ApiError } from '../api/client';
-import type { Me } from '../api/types';
+import type { WhoAmIOut } from '@herald/wire';
 import { Notice } from '../components/common';
 import { errorText } from '../lib/format';
 
 /** Asks for an API token and checks it with /auth/me; nothing of the API is reachable without one. */
-export function SignIn({ message, onSignedIn }: { message?: string; onSignedIn: (token: string, me: Me) => void }) {
+export function SignIn({ message, onSignedIn }: { message?: string; onSignedIn: (token: string, me: WhoAmIOut) => void }) {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();

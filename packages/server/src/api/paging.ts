@@ -2,7 +2,7 @@ import { HeraldError } from '../lib/errors.ts';
 import { OPERATIONAL_APP_ID } from '../delivery/operational.ts';
 import { isIssuedId, type IdPrefix } from '../lib/ids.ts';
 import type { Page } from '../store/types.ts';
-import { ID_PATTERN } from './schemas.ts';
+import { ID_PATTERN } from '@herald/wire';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 250;

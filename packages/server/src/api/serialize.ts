@@ -1,13 +1,14 @@
+import type { ApplicationOut, CircuitOut, EndpointMessageOut, EndpointOut, EventTypeOut, MessageAttemptOut, MessageOut } from '@herald/wire';
 import { iso } from '../lib/time.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-body.ts';
 import { STATUS_TEXT, type App, type Attempt, type CircuitState, type Delivery, type Endpoint, type EventType, type Message } from '../store/types.ts';
 
-/** Domain rows to the Svix wire shapes (camelCase, RFC 3339 UTC timestamps). */
+/** Domain rows to the Svix wire shapes of @herald/wire (camelCase, RFC 3339 UTC timestamps). */
 
 export { iso };
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export const applicationOut = (a: App) => ({
+export const applicationOut = (a: App): ApplicationOut => ({
   id: a.id,
   name: a.name,
   uid: a.uid,
@@ -17,7 +18,7 @@ export const applicationOut = (a: App) => ({
   updatedAt: iso(a.updatedAt),
 });
 
-export const eventTypeOut = (e: EventType, withSchemas = true) => ({
+export const eventTypeOut = (e: EventType, withSchemas = true): EventTypeOut => ({
   name: e.name,
   description: e.description,
   archived: e.archived,
@@ -30,12 +31,12 @@ export const eventTypeOut = (e: EventType, withSchemas = true) => ({
   updatedAt: iso(e.updatedAt),
 });
 
-export const circuitOut = (c: CircuitState | undefined) => (c
+export const circuitOut = (c: CircuitState | undefined): CircuitOut => (c
   ? { state: 'open' as const, openedAt: iso(c.openedAt), failures: c.failures, nextProbeAt: c.nextProbeAt === null ? null : iso(c.nextProbeAt) }
   : { state: 'closed' as const, openedAt: null, failures: 0, nextProbeAt: null });
 
 /** `circuits`: the open circuits among the endpoints shown, for the routes that show them (get, list, update). */
-export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitState>) => ({
+export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitState>): EndpointOut => ({
   id: e.id,
   url: e.url,
   description: e.description,
@@ -68,7 +69,7 @@ function payloadOut(text: string): unknown {
   }
 }
 
-export const messageOut = (m: Message, withContent: boolean) => ({
+export const messageOut = (m: Message, withContent: boolean): MessageOut => ({
   id: m.id,
   eventType: m.eventType,
   eventId: m.eventId,
@@ -90,13 +91,14 @@ export function messageJson(m: Message, withContent: boolean): string {
   return `${head.slice(0, -1)},"payload":${payload}}`;
 }
 
-export const statusFields = (d: Delivery) => ({
+/** A delivery's state, as a message or an endpoint carries it in the lists of deliveries. */
+export const statusFields = (d: Delivery): Pick<EndpointMessageOut, 'status' | 'statusText' | 'nextAttempt'> => ({
   status: d.status,
   statusText: STATUS_TEXT[d.status],
   nextAttempt: d.status === 1 ? isoOrNull(d.nextAttemptAt) : null,
 });
 
-export const attemptOut = (a: Attempt, withContent: boolean, msg?: Message) => ({
+export const attemptOut = (a: Attempt, withContent: boolean, msg?: Message): MessageAttemptOut => ({
   id: a.id,
   url: a.url,
   response: withContent ? a.response : '{}',

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { HealthQuery, type HealthOut } from '@herald/wire';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
@@ -213,12 +214,13 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       security: [],
       summary: 'Health check: 204 when the database answers and delivery is not stalled; 503 with the reason otherwise',
       description: 'With `?detail=true` the answer is 200 (or 503) with the checks as JSON.',
-      querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),
+      querystring: HealthQuery,
     },
   }, async (req, reply) => {
     const health = await ctx.health();
     if (health.healthy && !req.query.detail) return reply.status(204).send();
-    return reply.status(health.healthy ? 200 : 503).send({ status: health.healthy ? 'ok' : 'unhealthy', checks: health.checks });
+    const body: HealthOut = { status: health.healthy ? 'ok' : 'unhealthy', checks: health.checks };
+    return reply.status(health.healthy ? 200 : 503).send(body);
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>

@@ -5,9 +5,12 @@ export const HEARTBEAT_MS = 15_000;
 /** A client that falls this far behind is cut off (it reconnects) rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-export interface SseStream {
+/** A stream's events: each name with the type of its data (the wire package states the API's: AttemptStreamEvents…). */
+export type SseEvents = Record<string, unknown>;
+
+export interface SseStream<Events extends SseEvents = SseEvents> {
   /** Writes one event; false once the stream is closed. */
-  send(event: string, data: unknown, id?: string): boolean;
+  send<E extends keyof Events & string>(event: E, data: Events[E], id?: string): boolean;
   close(): void;
   readonly closed: boolean;
   /** Called once when the stream ends, whoever ended it. */
@@ -19,9 +22,9 @@ export interface SseStream {
  * an open stream would otherwise hold the shutdown until the client went away.
  */
 export class SseStreams {
-  private readonly open = new Set<SseStream>();
+  private readonly open = new Set<Pick<SseStream, 'close'>>();
 
-  start(reply: FastifyReply): SseStream {
+  start<Events extends SseEvents>(reply: FastifyReply): SseStream<Events> {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -51,7 +54,7 @@ export class SseStreams {
       res.write(text);
       return true;
     };
-    const stream: SseStream = {
+    const stream: SseStream<Events> = {
       send: (event, data, id) => write(`event: ${event}\n${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`),
       close: finish,
       get closed() {

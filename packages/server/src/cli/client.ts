@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { routeTarget, type RouteArgs, type RouteKey, type RouteResponse } from '@herald/wire';
 import type { Command } from 'commander';
 import { Agent, request, type Dispatcher } from 'undici';
 
@@ -175,7 +176,7 @@ export function withConnectionOptions(command: Command): Command {
     .option('--profile <name>', 'use this saved profile (HERALD_PROFILE)');
 }
 
-export type Query = Record<string, string | number | boolean | string[] | undefined | null>;
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined | null>;
 
 export interface RequestOptions {
   query?: Query;
@@ -210,13 +211,23 @@ export function queryString(query: Query | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/** How a call is sent, besides what the route takes. */
+type CallOptions = Pick<RequestOptions, 'idempotencyKey' | 'timeoutMs' | 'signal' | 'headers'>;
+
 /** A small client of Herald's REST API for the CLI: JSON in and out, errors as ApiError with the API's message. */
 export class ApiClient {
   private readonly agent: Dispatcher = new Agent({ keepAliveTimeout: 10_000 });
 
   constructor(readonly connection: Connection) {}
 
-  async request<T = unknown>(method: string, apiPath: string, opts: RequestOptions = {}): Promise<T> {
+  /** Calls a route of the API's table (`'GET /api/v1/app/:app_id'`): what it takes and answers are the wire package's types. */
+  call<K extends RouteKey>(route: K, ...[request]: RouteArgs<K, CallOptions>): Promise<RouteResponse<K>> {
+    const { params, ...opts } = (request ?? {}) as RequestOptions & { params?: Record<string, string> };
+    const { method, path } = routeTarget(route, params);
+    return this.request<RouteResponse<K>>(method, path, opts);
+  }
+
+  private async request<T>(method: string, apiPath: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.send(method, apiPath, opts);
     const text = await res.body.text();
     if (res.statusCode >= 400) throw this.refusal(res.statusCode, text);

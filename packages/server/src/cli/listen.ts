@@ -1,8 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { LISTEN_NAME_PATTERN, routeTarget, type ListenDeliveryOut, type ListenReplyIn, type ListenStreamEvents } from '@herald/wire';
 import type { Command } from 'commander';
 import { Agent, request } from 'undici';
-import type { ListenDelivery, ListenReply } from '../delivery/listen-hub.ts';
 import { applicationOf, eventTypesOf, withEventTypesOption, type EventTypesOptions } from './target.ts';
 import { ApiClient, UsageError, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
@@ -15,6 +15,9 @@ interface ListenOptions extends ConnectionOptions, EventTypesOptions {
   forwardTo: string;
   name?: string;
 }
+
+/** What the local server answered, or why it did not: the reply to Herald but for the delivery's id. */
+type Reply = Omit<ListenReplyIn, 'id'>;
 
 /** Herald keeps the first 20 KB of a response body; no need to send more back. */
 const REPLY_BODY_LIMIT = 20 * 1024;
@@ -44,7 +47,7 @@ function checkForwardTo(url: string): string {
  * POSTs one delivery to the local server with exactly the body and headers Herald signed, so the local signature
  * check passes, and returns what it answered (or why it did not).
  */
-async function forward(agent: Agent, url: string, delivery: ListenDelivery): Promise<ListenReply> {
+async function forward(agent: Agent, url: string, delivery: ListenDeliveryOut): Promise<Reply> {
   const started = performance.now();
   const deadline = AbortSignal.timeout(Math.max(1_000, delivery.timeoutMs - 1_000));
   try {
@@ -75,7 +78,7 @@ async function forward(agent: Agent, url: string, delivery: ListenDelivery): Pro
   }
 }
 
-function deliveryLine(d: ListenDelivery, reply: ListenReply): string {
+function deliveryLine(d: ListenDeliveryOut, reply: Reply): string {
   const time = new Date().toTimeString().slice(0, 8);
   const ok = reply.statusCode !== undefined && reply.statusCode >= 200 && reply.statusCode < 300;
   const answer = reply.statusCode !== undefined ? String(reply.statusCode) : `failed (${reply.error ?? 'no answer'})`;
@@ -96,7 +99,7 @@ export function registerListenCommand(program: Command): void {
     const forwardTo = checkForwardTo(opts.forwardTo);
     const eventTypes = eventTypesOf(opts);
     const name = opts.name ?? defaultName();
-    if (!/^[a-zA-Z0-9._-]{1,64}$/.test(name)) throw new UsageError(`--name may hold letters, digits, ".", "_" and "-" (up to 64): "${name}"`);
+    if (!new RegExp(LISTEN_NAME_PATTERN).test(name)) throw new UsageError(`--name may hold letters, digits, ".", "_" and "-" (up to 64): "${name}"`);
     const client = new ApiClient(await resolveConnection(opts));
     opts.app = await applicationOf(client, opts);
     const agent = new Agent({ keepAliveTimeout: 10_000 });
@@ -104,15 +107,15 @@ export function registerListenCommand(program: Command): void {
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    const app = encodeURIComponent(opts.app);
+    const session = { app_id: opts.app, name };
     let connectedBefore = false;
     let replaced = false;
 
-    const handle = async (delivery: ListenDelivery) => {
+    const handle = async (delivery: ListenDeliveryOut) => {
       const reply = await forward(agent, forwardTo, delivery);
       process.stdout.write(`${deliveryLine(delivery, reply)}\n`);
       try {
-        await client.request('POST', `/api/v1/app/${app}/listen/${encodeURIComponent(name)}/reply`, { body: { id: delivery.id, ...reply } });
+        await client.call('POST /api/v1/app/:app_id/listen/:name/reply', { params: session, body: { id: delivery.id, ...reply } });
       } catch (err) {
         say(paint('yellow', `could not report the answer to ${delivery.msgId} (${(err as Error).message}); Herald will retry it`));
       }
@@ -120,17 +123,18 @@ export function registerListenCommand(program: Command): void {
 
     try {
       await follow(client, {
-        path: `/api/v1/app/${app}/listen/${encodeURIComponent(name)}`,
+        path: routeTarget('GET /api/v1/app/:app_id/listen/:name', session).path,
         query: { event_types: eventTypes },
         signal: stop.signal,
         say: (line) => say(paint('yellow', line)),
         onEvent: (event) => {
           if (event.event === 'delivery') {
-            void handle(JSON.parse(event.data) as ListenDelivery);
+            const delivery: ListenStreamEvents['delivery'] = JSON.parse(event.data);
+            void handle(delivery);
           } else if (event.event === 'ready') {
-            const ready = JSON.parse(event.data) as { endpointId: string; caughtUp: number };
+            const ready: ListenStreamEvents['ready'] = JSON.parse(event.data);
             if (!connectedBefore) {
-              void client.request<{ key: string }>('GET', `/api/v1/app/${app}/endpoint/${ready.endpointId}/secret`).then(
+              void client.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params: { app_id: session.app_id, endpoint_id: ready.endpointId } }).then(
                 (secret) => say(`signing secret of endpoint ${ready.endpointId}: ${secret.key}`),
                 () => undefined,
               );

@@ -67,7 +67,7 @@ export function registerLoginCommands(program: Command): void {
       const api = new ApiClient({ url, token, source: `this login (nothing was saved as profile "${opts.profile}")` });
       try {
         // Any authenticated read proves the pair works; a wrong token fails here (exit 4), before anything is saved.
-        await api.request('GET', '/api/v1/app', { query: { limit: 1 } });
+        await api.call('GET /api/v1/app', { query: { limit: 1 } });
       } finally {
         await api.close();
       }

@@ -1,4 +1,5 @@
 /** How the CLI prints: aligned tables and records for people, the API's JSON as received for scripts (--json). */
+import type { ListResponse } from '@herald/wire';
 import { Writable } from 'node:stream';
 import { Presets, SingleBar } from 'cli-progress';
 
@@ -77,13 +78,6 @@ export function printTable<T>(rows: T[], columns: Column<T>[], empty = 'nothing 
     });
     say(line.join('  ').trimEnd());
   });
-}
-
-export interface ListResponse<T> {
-  data: T[];
-  iterator: string | null;
-  prevIterator?: string | null;
-  done: boolean;
 }
 
 /** A page of a list as a table, and how to get the next page when there is one. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './client.ts';
-import { collect, csvList, defined, pathSegment, subcommand, withApi, type CommonOptions } from './manage/shared.ts';
+import { collect, csvList, defined, subcommand, withApi, type CommonOptions } from './manage/shared.ts';
 import { printJson, say } from './output.ts';
 
 interface SendOptions extends CommonOptions {
@@ -67,15 +67,17 @@ export function registerSendCommand(program: Command): void {
     .action((opts: SendOptions) =>
       withApi(opts, async (api) => {
         const payload = await readPayload(opts);
-        const body = defined({
+        const body = {
           eventType: opts.eventType,
           payload,
-          eventId: opts.eventId,
-          channels: csvList(opts.channels),
-          tags: opts.tag,
-          deliverAt: opts.deliverAt,
-        });
-        const message = await api.request<{ id: string }>('POST', `/api/v1/app/${pathSegment(opts.app)}/msg`, { body, idempotencyKey: opts.idempotencyKey });
+          ...defined({
+            eventId: opts.eventId,
+            channels: csvList(opts.channels),
+            tags: opts.tag,
+            deliverAt: opts.deliverAt,
+          }),
+        };
+        const message = await api.call('POST /api/v1/app/:app_id/msg', { params: { app_id: opts.app }, body, idempotencyKey: opts.idempotencyKey });
         if (opts.json) printJson(message);
         else say(message.id);
       }));

@@ -1,16 +1,9 @@
+import type { InboundRequestOut } from '@herald/wire';
 import type { ApiClient } from './client.ts';
 import { paint } from './output.ts';
 
-interface ReceivedRequest {
-  id: string;
-  receivedAt: string;
-  method: string;
-  path: string;
-  status: string;
-  eventType: string | null;
-  reason: string | null;
-  messageId: string | null;
-}
+/** What a line shows of a received request. */
+type ReceivedRequest = Pick<InboundRequestOut, 'id' | 'receivedAt' | 'method' | 'path' | 'status' | 'eventType' | 'reason' | 'messageId'>;
 
 const POLL_MS = 1_000;
 const STATUS_COLOR: Record<string, 'green' | 'red' | 'yellow' | 'cyan'> = {
@@ -30,13 +23,13 @@ export function requestLine(r: ReceivedRequest): string {
  * them. Only requests received after it starts are shown.
  */
 export async function followRequests(client: ApiClient, source: string, json: boolean, signal: AbortSignal): Promise<void> {
-  const path = `/api/v1/source/${encodeURIComponent(source)}/request`;
-  const newest = await client.request<{ data: ReceivedRequest[] }>('GET', path, { query: { limit: 1 } });
+  const requests = (limit: number) => client.call('GET /api/v1/source/:source_id/request', { params: { source_id: source }, query: { limit } });
+  const newest = await requests(1);
   let seen = newest.data[0]?.id ?? '';
   while (!signal.aborted) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     if (signal.aborted) break;
-    const page = await client.request<{ data: ReceivedRequest[] }>('GET', path, { query: { limit: 250 } }).catch(() => null);
+    const page = await requests(250).catch(() => null);
     // Newest first: what is newer than the last one shown, oldest of those first. A poll that fails is tried again.
     const fresh = (page?.data ?? []).filter((r) => r.id > seen).reverse();
     for (const r of fresh) process.stdout.write(json ? `${JSON.stringify({ kind: 'request', ...r })}\n` : `${requestLine(r)}\n`);

@@ -1,5 +1,5 @@
+import { routeTarget, type AttemptStreamEvents, type LiveAttemptOut } from '@herald/wire';
 import type { Command } from 'commander';
-import type { LiveAttempt } from '../store/types.ts';
 import { applicationOf, eventTypesOf, withEventTypesOption, type EventTypesOptions } from './target.ts';
 import { ApiClient, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
 import { follow } from './follow.ts';
@@ -38,7 +38,7 @@ function oneLine(text: string, max: number): string {
  * number. A receiver's answer is cut to fit; why there was no answer is Herald's own sentence and is shown whole,
  * since its end often says what to do (a refused private target names the setting that allows it).
  */
-export function attemptLine(a: LiveAttempt, endpointLabel = a.endpointId): string {
+export function attemptLine(a: LiveAttemptOut, endpointLabel = a.endpointId): string {
   const ok = a.status === 0;
   const status = a.responseStatusCode === 0 ? 'no response' : String(a.responseStatusCode);
   const outcome = paint(ok ? 'green' : 'red', `${ok ? '✔' : '✘'} ${status.padEnd(11)}`);
@@ -56,7 +56,7 @@ function endpointLabels(client: ApiClient, app: string): (endpointId: string) =>
   return (endpointId) => {
     let label = labels.get(endpointId);
     if (!label) {
-      label = client.request<{ uid?: string | null }>('GET', `/api/v1/app/${encodeURIComponent(app)}/endpoint/${encodeURIComponent(endpointId)}`)
+      label = client.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id', { params: { app_id: app, endpoint_id: endpointId } })
         .then((endpoint) => endpoint.uid || endpointId, () => endpointId);
       labels.set(endpointId, label);
     }
@@ -90,7 +90,7 @@ export function registerTailCommand(program: Command): void {
       : followRequests(client, opts.source, opts.json ?? false, stop.signal).catch((err: Error) => say(`stopped following received requests: ${err.message}`));
     try {
       await follow(client, {
-        path: `/api/v1/app/${encodeURIComponent(opts.app)}/attempt/stream`,
+        path: routeTarget('GET /api/v1/app/:app_id/attempt/stream', { app_id: opts.app }).path,
         query: { endpoint_id: opts.endpoint, event_types: eventTypes },
         signal: stop.signal,
         say,
@@ -104,7 +104,7 @@ export function registerTailCommand(program: Command): void {
               process.stdout.write(`${event.data}\n`);
               return;
             }
-            const attempt = JSON.parse(event.data) as LiveAttempt;
+            const attempt: AttemptStreamEvents['attempt'] = JSON.parse(event.data);
             const label = labelOf(attempt.endpointId);
             printing = printing.then(async () => void process.stdout.write(`${attemptLine(attempt, await label)}\n`));
           }

@@ -8,7 +8,7 @@ import { UsageError, type ApiClient } from './client.ts';
 export async function applicationOf(client: ApiClient, opts: { app?: string; source?: string }): Promise<string> {
   if ((opts.app === undefined) === (opts.source === undefined)) throw new UsageError('give one of --app or --source');
   if (opts.app !== undefined) return opts.app;
-  const source = await client.request<{ appId: string }>('GET', `/api/v1/source/${encodeURIComponent(opts.source!)}`);
+  const source = await client.call('GET /api/v1/source/:source_id', { params: { source_id: opts.source! } });
   return source.appId;
 }
 

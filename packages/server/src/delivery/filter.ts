@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { FILTER_MAX_CONDITIONS } from '@herald/wire';
 import { HeraldError } from '../lib/errors.ts';
 
 /**
@@ -26,30 +26,8 @@ export interface FilterSubject {
   body: unknown;
 }
 
-const MAX_CONDITIONS = 20;
 const MAX_PATH = 256;
-const MAX_VALUE = 1024;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-
-const conditionOf = <T extends TSchema>(value: T) =>
-  Type.Union([value, Type.Array(value, { minItems: 1, maxItems: 50 }), Type.Object({ $exists: Type.Boolean() }, { additionalProperties: false })]);
-const Scalar = Type.Union([Type.String({ maxLength: MAX_VALUE }), Type.Number(), Type.Boolean(), Type.Null()]);
-
-/** Header names and paths are checked by checkFilter, whose messages name the offending key (the schema's would not). */
-export const EndpointFilterSchema = Type.Object(
-  {
-    headers: Type.Optional(Type.Record(Type.String(), conditionOf(Type.String({ maxLength: MAX_VALUE })), {
-      maxProperties: MAX_CONDITIONS, description: 'By HTTP header name (any case) of the request the inbound gateway received',
-    })),
-    body: Type.Optional(Type.Record(Type.String(), conditionOf(Scalar), {
-      maxProperties: MAX_CONDITIONS, description: 'By dot path into the JSON body: a.b, list.0.id; "\\." is a literal dot',
-    })),
-  },
-  {
-    additionalProperties: false,
-    description: 'Herald: deliver only messages whose body fields and request headers match; every condition must hold',
-  },
-);
 
 /** A dot path's keys; null when malformed (an empty key, or a backslash not escaping "." or "\"). */
 export function parsePath(path: string): string[] | null {
@@ -81,7 +59,7 @@ export function checkFilter<F extends EndpointFilter | null | undefined>(filter:
   const names = Object.keys(filter.headers ?? {});
   const paths = Object.keys(filter.body ?? {});
   const count = names.length + paths.length;
-  if (count > MAX_CONDITIONS) throw HeraldError.validation(['body', field], `at most ${MAX_CONDITIONS} conditions (headers and body together)`);
+  if (count > FILTER_MAX_CONDITIONS) throw HeraldError.validation(['body', field], `at most ${FILTER_MAX_CONDITIONS} conditions (headers and body together)`);
   for (const name of names) {
     if (!HEADER_NAME.test(name)) throw HeraldError.validation(['body', field, 'headers', name], 'is not a valid HTTP header name');
   }

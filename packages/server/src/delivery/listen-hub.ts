@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LISTEN_NAME_PATTERN } from '@herald/wire';
 import type { Logger } from 'pino';
 import type { Bus } from '../store/storage.ts';
 import type { StoreEvent } from '../store/types.ts';
@@ -11,7 +12,7 @@ import { RESPONSE_BODY_LIMIT, noAnswer, type HandedOffDelivery, type TransportOu
  * attempt log) is the ordinary delivery path.
  */
 export const LISTEN_PROTOCOL = 'herald-listen:';
-export const LISTEN_NAME = /^[a-zA-Z0-9._-]{1,64}$/;
+export const LISTEN_NAME = new RegExp(LISTEN_NAME_PATTERN);
 
 export const listenUrl = (name: string): string => `herald-listen://${name}`;
 

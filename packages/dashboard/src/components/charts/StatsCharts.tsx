@@ -1,10 +1,10 @@
-import type { SeriesPoint } from '../../api/types';
+import type { SeriesPointOut } from '@herald/wire';
 import { bucketLabel, isolated, linePath, niceTicks } from '../../lib/chart';
 import { formatDuration } from '../../lib/format';
 import { ChartFrame, type Scale } from './ChartFrame';
 
 /** A bucket of the series with its start in epoch ms and its success rate (null without attempts). */
-export interface Point extends SeriesPoint {
+export interface Point extends SeriesPointOut {
   t: number;
   rate: number | null;
 }

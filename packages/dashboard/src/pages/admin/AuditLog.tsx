@@ -1,5 +1,4 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AuditEntry } from '../../api/types';
 import { CodeBadge, Mono } from '../../components/common';
 import { PagedTable } from '../../components/PagedTable';
 import { formatTime, relativeTime } from '../../lib/format';
@@ -14,7 +13,7 @@ export function AuditLog({ route }: { route: Route }) {
     since: route.query.get('since') ?? '', until: route.query.get('until') ?? '',
   };
   const filtered = Object.values(filter).some(Boolean);
-  const page = usePage<AuditEntry>('/api/v1/audit-log', route, {
+  const page = usePage('GET /api/v1/audit-log', {}, route, {
     app_id: filter.appId || undefined, token_id: filter.tokenId || undefined, since: filter.since || undefined, until: filter.until || undefined,
   });
 

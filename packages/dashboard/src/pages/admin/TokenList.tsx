@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { seg } from '../../api/client';
-import type { ApiToken, ApiTokenCreated } from '../../api/types';
+import type { TokenOut, TokenCreatedOut } from '@herald/wire';
 import { ConfirmButton, ErrorMessage, Mono, Notice } from '../../components/common';
 import { PagedTable } from '../../components/PagedTable';
 import { TokenCreate, TokenCreated } from '../../components/TokenCreate';
@@ -16,16 +15,16 @@ const SCOPE = { admin: 'Admin', 'read-only': 'Read-only', app: 'Application' } a
 export function TokenList({ route }: { route: Route }) {
   const { api, me } = useSession();
   const portal = route.query.get('portal') === '1';
-  const page = usePage<ApiToken>('/api/v1/token', route, { portal: portal || undefined });
+  const page = usePage('GET /api/v1/token', {}, route, { portal: portal || undefined });
   const [creating, setCreating] = useState(false);
-  const [created, setCreated] = useState<ApiTokenCreated | null>(null);
+  const [created, setCreated] = useState<TokenCreatedOut | null>(null);
   const [revoked, setRevoked] = useState<string | null>(null);
-  const revoke = useAction(async (t: ApiToken) => {
-    await api.delete(`/api/v1/token/${seg(t.id)}`);
+  const revoke = useAction(async (t: TokenOut) => {
+    await api.call('DELETE /api/v1/token/:token_id', { params: { token_id: t.id } });
     return t;
   });
 
-  const doRevoke = async (t: ApiToken) => {
+  const doRevoke = async (t: TokenOut) => {
     setRevoked(null);
     const done = await revoke.run(t);
     if (done) {

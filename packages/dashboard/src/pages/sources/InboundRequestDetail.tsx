@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { InboundRequest, Source } from '../../api/types';
+import { routeTarget } from '@herald/wire';
 import { ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
 import { HeaderTable } from '../../components/HeaderTable';
 import { InboundStatusBadge } from '../../components/InboundStatus';
@@ -8,15 +8,15 @@ import { formatTime } from '../../lib/format';
 import { href } from '../../lib/router';
 import { canWrite, useSession } from '../../lib/session-context';
 import { useAction, useApi } from '../../lib/useApi';
-import { sourcePath } from './paths';
 
 /** #/sources/{src}/requests/{req}: a captured request as it came, what became of it, and Replay. */
 export function InboundRequestDetail({ sourceId, requestId }: { sourceId: string; requestId: string }) {
   const { api, me } = useSession();
-  const path = `${sourcePath(sourceId)}/request/${encodeURIComponent(requestId)}`;
-  const request = useApi(`inreq:${path}`, (signal) => api.get<InboundRequest>(path, {}, signal));
-  const source = useApi(`source:${sourceId}`, (signal) => api.get<Source>(sourcePath(sourceId), {}, signal));
-  const replay = useAction(() => api.post<{ messageId: string }>(`${path}/replay`, {}));
+  const params = { source_id: sourceId, request_id: requestId };
+  const path = routeTarget('GET /api/v1/source/:source_id/request/:request_id', params).path;
+  const request = useApi(`inreq:${path}`, (signal) => api.call('GET /api/v1/source/:source_id/request/:request_id', { params, signal }));
+  const source = useApi(`source:${sourceId}`, (signal) => api.call('GET /api/v1/source/:source_id', { params: { source_id: sourceId }, signal }));
+  const replay = useAction(() => api.call('POST /api/v1/source/:source_id/request/:request_id/replay', { params, body: {} }));
   const [replayed, setReplayed] = useState<string | null>(null);
   const appId = source.data?.appId;
   const messageLink = (id: string) => (appId ? <a className="mono" href={href('apps', appId, 'messages', id)}>{id}</a> : <Mono>{id}</Mono>);

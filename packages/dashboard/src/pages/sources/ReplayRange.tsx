@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Source, SourceReplayPage } from '../../api/types';
+import type { SourceOut, SourceReplayOut } from '@herald/wire';
 import { ErrorMessage } from '../../components/common';
 import { fromLocalInput, toLocalInput } from '../../lib/local-time';
 import { href } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
-import { sourcePath } from './paths';
 
 interface Run {
   state: 'running' | 'done' | 'stopped' | 'failed';
@@ -17,7 +16,7 @@ interface Run {
  * Sends the requests accepted in a time range to the destinations again, each as a new message. The API replays at
  * most 500 per call and answers where to go on, so this calls it until done, counting, and can stop between calls.
  */
-export function ReplayRange({ source }: { source: Source }) {
+export function ReplayRange({ source }: { source: SourceOut }) {
   const { api } = useSession();
   const [since, setSince] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
   const [until, setUntil] = useState('');
@@ -34,14 +33,15 @@ export function ReplayRange({ source }: { source: Source }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     stop.current = false;
-    const body = { since: fromLocalInput(since), ...(until ? { until: fromLocalInput(until) } : {}) };
+    // A time the browser could not read goes as typed: the server's 422 says what is wrong with it.
+    const body = { since: fromLocalInput(since) ?? since, ...(until ? { until: fromLocalInput(until) ?? until } : {}) };
     let iterator: string | null = null;
     let replayed = 0;
     let calls = 0;
     setRun({ state: 'running', replayed, calls });
     try {
       for (;;) {
-        const page: SourceReplayPage = await api.post<SourceReplayPage>(`${sourcePath(source.id)}/replay`, { ...body, iterator });
+        const page: SourceReplayOut = await api.call('POST /api/v1/source/:source_id/replay', { params: { source_id: source.id }, body: { ...body, iterator } });
         replayed += page.replayed;
         calls += 1;
         iterator = page.iterator;

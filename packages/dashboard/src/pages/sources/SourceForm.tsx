@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
-import type { Source } from '../../api/types';
+import type { SourceIn, SourceOut, SourcePatch } from '@herald/wire';
 import { ErrorMessage, FormActions } from '../../components/common';
 import { FormField } from '../../components/FormField';
 import { useSession } from '../../lib/session-context';
 import { useAction } from '../../lib/useApi';
-import { sourcePath } from './paths';
 import { VerificationFields } from './VerificationFields';
 import { newVerification, verificationBody, verificationEdit, verificationState } from './verification';
 
@@ -16,7 +15,7 @@ const SHOWN = new Set(['name', 'uid', 'inspect', 'dedupeWindow', 'signForwarded'
  * Creates a source (POST) or, given one, changes it (PATCH). A 422 about a field is shown next to it. The secret is
  * write-only: the API never shows it, so on an edit its field starts empty and empty means "keep it".
  */
-export function SourceForm({ source, onSaved, onCancel }: { source?: Source; onSaved: (s: Source) => void; onCancel: () => void }) {
+export function SourceForm({ source, onSaved, onCancel }: { source?: SourceOut; onSaved: (s: SourceOut) => void; onCancel: () => void }) {
   const { api } = useSession();
   const editing = source !== undefined;
   const [name, setName] = useState(source?.name ?? '');
@@ -30,7 +29,10 @@ export function SourceForm({ source, onSaved, onCancel }: { source?: Source; onS
   const [dedupe, setDedupe] = useState(source ? String(source.dedupeWindow) : '');
   const [signForwarded, setSignForwarded] = useState(source?.signForwarded ?? false);
   const [secretNote, setSecretNote] = useState<string | null>(null);
-  const save = useAction((b: object) => (source ? api.patch<Source>(sourcePath(source.id), b) : api.post<Source>('/api/v1/source', b)));
+  const save = useAction((b: SourceIn | SourcePatch) => (source
+    ? api.call('PATCH /api/v1/source/:source_id', { params: { source_id: source.id }, body: b })
+    // Creating, the form gives every field a new source needs (name and verification).
+    : api.call('POST /api/v1/source', { body: b as SourceIn })));
 
   const apiError = save.error instanceof ApiError ? save.error : null;
   const at = (...path: string[]) => apiError?.at(...path) ?? [];

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { Source } from '../../api/types';
 import { PagedTable } from '../../components/PagedTable';
 import { Mono, Notice } from '../../components/common';
 import { formatTime } from '../../lib/format';
@@ -14,7 +13,7 @@ import { SourceForm } from './SourceForm';
  */
 export function SourceList({ route }: { route: Route }) {
   const { me } = useSession();
-  const page = usePage<Source>('/api/v1/source', route);
+  const page = usePage('GET /api/v1/source', {}, route);
   const [creating, setCreating] = useState(false);
 
   return (

@@ -1,11 +1,10 @@
+import type { SourceOut } from '@herald/wire';
 import { useState, type ReactNode } from 'react';
-import type { Source } from '../../api/types';
 import { ConfirmButton, CopyButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
 import { formatTime } from '../../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
 import { canWrite, useSession } from '../../lib/session-context';
 import { useAction, useApi } from '../../lib/useApi';
-import { sourcePath } from './paths';
 import { ReplayRange } from './ReplayRange';
 import { SourceForm } from './SourceForm';
 import { Requests } from './SourceRequests';
@@ -16,9 +15,9 @@ import { Requests } from './SourceRequests';
  */
 export function SourcePage({ sourceId, route }: { sourceId: string; route: Route }) {
   const { api, me } = useSession();
-  const source = useApi(`source:${sourceId}`, (signal) => api.get<Source>(sourcePath(sourceId), {}, signal));
+  const source = useApi(`source:${sourceId}`, (signal) => api.call('GET /api/v1/source/:source_id', { params: { source_id: sourceId }, signal }));
   const remove = useAction(async (id: string) => {
-    await api.delete(sourcePath(id));
+    await api.call('DELETE /api/v1/source/:source_id', { params: { source_id: id } });
     return true;
   });
   const [editing, setEditing] = useState(false);
@@ -137,7 +136,7 @@ export function SourcePage({ sourceId, route }: { sourceId: string; route: Route
 }
 
 /** The scheme and its settings; the API has already replaced secrets with "[redacted]". */
-function Verification({ value }: { value: Source['verification'] }) {
+function Verification({ value }: { value: SourceOut['verification'] }) {
   const rest = Object.entries(value).filter(([k]) => k !== 'type');
   return (
     <span data-testid="verification">
@@ -151,7 +150,7 @@ function Verification({ value }: { value: Source['verification'] }) {
   );
 }
 
-function ResponseText({ response }: { response: Source['response'] }): ReactNode {
+function ResponseText({ response }: { response: SourceOut['response'] }): ReactNode {
   return (
     <>
       <Mono>{response.status}</Mono>

@@ -1,16 +1,15 @@
-import type { InboundRequest, Source } from '../../api/types';
+import type { SourceOut } from '@herald/wire';
 import { Mono } from '../../components/common';
 import { INBOUND_STATUSES, InboundStatusBadge } from '../../components/InboundStatus';
 import { PagedTable } from '../../components/PagedTable';
 import { formatTime, relativeTime } from '../../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
 import { usePage } from '../../lib/usePage';
-import { sourcePath } from './paths';
 
 /** The requests a source captured, newest first, refreshed every 3 s, narrowed by status (kept in the URL). */
-export function Requests({ source, route }: { source: Source; route: Route }) {
+export function Requests({ source, route }: { source: SourceOut; route: Route }) {
   const status = route.query.get('status') ?? '';
-  const page = usePage<InboundRequest>(`${sourcePath(source.id)}/request`, route, { status: status || undefined }, 3000);
+  const page = usePage('GET /api/v1/source/:source_id/request', { source_id: source.id }, route, { status: status || undefined }, 3000);
   return (
     <section>
       <div className="page-head">

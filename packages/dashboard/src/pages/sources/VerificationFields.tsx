@@ -1,5 +1,5 @@
 import type { ApiError } from '../../api/client';
-import type { VerificationType } from '../../api/types';
+import type { VerificationType } from '@herald/wire';
 import { FormField } from '../../components/FormField';
 import { SCHEMES, type FieldName, type VerificationState } from './verification';
 

@@ -1,4 +1,4 @@
-import type { Source, VerificationType } from '../../api/types';
+import type { SourceOut, VerificationIn, VerificationType } from '@herald/wire';
 
 /**
  * A source's verification scheme as form state, and the JSON the API takes for it (the server's VerificationSchema
@@ -49,7 +49,7 @@ const EMPTY: Record<FieldName, string> = {
 export const newVerification = (): VerificationState => ({ type: 'github', ...EMPTY });
 
 /** A source's scheme as the API shows it (secrets masked), as form state: secret fields start empty. */
-export function verificationState(v: Source['verification']): VerificationState {
+export function verificationState(v: SourceOut['verification']): VerificationState {
   const state: VerificationState = { ...EMPTY, type: v.type as VerificationType };
   for (const name of Object.keys(EMPTY) as FieldName[]) {
     const value = v[name];
@@ -59,8 +59,8 @@ export function verificationState(v: Source['verification']): VerificationState 
 }
 
 /** The JSON the API takes: the scheme's fields, empty optional ones left out (the server then uses its default). */
-export function verificationBody(s: VerificationState): Record<string, unknown> {
-  const body: Record<string, unknown> = { type: s.type };
+export function verificationBody(s: VerificationState): VerificationIn {
+  const body: VerificationIn = { type: s.type };
   for (const name of SCHEMES[s.type].fields(s)) {
     const value = s[name];
     if (name === 'separator') body[name] = value; // "" is a separator too: timestamp and body run together.
@@ -77,7 +77,7 @@ export function verificationBody(s: VerificationState): Record<string, unknown> 
  * the secret empty sends nothing when the scheme is unchanged, and cannot change the rest of the scheme.
  */
 export function verificationEdit(initial: VerificationState, current: VerificationState):
-  { send: Record<string, unknown> } | { keep: true } | { needsSecret: FieldName } {
+  { send: VerificationIn } | { keep: true } | { needsSecret: FieldName } {
   const secret = SCHEMES[current.type].secret;
   if (secret && current[secret] !== '') return { send: verificationBody(current) };
   if (JSON.stringify(verificationBody(initial)) === JSON.stringify(verificationBody(current))) return { keep: true };

@@ -1,17 +1,16 @@
-import { Type } from 'typebox';
 import { newId } from '../../lib/ids.ts';
 import type { App } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { OPERATIONAL_APP_ID } from '../../delivery/operational.ts';
 import { checkUid, findApp, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf } from '../paging.ts';
-import { AppParams, ApplicationIn, ApplicationOut, ApplicationPatch, ListOf, ListQuery, type TApplicationIn } from '../schemas.ts';
+import { AppParams, ApplicationIn, ApplicationOut, ApplicationPatch, CreateApplicationQuery, ListOf, ListQuery } from '@herald/wire';
 import { applicationOut } from '../serialize.ts';
 
 const tags = ['Application'];
 
 /** Creates an application from ApplicationIn; the caller has checked the uid is free. */
-export async function createApplication(ctx: Pick<ApiContext, 'catalog'>, body: TApplicationIn): Promise<App> {
+export async function createApplication(ctx: Pick<ApiContext, 'catalog'>, body: ApplicationIn): Promise<App> {
   checkUid(body.uid, 'app');
   const now = Date.now();
   const app: App = {
@@ -41,7 +40,7 @@ export function registerApplicationRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/app', {
     schema: {
       tags, summary: 'Create an application',
-      querystring: Type.Object({ get_if_exists: Type.Optional(Type.Boolean()) }),
+      querystring: CreateApplicationQuery,
       body: ApplicationIn,
       response: { 200: ApplicationOut, 201: ApplicationOut },
     },

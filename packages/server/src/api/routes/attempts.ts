@@ -1,13 +1,13 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import type { Message } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint, requireMessage } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
 import {
-  AttemptHeadersOut, AttemptListQuery, AttemptParams, EmptyOut, EndpointMessageOut, EndpointParams, ListOf, MessageAttemptOut, MessageEndpointOut,
-  MessageListQuery, MessageParams, ResendParams,
-} from '../schemas.ts';
+  AttemptHeadersOut, AttemptListQuery, AttemptParams, AttemptQuery, EmptyOut, EndpointMessageListQuery, EndpointMessageOut, EndpointParams, ListOf,
+  MessageAttemptOut, MessageEndpointListQuery, MessageEndpointOut, MessageParams, ResendParams,
+} from '@herald/wire';
 import { attemptOut, endpointOut, messageOut, statusFields } from '../serialize.ts';
 
 const tags = ['Message Attempt'];
@@ -64,7 +64,7 @@ export function registerAttemptRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id', {
     schema: {
       tags, summary: 'Get an attempt', params: AttemptParams,
-      querystring: Type.Object({ expanded_statuses: Type.Optional(Type.Boolean()) }), response: { 200: MessageAttemptOut },
+      querystring: AttemptQuery, response: { 200: MessageAttemptOut },
     },
   }, async (req) => {
     const { message } = await requireMessage(ctx, req.params.app_id, req.params.msg_id);
@@ -88,7 +88,7 @@ export function registerAttemptRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/app/:app_id/endpoint/:endpoint_id/msg', {
     schema: {
       tags, summary: 'Messages attempted to an endpoint, with their delivery status', params: EndpointParams,
-      querystring: Type.Object({ ...MessageListQuery.properties, status: Type.Optional(Type.Integer({ minimum: 0, maximum: 4 })) }),
+      querystring: EndpointMessageListQuery,
       response: { 200: ListOf(EndpointMessageOut) },
     },
   }, async (req) => {
@@ -105,7 +105,7 @@ export function registerAttemptRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/app/:app_id/msg/:msg_id/endpoint', {
     schema: {
       tags, summary: 'Endpoints a message was sent to, with their delivery status', params: MessageParams,
-      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })), iterator: Type.Optional(Type.String({ maxLength: 300 })) }),
+      querystring: MessageEndpointListQuery,
       response: { 200: ListOf(MessageEndpointOut) },
     },
   }, async (req) => {

@@ -1,28 +1,11 @@
-import { Type } from 'typebox';
 import type { AuditEntry } from '../../store/access-types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { findApp } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
-import { ListOf, ListQuery, Nullable } from '../schemas.ts';
+import { AuditEntryOut, AuditListQuery, ListOf } from '@herald/wire';
 import { iso } from '../serialize.ts';
 
-const AuditEntryOut = Type.Object({
-  id: Type.String(),
-  timestamp: Type.String(),
-  actorId: Nullable(Type.String()),
-  actorName: Type.String(),
-  actorScope: Type.String(),
-  ip: Nullable(Type.String()),
-  requestId: Nullable(Type.String()),
-  method: Type.String(),
-  route: Type.String(),
-  path: Type.String(),
-  statusCode: Type.Integer(),
-  appId: Nullable(Type.String()),
-  resourceId: Nullable(Type.String()),
-});
-
-const auditEntryOut = (e: AuditEntry) => ({
+const auditEntryOut = (e: AuditEntry): AuditEntryOut => ({
   id: e.id,
   timestamp: iso(e.at),
   actorId: e.actorId,
@@ -46,13 +29,7 @@ export function registerAuditRoutes(api: Api, ctx: RouteContext): void {
     schema: {
       tags: ['Audit log'],
       summary: 'Changes made through the API, newest first (admin only)',
-      querystring: Type.Object({
-        ...ListQuery.properties,
-        app_id: Type.Optional(Type.String({ maxLength: 256 })),
-        token_id: Type.Optional(Type.String({ maxLength: 256 })),
-        since: Type.Optional(Type.String()),
-        until: Type.Optional(Type.String()),
-      }),
+      querystring: AuditListQuery,
       response: { 200: ListOf(AuditEntryOut) },
     },
   }, async (req) => {

@@ -12,7 +12,7 @@ import { pageOf, parseTime } from '../paging.ts';
 import {
   AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch,
   EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, ListOf, ListQuery, StatsQuery, Uid,
-} from '../schemas.ts';
+} from '@herald/wire';
 import { endpointOut } from '../serialize.ts';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;

@@ -1,12 +1,11 @@
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import type { EventType } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { pageOf } from '../paging.ts';
-import { EventTypeIn, EventTypeOut, EventTypeParams, EventTypePatch, EventTypeUpdate, ListOf, ListQuery } from '../schemas.ts';
+import { EventTypeDeleteQuery, EventTypeIn, EventTypeListQuery, EventTypeOut, EventTypeParams, EventTypePatch, EventTypeUpdate, ListOf } from '@herald/wire';
 import { eventTypeOut } from '../serialize.ts';
 
 const tags = ['Event Type'];
@@ -73,7 +72,7 @@ function flags(b: { featureFlag?: string | null; featureFlags?: string[] | null 
 type RouteContext = Pick<ApiContext, 'catalog'>;
 
 /** Creates the event type, or replaces every field of an existing one (keeping its creation time). */
-async function writeEventType(ctx: RouteContext, name: string, b: Static<typeof EventTypeUpdate>, existing: EventType | undefined): Promise<EventType> {
+async function writeEventType(ctx: RouteContext, name: string, b: EventTypeUpdate, existing: EventType | undefined): Promise<EventType> {
   const now = Date.now();
   const eventType: EventType = {
     name,
@@ -95,11 +94,7 @@ export function registerEventTypeRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/event-type', {
     schema: {
       tags, summary: 'List event types',
-      querystring: Type.Object({
-        ...ListQuery.properties,
-        include_archived: Type.Optional(Type.Boolean()),
-        with_content: Type.Optional(Type.Boolean()),
-      }),
+      querystring: EventTypeListQuery,
       response: { 200: ListOf(EventTypeOut) },
     },
   }, async (req) => {
@@ -161,7 +156,7 @@ export function registerEventTypeRoutes(api: Api, ctx: RouteContext): void {
   api.delete('/api/v1/event-type/:event_type_name', {
     schema: {
       tags, summary: 'Archive (or with expunge=true, delete) an event type',
-      params: EventTypeParams, querystring: Type.Object({ expunge: Type.Optional(Type.Boolean()) }),
+      params: EventTypeParams, querystring: EventTypeDeleteQuery,
     },
   }, async (req, reply) => {
     const existing = await ctx.catalog.getEventType(req.params.event_type_name);

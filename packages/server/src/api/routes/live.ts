@@ -1,5 +1,7 @@
-import { Type } from 'typebox';
-import { LISTEN_NAME, listenUrl, type ListenSession } from '../../delivery/listen-hub.ts';
+import {
+  AppParams, AttemptStreamQuery, ID_PATTERN, ListenParams, ListenQuery, ListenReplyIn, type AttemptStreamEvents, type ListenStreamEvents,
+} from '@herald/wire';
+import { listenUrl, type ListenSession } from '../../delivery/listen-hub.ts';
 import { HeraldError } from '../../lib/errors.ts';
 import { iso } from '../../lib/time.ts';
 import type { App, Endpoint } from '../../store/types.ts';
@@ -9,20 +11,7 @@ import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint } from '../lookup.ts';
 import { createEndpoint } from './endpoints.ts';
 import { csv } from '../paging.ts';
-import { AppParams, CsvList, ID_PATTERN, Uid } from '../schemas.ts';
 import type { SseStreams } from '../sse.ts';
-
-const TailQuery = Type.Object({ endpoint_id: Type.Optional(Uid), event_types: Type.Optional(CsvList) });
-const ListenParams = Type.Object({ app_id: Uid, name: Type.String({ pattern: LISTEN_NAME.source }) });
-const ListenQuery = Type.Object({ event_types: Type.Optional(CsvList) });
-const ReplyIn = Type.Object({
-  id: Type.String({ maxLength: 64 }),
-  statusCode: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-  body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-  durationMs: Type.Optional(Type.Integer({ minimum: 0 })),
-  error: Type.Optional(Type.String({ maxLength: 2_000 })),
-});
 
 const EVENT_TYPE = new RegExp(ID_PATTERN);
 
@@ -50,13 +39,13 @@ export function registerLiveRoutes(api: Api, ctx: RouteContext, streams: SseStre
       summary: 'Stream attempts live (server-sent events)',
       description: 'One `attempt` event per recorded delivery attempt of the application, optionally of one endpoint or some event types.',
       params: AppParams,
-      querystring: TailQuery,
+      querystring: AttemptStreamQuery,
     },
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
     const endpointId = req.query.endpoint_id ? (await requireEndpoint(ctx, app.id, req.query.endpoint_id)).endpoint.id : null;
     const eventTypes = eventTypesOf(req.query.event_types);
-    const stream = streams.start(reply);
+    const stream = streams.start<AttemptStreamEvents>(reply);
     // The server's clock: a watcher that loses the stream knows from when (in the attempts' own time) it may have missed some.
     stream.send('ready', { appId: app.id, endpointId, eventTypes, at: iso(Date.now()) });
     const unsubscribe = ctx.live.subscribe(app.id, (attempt) => {
@@ -82,7 +71,7 @@ export function registerLiveRoutes(api: Api, ctx: RouteContext, streams: SseStre
     const app = await requireApp(ctx, req.params.app_id);
     const { name } = req.params;
     const endpoint = await listenEndpoint(ctx, req, app, name, eventTypesOf(req.query.event_types));
-    const stream = streams.start(reply);
+    const stream = streams.start<ListenStreamEvents>(reply);
     const session: ListenSession = {
       send: (delivery) => stream.send('delivery', delivery, delivery.id),
       close: (reason) => {
@@ -99,7 +88,7 @@ export function registerLiveRoutes(api: Api, ctx: RouteContext, streams: SseStre
   });
 
   api.post('/api/v1/app/:app_id/listen/:name/reply', {
-    schema: { tags: ['Listen'], summary: "A listen session's answer to one delivery", params: ListenParams, body: ReplyIn },
+    schema: { tags: ['Listen'], summary: "A listen session's answer to one delivery", params: ListenParams, body: ListenReplyIn },
   }, async (req, reply) => {
     const app = await requireApp(ctx, req.params.app_id);
     if (!ctx.listen.reply(app.id, req.params.name, req.body.id, req.body)) throw new HeraldError(404, 'not_found', 'No delivery waits for this answer (it timed out, or its session ended)');

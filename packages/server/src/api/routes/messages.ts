@@ -3,7 +3,7 @@ import type { Api, ApiContext } from '../context.ts';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
 import { checkUid, findApp, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
-import { AppParams, ListOf, MessageIn, MessageListItemOut, MessageListWithStatusQuery, MessageOut, MessageParams, MessageQuery } from '../schemas.ts';
+import { AppParams, ListOf, MessageIn, MessageListItemOut, MessageListWithStatusQuery, MessageOut, MessageParams, MessageQuery } from '@herald/wire';
 import { messageJson, messageOut } from '../serialize.ts';
 import { createApplication } from './applications.ts';
 

@@ -1,17 +1,10 @@
-import { Type } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import type { EventType } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireEndpoint } from '../lookup.ts';
-import { EndpointParams, EventTypeName, MessageOut } from '../schemas.ts';
+import { EndpointParams, EventExampleIn, MessageOut } from '@herald/wire';
 import { messageJson } from '../serialize.ts';
 import { payloadExpiry } from './messages.ts';
-
-const EventExampleIn = Type.Object({
-  eventType: EventTypeName,
-  /** Herald's own (the svix client sends it): which of the schema's examples, the first by default. */
-  exampleIndex: Type.Optional(Type.Integer({ minimum: 0 })),
-});
 
 /** The examples of an event type's newest schema version (`examples` is JSON Schema's own keyword). */
 function examplesOf(eventType: EventType): unknown[] {

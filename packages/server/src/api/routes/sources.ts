@@ -1,14 +1,16 @@
-import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { InboundRequest, InboundStatus, Source } from '../../store/inbound-types.ts';
 import type { App } from '../../store/types.ts';
 import { redactVerification, type Verification } from '../../inbound/verification.ts';
-import { checkVerification, VerificationInput } from '../../inbound/verification-input.ts';
+import { checkVerification } from '../../inbound/verification-input.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { checkUid } from '../lookup.ts';
 import { checkIterator, pageOf, parseTime } from '../paging.ts';
-import { ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import {
+  InboundReplayOut, InboundRequestListQuery, InboundRequestOut, InboundRequestParams, ListOf, ListQuery, SourceIn, SourceOut, SourceParams, SourcePatch,
+  SourceReplayIn, SourceReplayOut,
+} from '@herald/wire';
 import { iso } from '../serialize.ts';
 
 const tags = ['Inbound'];
@@ -16,66 +18,7 @@ const DEFAULT_DEDUPE_WINDOW_S = 86_400;
 /** Range replays go in pages, so one call stays short; the answer says where to go on. */
 const REPLAY_PAGE = 500;
 
-const Response = Type.Object({
-  status: Type.Integer({ minimum: 200, maximum: 299 }),
-  body: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
-  contentType: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-});
-
-const SourceFields = {
-  name: Type.String({ minLength: 1, maxLength: 256 }),
-  uid: Type.Optional(Nullable(Uid)),
-  verification: VerificationInput,
-  response: Type.Optional(Response),
-  inspect: Type.Optional(Type.Boolean()),
-  /** Seconds; 0 turns de-duplication off. */
-  dedupeWindow: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),
-  signForwarded: Type.Optional(Type.Boolean()),
-};
-const SourceIn = Type.Object(SourceFields);
-const SourcePatch = Type.Partial(Type.Object(SourceFields));
-
-const SourceOut = Type.Object({
-  id: Type.String(),
-  uid: Nullable(Type.String()),
-  name: Type.String(),
-  appId: Type.String(),
-  ingestPath: Type.String(),
-  verification: Type.Record(Type.String(), Type.Unknown()),
-  response: Type.Object({ status: Type.Integer(), body: Nullable(Type.String()), contentType: Nullable(Type.String()) }),
-  inspect: Type.Boolean(),
-  dedupeWindow: Type.Integer(),
-  signForwarded: Type.Boolean(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
-
-const Status = Type.Union([
-  Type.Literal('received'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('duplicate'), Type.Literal('inspected'), Type.Literal('handshake'),
-]);
-
-const RequestOut = Type.Object({
-  id: Type.String(),
-  sourceId: Type.String(),
-  receivedAt: Type.String(),
-  method: Type.String(),
-  path: Type.String(),
-  query: Type.String(),
-  headers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
-  body: Type.String(),
-  bodyEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
-  ip: Nullable(Type.String()),
-  status: Status,
-  reason: Nullable(Type.String()),
-  providerId: Nullable(Type.String()),
-  eventType: Nullable(Type.String()),
-  messageId: Nullable(Type.String()),
-});
-
-const SourceParams = Type.Object({ source_id: Uid });
-const RequestParams = Type.Object({ source_id: Uid, request_id: Uid });
-
-const sourceOut = (s: Source) => ({
+const sourceOut = (s: Source): SourceOut => ({
   id: s.id,
   uid: s.uid,
   name: s.name,
@@ -90,7 +33,7 @@ const sourceOut = (s: Source) => ({
   updatedAt: iso(s.updatedAt),
 });
 
-function requestOut(q: InboundRequest) {
+function requestOut(q: InboundRequest): InboundRequestOut {
   const text = q.body.toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(q.body);
   return {
@@ -125,7 +68,7 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/source', {
     schema: { tags, summary: 'Create an inbound source (a public ingest URL with a verification scheme)', body: SourceIn, response: { 201: SourceOut } },
   }, async (req, reply) => {
-    const b = req.body as Static<typeof SourceIn>;
+    const b: SourceIn = req.body;
     checkUid(b.uid, 'src');
     const verification = checkVerification(b.verification);
     const now = Date.now();
@@ -157,7 +100,7 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
     schema: { tags, summary: 'Change the given fields of an inbound source', params: SourceParams, body: SourcePatch, response: { 200: SourceOut } },
   }, async (req) => {
     const existing = await requireSource(ctx, req.params.source_id);
-    const b = req.body as Static<typeof SourcePatch>;
+    const b: SourcePatch = req.body;
     if (b.uid !== undefined) checkUid(b.uid, 'src');
     const updated: Source = {
       ...existing,
@@ -188,8 +131,8 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
     schema: {
       tags, summary: 'Requests the source received, newest first',
       params: SourceParams,
-      querystring: Type.Object({ ...ListQuery.properties, status: Type.Optional(Status), since: Type.Optional(Type.String()), until: Type.Optional(Type.String()) }),
-      response: { 200: ListOf(RequestOut) },
+      querystring: InboundRequestListQuery,
+      response: { 200: ListOf(InboundRequestOut) },
     },
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
@@ -202,7 +145,7 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
   });
 
   api.get('/api/v1/source/:source_id/request/:request_id', {
-    schema: { tags, summary: 'A received request as it came', params: RequestParams, response: { 200: RequestOut } },
+    schema: { tags, summary: 'A received request as it came', params: InboundRequestParams, response: { 200: InboundRequestOut } },
   }, async (req) => {
     const source = await requireSource(ctx, req.params.source_id);
     const request = await ctx.inbound.getInboundRequest(source.id, req.params.request_id);
@@ -213,7 +156,7 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/source/:source_id/request/:request_id/replay', {
     schema: {
       tags, summary: 'Send a stored request to the destinations again (as a new message)',
-      params: RequestParams, response: { 202: Type.Object({ messageId: Type.String() }) },
+      params: InboundRequestParams, response: { 202: InboundReplayOut },
     },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);
@@ -226,8 +169,8 @@ export function registerSourceRoutes(api: Api, ctx: RouteContext): void {
     schema: {
       tags, summary: `Send the requests accepted in a time range to the destinations again (${REPLAY_PAGE} per call)`,
       params: SourceParams,
-      body: Type.Object({ since: Type.String({ format: 'date-time' }), until: Type.Optional(Type.String({ format: 'date-time' })), iterator: Type.Optional(Nullable(Type.String({ maxLength: 300 }))) }),
-      response: { 202: Type.Object({ replayed: Type.Integer(), iterator: Nullable(Type.String()), done: Type.Boolean() }) },
+      body: SourceReplayIn,
+      response: { 202: SourceReplayOut },
     },
   }, async (req, reply) => {
     const source = await requireSource(ctx, req.params.source_id);

@@ -1,4 +1,3 @@
-import { Type, type Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { iso } from '../../lib/time.ts';
 import { bucketCount, type AttemptSeriesPoint } from '../../store/stats-types.ts';
@@ -6,7 +5,7 @@ import type { App } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp, requireEndpoint } from '../lookup.ts';
 import { parseTime } from '../paging.ts';
-import { AppParams, EndpointParams, Nullable, StatsQuery } from '../schemas.ts';
+import { AppParams, EndpointParams, SeriesOut, SeriesQuery, type SeriesPointOut } from '@herald/wire';
 
 /** Attempt statistics over time (the dashboard's charts): success, failures, latency percentiles, volume per bucket. */
 
@@ -23,26 +22,6 @@ export const MAX_RANGE_MS = 90 * DAY;
 const TARGET_BUCKETS = 300;
 /** With ?bucket: refused above this many. */
 export const MAX_BUCKETS = 1000;
-
-const BucketName = Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')]);
-const SeriesQuery = Type.Object({ ...StatsQuery.properties, bucket: Type.Optional(BucketName) });
-type SeriesQuery = Static<typeof SeriesQuery>;
-
-const Percentile = Nullable(Type.Integer());
-const SeriesOut = Type.Object({
-  bucket: BucketName,
-  since: Type.String(),
-  until: Type.String(),
-  series: Type.Array(Type.Object({
-    start: Type.String(),
-    attempts: Type.Integer(),
-    succeeded: Type.Integer(),
-    failed: Type.Integer(),
-    p50Ms: Percentile,
-    p95Ms: Percentile,
-    p99Ms: Percentile,
-  })),
-});
 
 const description =
   'Attempts made in [since, until), in buckets aligned to UTC minutes, hours or days: counts (succeeded: a 2xx answer) and ' +
@@ -67,7 +46,7 @@ export function seriesRange(q: SeriesQuery, now: number): { bucket: Bucket; sinc
   return { bucket, since: Math.floor(since / ms) * ms, until: Math.ceil(until / ms) * ms };
 }
 
-const pointOut = (p: AttemptSeriesPoint) => ({
+const pointOut = (p: AttemptSeriesPoint): SeriesPointOut => ({
   start: iso(p.start), attempts: p.attempts, succeeded: p.succeeded, failed: p.failed, p50Ms: p.p50Ms, p95Ms: p.p95Ms, p99Ms: p.p99Ms,
 });
 
@@ -75,7 +54,7 @@ const pointOut = (p: AttemptSeriesPoint) => ({
 type RouteContext = Pick<ApiContext, 'catalog' | 'stats' | 'endpoints'>;
 
 export function registerStatsRoutes(api: Api, ctx: RouteContext): void {
-  async function series(app: App, endpointId: string | null, q: SeriesQuery) {
+  async function series(app: App, endpointId: string | null, q: SeriesQuery): Promise<SeriesOut> {
     const range = seriesRange(q, Date.now());
     const points = await ctx.stats.attemptSeries({
       appId: app.id, endpointId, since: range.since, until: range.until, bucketMs: BUCKET_MS[range.bucket],

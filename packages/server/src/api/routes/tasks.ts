@@ -1,34 +1,15 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { BackgroundTask, TaskKind } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireEndpoint } from '../lookup.ts';
 import { pageOf } from '../paging.ts';
-import { Channel, EndpointParams, EventTypeName, ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import { BulkReplayIn, EndpointParams, ListOf, ListQuery, TaskOut, TaskParams, TaskRangeIn, TaskStartedOut } from '@herald/wire';
 import { iso } from '../serialize.ts';
 
-const DateTime = Type.String({ format: 'date-time' });
-const RangeIn = Type.Object({ since: DateTime, until: Type.Optional(Nullable(DateTime)) });
-const BulkReplayIn = Type.Object({
-  ...RangeIn.properties,
-  eventTypes: Type.Optional(Nullable(Type.Array(EventTypeName, { minItems: 1 }))),
-  channel: Type.Optional(Nullable(Channel)),
-  tag: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
-  status: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 }))),
-});
-const TaskStartedOut = Type.Object({ id: Type.String(), status: Type.String(), task: Type.String(), updatedAt: DateTime });
-const TaskOut = Type.Object({
-  id: Type.String(),
-  status: Type.String(),
-  task: Type.String(),
-  // `total` (a Herald field) is what `processed` counts toward, for progress; it may be passed when messages arrive meanwhile.
-  data: Type.Object({ total: Nullable(Type.Integer()), processed: Type.Integer(), scheduled: Type.Integer(), error: Nullable(Type.String()) }),
-  updatedAt: DateTime,
-});
-
-const started = (t: BackgroundTask) => ({ id: t.id, status: t.status, task: t.kind, updatedAt: iso(t.updatedAt) });
-const taskOut = (t: BackgroundTask) => ({ ...started(t), data: { total: t.total, processed: t.processed, scheduled: t.scheduled, error: t.error } });
+const started = (t: BackgroundTask): TaskStartedOut => ({ id: t.id, status: t.status, task: t.kind, updatedAt: iso(t.updatedAt) });
+const taskOut = (t: BackgroundTask): TaskOut => ({ ...started(t), data: { total: t.total, processed: t.processed, scheduled: t.scheduled, error: t.error } });
 
 function timeOf(value: string | null | undefined, field: string): number | null {
   if (value === undefined || value === null) return null;
@@ -45,7 +26,7 @@ export function registerTaskRoutes(api: Api, ctx: RouteContext): void {
   const base = '/api/v1/app/:app_id/endpoint/:endpoint_id';
   const tags = ['Background Task'];
 
-  async function start(params: Static<typeof EndpointParams>, kind: TaskKind, body: Static<typeof BulkReplayIn>, withFilter: boolean) {
+  async function start(params: Static<typeof EndpointParams>, kind: TaskKind, body: BulkReplayIn, withFilter: boolean) {
     const { app, endpoint } = await requireEndpoint(ctx, params.app_id, params.endpoint_id);
     const since = timeOf(body.since, 'since')!;
     const until = timeOf(body.until, 'until');
@@ -66,11 +47,11 @@ export function registerTaskRoutes(api: Api, ctx: RouteContext): void {
   }
 
   api.post(`${base}/recover`, {
-    schema: { tags, summary: 'Send every failed message since a time again (a background task)', params: EndpointParams, body: RangeIn, response: { 202: TaskStartedOut } },
+    schema: { tags, summary: 'Send every failed message since a time again (a background task)', params: EndpointParams, body: TaskRangeIn, response: { 202: TaskStartedOut } },
   }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.recover', req.body, false)));
 
   api.post(`${base}/replay-missing`, {
-    schema: { tags, summary: 'Send the messages this endpoint never got (a background task)', params: EndpointParams, body: RangeIn, response: { 202: TaskStartedOut } },
+    schema: { tags, summary: 'Send the messages this endpoint never got (a background task)', params: EndpointParams, body: TaskRangeIn, response: { 202: TaskStartedOut } },
   }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.replay', req.body, false)));
 
   api.post(`${base}/bulk-replay`, {
@@ -78,7 +59,7 @@ export function registerTaskRoutes(api: Api, ctx: RouteContext): void {
   }, async (req, reply) => reply.status(202).send(await start(req.params, 'endpoint.bulk-replay', req.body, true)));
 
   api.get('/api/v1/background-task/:task_id', {
-    schema: { tags, summary: 'Get a background task', params: Type.Object({ task_id: Uid }), response: { 200: TaskOut } },
+    schema: { tags, summary: 'Get a background task', params: TaskParams, response: { 200: TaskOut } },
   }, async (req) => {
     const task = await ctx.tasks.getTask(req.params.task_id);
     // An application token sees its own application's tasks only, and cannot tell another's from a missing one.

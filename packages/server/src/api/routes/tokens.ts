@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { HeraldError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ApiToken, TokenScope } from '../../store/access-types.ts';
@@ -7,7 +7,9 @@ import { generateToken } from '../auth.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireApp } from '../lookup.ts';
 import { pageOf } from '../paging.ts';
-import { ListOf, ListQuery, Nullable, Uid } from '../schemas.ts';
+import {
+  AppParams, ListOf, PortalAccessIn, PortalAccessOut, TokenCreatedOut, TokenIn, TokenListQuery, TokenOut, TokenParams, WhoAmIOut,
+} from '@herald/wire';
 import { iso } from '../serialize.ts';
 
 const tags = ['Authentication'];
@@ -15,45 +17,7 @@ const DAY_S = 86_400;
 /** Svix's default lifetime of a portal link. */
 const PORTAL_DEFAULT_EXPIRY_S = 7 * DAY_S;
 
-const Scope = Type.Union([Type.Literal('admin'), Type.Literal('read-only'), Type.Literal('app')]);
-
-const TokenIn = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 256 }),
-  scope: Scope,
-  /** The application (id or uid) an app token reaches. */
-  appId: Type.Optional(Nullable(Uid)),
-  readOnly: Type.Optional(Type.Boolean()),
-  /** Seconds from now; omitted: never expires. */
-  expiresIn: Type.Optional(Nullable(Type.Integer({ minimum: 60, maximum: 10 * 365 * DAY_S }))),
-  rateLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000 }))),
-});
-
-const TokenOut = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  scope: Scope,
-  appId: Nullable(Type.String()),
-  readOnly: Type.Boolean(),
-  rateLimit: Nullable(Type.Integer()),
-  portal: Type.Boolean(),
-  prefix: Type.String(),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  expiresAt: Nullable(Type.String()),
-  lastUsedAt: Nullable(Type.String()),
-});
-const TokenCreatedOut = Type.Object({ ...TokenOut.properties, token: Type.String() });
-
-const PortalAccessIn = Type.Object({
-  /** Seconds the link works for. */
-  expiry: Type.Optional(Nullable(Type.Integer({ minimum: 60, maximum: 30 * DAY_S }))),
-  readOnly: Type.Optional(Nullable(Type.Boolean())),
-});
-const PortalAccessOut = Type.Object({ url: Type.String(), token: Type.String() });
-
-const TokenParams = Type.Object({ token_id: Uid });
-
-const tokenOut = (t: ApiToken) => ({
+const tokenOut = (t: ApiToken): TokenOut => ({
   id: t.id,
   name: t.name,
   scope: t.scope,
@@ -104,7 +68,7 @@ export function registerTokenRoutes(api: Api, ctx: RouteContext): void {
       body: TokenIn, response: { 201: TokenCreatedOut },
     },
   }, async (req, reply) => {
-    const b = req.body as Static<typeof TokenIn>;
+    const b: TokenIn = req.body;
     if (b.scope === 'app' && !b.appId) throw HeraldError.validation(['body', 'appId'], 'an app token needs appId');
     if (b.scope !== 'app' && b.appId) throw HeraldError.validation(['body', 'appId'], 'only an app token has appId');
     if (b.scope === 'admin' && b.readOnly) throw HeraldError.validation(['body', 'readOnly'], 'an admin token cannot be read-only: use scope read-only');
@@ -125,7 +89,7 @@ export function registerTokenRoutes(api: Api, ctx: RouteContext): void {
   api.get('/api/v1/token', {
     schema: {
       tags, summary: 'List API tokens (portal links only with portal=true)',
-      querystring: Type.Object({ ...ListQuery.properties, portal: Type.Optional(Type.Boolean()) }),
+      querystring: TokenListQuery,
       response: { 200: ListOf(TokenOut) },
     },
   }, async (req) => {
@@ -152,9 +116,9 @@ export function registerTokenRoutes(api: Api, ctx: RouteContext): void {
   api.get(WHOAMI_ROUTE, {
     schema: {
       tags, summary: 'Who the token making this request is: its scope, and the one application an app token reaches',
-      response: { 200: Type.Object({ tokenId: Nullable(Type.String()), name: Type.String(), scope: Scope, appId: Nullable(Type.String()), readOnly: Type.Boolean() }) },
+      response: { 200: WhoAmIOut },
     },
-  }, async (req) => {
+  }, async (req): Promise<WhoAmIOut> => {
     const { tokenId, name, scope, appId, readOnly } = req.principal!;
     return { tokenId, name, scope, appId, readOnly: readOnly || scope === 'read-only' };
   });
@@ -175,11 +139,11 @@ export function registerTokenRoutes(api: Api, ctx: RouteContext): void {
   api.post('/api/v1/auth/app-portal-access/:app_id', {
     schema: {
       tags, summary: 'A consumer portal link and token reaching one application, with an expiry',
-      params: Type.Object({ app_id: Uid }), body: Type.Optional(PortalAccessIn), response: { 200: PortalAccessOut },
+      params: AppParams, body: Type.Optional(PortalAccessIn), response: { 200: PortalAccessOut },
     },
   }, async (req) => {
     const app = await requireApp(ctx, req.params.app_id);
-    const body = (req.body ?? {}) as Static<typeof PortalAccessIn>;
+    const body: PortalAccessIn = req.body ?? {};
     const readOnly = body.readOnly ?? false;
     const { token } = await issueToken(ctx, {
       name: `portal ${app.uid ?? app.id}${readOnly ? ' (read-only)' : ''}`,

@@ -1,18 +1,10 @@
+import type { ApplicationOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { UsageError } from '../client.ts';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import { printJson, printPage, printRecord, say, type Column } from '../output.ts';
 import {
-  collect, defined, keyValues, listSubcommand, pageQuery, pathSegment, subcommand, throttleRate, withApi, type CommonOptions, type ListOptions,
+  collect, defined, keyValues, listSubcommand, pageQuery, subcommand, throttleRate, withApi, type CommonOptions, type ListOptions,
 } from './shared.ts';
-
-interface Application {
-  id: string;
-  uid?: string | null;
-  name: string;
-  throttleRate?: number | null;
-  metadata: Record<string, string>;
-  createdAt: string;
-}
 
 interface AppFields extends CommonOptions {
   name?: string;
@@ -21,7 +13,7 @@ interface AppFields extends CommonOptions {
   throttleRate?: string;
 }
 
-const columns: Column<Application>[] = [
+const columns: Column<ApplicationOut>[] = [
   { header: 'ID', value: (a) => a.id },
   { header: 'UID', value: (a) => a.uid },
   { header: 'NAME', value: (a) => a.name },
@@ -40,7 +32,7 @@ function appBody(opts: AppFields) {
   return defined({ name: opts.name, uid: opts.uid, metadata: keyValues(opts.metadata, '--metadata'), throttleRate: throttleRate(opts.throttleRate) });
 }
 
-function show(app: Application, opts: CommonOptions, verb?: string): void {
+function show(app: ApplicationOut, opts: CommonOptions, verb?: string): void {
   if (opts.json) return printJson(app);
   if (verb) say(`${verb} application ${app.id}`);
   printRecord({ ...app });
@@ -52,18 +44,18 @@ export function registerAppCommands(program: Command): void {
 
   listSubcommand(app, 'list applications, oldest first').action((opts: ListOptions) =>
     withApi(opts, async (api) => {
-      const page = await api.request<ListResponse<Application>>('GET', '/api/v1/app', { query: pageQuery(opts) });
+      const page = await api.call('GET /api/v1/app', { query: pageQuery(opts) });
       if (opts.json) printJson(page);
       else printPage(page, columns, 'no applications');
     }));
 
   subcommand(app, 'get <app>', 'show an application (by id or uid)').action((ref: string, opts: CommonOptions) =>
-    withApi(opts, async (api) => show(await api.request<Application>('GET', `/api/v1/app/${pathSegment(ref)}`), opts)));
+    withApi(opts, async (api) => show(await api.call('GET /api/v1/app/:app_id', { params: { app_id: ref } }), opts)));
 
   withAppFields(subcommand(app, 'create', 'create an application'))
     .requiredOption('--name <name>', 'display name')
-    .action((opts: AppFields) =>
-      withApi(opts, async (api) => show(await api.request<Application>('POST', '/api/v1/app', { body: appBody(opts) }), opts, 'created')));
+    .action((opts: AppFields & { name: string }) =>
+      withApi(opts, async (api) => show(await api.call('POST /api/v1/app', { body: { ...appBody(opts), name: opts.name } }), opts, 'created')));
 
   withAppFields(subcommand(app, 'update <app>', 'change the given fields of an application'))
     .option('--name <name>', 'display name')
@@ -71,12 +63,12 @@ export function registerAppCommands(program: Command): void {
       withApi(opts, async (api) => {
         const body = appBody(opts);
         if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --name, --uid, --metadata or --throttle-rate');
-        show(await api.request<Application>('PATCH', `/api/v1/app/${pathSegment(ref)}`, { body }), opts, 'updated');
+        show(await api.call('PATCH /api/v1/app/:app_id', { params: { app_id: ref }, body }), opts, 'updated');
       }));
 
   subcommand(app, 'delete <app>', 'delete an application with its endpoints and messages').action((ref: string, opts: CommonOptions) =>
     withApi(opts, async (api) => {
-      await api.request('DELETE', `/api/v1/app/${pathSegment(ref)}`);
+      await api.call('DELETE /api/v1/app/:app_id', { params: { app_id: ref } });
       if (!opts.json) say(`deleted application ${ref}`);
     }));
 }

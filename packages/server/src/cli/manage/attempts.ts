@@ -1,21 +1,9 @@
+import type { MessageAttemptOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { UsageError } from '../client.ts';
-import { printJson, printPage, printRecord, statusColor, type Column, type ListResponse } from '../output.ts';
-import { messageFilterQuery, messagePath, withMessageFilters, type MessageFilterOptions } from './messages.ts';
-import { appSubcommand, listSubcommand, pageQuery, pathSegment, statusOption, withApi, type AppOption, type ListOptions } from './shared.ts';
-
-interface Attempt {
-  id: string;
-  msgId: string;
-  endpointId: string;
-  url: string;
-  status: number;
-  statusText: string;
-  responseStatusCode: number;
-  responseDurationMs: number;
-  triggerType: number;
-  timestamp: string;
-}
+import { printJson, printPage, printRecord, statusColor, type Column } from '../output.ts';
+import { messageFilterQuery, messageParams, withMessageFilters, type MessageFilterOptions } from './messages.ts';
+import { appSubcommand, listSubcommand, pageQuery, statusOption, withApi, type AppOption, type ListOptions } from './shared.ts';
 
 interface AttemptListOptions extends ListOptions, AppOption, MessageFilterOptions {
   msg?: string;
@@ -23,7 +11,7 @@ interface AttemptListOptions extends ListOptions, AppOption, MessageFilterOption
   status?: string;
 }
 
-const columns: Column<Attempt>[] = [
+const columns: Column<MessageAttemptOut>[] = [
   { header: 'ID', value: (a) => a.id },
   { header: 'MESSAGE', value: (a) => a.msgId },
   { header: 'ENDPOINT', value: (a) => a.endpointId },
@@ -49,8 +37,8 @@ export function registerAttemptCommands(program: Command): void {
         if (!opts.msg && !opts.endpoint) throw new UsageError('give --msg, --endpoint or both');
         const query = { ...pageQuery(opts), ...messageFilterQuery(opts), status: statusOption(opts.status) };
         const page = opts.msg
-          ? await api.request<ListResponse<Attempt>>('GET', `/api/v1/app/${pathSegment(opts.app)}/attempt/msg/${pathSegment(opts.msg)}`, { query: { ...query, endpoint_id: opts.endpoint } })
-          : await api.request<ListResponse<Attempt>>('GET', `/api/v1/app/${pathSegment(opts.app)}/attempt/endpoint/${pathSegment(opts.endpoint!)}`, { query });
+          ? await api.call('GET /api/v1/app/:app_id/attempt/msg/:msg_id', { params: messageParams(opts.app, opts.msg), query: { ...query, endpoint_id: opts.endpoint } })
+          : await api.call('GET /api/v1/app/:app_id/attempt/endpoint/:endpoint_id', { params: { app_id: opts.app, endpoint_id: opts.endpoint! }, query });
         if (opts.json) printJson(page);
         else printPage(page, columns, 'no attempts');
       }));
@@ -59,7 +47,7 @@ export function registerAttemptCommands(program: Command): void {
     .requiredOption('--msg <message>', 'its message (id or eventId)')
     .action((id: string, opts: AppOption & { msg: string }) =>
       withApi(opts, async (api) => {
-        const found = await api.request<Attempt>('GET', `${messagePath(opts.app, opts.msg)}/attempt/${pathSegment(id)}`);
+        const found = await api.call('GET /api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id', { params: { ...messageParams(opts.app, opts.msg), attempt_id: id } });
         if (opts.json) printJson(found);
         else printRecord({ ...found }, { statusText: statusColor(found.statusText) });
       }));

@@ -1,32 +1,21 @@
+import type { CircuitOut, EndpointFilterIn, EndpointOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { generateAsymmetricSecret } from '../../delivery/signing.ts';
 import { UsageError, type ApiClient } from '../client.ts';
-import { cellText, printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import { cellText, printJson, printPage, printRecord, say, type Column } from '../output.ts';
 import {
-  appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, pathSegment, throttleRate, timeOption, withApi,
+  appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, throttleRate, timeOption, withApi,
   type AppOption, type CommonOptions, type ListOptions,
 } from './shared.ts';
 
-interface Endpoint {
-  id: string;
-  uid?: string | null;
-  url: string;
-  disabled: boolean;
-  eventTypes?: string[] | null;
-  channels?: string[] | null;
-  createdAt: string;
-  /** Herald's circuit breaker (get, list and update answer with it). */
-  circuit?: { state: 'closed' | 'open'; openedAt: string | null; failures: number; nextProbeAt: string | null };
-}
-
 /** The circuit breaker in words: why deliveries wait, since when, and when the endpoint is tried next. */
-function circuitText(circuit: NonNullable<Endpoint['circuit']>): string {
+function circuitText(circuit: CircuitOut): string {
   if (circuit.state === 'closed') return 'closed';
   const next = circuit.nextProbeAt ? `next probe ${cellText(circuit.nextProbeAt)}` : 'a probe is on its way';
   return `open since ${cellText(circuit.openedAt)}, ${circuit.failures} failed attempts in a row; deliveries wait, ${next}`;
 }
 
-const circuitOpen = (e: Endpoint) => e.circuit?.state === 'open';
+const circuitOpen = (e: EndpointOut) => e.circuit?.state === 'open';
 
 interface EndpointFields extends AppOption {
   endpointUrl?: string;
@@ -42,7 +31,7 @@ interface EndpointFields extends AppOption {
   filter?: string;
 }
 
-const columns: Column<Endpoint>[] = [
+const columns: Column<EndpointOut>[] = [
   { header: 'ID', value: (e) => e.id },
   { header: 'UID', value: (e) => e.uid },
   { header: 'URL', value: (e) => e.url, max: 60 },
@@ -56,9 +45,8 @@ const columns: Column<Endpoint>[] = [
   { header: 'CREATED', value: (e) => e.createdAt },
 ];
 
-/** The path of an endpoint, or of the app's endpoints. */
-export const endpointPath = (app: string, endpoint?: string) =>
-  `/api/v1/app/${pathSegment(app)}/endpoint${endpoint === undefined ? '' : `/${pathSegment(endpoint)}`}`;
+/** The path parameters naming an endpoint of an application. */
+export const endpointParams = (app: string, endpoint: string) => ({ app_id: app, endpoint_id: endpoint });
 
 function withEndpointFields(command: Command): Command {
   return command
@@ -73,7 +61,7 @@ function withEndpointFields(command: Command): Command {
 }
 
 /** --filter: the filter's JSON (the server checks it), or "none" for no filter (null in the API). */
-function filterOption(value: string | undefined): unknown {
+function filterOption(value: string | undefined): EndpointFilterIn | null | undefined {
   if (value === undefined) return undefined;
   if (value === 'none') return null;
   try {
@@ -87,6 +75,8 @@ function filterOption(value: string | undefined): unknown {
  * An endpoint URL as typed: one without a scheme ("example.com/hooks") is said to be missing it here, where the
  * likely fix can be suggested, instead of the API's general "must be an absolute URL".
  */
+function targetUrl(url: string, what: string): string;
+function targetUrl(url: string | undefined, what: string): string | undefined;
 function targetUrl(url: string | undefined, what: string): string | undefined {
   if (url === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
   throw new UsageError(`${what} "${url}" has no scheme: give it as https://${url} (or http://)`);
@@ -106,7 +96,7 @@ function endpointBody(opts: EndpointFields) {
   });
 }
 
-function show(endpoint: Endpoint, opts: CommonOptions, verb?: string): void {
+function show(endpoint: EndpointOut, opts: CommonOptions, verb?: string): void {
   if (opts.json) return printJson(endpoint);
   if (verb) say(`${verb} endpoint ${endpoint.id}`);
   const { circuit, ...fields } = endpoint;
@@ -117,7 +107,7 @@ function show(endpoint: Endpoint, opts: CommonOptions, verb?: string): void {
 }
 
 async function setDisabled(api: ApiClient, opts: AppOption, ref: string, disabled: boolean): Promise<void> {
-  show(await api.request<Endpoint>('PATCH', endpointPath(opts.app, ref), { body: { disabled } }), opts, disabled ? 'disabled' : 'enabled');
+  show(await api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id', { params: endpointParams(opts.app, ref), body: { disabled } }), opts, disabled ? 'disabled' : 'enabled');
 }
 
 /** herald endpoint list|get|create|update|delete|enable|disable|secret|rotate-secret|headers|stats; returns the group. */
@@ -128,13 +118,13 @@ export function registerEndpointCommands(program: Command): Command {
     .requiredOption('--app <app>', 'the application (id or uid)')
     .action((opts: ListOptions & AppOption) =>
       withApi(opts, async (api) => {
-        const page = await api.request<ListResponse<Endpoint>>('GET', endpointPath(opts.app), { query: pageQuery(opts) });
+        const page = await api.call('GET /api/v1/app/:app_id/endpoint', { params: { app_id: opts.app }, query: pageQuery(opts) });
         if (opts.json) printJson(page);
         else printPage(page, columns, 'no endpoints');
       }));
 
   appSubcommand(endpoint, 'get <endpoint>', 'show an endpoint (by id or uid)').action((ref: string, opts: AppOption) =>
-    withApi(opts, async (api) => show(await api.request<Endpoint>('GET', endpointPath(opts.app, ref)), opts)));
+    withApi(opts, async (api) => show(await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id', { params: endpointParams(opts.app, ref) }), opts)));
 
   // The endpoint's URL is an argument (create) or --endpoint-url (update): --url names the Herald server everywhere.
   withEndpointFields(appSubcommand(endpoint, 'create <url>', 'create an endpoint delivering to <url> (http or https)'))
@@ -147,7 +137,7 @@ export function registerEndpointCommands(program: Command): Command {
         if (opts.asymmetric && opts.secret) throw new UsageError('give --secret or --asymmetric, not both');
         const secret = opts.asymmetric ? generateAsymmetricSecret() : opts.secret;
         const body = { ...endpointBody(opts), url: targetUrl(url, 'the endpoint URL'), headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled };
-        show(await api.request<Endpoint>('POST', endpointPath(opts.app), { body }), opts, 'created');
+        show(await api.call('POST /api/v1/app/:app_id/endpoint', { params: { app_id: opts.app }, body }), opts, 'created');
       }));
 
   withEndpointFields(appSubcommand(endpoint, 'update <endpoint>', 'change the given fields of an endpoint'))
@@ -160,16 +150,17 @@ export function registerEndpointCommands(program: Command): Command {
         const headers = keyValues(opts.header, '--header');
         if (Object.keys(body).length === 0 && !headers) throw new UsageError('nothing to update: give at least one field to change (see --help)');
         // Custom headers have their own route; they are changed first so a refused header changes nothing else.
-        if (headers) await api.request('PATCH', `${endpointPath(opts.app, ref)}/headers`, { body: { headers } });
+        const params = endpointParams(opts.app, ref);
+        if (headers) await api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/headers', { params, body: { headers } });
         const updated = Object.keys(body).length > 0
-          ? await api.request<Endpoint>('PATCH', endpointPath(opts.app, ref), { body })
-          : await api.request<Endpoint>('GET', endpointPath(opts.app, ref));
+          ? await api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id', { params, body })
+          : await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id', { params });
         show(updated, opts, 'updated');
       }));
 
   appSubcommand(endpoint, 'delete <endpoint>', 'delete an endpoint').action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      await api.request('DELETE', endpointPath(opts.app, ref));
+      await api.call('DELETE /api/v1/app/:app_id/endpoint/:endpoint_id', { params: endpointParams(opts.app, ref) });
       if (!opts.json) say(`deleted endpoint ${ref}`);
     }));
 
@@ -181,14 +172,14 @@ export function registerEndpointCommands(program: Command): Command {
 
   appSubcommand(endpoint, 'secret <endpoint>', "print the endpoint's current signing secret").action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      const secret = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/secret`);
+      const secret = await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params: endpointParams(opts.app, ref) });
       if (opts.json) printJson(secret);
       else say(secret.key);
     }));
 
   appSubcommand(endpoint, 'public-key <endpoint>', "print the endpoint's ed25519 public key (whpk_), for receivers").action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      const key = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/public-key`);
+      const key = await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/public-key', { params: endpointParams(opts.app, ref) });
       if (opts.json) printJson(key);
       else say(key.key);
     }));
@@ -205,16 +196,17 @@ export function registerEndpointCommands(program: Command): Command {
         if (gracePeriodSeconds !== undefined && !(Number.isInteger(gracePeriodSeconds) && gracePeriodSeconds >= 0)) {
           throw new UsageError(`--grace-period must be whole seconds (got "${opts.gracePeriod}")`);
         }
-        await api.request('POST', `${endpointPath(opts.app, ref)}/secret/rotate`, { body: defined({ key: opts.key, gracePeriodSeconds }) });
+        const params = endpointParams(opts.app, ref);
+        await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { params, body: defined({ key: opts.key, gracePeriodSeconds }) });
         // The rotation answers 204; the new secret is what the user needs next.
-        const secret = await api.request<{ key: string }>('GET', `${endpointPath(opts.app, ref)}/secret`);
+        const secret = await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params });
         if (opts.json) printJson(secret);
         else say(`rotated; the new secret is ${secret.key} (the old one keeps signing for ${gracePeriodSeconds ?? 86_400} s)`);
       }));
 
   appSubcommand(endpoint, 'headers <endpoint>', "show the endpoint's custom headers (sensitive values are not shown)").action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      const out = await api.request<{ headers: Record<string, string>; sensitive: string[] }>('GET', `${endpointPath(opts.app, ref)}/headers`);
+      const out = await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/headers', { params: endpointParams(opts.app, ref) });
       if (opts.json) return printJson(out);
       const hidden = Object.fromEntries(out.sensitive.map((name) => [name, '(hidden)']));
       const all = { ...out.headers, ...hidden };
@@ -231,7 +223,7 @@ export function registerEndpointCommands(program: Command): Command {
         if (exampleIndex !== undefined && !(Number.isInteger(exampleIndex) && exampleIndex >= 0)) {
           throw new UsageError(`--example must be a whole number from 0 (got "${opts.example}")`);
         }
-        const sent = await api.request<{ id: string }>('POST', `${endpointPath(opts.app, ref)}/send-example`, { body: defined({ eventType: opts.eventType, exampleIndex }) });
+        const sent = await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example', { params: endpointParams(opts.app, ref), body: { eventType: opts.eventType, ...defined({ exampleIndex }) } });
         if (opts.json) printJson(sent);
         else say(`sent ${opts.eventType}'s example as ${sent.id} (herald attempt list --app ${opts.app} --msg ${sent.id} shows how it went)`);
       }));
@@ -242,7 +234,7 @@ export function registerEndpointCommands(program: Command): Command {
     .action((ref: string, opts: AppOption & { since?: string; until?: string }) =>
       withApi(opts, async (api) => {
         const query = { since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until') };
-        const stats = await api.request<Record<string, number>>('GET', `${endpointPath(opts.app, ref)}/stats`, { query });
+        const stats = await api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats', { params: endpointParams(opts.app, ref), query });
         if (opts.json) printJson(stats);
         else printRecord(stats, { success: 'green', fail: 'red', pending: 'yellow', sending: 'cyan' });
       }));

@@ -1,18 +1,8 @@
+import type { EventTypeOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { UsageError } from '../client.ts';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
-import { csvList, defined, listSubcommand, pageQuery, readJsonFile, pathSegment, subcommand, withApi, type CommonOptions, type ListOptions } from './shared.ts';
-
-interface EventType {
-  name: string;
-  description: string;
-  archived: boolean;
-  deprecated: boolean;
-  schemas?: Record<string, unknown> | null;
-  featureFlags?: string[] | null;
-  groupName?: string | null;
-  updatedAt: string;
-}
+import { printJson, printPage, printRecord, say, type Column } from '../output.ts';
+import { csvList, defined, listSubcommand, pageQuery, readJsonFile, subcommand, withApi, type CommonOptions, type ListOptions } from './shared.ts';
 
 interface EventTypeFields extends CommonOptions {
   description?: string;
@@ -23,7 +13,7 @@ interface EventTypeFields extends CommonOptions {
   archived?: boolean;
 }
 
-const columns: Column<EventType>[] = [
+const columns: Column<EventTypeOut>[] = [
   { header: 'NAME', value: (e) => e.name, max: 60 },
   { header: 'DESCRIPTION', value: (e) => e.description, max: 50 },
   { header: 'FLAGS', value: (e) => [e.archived ? 'archived' : '', e.deprecated ? 'deprecated' : ''].filter(Boolean) },
@@ -54,7 +44,7 @@ async function eventTypeBody(opts: EventTypeFields) {
   });
 }
 
-function show(eventType: EventType, opts: CommonOptions, verb?: string): void {
+function show(eventType: EventTypeOut, opts: CommonOptions, verb?: string): void {
   if (opts.json) return printJson(eventType);
   if (verb) say(`${verb} event type ${eventType.name}`);
   printRecord({ ...eventType });
@@ -69,20 +59,20 @@ export function registerEventTypeCommands(program: Command): void {
     .action((opts: ListOptions & { includeArchived?: boolean }) =>
       withApi(opts, async (api) => {
         const query = { ...pageQuery(opts), include_archived: opts.includeArchived, with_content: true };
-        const page = await api.request<ListResponse<EventType>>('GET', '/api/v1/event-type', { query });
+        const page = await api.call('GET /api/v1/event-type', { query });
         if (opts.json) printJson(page);
         else printPage(page, columns, 'no event types');
       }));
 
   subcommand(eventType, 'get <name>', 'show an event type with its schemas').action((name: string, opts: CommonOptions) =>
-    withApi(opts, async (api) => show(await api.request<EventType>('GET', `/api/v1/event-type/${pathSegment(name)}`), opts)));
+    withApi(opts, async (api) => show(await api.call('GET /api/v1/event-type/:event_type_name', { params: { event_type_name: name } }), opts)));
 
   withEventTypeFields(subcommand(eventType, 'create <name>', 'create an event type (or restore an archived one)'))
     .option('--description <text>', 'what the event means', '')
-    .action((name: string, opts: EventTypeFields) =>
+    .action((name: string, opts: EventTypeFields & { description: string }) =>
       withApi(opts, async (api) => {
-        const body = { name, ...(await eventTypeBody(opts)) };
-        show(await api.request<EventType>('POST', '/api/v1/event-type', { body }), opts, 'created');
+        const body = { name, description: opts.description, ...(await eventTypeBody(opts)) };
+        show(await api.call('POST /api/v1/event-type', { body }), opts, 'created');
       }));
 
   withEventTypeFields(subcommand(eventType, 'update <name>', 'change the given fields of an event type'))
@@ -94,14 +84,14 @@ export function registerEventTypeCommands(program: Command): void {
       withApi(opts, async (api) => {
         const body = await eventTypeBody(opts);
         if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give --description, --schema-file, --feature-flags, --group-name, --[no-]deprecated or --[no-]archived');
-        show(await api.request<EventType>('PATCH', `/api/v1/event-type/${pathSegment(name)}`, { body }), opts, 'updated');
+        show(await api.call('PATCH /api/v1/event-type/:event_type_name', { params: { event_type_name: name }, body }), opts, 'updated');
       }));
 
   subcommand(eventType, 'delete <name>', 'archive an event type (with --expunge, delete it for good)')
     .option('--expunge', 'delete it for good instead of archiving it')
     .action((name: string, opts: CommonOptions & { expunge?: boolean }) =>
       withApi(opts, async (api) => {
-        await api.request('DELETE', `/api/v1/event-type/${pathSegment(name)}`, { query: { expunge: opts.expunge } });
+        await api.call('DELETE /api/v1/event-type/:event_type_name', { params: { event_type_name: name }, query: { expunge: opts.expunge } });
         if (!opts.json) say(`${opts.expunge ? 'deleted' : 'archived'} event type ${name}`);
       }));
 }

@@ -1,16 +1,7 @@
+import type { MessageOut } from '@herald/wire';
 import type { Command } from 'commander';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
-import { appSubcommand, listSubcommand, pageQuery, pathSegment, timeOption, withApi, type AppOption, type ListOptions } from './shared.ts';
-
-interface Message {
-  id: string;
-  eventType: string;
-  eventId?: string | null;
-  channels?: string[] | null;
-  tags?: string[] | null;
-  payload: Record<string, unknown>;
-  timestamp: string;
-}
+import { printJson, printPage, printRecord, say, type Column } from '../output.ts';
+import { appSubcommand, listSubcommand, pageQuery, timeOption, withApi, type AppOption, type ListOptions } from './shared.ts';
 
 export interface MessageFilterOptions {
   eventTypes?: string;
@@ -20,7 +11,7 @@ export interface MessageFilterOptions {
   after?: string;
 }
 
-const columns: Column<Message>[] = [
+const columns: Column<MessageOut>[] = [
   { header: 'ID', value: (m) => m.id },
   { header: 'EVENT TYPE', value: (m) => m.eventType },
   { header: 'EVENT ID', value: (m) => m.eventId },
@@ -29,7 +20,8 @@ const columns: Column<Message>[] = [
   { header: 'CREATED', value: (m) => m.timestamp },
 ];
 
-export const messagePath = (app: string, message?: string) => `/api/v1/app/${pathSegment(app)}/msg${message === undefined ? '' : `/${pathSegment(message)}`}`;
+/** The path parameters naming a message of an application. */
+export const messageParams = (app: string, message: string) => ({ app_id: app, msg_id: message });
 
 /** The message filters the API's message and attempt lists share. */
 export function withMessageFilters(command: Command): Command {
@@ -61,14 +53,14 @@ export function registerMessageCommands(program: Command): void {
       withApi(opts, async (api) => {
         // The table shows no payloads: asking for none keeps a page of big messages small.
         const query = { ...pageQuery(opts), ...messageFilterQuery(opts), with_content: opts.json ? undefined : false };
-        const page = await api.request<ListResponse<Message>>('GET', messagePath(opts.app), { query });
+        const page = await api.call('GET /api/v1/app/:app_id/msg', { params: { app_id: opts.app }, query });
         if (opts.json) printJson(page);
         else printPage(page, columns, 'no messages');
       }));
 
   appSubcommand(message, 'get <message>', 'show a message with its payload (by id or eventId)').action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      const found = await api.request<Message>('GET', messagePath(opts.app, ref));
+      const found = await api.call('GET /api/v1/app/:app_id/msg/:msg_id', { params: messageParams(opts.app, ref) });
       if (opts.json) return printJson(found);
       const { payload, ...rest } = found;
       printRecord(rest);
@@ -79,14 +71,14 @@ export function registerMessageCommands(program: Command): void {
     .requiredOption('--endpoint <endpoint>', 'the endpoint (id or uid)')
     .action((ref: string, opts: AppOption & { endpoint: string }) =>
       withApi(opts, async (api) => {
-        const out = await api.request('POST', `${messagePath(opts.app, ref)}/endpoint/${pathSegment(opts.endpoint)}/resend`);
+        const out = await api.call('POST /api/v1/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend', { params: { ...messageParams(opts.app, ref), endpoint_id: opts.endpoint } });
         if (opts.json) printJson(out);
         else say(`resending ${ref} to ${opts.endpoint}`);
       }));
 
   appSubcommand(message, 'delete-content <message>', "delete a message's payload for good (its delivery log stays)").action((ref: string, opts: AppOption) =>
     withApi(opts, async (api) => {
-      await api.request('DELETE', `${messagePath(opts.app, ref)}/content`);
+      await api.call('DELETE /api/v1/app/:app_id/msg/:msg_id/content', { params: messageParams(opts.app, ref) });
       if (!opts.json) say(`deleted the payload of ${ref}`);
     }));
 }

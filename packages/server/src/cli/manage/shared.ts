@@ -47,9 +47,6 @@ export async function withApi<T>(opts: ConnectionOptions, work: (api: ApiClient)
   }
 }
 
-/** A path segment from a user-given id, uid or name. */
-export const pathSegment = (ref: string) => encodeURIComponent(ref);
-
 /** Commander collector for an option given several times (--metadata a=1 --metadata b=2). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -88,6 +85,8 @@ export function throttleRate(value: string | undefined): number | null | undefin
 const AGE_UNITS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** A time as the API takes it: an RFC 3339 date-time, or an age such as 30m, 12h or 7d meaning that long ago. */
+export function timeOption(value: string, option: string): string;
+export function timeOption(value: string | undefined, option: string): string | undefined;
 export function timeOption(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   const age = /^(\d+)([smhd])$/.exec(value.trim());

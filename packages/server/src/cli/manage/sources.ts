@@ -1,30 +1,10 @@
+import type { InboundRequestOut, SourceOut, SourceReplayOut, VerificationIn } from '@herald/wire';
 import type { Command } from 'commander';
 import { UsageError } from '../client.ts';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
-import { defined, listSubcommand, pageQuery, pathSegment, subcommand, timeOption, withApi, type CommonOptions, type ListOptions } from './shared.ts';
+import { printJson, printPage, printRecord, say, type Column } from '../output.ts';
+import { defined, listSubcommand, pageQuery, subcommand, timeOption, withApi, type CommonOptions, type ListOptions } from './shared.ts';
 
-interface Source {
-  id: string;
-  uid: string | null;
-  name: string;
-  appId: string;
-  ingestPath: string;
-  verification: { type: string };
-  inspect: boolean;
-}
-
-interface InboundRequest {
-  id: string;
-  receivedAt: string;
-  method: string;
-  status: string;
-  eventType: string | null;
-  providerId: string | null;
-  reason: string | null;
-  messageId: string | null;
-}
-
-const sourceColumns: Column<Source>[] = [
+const sourceColumns: Column<SourceOut>[] = [
   { header: 'ID', value: (s) => s.id },
   { header: 'UID', value: (s) => s.uid },
   { header: 'NAME', value: (s) => s.name },
@@ -36,7 +16,7 @@ const sourceColumns: Column<Source>[] = [
 
 // Ids are what a user copies into the next command (replay, message get): they are never cut; a reason may be.
 const WHOLE = Number.POSITIVE_INFINITY;
-const requestColumns: Column<InboundRequest>[] = [
+const requestColumns: Column<InboundRequestOut>[] = [
   { header: 'ID', value: (r) => r.id, max: WHOLE },
   { header: 'RECEIVED', value: (r) => r.receivedAt },
   { header: 'STATUS', value: (r) => r.status },
@@ -57,26 +37,30 @@ interface SourceFields extends CommonOptions {
   responseContentType?: string;
 }
 
-function sourceBody(opts: SourceFields) {
-  let verification: unknown;
-  if (opts.verification !== undefined) {
-    try {
-      verification = JSON.parse(opts.verification);
-    } catch {
-      throw new UsageError(`--verification must be JSON such as '{"type":"github","secret":"…"}' (got ${opts.verification})`);
-    }
+/** --verification: the scheme as JSON (the server checks its fields). */
+function verificationOption(value: string): VerificationIn;
+function verificationOption(value: string | undefined): VerificationIn | undefined;
+function verificationOption(value: string | undefined): VerificationIn | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new UsageError(`--verification must be JSON such as '{"type":"github","secret":"…"}' (got ${value})`);
   }
+}
+
+function sourceBody(opts: SourceFields, verification = verificationOption(opts.verification)) {
   const wantsResponse = opts.responseStatus !== undefined || opts.responseBody !== undefined || opts.responseContentType !== undefined;
   return defined({
     name: opts.name, uid: opts.uid, verification, inspect: opts.inspect, signForwarded: opts.signForwarded,
     dedupeWindow: opts.dedupeWindow === undefined ? undefined : Number(opts.dedupeWindow),
     response: wantsResponse
-      ? defined({ status: opts.responseStatus === undefined ? 200 : Number(opts.responseStatus), body: opts.responseBody, contentType: opts.responseContentType })
+      ? { status: opts.responseStatus === undefined ? 200 : Number(opts.responseStatus), ...defined({ body: opts.responseBody, contentType: opts.responseContentType }) }
       : undefined,
   });
 }
 
-function show(source: Source, opts: CommonOptions, verb?: string): void {
+function show(source: SourceOut, opts: CommonOptions, verb?: string): void {
   if (opts.json) return printJson(source);
   if (verb) say(`${verb} source ${source.id}: providers send to ${source.ingestPath}; add destinations with: herald endpoint create URL --app ${source.appId}`);
   printRecord({ ...source });
@@ -88,13 +72,13 @@ export function registerSourceCommands(program: Command): void {
 
   listSubcommand(source, 'list sources').action((opts: ListOptions) =>
     withApi(opts, async (api) => {
-      const page = await api.request<ListResponse<Source>>('GET', '/api/v1/source', { query: pageQuery(opts) });
+      const page = await api.call('GET /api/v1/source', { query: pageQuery(opts) });
       if (opts.json) printJson(page);
       else printPage(page, sourceColumns, 'no sources');
     }));
 
   subcommand(source, 'get <source>', 'show a source (its secrets masked)').action((ref: string, opts: CommonOptions) =>
-    withApi(opts, async (api) => show(await api.request<Source>('GET', `/api/v1/source/${pathSegment(ref)}`), opts)));
+    withApi(opts, async (api) => show(await api.call('GET /api/v1/source/:source_id', { params: { source_id: ref } }), opts)));
 
   const fields = (command: Command) => command
     .option('--uid <uid>', 'your own id for the source; its ingest path is /in/UID')
@@ -110,8 +94,11 @@ export function registerSourceCommands(program: Command): void {
   fields(subcommand(source, 'create', 'create a source'))
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--verification <json>', `how requests are verified, e.g. '{"type":"github","secret":"…"}' or '{"type":"none"}'`)
-    .action((opts: SourceFields) =>
-      withApi(opts, async (api) => show(await api.request<Source>('POST', '/api/v1/source', { body: sourceBody(opts) }), opts, 'created')));
+    .action((opts: SourceFields & { name: string; verification: string }) =>
+      withApi(opts, async (api) => {
+        const verification = verificationOption(opts.verification);
+        show(await api.call('POST /api/v1/source', { body: { ...sourceBody(opts, verification), name: opts.name, verification } }), opts, 'created');
+      }));
 
   fields(subcommand(source, 'update <source>', 'change the given fields of a source'))
     .option('--name <name>', 'display name')
@@ -120,12 +107,12 @@ export function registerSourceCommands(program: Command): void {
       withApi(opts, async (api) => {
         const body = sourceBody(opts);
         if (Object.keys(body).length === 0) throw new UsageError('nothing to update');
-        show(await api.request<Source>('PATCH', `/api/v1/source/${pathSegment(ref)}`, { body }), opts, 'updated');
+        show(await api.call('PATCH /api/v1/source/:source_id', { params: { source_id: ref }, body }), opts, 'updated');
       }));
 
   subcommand(source, 'delete <source>', 'delete a source with its destinations and stored requests').action((ref: string, opts: CommonOptions) =>
     withApi(opts, async (api) => {
-      await api.request('DELETE', `/api/v1/source/${pathSegment(ref)}`);
+      await api.call('DELETE /api/v1/source/:source_id', { params: { source_id: ref } });
       if (!opts.json) say(`deleted source ${ref}`);
     }));
 
@@ -137,7 +124,7 @@ export function registerSourceCommands(program: Command): void {
     .action((ref: string, opts: ListOptions & { status?: string; since?: string }) =>
       withApi(opts, async (api) => {
         const query = { ...pageQuery(opts), status: opts.status, since: timeOption(opts.since, '--since') };
-        const page = await api.request<ListResponse<InboundRequest>>('GET', `/api/v1/source/${pathSegment(ref)}/request`, { query });
+        const page = await api.call('GET /api/v1/source/:source_id/request', { params: { source_id: ref }, query });
         if (opts.json) printJson(page);
         else printPage(page, requestColumns, 'no requests');
       }));
@@ -149,14 +136,15 @@ export function registerSourceCommands(program: Command): void {
       withApi(opts, async (api) => {
         if ((requestId === undefined) === (opts.since === undefined)) throw new UsageError('give a request id, or --since for a time range');
         if (requestId) {
-          const out = await api.request<{ messageId: string }>('POST', `/api/v1/source/${pathSegment(ref)}/request/${pathSegment(requestId)}/replay`);
+          const out = await api.call('POST /api/v1/source/:source_id/request/:request_id/replay', { params: { source_id: ref, request_id: requestId } });
           return opts.json ? printJson(out) : say(`replayed ${requestId} as ${out.messageId}`);
         }
         let iterator: string | null = null;
         let total = 0;
         for (;;) {
-          const body = defined({ since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until'), iterator });
-          const out: { replayed: number; iterator: string | null; done: boolean } = await api.request('POST', `/api/v1/source/${pathSegment(ref)}/replay`, { body });
+          // Without a request id, --since was given (checked above).
+          const body = { since: timeOption(opts.since!, '--since'), ...defined({ until: timeOption(opts.until, '--until'), iterator }) };
+          const out: SourceReplayOut = await api.call('POST /api/v1/source/:source_id/replay', { params: { source_id: ref }, body });
           total += out.replayed;
           if (out.done) break;
           iterator = out.iterator;

@@ -1,23 +1,15 @@
+import type { BulkReplayIn, TaskOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Exit, type ApiClient } from '../client.ts';
-import { paint, printJson, printPage, printRecord, progressBar, say, statusColor, type Column, type ListResponse } from '../output.ts';
-import { endpointPath } from './endpoints.ts';
+import { paint, printJson, printPage, printRecord, progressBar, say, statusColor, type Column } from '../output.ts';
+import { endpointParams } from './endpoints.ts';
 import {
-  appSubcommand, csvList, defined, listSubcommand, pageQuery, pathSegment, statusOption, subcommand, timeOption, withApi, type AppOption,
+  appSubcommand, csvList, defined, listSubcommand, pageQuery, statusOption, subcommand, timeOption, withApi, type AppOption,
   type CommonOptions, type ListOptions,
 } from './shared.ts';
 
-interface Task {
-  id: string;
-  status: 'running' | 'finished' | 'failed';
-  task: string;
-  /** `total` is null for tasks started before Herald counted them. */
-  data: { total: number | null; processed: number; scheduled: number; error: string | null };
-  updatedAt: string;
-}
-
-type TaskStarted = Omit<Task, 'data'>;
+type TaskAction = 'recover' | 'replay-missing' | 'bulk-replay';
 
 interface RecoveryOptions extends AppOption {
   since: string;
@@ -29,7 +21,7 @@ const POLL_MS = 500;
 
 const VERBS: Record<string, string> = { 'endpoint.recover': 'recovering', 'endpoint.replay': 'replaying missing', 'endpoint.bulk-replay': 'replaying' };
 
-const columns: Column<Task>[] = [
+const columns: Column<TaskOut>[] = [
   { header: 'ID', value: (t) => t.id },
   { header: 'TASK', value: (t) => t.task },
   { header: 'STATUS', value: (t) => t.status, color: (t) => statusColor(t.status) },
@@ -38,18 +30,18 @@ const columns: Column<Task>[] = [
   { header: 'UPDATED', value: (t) => t.updatedAt },
 ];
 
-const getTask = (api: ApiClient, id: string) => api.request<Task>('GET', `/api/v1/background-task/${pathSegment(id)}`);
+const getTask = (api: ApiClient, id: string) => api.call('GET /api/v1/background-task/:task_id', { params: { task_id: id } });
 
 /**
  * Polls a task until it ends, with a progress bar on stderr: drawn in place on a terminal, a plain line a second
  * otherwise (as `herald prune` does), so stdout keeps only the result.
  */
-async function follow(api: ApiClient, id: string): Promise<Task> {
+async function follow(api: ApiClient, id: string): Promise<TaskOut> {
   let task = await getTask(api, id);
   const verb = VERBS[task.task] ?? task.task;
   const bar = progressBar(`${verb} [{bar}] {value}/{total} messages, {scheduled} sent again`);
   // Messages created in the range while the task runs are walked too, so `processed` may pass the first count.
-  const totalOf = (t: Task) => Math.max(t.data.total ?? t.data.processed, t.data.processed);
+  const totalOf = (t: TaskOut) => Math.max(t.data.total ?? t.data.processed, t.data.processed);
   bar.start(totalOf(task), task.data.processed, { scheduled: task.data.scheduled });
   try {
     while (task.status === 'running') {
@@ -65,7 +57,7 @@ async function follow(api: ApiClient, id: string): Promise<Task> {
 }
 
 /** The end of a task: its JSON or a summary; a failed task makes the command fail. */
-function report(task: Task, opts: CommonOptions): void {
+function report(task: TaskOut, opts: CommonOptions): void {
   if (opts.json) printJson(task);
   if (task.status === 'failed') {
     process.stderr.write(`herald: ${task.task} ${task.id} failed: ${task.data.error ?? 'no reason given'}\n`);
@@ -76,9 +68,9 @@ function report(task: Task, opts: CommonOptions): void {
   }
 }
 
-async function startTask(api: ApiClient, opts: RecoveryOptions, endpoint: string, action: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const body = defined({ since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until'), ...extra });
-  const started = await api.request<TaskStarted>('POST', `${endpointPath(opts.app, endpoint)}/${action}`, { body });
+async function startTask(api: ApiClient, opts: RecoveryOptions, endpoint: string, action: TaskAction, filter: Omit<BulkReplayIn, 'since' | 'until'> = {}): Promise<void> {
+  const body = { since: timeOption(opts.since, '--since'), ...defined({ until: timeOption(opts.until, '--until'), ...filter }) };
+  const started = await api.call(`POST /api/v1/app/:app_id/endpoint/:endpoint_id/${action}`, { params: endpointParams(opts.app, endpoint), body });
   if (!opts.wait) {
     if (opts.json) printJson(started);
     else say(`started ${started.task} ${started.id}; follow it with: herald task get ${started.id} --wait`);
@@ -115,7 +107,7 @@ export function registerTaskCommands(program: Command, endpoint: Command): void 
 
   listSubcommand(task, 'list background tasks, newest first').action((opts: ListOptions) =>
     withApi(opts, async (api) => {
-      const page = await api.request<ListResponse<Task>>('GET', '/api/v1/background-task', { query: pageQuery(opts) });
+      const page = await api.call('GET /api/v1/background-task', { query: pageQuery(opts) });
       if (opts.json) printJson(page);
       else printPage(page, columns, 'no background tasks');
     }));

@@ -1,39 +1,16 @@
+import type { AuditEntryOut, Scope, TokenOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { UsageError } from '../client.ts';
-import { printJson, printPage, printRecord, say, type Column, type ListResponse } from '../output.ts';
+import { printJson, printPage, printRecord, say, type Column } from '../output.ts';
 import {
-  defined, durationSeconds, listSubcommand, pageQuery, pathSegment, positiveInteger, subcommand, timeOption, withApi,
+  defined, durationSeconds, listSubcommand, pageQuery, positiveInteger, subcommand, timeOption, withApi,
   type CommonOptions, type ListOptions,
 } from './shared.ts';
 
-interface Token {
-  id: string;
-  name: string;
-  scope: string;
-  appId: string | null;
-  readOnly: boolean;
-  rateLimit: number | null;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  token?: string;
-}
+const SCOPES: readonly Scope[] = ['admin', 'read-only', 'app'];
+const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);
 
-interface AuditEntry {
-  id: string;
-  timestamp: string;
-  actorName: string;
-  ip: string | null;
-  method: string;
-  path: string;
-  statusCode: number;
-  resourceId: string | null;
-}
-
-const SCOPES = ['admin', 'read-only', 'app'];
-
-const tokenColumns: Column<Token>[] = [
+const tokenColumns: Column<TokenOut>[] = [
   { header: 'ID', value: (t) => t.id },
   { header: 'NAME', value: (t) => t.name },
   { header: 'SCOPE', value: (t) => (t.scope === 'app' && t.readOnly ? 'app, read-only' : t.scope) },
@@ -43,7 +20,7 @@ const tokenColumns: Column<Token>[] = [
   { header: 'LAST USED', value: (t) => t.lastUsedAt ?? 'never' },
 ];
 
-const auditColumns: Column<AuditEntry>[] = [
+const auditColumns: Column<AuditEntryOut>[] = [
   { header: 'TIME', value: (e) => e.timestamp },
   { header: 'WHO', value: (e) => e.actorName },
   { header: 'FROM', value: (e) => e.ip },
@@ -74,17 +51,20 @@ export function registerTokenCommands(program: Command): void {
     .option('--rate-limit <n>', 'requests per second this token may make')
     .action((opts: CreateOptions) =>
       withApi(opts, async (api) => {
-        if (!SCOPES.includes(opts.scope)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${opts.scope}")`);
-        if (opts.scope === 'app' && !opts.app) throw new UsageError('an app token needs --app');
-        const body = defined({
+        const scope = opts.scope;
+        if (!isScope(scope)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${scope}")`);
+        if (scope === 'app' && !opts.app) throw new UsageError('an app token needs --app');
+        const body = {
           name: opts.name,
-          scope: opts.scope,
-          appId: opts.app,
-          readOnly: opts.readOnly,
-          expiresIn: durationSeconds(opts.expiresIn, '--expires-in'),
-          rateLimit: opts.rateLimit === undefined ? undefined : positiveInteger(opts.rateLimit, '--rate-limit'),
-        });
-        const created = await api.request<Token>('POST', '/api/v1/token', { body });
+          scope,
+          ...defined({
+            appId: opts.app,
+            readOnly: opts.readOnly,
+            expiresIn: durationSeconds(opts.expiresIn, '--expires-in'),
+            rateLimit: opts.rateLimit === undefined ? undefined : positiveInteger(opts.rateLimit, '--rate-limit'),
+          }),
+        };
+        const created = await api.call('POST /api/v1/token', { body });
         if (opts.json) return printJson(created);
         const { token: secret, ...shown } = created;
         say(`created token ${created.id}. It is shown only this once:\n\n    ${secret}\n`);
@@ -95,21 +75,21 @@ export function registerTokenCommands(program: Command): void {
     .option('--portal', 'list the consumer portal links instead')
     .action((opts: ListOptions & { portal?: boolean }) =>
       withApi(opts, async (api) => {
-        const page = await api.request<ListResponse<Token>>('GET', '/api/v1/token', { query: { ...pageQuery(opts), portal: opts.portal } });
+        const page = await api.call('GET /api/v1/token', { query: { ...pageQuery(opts), portal: opts.portal } });
         if (opts.json) printJson(page);
         else printPage(page, tokenColumns, 'no tokens');
       }));
 
   subcommand(token, 'get <id>', 'show a token (never the token itself)').action((id: string, opts: CommonOptions) =>
     withApi(opts, async (api) => {
-      const found = await api.request<Token>('GET', `/api/v1/token/${pathSegment(id)}`);
+      const found = await api.call('GET /api/v1/token/:token_id', { params: { token_id: id } });
       if (opts.json) printJson(found);
       else printRecord({ ...found });
     }));
 
   subcommand(token, 'revoke <id>', 'revoke a token: it stops working at once').action((id: string, opts: CommonOptions) =>
     withApi(opts, async (api) => {
-      await api.request('DELETE', `/api/v1/token/${pathSegment(id)}`);
+      await api.call('DELETE /api/v1/token/:token_id', { params: { token_id: id } });
       if (!opts.json) say(`revoked token ${id}`);
     }));
 
@@ -119,7 +99,7 @@ export function registerTokenCommands(program: Command): void {
     .action((app: string, opts: CommonOptions & { readOnly?: boolean; expiresIn?: string }) =>
       withApi(opts, async (api) => {
         const body = defined({ readOnly: opts.readOnly, expiry: durationSeconds(opts.expiresIn, '--expires-in') });
-        const access = await api.request<{ url: string; token: string }>('POST', `/api/v1/auth/app-portal-access/${pathSegment(app)}`, { body });
+        const access = await api.call('POST /api/v1/auth/app-portal-access/:app_id', { params: { app_id: app }, body });
         if (opts.json) printJson(access);
         else say(access.url);
       }));
@@ -135,7 +115,7 @@ export function registerTokenCommands(program: Command): void {
         const query = {
           ...pageQuery(opts), app_id: opts.app, token_id: opts.tokenId, since: timeOption(opts.since, '--since'), until: timeOption(opts.until, '--until'),
         };
-        const page = await api.request<ListResponse<AuditEntry>>('GET', '/api/v1/audit-log', { query });
+        const page = await api.call('GET /api/v1/audit-log', { query });
         if (opts.json) printJson(page);
         else printPage(page, auditColumns, 'no changes recorded');
       }));

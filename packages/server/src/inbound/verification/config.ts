@@ -121,6 +121,6 @@ const SECRET_FIELDS = new Set(['secret', 'password', 'key']);
  * The configuration for API output, every secret replaced by REDACTED. Not even a few characters of it are shown:
  * the last four characters of a 16-character key are a quarter of it.
  */
-export function redactVerification(v: Verification): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(v).map(([name, value]) => [name, SECRET_FIELDS.has(name) ? REDACTED : value]));
+export function redactVerification(v: Verification): { type: Verification['type']; [field: string]: unknown } {
+  return { ...Object.fromEntries(Object.entries(v).map(([name, value]) => [name, SECRET_FIELDS.has(name) ? REDACTED : value])), type: v.type };
 }

@@ -1,0 +1,96 @@
+import { Type, type Static } from 'typebox';
+import { Channel, DateTime, EventTypeName, HeaderMap, Metadata, Nullable, ThrottleRate, Uid } from './common.ts';
+import { EndpointFilter } from './endpoint-filter.ts';
+
+const Secret = Type.String({ pattern: '^(whsec_|whsk_)?[a-zA-Z0-9+/=]{32,100}$' });
+const Url = Type.String({ minLength: 1, maxLength: 65536, format: 'uri' });
+const EventTypes = Type.Array(EventTypeName, { minItems: 1, uniqueItems: true });
+const Channels = Type.Array(Channel, { minItems: 1, maxItems: 10, uniqueItems: true });
+
+const EndpointFields = {
+  url: Url,
+  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  uid: Type.Optional(Nullable(Uid)),
+  disabled: Type.Optional(Type.Boolean()),
+  eventTypes: Type.Optional(Nullable(EventTypes)),
+  filterTypes: Type.Optional(Nullable(EventTypes)),
+  channels: Type.Optional(Nullable(Channels)),
+  throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  /** Herald: deliver strictly in creation order. */
+  ordered: Type.Optional(Type.Boolean()),
+  filter: Type.Optional(Nullable(EndpointFilter)),
+  metadata: Type.Optional(Metadata),
+  version: Type.Optional(Nullable(Type.Integer())),
+};
+export const EndpointIn = Type.Object({ ...EndpointFields, secret: Type.Optional(Nullable(Secret)), headers: Type.Optional(Nullable(HeaderMap)) });
+export type EndpointIn = Static<typeof EndpointIn>;
+export const EndpointUpdate = Type.Object(EndpointFields);
+export type EndpointUpdate = Static<typeof EndpointUpdate>;
+export const EndpointPatch = Type.Object({ ...EndpointFields, url: Type.Optional(Url), secret: Type.Optional(Nullable(Secret)) });
+export type EndpointPatch = Static<typeof EndpointPatch>;
+
+/**
+ * Herald: the endpoint's circuit breaker. Open after many failed attempts in a row: its deliveries wait while it is
+ * probed, one delivery at a time, at nextProbeAt and then less often; the first success closes it.
+ */
+export const CircuitOut = Type.Object({
+  state: Type.Union([Type.Literal('closed'), Type.Literal('open')]),
+  openedAt: Nullable(DateTime),
+  failures: Type.Integer(),
+  nextProbeAt: Nullable(DateTime),
+});
+export type CircuitOut = Static<typeof CircuitOut>;
+
+export const EndpointOut = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  description: Type.String(),
+  uid: Type.Optional(Nullable(Type.String())),
+  disabled: Type.Boolean(),
+  eventTypes: Type.Optional(Nullable(Type.Array(Type.String()))),
+  filterTypes: Type.Optional(Nullable(Type.Array(Type.String()))),
+  channels: Type.Optional(Nullable(Type.Array(Type.String()))),
+  throttleRate: Type.Optional(Nullable(Type.Integer())),
+  ordered: Type.Boolean(),
+  filter: Type.Optional(Nullable(EndpointFilter)),
+  metadata: Metadata,
+  version: Type.Integer(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  /** Absent from answers that do not carry it (a message's endpoints). */
+  circuit: Type.Optional(CircuitOut),
+});
+export type EndpointOut = Static<typeof EndpointOut>;
+
+export const EndpointSecretOut = Type.Object({ key: Type.String() });
+export type EndpointSecretOut = Static<typeof EndpointSecretOut>;
+export const EndpointSecretRotateIn = Type.Object({
+  key: Type.Optional(Nullable(Secret)),
+  gracePeriodSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 604_800 }))),
+});
+export type EndpointSecretRotateIn = Static<typeof EndpointSecretRotateIn>;
+
+export const EndpointHeadersIn = Type.Object({ headers: HeaderMap });
+export type EndpointHeadersIn = Static<typeof EndpointHeadersIn>;
+export const EndpointHeadersPatchIn = Type.Object({
+  headers: Type.Record(Type.String(), Nullable(Type.String())),
+  deleteHeaders: Type.Optional(Type.Array(Type.String())),
+});
+export type EndpointHeadersPatchIn = Static<typeof EndpointHeadersPatchIn>;
+/** Sensitive headers (credentials) are named, never shown. */
+export const EndpointHeadersOut = Type.Object({ headers: HeaderMap, sensitive: Type.Array(Type.String()) });
+export type EndpointHeadersOut = Static<typeof EndpointHeadersOut>;
+
+export const EndpointStatsOut = Type.Object({
+  success: Type.Integer(), pending: Type.Integer(), sending: Type.Integer(), fail: Type.Integer(), canceled: Type.Integer(),
+});
+export type EndpointStatsOut = Static<typeof EndpointStatsOut>;
+export const StatsQuery = Type.Object({ since: Type.Optional(DateTime), until: Type.Optional(DateTime) });
+
+/** Svix's "send example": an event type's example payload to one endpoint. */
+export const EventExampleIn = Type.Object({
+  eventType: EventTypeName,
+  /** Herald's own (the svix client sends it): which of the schema's examples, the first by default. */
+  exampleIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type EventExampleIn = Static<typeof EventExampleIn>;
