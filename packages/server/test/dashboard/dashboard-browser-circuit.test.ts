@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { newContext, shot, skipBrowser as skip, visible, useDashboard } from '../helpers/browser.ts';
+import { shot, skipBrowser as skip, visible, useDashboard } from '../helpers/browser.ts';
 import { until } from '../helpers/wait.ts';
 import { useTestServer } from '../helpers/test-server.ts';
 
@@ -57,19 +57,14 @@ describe('an open circuit in the dashboard', { skip, timeout: 120_000 }, () => {
   });
 
   it('shows the open circuit in the consumer portal', async () => {
-    const access = await server.call('POST', `/api/v1/auth/app-portal-access/${appId}`, { readOnly: true });
-    assert.equal(access.status, 200);
-    const customer = await newContext(ui.browser, 1100, 820);
+    const { portal, close } = await ui.openPortal(appId);
     try {
-      const portal = await customer.newPage();
-      ui.watch(portal);
-      await portal.goto(access.json.url);
       await portal.getByRole('link', { name: 'Endpoints', exact: true }).click();
       await portal.locator('tr', { hasText: downUrl() }).getByRole('link').first().click();
       await visible(portal.getByTestId('circuit-state'));
       await shot(portal, '62-portal-circuit-open');
     } finally {
-      await customer.close();
+      await close();
     }
   });
 

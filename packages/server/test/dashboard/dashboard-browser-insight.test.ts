@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { eventually, newContext, shot, skipBrowser as skip, visible, WAIT_MS, useDashboard } from '../helpers/browser.ts';
+import { eventually, shot, skipBrowser as skip, visible, WAIT_MS, useDashboard } from '../helpers/browser.ts';
 import { useTestServer } from '../helpers/test-server.ts';
 
 /** How soon an attempt must show in the live view after its message is sent. */
@@ -128,20 +128,15 @@ describe('charts, live attempts and inbound sources in the dashboard', { skip, t
   });
 
   it('shows the charts and the live view in the consumer portal', async () => {
-    const access = await server.call('POST', `/api/v1/auth/app-portal-access/${app.id}`, { readOnly: true });
-    assert.equal(access.status, 200);
-    const customer = await newContext(ui.browser, 1100, 820);
+    const { portal, close } = await ui.openPortal(app.id);
     try {
-      const portal = await customer.newPage();
-      ui.watch(portal);
-      await portal.goto(access.json.url);
       await portal.getByRole('link', { name: 'Stats', exact: true }).click();
       await eventually('the portal\'s bars', async () => (await count(portal.getByTestId('chart-volume').locator('rect.bar-bad'))) > 0);
       await shot(portal, '33-portal-stats');
       await portal.getByRole('link', { name: 'Live', exact: true }).click();
       await eventually('the portal\'s stream to be live', async () => (await portal.getByTestId('live-status').getAttribute('data-state')) === 'open');
     } finally {
-      await customer.close();
+      await close();
     }
   });
 

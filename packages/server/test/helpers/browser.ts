@@ -82,6 +82,11 @@ export interface TestDashboard {
   readonly pageErrors: string[];
   /** Watches another page for uncaught errors. */
   watch(page: Page): void;
+  /**
+   * Opens the application's consumer portal as a customer would: a read-only link minted through the API, in a
+   * context of its own (a narrower window), watched for uncaught errors. `close` ends the context.
+   */
+  openPortal(appId: string): Promise<{ portal: Page; close(): Promise<void> }>;
 }
 
 /**
@@ -115,5 +120,14 @@ export function useDashboard(server: TestServer, options: { page?: 'signed-in' |
     },
     pageErrors: errors,
     watch,
+    async openPortal(appId) {
+      const access = await server.call('POST', `/api/v1/auth/app-portal-access/${appId}`, { readOnly: true });
+      if (access.status !== 200) throw new Error(`minting a portal link answered ${access.status}: ${JSON.stringify(access.json)}`);
+      const customer = await newContext(started(browser, 'Chromium'), 1100, 820);
+      const portal = await customer.newPage();
+      watch(portal);
+      await portal.goto(access.json.url);
+      return { portal, close: () => customer.close() };
+    },
   };
 }
