@@ -1,4 +1,4 @@
-import { FILTER_MAX_CONDITIONS } from '@herald/wire';
+import { FILTER_MAX_CONDITIONS, type EndpointFilterIn } from '@herald/wire';
 import { HeraldError } from '../lib/errors.ts';
 
 /**
@@ -6,20 +6,8 @@ import { HeraldError } from '../lib/errors.ts';
  * inbound gateway received) on the request's headers. An endpoint gets a message only when every condition holds.
  */
 
-export type FilterScalar = string | number | boolean | null;
-/** Whether the field or header is there at all (a body field holding null is there). */
-export interface FilterExists {
-  $exists: boolean;
-}
-/** A value (strict equality: 1 is not "1"), any of several values, or presence. */
-export type FilterCondition<T> = T | T[] | FilterExists;
-
-export interface EndpointFilter {
-  /** By header name, in any case; values compare exactly. */
-  headers?: Record<string, FilterCondition<string>>;
-  /** By dot path into the body: `pull_request.base.ref`, `commits.0.id` (digits index arrays), `\.` a literal dot. */
-  body?: Record<string, FilterCondition<FilterScalar>>;
-}
+/** The filter's shape is the API's (packages/wire): what an endpoint stores is what was validated there. */
+export type EndpointFilter = EndpointFilterIn;
 
 export interface FilterSubject {
   headers: Record<string, string | string[] | undefined>;
@@ -81,7 +69,10 @@ interface Compiled {
   body: { keys: string[]; test: Test }[];
 }
 
-function testOf(condition: FilterCondition<FilterScalar>): Test {
+/** One condition of a filter, on a header or a body field. */
+type Condition = NonNullable<EndpointFilter['body']>[string] | NonNullable<EndpointFilter['headers']>[string];
+
+function testOf(condition: Condition): Test {
   if (Array.isArray(condition)) return { anyOf: condition };
   if (typeof condition === 'object' && condition !== null) return { exists: condition.$exists };
   return { anyOf: [condition] };

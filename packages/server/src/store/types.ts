@@ -1,5 +1,6 @@
 /** Domain rows as the store hands them out. Times are epoch milliseconds. */
-import type { EndpointFilter } from '../delivery/filter.ts';
+import type { LiveAttemptOut } from '@herald/wire';
+import type { EndpointFilterIn as EndpointFilter } from '@herald/wire';
 import type { ForwardSpec } from './inbound-types.ts';
 
 export interface App {
@@ -253,29 +254,8 @@ export interface BackgroundTask {
   updatedAt: number;
 }
 
-/**
- * One recorded attempt as live observers see it (`herald tail`, the attempt stream): the fields of the API's attempt
- * without the response body, plus the message's event type, the attempt's number and when the next one is due.
- */
-export interface LiveAttempt {
-  id: string;
-  appId: string;
-  msgId: string;
-  endpointId: string;
-  eventType: string;
-  url: string;
-  status: StatusValue;
-  statusText: (typeof STATUS_TEXT)[number];
-  responseStatusCode: number;
-  /** The first 200 characters of the response body, or (whole, up to 1,000 characters) why there was no response. */
-  response: string;
-  responseDurationMs: number;
-  triggerType: TriggerValue;
-  attemptNumber: number;
-  timestamp: string;
-  /** When the delivery is tried again; null when this attempt was its last (success or given up). */
-  nextAttempt: string | null;
-}
+/** One recorded attempt as live observers see it (`herald tail`, the attempt stream), also passed between processes. */
+export type LiveAttempt = LiveAttemptOut;
 
 /** What processes sharing a store tell each other. `origin` names the process that said it. */
 export type StoreEvent =
