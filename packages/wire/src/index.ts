@@ -1,7 +1,8 @@
 /**
  * Herald's API on the wire: the TypeBox schemas the server validates requests with and documents (OpenAPI), the
  * types the server, the CLI and the dashboard share (`Static` of each schema), and the table of routes the clients
- * call by.
+ * call by. `@herald/wire/routes` and `@herald/wire/listen-name` load without TypeBox, for clients that need only the
+ * route table's values (the CLI starts faster without it).
  */
 export * from './common.ts';
 export * from './errors.ts';
@@ -18,4 +19,5 @@ export * from './sources.ts';
 export * from './stats.ts';
 export * from './health.ts';
 export * from './live.ts';
+export * from './listen-name.ts';
 export * from './routes.ts';

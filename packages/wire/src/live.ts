@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CsvList, DateTime, EmptyOut, HeaderMap, Nullable, Uid } from './common.ts';
 import { DeliveryStatus, TriggerType } from './attempts.ts';
+import { LISTEN_NAME_PATTERN } from './listen-name.ts';
 
 /**
  * The server-sent events of the live streams: GET /api/v1/app/{app}/attempt/stream (`herald tail`, the dashboard's
@@ -48,8 +49,6 @@ export type LiveAttemptOut = Static<typeof LiveAttemptOut>;
 export const AttemptStreamEvents = { ready: AttemptStreamReady, attempt: LiveAttemptOut };
 export type AttemptStreamEvents = { [E in keyof typeof AttemptStreamEvents]: Static<(typeof AttemptStreamEvents)[E]> };
 
-/** A listen session's name. */
-export const LISTEN_NAME_PATTERN = '^[a-zA-Z0-9._-]{1,64}$';
 export const ListenParams = Type.Object({ app_id: Uid, name: Type.String({ pattern: LISTEN_NAME_PATTERN }) });
 export const ListenQuery = Type.Object({ event_types: Type.Optional(CsvList) });
 

@@ -1,7 +1,8 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { routeTarget, type RouteArgs, type RouteKey, type RouteResponse } from '@herald/wire';
+import { routeTarget } from '@herald/wire/routes';
+import type { RouteArgs, RouteKey, RouteResponse } from '@herald/wire';
 import type { Command } from 'commander';
 import { Agent, request, type Dispatcher } from 'undici';
 

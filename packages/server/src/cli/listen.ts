@@ -1,6 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { LISTEN_NAME_PATTERN, routeTarget, type ListenDeliveryOut, type ListenReplyIn, type ListenStreamEvents } from '@herald/wire';
+import { LISTEN_NAME_PATTERN } from '@herald/wire/listen-name';
+import { routeTarget } from '@herald/wire/routes';
+import type { ListenDeliveryOut, ListenReplyIn, ListenStreamEvents } from '@herald/wire';
 import type { Command } from 'commander';
 import { Agent, request } from 'undici';
 import { applicationOf, eventTypesOf, withEventTypesOption, type EventTypesOptions } from './target.ts';

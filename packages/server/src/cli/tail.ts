@@ -1,4 +1,5 @@
-import { routeTarget, type AttemptStreamEvents, type LiveAttemptOut } from '@herald/wire';
+import { routeTarget } from '@herald/wire/routes';
+import type { AttemptStreamEvents, LiveAttemptOut } from '@herald/wire';
 import type { Command } from 'commander';
 import { applicationOf, eventTypesOf, withEventTypesOption, type EventTypesOptions } from './target.ts';
 import { ApiClient, resolveConnection, withConnectionOptions, type ConnectionOptions } from './client.ts';
