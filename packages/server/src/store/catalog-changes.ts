@@ -75,19 +75,7 @@ export function announcingCatalogChanges(storage: Storage): Storage {
     },
     broadcast: (event) => storage.bus.broadcast(event),
   };
-  return overlay(storage, { catalog: overlay(catalog, catalogWrites), inbound: overlay(inbound, inboundWrites), bus });
-}
-
-/**
- * `target` with some members replaced; every other member (methods bound to `target`, so a dialect's own state stays
- * its own) still comes from it, including members added to a slice later.
- */
-function overlay<T extends object>(target: T, replaced: Partial<T>): T {
-  return new Proxy(target, {
-    get(object, key) {
-      if (Object.hasOwn(replaced, key)) return replaced[key as keyof T];
-      const value: unknown = Reflect.get(object, key, object);
-      return typeof value === 'function' ? value.bind(object) : value;
-    },
-  });
+  // The slices are plain objects of closures (no `this`), so copies with some members replaced serve as well as the
+  // originals; what is not replaced, dialect-specific fields included, is carried over as it is.
+  return { ...storage, catalog: { ...catalog, ...catalogWrites }, inbound: { ...inbound, ...inboundWrites }, bus };
 }
