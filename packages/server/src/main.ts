@@ -115,6 +115,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     ? new DeliveryEngine({ queue: store.queue, circuits: store.circuits }, endpoints, {
       requestTimeoutMs,
       perEndpointConcurrency: config.perEndpointConcurrency,
+      maxInFlight: config.maxInFlight,
       maxHeld: config.maxHeldDeliveries,
       maxQueuedPerEndpoint: config.maxQueuedPerEndpoint,
       claimBatch: config.claimBatch,

@@ -69,6 +69,8 @@ export interface HeraldConfig {
   readonly portalFrameAncestors: readonly string[];
   /** Attempts in flight to one endpoint at once, per worker. */
   readonly perEndpointConcurrency: number;
+  /** Attempts in flight at once across all endpoints, per worker. */
+  readonly maxInFlight: number;
   /** Deliveries a worker holds in memory (queued or in flight); beyond it work waits in the database. */
   readonly maxHeldDeliveries: number;
   /** Deliveries queued per endpoint in a worker; beyond it they are parked in the database until the queue drains. */
@@ -304,6 +306,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   portalFrameAncestors: { env: 'HERALD_PORTAL_FRAME_ANCESTORS', parse: originList, fallback: Object.freeze([]) },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
   perEndpointConcurrency: { env: 'HERALD_PER_ENDPOINT_CONCURRENCY', parse: integer(1, 1_000), fallback: 10 },
+  maxInFlight: { env: 'HERALD_MAX_IN_FLIGHT', parse: integer(1, 100_000), fallback: 1_000 },
   maxHeldDeliveries: { env: 'HERALD_MAX_HELD_DELIVERIES', parse: integer(1, 10_000_000), fallback: 20_000 },
   maxQueuedPerEndpoint: { env: 'HERALD_MAX_QUEUED_PER_ENDPOINT', parse: integer(1, 1_000_000), fallback: 2_000 },
   claimBatch: { env: 'HERALD_CLAIM_BATCH', parse: integer(1, 100_000), fallback: 500 },

@@ -21,32 +21,61 @@ function random(bytes: number): Buffer {
   return pool.subarray(poolOffset - bytes, poolOffset);
 }
 
+// The last id's 128-bit payload as four 32-bit words, most significant first, and its second.
 let lastSecond = -1;
-let lastPayload = 0n;
-const PAYLOAD_MAX = (1n << 128n) - 1n;
+const last = new Uint32Array(4);
+const WORD = 2 ** 32;
 
-function encodeBase62(value: bigint): string {
-  let out = '';
-  while (value > 0n) {
-    out = BASE62[Number(value % 62n)]! + out;
-    value /= 62n;
+/**
+ * The 160-bit KSUID (timestamp word, then the payload words) in base62, by long division over 16-bit halves, so every
+ * step is small-integer arithmetic: no BigInt on the hot path.
+ */
+const digits = Buffer.alloc(KSUID_LENGTH);
+const halves = new Uint16Array(10);
+const BASE62_CODES = Uint8Array.from(BASE62, (ch) => ch.charCodeAt(0));
+function encodeBase62(timestamp: number, payload: Uint32Array): string {
+  halves[0] = timestamp >>> 16;
+  halves[1] = timestamp & 0xffff;
+  for (let w = 0; w < 4; w++) {
+    halves[2 + 2 * w] = payload[w]! >>> 16;
+    halves[3 + 2 * w] = payload[w]! & 0xffff;
   }
-  return out.padStart(KSUID_LENGTH, '0');
+  for (let d = KSUID_LENGTH - 1; d >= 0; d--) {
+    let remainder = 0;
+    for (let h = 0; h < 10; h++) {
+      const current = (remainder << 16) | halves[h]!; // < 62 · 2^16
+      const quotient = (current / 62) | 0;
+      halves[h] = quotient;
+      remainder = current - quotient * 62;
+    }
+    digits[d] = BASE62_CODES[remainder]!;
+  }
+  return digits.toString('latin1');
 }
 
 export function ksuid(nowMs: number = Date.now()): string {
   const second = Math.floor(nowMs / 1000) - KSUID_EPOCH;
-  let payload: bigint;
-  if (second === lastSecond && lastPayload < PAYLOAD_MAX - (1n << 64n)) {
+  // A payload whose top 64 bits are all ones could overflow: draw a fresh one instead (never happens in practice).
+  if (second === lastSecond && !(last[0] === 0xffffffff && last[1] === 0xffffffff)) {
     // Step by a random amount below 2^32 so consecutive ids stay unguessable yet ordered.
-    payload = lastPayload + 1n + BigInt(random(4).readUInt32BE(0));
+    let carry = 1 + random(4).readUInt32BE(0);
+    for (let w = 3; w >= 0 && carry > 0; w--) {
+      const sum = last[w]! + carry;
+      last[w] = sum % WORD;
+      carry = sum >= WORD ? 1 : 0;
+    }
   } else {
     // Keep the top bit clear so a second's worth of increments can never overflow into the timestamp.
-    payload = BigInt('0x' + random(16).toString('hex')) >> 1n;
+    const bytes = random(16);
+    let shiftedIn = 0;
+    for (let w = 0; w < 4; w++) {
+      const word = bytes.readUInt32BE(w * 4);
+      last[w] = ((word >>> 1) | (shiftedIn << 31)) >>> 0;
+      shiftedIn = word & 1;
+    }
   }
   lastSecond = second;
-  lastPayload = payload;
-  return encodeBase62((BigInt(second >>> 0) << 128n) | payload);
+  return encodeBase62(second >>> 0, last);
 }
 
 export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'qtask' | 'tok' | 'audit' | 'src' | 'inreq';

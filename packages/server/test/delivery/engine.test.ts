@@ -15,7 +15,7 @@ import { openSqliteStorage } from '../../src/store/sqlite/index.ts';
 import type { App } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/herald.ts';
 import { Receiver } from '../helpers/receiver.ts';
-import { until } from '../helpers/wait.ts';
+import { expectQuietFor, until } from '../helpers/wait.ts';
 
 async function rig(options: Partial<EngineOptions & AttemptOptions>) {
   const dir = tempDir();
@@ -24,7 +24,7 @@ async function rig(options: Partial<EngineOptions & AttemptOptions>) {
   const http = new HttpTransport(5_000, { allowPrivate: true });
   const log = pino({ level: 'silent' });
   const engine = new DeliveryEngine(store, endpoints, {
-    requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxHeld: 1_000, maxQueuedPerEndpoint: 100, claimBatch: 100, shared: null, ...options,
+    requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxInFlight: 1_000, maxHeld: 1_000, maxQueuedPerEndpoint: 100, claimBatch: 100, shared: null, ...options,
   }, log);
   const recorder = new Recorder(store, log, (at) => engine.noteDue(at));
   engine.sendThrough(new Attempts(store.catalog, endpoints, [new ListenTransport(new ListenHub()), http], recorder, {
@@ -149,6 +149,69 @@ test('a manual resend to an endpoint whose circuit is open is sent at once', asy
     await receiver.waitFor((all) => all.length > before && all.at(-1)!.headers['webhook-id'] === last.id, 5_000, 'the resend');
     // Its success closes the circuit: the others, failed and waiting a minute for their retry, go at once.
     await until('every delivery to succeed', async () => (await r.store.stats.endpointStats('ep_resend', null, null)).success === 5, 5_000);
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
+
+test('attempts in flight across all endpoints stay within maxInFlight, each endpoint still within its own limit, and a stop gives back those still waiting for a slot', async () => {
+  const receiver = await Receiver.start();
+  let open = 0;
+  let mostOpen = 0;
+  const openPer = new Map<string, number>();
+  let mostPer = 0;
+  let hold = true;
+  const held: (() => void)[] = [];
+  receiver.responder = (req, res) => {
+    open++;
+    mostOpen = Math.max(mostOpen, open);
+    const path = req.path;
+    openPer.set(path, (openPer.get(path) ?? 0) + 1);
+    mostPer = Math.max(mostPer, openPer.get(path)!);
+    const answer = () => {
+      open--;
+      openPer.set(path, openPer.get(path)! - 1);
+      res.writeHead(200).end();
+    };
+    if (hold) held.push(answer);
+    else setTimeout(answer, 2);
+  };
+  const r = await rig({ maxInFlight: 7, perEndpointConcurrency: 3 });
+  try {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await r.addEndpoint(`ep_${name}`, receiver.url(`/${name}`));
+    for (let n = 0; n < 20; n++) await r.publish(n);
+    // 5 endpoints × 3 would be 15 at once: the total limit holds it at 7.
+    await until('7 requests open', () => open === 7, 5_000);
+    await expectQuietFor(200, 'an 8th request');
+    assert.equal(open, 7, 'no more than maxInFlight requests open');
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    await receiver.waitFor((all) => all.length >= 100, 20_000);
+    await r.engine.idle();
+    assert.equal(mostOpen, 7);
+    assert.ok(mostPer <= 3, `an endpoint had ${mostPer} open; its limit is 3`);
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      const ns = receiver.on(`/${name}`).map((x) => JSON.parse(x.body.toString()).n as number).sort((a, b) => a - b);
+      assert.deepEqual(ns, Array.from({ length: 20 }, (_, n) => n), `/${name}: each message exactly once`);
+    }
+
+    // Stopping while attempts wait for a slot: the waiting ones are given back, due, not sent and not lost.
+    hold = true;
+    for (let n = 20; n < 30; n++) await r.publish(n);
+    await until('7 requests open again', () => open === 7, 5_000);
+    const stopping = r.engine.stop(3_000);
+    for (const answer of held.splice(0)) answer();
+    await stopping;
+    const received = receiver.received.length;
+    assert.equal(received, 107, 'only the 7 attempts on the wire went out');
+    let left = 0;
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      const stats = await r.store.stats.endpointStats(`ep_${name}`, null, null);
+      assert.equal(stats.sending, 0, 'nothing left leased by the stopped engine');
+      left += stats.pending;
+    }
+    assert.equal(left, 43, 'the rest wait, due, for the next start');
   } finally {
     await r.close();
     await receiver.close();
