@@ -52,7 +52,7 @@ export const bullmq: Scenario = {
     try {
       ctx.log(`Redis ${redis['version']}: save "${redis['save']}", appendonly ${redis['appendonly']}, appendfsync ${redis['appendfsync']}`);
       const figures = await oneEndpointLoad(ctx, (target) => startPeer('bullmq relay', 'bullmq-relay.ts', target, [queueName, REDIS_URL]), async () => 'bullmq');
-      return { ...figures, bullmqVersion: packageVersion('bullmq'), redis };
+      return { ...figures, bullmqVersion: packageVersion('bullmq'), queue: queueName, redis };
     } finally {
       await removeQueue(); // after oneEndpointLoad stopped the relay, so no worker recreates a key
     }

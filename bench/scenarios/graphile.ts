@@ -16,7 +16,7 @@ export const graphile: Scenario = {
     const drop = onCleanup(`schema ${schema}`, () => dropSchema(schema));
     try {
       const figures = await oneEndpointLoad(ctx, (target) => startPeer('graphile-worker relay', 'graphile-relay.ts', target, [PG_TEST_URL, schema]), async () => 'graphile');
-      return { ...figures, graphileWorkerVersion: packageVersion('graphile-worker') };
+      return { ...figures, graphileWorkerVersion: packageVersion('graphile-worker'), schema };
     } finally {
       await drop(); // after oneEndpointLoad stopped the relay
     }
