@@ -18,15 +18,17 @@ import { SCALES } from './lib/scale.ts';
 import type { Scenario } from './lib/scenario.ts';
 import { ROOT, say } from './lib/util.ts';
 import { backlog } from './scenarios/backlog.ts';
+import { bullmq } from './scenarios/bullmq.ts';
 import { ceiling } from './scenarios/ceiling.ts';
 import { dashboard } from './scenarios/dashboard.ts';
 import { fanout } from './scenarios/fanout.ts';
+import { graphile } from './scenarios/graphile.ts';
 import { latency } from './scenarios/latency.ts';
 import { poisoned } from './scenarios/poisoned.ts';
 import { postgres } from './scenarios/postgres.ts';
 import { throughput } from './scenarios/throughput.ts';
 
-const SCENARIOS: Scenario[] = [throughput, ceiling, latency, fanout, backlog, poisoned, postgres, dashboard];
+const SCENARIOS: Scenario[] = [throughput, ceiling, bullmq, latency, fanout, backlog, poisoned, postgres, graphile, dashboard];
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run bench -- [--scale full|smoke] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--out FILE] [--herald-env HERALD_X=v]... [--backlog-messages N]\n`);

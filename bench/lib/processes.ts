@@ -64,11 +64,11 @@ export async function startHerald(db: Database = 'sqlite', env: Record<string, s
 }
 
 /**
- * The ceiling relay (bench/relay.ts) as a child process, forwarding to `target`: like Herald, a separate process
- * competing for the same cores.
+ * A relay of the bench (the ceiling relay, a peer) as a child process: `script` under bench/, given `args`, prints
+ * {"listening": port} once it listens on loopback. Like Herald, a separate process competing for the same cores.
  */
-export async function startRelay(target: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/relay.ts'), target], {
+async function startRelayScript(what: string, script: string, args: string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,14 +78,14 @@ export async function startRelay(target: string): Promise<ServerProcess> {
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let rss: RssSampler | null = null;
-  const stop = onCleanup('relay', async () => {
+  const stop = onCleanup(what, async () => {
     rss?.stop();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`relay did not start:\n${out}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 30_000);
       child.stdout.on('data', () => {
         const line = out.split('\n').find((l) => l.startsWith('{"listening"'));
         if (!line) return;
@@ -94,7 +94,7 @@ export async function startRelay(target: string): Promise<ServerProcess> {
       });
       void exited.then(() => {
         clearTimeout(timer);
-        reject(new Error(`relay exited before listening:\n${out}`));
+        reject(new Error(`${what} exited before listening:\n${out}`));
       });
     });
     rss = new RssSampler(child.pid!);
@@ -103,4 +103,14 @@ export async function startRelay(target: string): Promise<ServerProcess> {
     await stop();
     throw err;
   }
+}
+
+/** The ceiling relay (bench/relay.ts), forwarding to `target`. */
+export function startRelay(target: string): Promise<ServerProcess> {
+  return startRelayScript('relay', 'relay.ts', [target]);
+}
+
+/** A peer relay (bench/peers/<script>) posting to `target`; `args` follow the target. */
+export function startPeer(what: string, script: string, target: string, args: string[]): Promise<ServerProcess> {
+  return startRelayScript(what, `peers/${script}`, [target, ...args]);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +24,9 @@ export function round(n: number, digits = 0): number {
 /** Progress lines go to standard error so standard output holds only the report table. */
 export function say(scope: string, message: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${scope}: ${message}\n`);
+}
+
+/** The installed version of a package of the repository (a peer the bench compares against). */
+export function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
