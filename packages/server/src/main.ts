@@ -29,6 +29,7 @@ import { lockDataDir } from './store/sqlite/lock.ts';
 import type { Storage } from './store/storage.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { VERSION } from './version.ts';
+import { warmUp } from './warm-up.ts';
 
 export interface RunningHerald {
   /** The API's address; for a worker-only process, that of its metrics and health listener. */
@@ -93,9 +94,11 @@ export async function createLogger(level: string, terminal: boolean = process.st
 /**
  * The one place that wires Herald together: store, delivery engine (worker role), API (api role). Built in dependency
  * order; the one loop (an attempt's outcome may be reported by an operational webhook, which is published into the
- * engine like any message) closes when the engine is given its attempts, last.
+ * engine like any message) closes when the engine is given its attempts, last. `warmUp` (herald serve): first run the
+ * hot paths on a throwaway Herald (warm-up.ts), so the first seconds of traffic do not meet cold code.
  */
-export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHerald> {
+export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel }), options: { warmUp?: boolean } = {}): Promise<RunningHerald> {
+  if (options.warmUp) await warmUp(config, (scratch) => startHerald(scratch), log);
   const tracing = await startTracing(config, log);
   const { store: opened, release } = await openStore(config);
   // Every write that changes what the endpoint cache holds announces itself, here and to the other processes.

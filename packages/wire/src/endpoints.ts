@@ -6,6 +6,8 @@ const Secret = Type.String({ pattern: '^(whsec_|whsk_)?[a-zA-Z0-9+/=]{32,100}$' 
 const Url = Type.String({ minLength: 1, maxLength: 65536, format: 'uri' });
 const EventTypes = Type.Array(EventTypeName, { minItems: 1, uniqueItems: true });
 const Channels = Type.Array(Channel, { minItems: 1, maxItems: 10, uniqueItems: true });
+/** Herald: attempts in flight to the endpoint at once; null: the server's HERALD_PER_ENDPOINT_CONCURRENCY. */
+const Concurrency = Type.Integer({ minimum: 1, maximum: 1000 });
 
 const EndpointFields = {
   url: Url,
@@ -16,6 +18,7 @@ const EndpointFields = {
   filterTypes: Type.Optional(Nullable(EventTypes)),
   channels: Type.Optional(Nullable(Channels)),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  concurrency: Type.Optional(Nullable(Concurrency)),
   /** Herald: deliver strictly in creation order. */
   ordered: Type.Optional(Type.Boolean()),
   filter: Type.Optional(Nullable(EndpointFilter)),
@@ -51,6 +54,8 @@ export const EndpointOut = Type.Object({
   filterTypes: Type.Optional(Nullable(Type.Array(Type.String()))),
   channels: Type.Optional(Nullable(Type.Array(Type.String()))),
   throttleRate: Type.Optional(Nullable(Type.Integer())),
+  /** Herald: attempts in flight at once; null: the server's default. */
+  concurrency: Nullable(Type.Integer()),
   ordered: Type.Boolean(),
   filter: Type.Optional(Nullable(EndpointFilter)),
   metadata: Metadata,

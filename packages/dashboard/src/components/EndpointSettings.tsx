@@ -13,15 +13,18 @@ export function useEndpointSettings(from?: EndpointOut) {
   const [eventTypes, setEventTypes] = useState<string[]>(from?.eventTypes ?? []);
   const [channels, setChannels] = useState((from?.channels ?? []).join(', '));
   const [throttle, setThrottle] = useState(from?.throttleRate ? String(from.throttleRate) : '');
+  const [concurrency, setConcurrency] = useState(from?.concurrency ? String(from.concurrency) : '');
   const [ordered, setOrdered] = useState(from?.ordered ?? false);
   return {
-    description, setDescription, eventTypes, setEventTypes, channels, setChannels, throttle, setThrottle, ordered, setOrdered,
+    description, setDescription, eventTypes, setEventTypes, channels, setChannels, throttle, setThrottle,
+    concurrency, setConcurrency, ordered, setOrdered,
     /** As the API takes them. */
     body: () => ({
       description: description.trim(),
       eventTypes: eventTypes.length > 0 ? eventTypes : null,
       channels: list(channels),
       throttleRate: throttle.trim() ? Number(throttle) : null,
+      concurrency: concurrency.trim() ? Number(concurrency) : null,
       ordered,
     }),
   };
@@ -29,7 +32,7 @@ export function useEndpointSettings(from?: EndpointOut) {
 
 export type EndpointSettings = ReturnType<typeof useEndpointSettings>;
 
-/** Description, event types, and (folded away under Advanced when `fold`) channels, rate limit and ordering. */
+/** Description, event types, and (folded away under Advanced when `fold`) channels, rate limit, concurrency and ordering. */
 export function EndpointSettingsFields({ settings: s, pickerId, fold, descriptionPlaceholder }: {
   settings: EndpointSettings;
   pickerId: string;
@@ -45,6 +48,10 @@ export function EndpointSettingsFields({ settings: s, pickerId, fold, descriptio
       <label className="form-field">
         <span>Rate limit (messages per second)</span>
         <input name="throttleRate" type="number" min={1} placeholder="No limit" value={s.throttle} onChange={(e) => s.setThrottle(e.target.value)} />
+      </label>
+      <label className="form-field">
+        <span>Concurrency (requests in flight at once)</span>
+        <input name="concurrency" type="number" min={1} max={1000} placeholder="Server default" value={s.concurrency} onChange={(e) => s.setConcurrency(e.target.value)} />
       </label>
       <label className={fold ? 'check' : 'check form-field-check'}>
         <input type="checkbox" checked={s.ordered} onChange={(e) => s.setOrdered(e.target.checked)} /> Deliver in order (one message at a time)

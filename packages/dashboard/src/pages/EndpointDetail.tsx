@@ -102,6 +102,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
             ['Event types', <Chips items={ep.eventTypes} empty="All event types" />],
             ['Channels', <Chips items={ep.channels} empty="All channels" />],
             ['Rate limit', ep.throttleRate ? `${ep.throttleRate} / s` : 'None'],
+            ['Concurrency', ep.concurrency ? `${ep.concurrency} in flight at once` : 'Server default'],
             ['Ordered delivery', ep.ordered ? 'Yes' : 'No'],
             ['Circuit breaker', <CircuitText circuit={ep.circuit} />],
             ['Filter', ep.filter ? <Mono>{JSON.stringify(ep.filter)}</Mono> : 'None'],

@@ -46,6 +46,7 @@ export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitS
   filterTypes: e.eventTypes,
   channels: e.channels,
   throttleRate: e.throttleRate,
+  concurrency: e.concurrency,
   ordered: e.ordered,
   filter: e.filter,
   metadata: e.metadata,

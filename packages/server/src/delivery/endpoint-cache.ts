@@ -58,6 +58,15 @@ export class EndpointCache {
     return ep;
   }
 
+  /**
+   * The endpoint as held now, without reading the store: undefined when it is not held (never read, forgotten after a
+   * change, or too old). For the delivery hot path, which reads it again (endpoint()) only then.
+   */
+  heldEndpoint(id: string): Endpoint | undefined {
+    const hit = this.byId.get(id);
+    return hit && Date.now() - hit.at < this.maxAgeMs ? hit.value : undefined;
+  }
+
   async secrets(endpointId: string, now: number): Promise<string[]> {
     const hit = this.keys.get(endpointId);
     if (hit && hit.validUntil > now) return hit.secrets;

@@ -7,7 +7,10 @@ import type { Leases } from './leases.ts';
 import { Throttle } from './throttle.ts';
 
 export interface LaneOptions {
-  /** Attempts in flight to one endpoint at once: a slow endpoint queues its own work and nobody else's. */
+  /**
+   * Attempts in flight to one endpoint at once, for endpoints that do not set their own `concurrency`: a slow endpoint
+   * queues its own work and nobody else's.
+   */
   perEndpointConcurrency: number;
   /** Deliveries held in memory (queued or in flight); beyond it work waits in the database. */
   maxHeld: number;
@@ -43,6 +46,8 @@ interface Lane {
   parkEpoch: number;
   unparking: boolean;
   throttle: Throttle;
+  /** The endpoint is being read from the store for its limit of attempts in flight (it was not in the cache). */
+  readingLimit: boolean;
 }
 
 /**
@@ -225,7 +230,7 @@ export class Lanes {
         const current = this.lanes.get(endpointId);
         if (current) this.pump(endpointId, current);
       });
-      lane = { queue: [], head: 0, inFlight: 0, parked: false, parkEpoch: 0, unparking: false, throttle };
+      lane = { queue: [], head: 0, inFlight: 0, parked: false, parkEpoch: 0, unparking: false, throttle, readingLimit: false };
       this.lanes.set(endpointId, lane);
     }
     return lane;
@@ -263,10 +268,38 @@ export class Lanes {
     );
   }
 
-  private pump(endpointId: string, lane: Lane): void {
-    while (lane.inFlight < this.options.perEndpointConcurrency && lane.head < lane.queue.length) {
+  /**
+   * How many attempts to the endpoint may be in flight: its own `concurrency`, or the server's default. Taken from the
+   * endpoint cache on every pump, so a change (after which the cache forgets the endpoint) counts from the next
+   * attempt. When the cache does not hold the endpoint, undefined: it is read, and the read pumps the lane.
+   */
+  private limitOf(endpointId: string, lane: Lane): number | undefined {
+    const held = this.endpoints.heldEndpoint(endpointId);
+    if (held) return held.concurrency ?? this.options.perEndpointConcurrency;
+    if (lane.readingLimit) return undefined;
+    lane.readingLimit = true;
+    this.endpoints.endpoint(endpointId).then(
+      (endpoint) => endpoint?.concurrency ?? this.options.perEndpointConcurrency,
+      (err) => {
+        this.log.error({ err, endpointId }, "could not read an endpoint's concurrency; the default applies until it is read again");
+        return this.options.perEndpointConcurrency;
+      },
+    ).then((limit) => {
+      lane.readingLimit = false;
+      // With the limit read, not from the cache again: a deleted endpoint stays unheld, and would be read at once again.
+      this.pump(endpointId, lane, limit);
+    });
+    return undefined;
+  }
+
+  /** Starts what the lane may start now; `knownLimit`: the endpoint's limit, just read. */
+  private pump(endpointId: string, lane: Lane, knownLimit?: number): void {
+    if (lane.head >= lane.queue.length) return;
+    const limit = knownLimit ?? this.limitOf(endpointId, lane);
+    if (limit === undefined) return;
+    while (lane.inFlight < limit && lane.head < lane.queue.length) {
       if (this.stopped || !this.circuits.mayStart(endpointId)) return;
-      if (!lane.throttle.tryStart(Math.min(this.queued(lane), this.options.perEndpointConcurrency))) {
+      if (!lane.throttle.tryStart(Math.min(this.queued(lane), limit))) {
         this.circuits.allow(endpointId); // the allowance was not used
         return;
       }

@@ -37,6 +37,8 @@ export interface Endpoint {
   channels: string[] | null;
   disabled: boolean;
   throttleRate: number | null;
+  /** Attempts in flight to it at once; null: the server's default (HERALD_PER_ENDPOINT_CONCURRENCY). */
+  concurrency: number | null;
   /** Deliver strictly in creation order: the next message waits until the previous one succeeded or failed for good. */
   ordered: boolean;
   /** Herald: only messages whose body (and inbound request headers) match; null: no such condition. */

@@ -33,6 +33,7 @@ interface EndpointFields {
   filterTypes?: string[] | null;
   channels?: string[] | null;
   throttleRate?: number | null;
+  concurrency?: number | null;
   ordered?: boolean;
   filter?: EndpointFilter | null;
   metadata?: Record<string, string>;
@@ -40,7 +41,8 @@ interface EndpointFields {
 
 /**
  * Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. An
- * absent filter is kept: Svix clients, which do not know the field, must not drop it with every update.
+ * absent filter or concurrency is kept: Svix clients, which do not know these fields, must not drop them with every
+ * update.
  */
 function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules): Endpoint {
   checkUid(b.uid, 'ep');
@@ -53,6 +55,7 @@ function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules)
     eventTypes: b.eventTypes !== undefined ? b.eventTypes : (b.filterTypes ?? null),
     channels: b.channels ?? null,
     throttleRate: b.throttleRate ?? null,
+    concurrency: b.concurrency === undefined ? base.concurrency : b.concurrency,
     ordered: b.ordered ?? false,
     filter: b.filter === undefined ? base.filter : checkFilter(b.filter),
     metadata: b.metadata ?? {},
@@ -65,7 +68,7 @@ export async function createEndpoint(ctx: Pick<ApiContext, 'config' | 'catalog'>
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
   await ctx.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -181,6 +184,7 @@ export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: Endpo
       eventTypes: eventTypes === undefined ? existing.eventTypes : eventTypes,
       channels: b.channels === undefined ? existing.channels : b.channels,
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
+      concurrency: b.concurrency === undefined ? existing.concurrency : b.concurrency,
       ordered: b.ordered ?? existing.ordered,
       filter: filter === undefined ? existing.filter : filter,
       metadata: b.metadata ?? existing.metadata,

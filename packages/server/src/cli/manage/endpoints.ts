@@ -4,7 +4,7 @@ import { generateAsymmetricSecret } from '../../delivery/signing.ts';
 import { UsageError, type ApiClient } from '../client.ts';
 import { cellText, printJson, printPage, printRecord, say, type Column } from '../output.ts';
 import {
-  appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, throttleRate, timeOption, withApi,
+  appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, positiveInteger, throttleRate, timeOption, withApi,
   type AppOption, type CommonOptions, type ListOptions,
 } from './shared.ts';
 
@@ -27,6 +27,7 @@ interface EndpointFields extends AppOption {
   header?: string[];
   secret?: string;
   throttleRate?: string;
+  concurrency?: string;
   ordered?: boolean;
   filter?: string;
 }
@@ -56,6 +57,7 @@ function withEndpointFields(command: Command): Command {
     .option('--channels <a,b>', 'only messages on these channels')
     .option('--metadata <key=value>', 'metadata entry (repeat for more; replaces all metadata)', collect)
     .option('--throttle-rate <n>', 'messages per second at most ("none" removes the limit)')
+    .option('--concurrency <n>', 'attempts in flight at once, 1 to 1000 ("default": the server\'s HERALD_PER_ENDPOINT_CONCURRENCY)')
     .option('--ordered', 'deliver strictly in creation order, one at a time')
     .option('--filter <json>', 'only messages matching this filter, e.g. \'{"body":{"ref":"refs/heads/main"}}\' ("none" removes it)');
 }
@@ -69,6 +71,12 @@ function filterOption(value: string | undefined): EndpointFilterIn | null | unde
   } catch (err) {
     throw new UsageError(`--filter must be JSON such as '{"body":{"ref":"refs/heads/main"}}' or "none" (${(err as Error).message})`);
   }
+}
+
+/** --concurrency: attempts in flight at once, or "default" for the server's setting (null in the API). */
+function concurrencyOption(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  return value === 'default' ? null : positiveInteger(value, '--concurrency');
 }
 
 /**
@@ -91,6 +99,7 @@ function endpointBody(opts: EndpointFields) {
     channels: csvList(opts.channels),
     metadata: keyValues(opts.metadata, '--metadata'),
     throttleRate: throttleRate(opts.throttleRate),
+    concurrency: concurrencyOption(opts.concurrency),
     ordered: opts.ordered,
     filter: filterOption(opts.filter),
   });

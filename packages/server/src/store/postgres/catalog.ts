@@ -10,7 +10,7 @@ import { sealing } from './secrets.ts';
 
 const endpointValues = (ep: Endpoint, ctx: PgContext): unknown[] => [
   ep.id, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), ep.disabled, ep.throttleRate,
-  JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, ctx.secrets), ep.ordered, jsonOrNull(ep.filter),
+  JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, ctx.secrets), ep.ordered, jsonOrNull(ep.filter), ep.concurrency,
 ];
 
 /**
@@ -85,11 +85,11 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
         await client.query(
           `WITH ep AS (
              INSERT INTO endpoint (id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, ordered, filter,
-               app_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15)
+               concurrency, app_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15, $16)
              RETURNING id
            )
-           INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $16, $17, $18 FROM ep`,
+           INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $17, $18, $19 FROM ep`,
           [
             ...endpointValues(ep, ctx), ep.appId, ep.createdAt, ep.updatedAt,
             ctx.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt,
@@ -126,7 +126,8 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
       return conflictOnUnique(isUniqueViolation, 'An endpoint with this uid', () => sealing(ctx, async (client) => {
         await client.query(
           `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
-             throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, ordered = $11, filter = $12::jsonb, updated_at = $13
+             throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, ordered = $11, filter = $12::jsonb, concurrency = $13,
+             updated_at = $14
            WHERE id = $1`,
           [...endpointValues(ep, ctx), ep.updatedAt],
         );

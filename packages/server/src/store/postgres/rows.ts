@@ -55,6 +55,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   channels: r.channels,
   disabled: r.disabled,
   throttleRate: r.throttle_rate,
+  concurrency: r.concurrency,
   ordered: r.ordered,
   filter: r.filter,
   metadata: r.metadata,

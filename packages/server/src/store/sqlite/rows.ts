@@ -44,6 +44,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   channels: json(r.channels),
   disabled: r.disabled === 1,
   throttleRate: r.throttle_rate,
+  concurrency: r.concurrency,
   ordered: r.ordered === 1,
   filter: json(r.filter),
   metadata: JSON.parse(r.metadata),
