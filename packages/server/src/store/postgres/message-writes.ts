@@ -136,7 +136,12 @@ export function messageWriter(pool: pg.Pool, notices: DueNotices): (input: NewMe
     let deliveries = 0;
     const send = () => {
       if (batch.length === 1) writeOne(batch[0]!.input).then(batch[0]!.resolve, batch[0]!.reject);
-      else if (batch.length > 1) void writeBatch(batch);
+      else if (batch.length > 1) {
+        const sent = batch;
+        writeBatch(sent).catch((err: unknown) => {
+          for (const p of sent) p.reject(err);
+        });
+      }
       batch = [];
       deliveries = 0;
     };
