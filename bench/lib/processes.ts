@@ -25,6 +25,17 @@ export function setHeraldEnv(env: Record<string, string>): void {
   Object.assign(heraldEnv, env);
 }
 
+/** What every Herald the bench starts is given, before the database and --herald-env settings. */
+function baseEnv(dataDir: string): Record<string, string> {
+  return {
+    HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_LOG_LEVEL: 'info',
+    HERALD_PORT: '0',
+    HERALD_DATA_DIR: dataDir,
+  };
+}
+
 /**
  * A fresh `herald serve` (role all) as a child process on a free loopback port: SQLite in a new temp data dir, or
  * PostgreSQL in a new schema. Herald's defaults otherwise (SQLite synchronous=normal: a 202 is committed).
@@ -40,11 +51,7 @@ export async function startHerald(db: Database = 'sqlite', env: Record<string, s
   });
   try {
     const herald = await spawnHerald([], {
-      HERALD_ADMIN_TOKEN: ADMIN_TOKEN,
-      HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-      HERALD_LOG_LEVEL: 'info',
-      HERALD_PORT: '0',
-      HERALD_DATA_DIR: dataDir,
+      ...baseEnv(dataDir),
       ...(schema ? { HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema } : {}),
       ...heraldEnv,
       ...env,
@@ -57,6 +64,40 @@ export async function startHerald(db: Database = 'sqlite', env: Record<string, s
       await herald.exited;
     };
     return { url: herald.url, pid, rss, output: herald.output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Herald scaled out: one `herald serve --role api` and `workers` processes of `--role worker`, sharing a new
+ * PostgreSQL schema (the API process migrates it before the workers start). The url is the API's and rss samples
+ * the API process; stop() kills every process and drops the schema.
+ */
+export async function startHeraldScaledOut(workers: number): Promise<ServerProcess> {
+  const dataDir = tempDir('herald-bench-');
+  const schema = uniqueSchema('herald_bench');
+  const env = { ...baseEnv(dataDir), HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: schema, ...heraldEnv };
+  const started: Awaited<ReturnType<typeof spawnHerald>>[] = [];
+  let rss: RssSampler | null = null;
+  const stop = onCleanup('herald (api + workers)', async () => {
+    rss?.stop();
+    for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(started.map((p) => p.exited));
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropSchema(schema);
+  });
+  try {
+    const apiProcess = await spawnHerald(['--role', 'api'], env);
+    started.push(apiProcess);
+    const spawned = await Promise.allSettled(Array.from({ length: workers }, () => spawnHerald(['--role', 'worker'], env)));
+    for (const s of spawned) if (s.status === 'fulfilled') started.push(s.value);
+    const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const pid = apiProcess.child.pid!;
+    rss = new RssSampler(pid);
+    return { url: apiProcess.url, pid, rss, output: () => started.map((p) => p.output()).join('\n'), stop };
   } catch (err) {
     await stop();
     throw err;

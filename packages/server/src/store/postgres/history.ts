@@ -1,13 +1,10 @@
 import type pg from 'pg';
 import { DELIVERY_TALLY_SELECT, ENDPOINT_DELIVERIES_SELECT, splitEndpointDelivery, toDeliveryTallies } from '../common/shared-sql.ts';
-import { jsonOrNull } from '../common/json.ts';
 import { toAttempt, toDelivery } from '../common/rows.ts';
-import { conflictOnUnique } from '../common/unique.ts';
 import type { HistoryStore } from '../slices/history.ts';
 import { Status, type MessageFilter } from '../types.ts';
 import type { DueNotices } from './bus.ts';
-import { isUniqueViolation, type Row } from './context.ts';
-import { CREATE_MESSAGE, REPLAY } from './queue-sql.ts';
+import { messageWriter } from './message-writes.ts';
 import { Binds, paginate, toMessage } from './rows.ts';
 
 /** Conditions on a message aliased `m`, shared by message, delivery and attempt listings. */
@@ -19,16 +16,6 @@ function messageConditions(filter: MessageFilter, timeColumn: string, binds: Bin
   if (filter.before !== undefined) sql += ` AND ${timeColumn} < ${binds.add(filter.before)}`;
   if (filter.after !== undefined) sql += ` AND ${timeColumn} > ${binds.add(filter.after)}`;
   return sql;
-}
-
-/** The delivery id made for each endpoint, in the order the endpoints were given. */
-function inOrderOf(endpointIds: string[], rows: Row[]): number[] {
-  const ids = new Map<string, number>(rows.map((r) => [r.endpoint_id, r.id]));
-  return endpointIds.map((endpointId) => {
-    const id = ids.get(endpointId);
-    if (id === undefined) throw new Error(`no delivery was stored for endpoint ${endpointId}`);
-    return id;
-  });
 }
 
 /** Messages, their deliveries and attempts, retention and idempotency records. */
@@ -49,37 +36,7 @@ export function postgresHistory(pool: pg.Pool, notices: DueNotices): HistoryStor
       );
     },
 
-    async createMessage(input) {
-      const { message: m, deliveries, dueAt, leaseUntil, idempotency } = input;
-      const endpointIds = deliveries.map((d) => d.endpointId);
-      const statuses = deliveries.map((d) => (d.admission === 'leased' ? Status.Sending : Status.Pending));
-      const next = deliveries.map((d) => (d.admission === 'leased' ? leaseUntil : d.admission === 'due' ? dueAt : null));
-      const { rows } = await conflictOnUnique(isUniqueViolation, 'A message with this eventId', () =>
-        pool.query({
-          name: 'herald_create_message',
-          text: CREATE_MESSAGE,
-          values: [
-            m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt,
-            endpointIds, statuses, next,
-            idempotency?.scope ?? null, idempotency?.key ?? null, idempotency?.response.statusCode ?? null, idempotency?.response.body ?? null,
-            idempotency?.expiresAt ?? null,
-            input.payloadExpiresAt ?? null,
-            deliveries.map((d) => d.admission === 'turn'),
-            input.requestId ?? null, input.traceparent ?? null, jsonOrNull(input.forward),
-          ],
-        }),
-      );
-      if (rows.length > 0 || !idempotency) {
-        if (deliveries.some((d) => d.admission === 'due')) notices.announceDue(dueAt);
-        return { deliveryIds: inOrderOf(endpointIds, rows.filter((r) => r.id !== null)) };
-      }
-      // Nothing was written: an unexpired response is stored under this idempotency key (maybe committed just now by a
-      // concurrent request, which this statement waited for). This read sees it, being a new statement.
-      const stored = await pool.query({ name: 'herald_replay', text: REPLAY, values: [idempotency.scope, idempotency.key] });
-      const row = stored.rows[0];
-      if (!row) throw new Error('an idempotency record blocked the message but could not be read back');
-      return { replay: { statusCode: row.status_code, body: row.body } };
-    },
+    createMessage: messageWriter(pool, notices),
 
     async getMessage(appId, ref) {
       // An id match wins over an eventId match.

@@ -93,3 +93,40 @@ FROM unnest($12::bigint[], $13::integer[], $14::integer[], $15::integer[], $16::
   AS o(id, lease, status, attempts, next_attempt_at, last_status_code, updated_at)
 -- Only the lease the attempt was sent under takes its outcome: a resend or a later claim is never overwritten.
 WHERE d.id = o.id AND d.status = ${Status.Sending} AND d.lease = o.lease`;
+
+/**
+ * Group commit: several messages published in the same turn of the event loop, each with its idempotency record and
+ * deliveries, in one statement (one commit, one WAL flush). Per message, $1–$13 the message columns, $14–$18 its
+ * idempotency record (nulls without one); $19 now (an idempotency record that expired by then is taken over);
+ * $20–$24 every delivery of the batch: its message, endpoint, status, due time and whether it waits its turn.
+ * Returns a row per delivery (a null id for a message without deliveries); a message stopped by an unexpired
+ * idempotency record has no row. Keys are taken in key order, so two batches cannot deadlock on each other's keys.
+ */
+export const CREATE_MESSAGES = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+    $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::text[], $18::bigint[])
+    AS i(id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent,
+      forward, scope, key, status_code, body, expires_at)
+), idem AS (
+  INSERT INTO idempotency (scope, key, status_code, body, expires_at)
+  SELECT scope, key, status_code, body, expires_at FROM input WHERE scope IS NOT NULL ORDER BY scope, key
+  ON CONFLICT (scope, key) DO UPDATE
+    SET status_code = excluded.status_code, body = excluded.body, expires_at = excluded.expires_at
+    WHERE idempotency.expires_at <= $19::bigint
+  RETURNING scope, key
+), msg AS (
+  INSERT INTO message (id, app_id, event_id, event_type, channels, tags, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent, forward)
+  SELECT id, app_id, event_id, event_type, channels::jsonb, tags::jsonb, payload, created_at, deliver_at, payload_expires_at, request_id, traceparent, forward::jsonb
+  FROM input i
+  WHERE i.scope IS NULL OR EXISTS (SELECT FROM idem WHERE idem.scope = i.scope AND idem.key = i.key)
+  RETURNING id, created_at
+), ins AS (
+  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at)
+  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, msg.created_at
+  FROM unnest($20::text[], $21::text[], $22::integer[], $23::bigint[], $24::boolean[]) AS d(message_id, endpoint_id, status, next_attempt_at, waiting)
+  JOIN msg ON msg.id = d.message_id
+  RETURNING id, message_id, endpoint_id
+)
+SELECT msg.id AS message_id, ins.id, ins.endpoint_id
+FROM msg LEFT JOIN ins ON ins.message_id = msg.id`;
