@@ -106,15 +106,20 @@ test('a thread ended mid-flight: its attempts fail and are retried, then deliver
   const receiver = await Receiver.start();
   const held: ServerResponse[] = [];
   receiver.responder = (_req, res) => held.push(res); // the first ones stay in flight
-  const herald = await startTestHerald({ HERALD_DELIVERY_THREADS: '2', HERALD_RETRY_SCHEDULE: '1,1,1' });
+  // The circuit would open after 5 failures in a row: the 10 attempts lost with the thread must not count.
+  const herald = await startTestHerald({ HERALD_DELIVERY_THREADS: '2', HERALD_RETRY_SCHEDULE: '1,1,1', HERALD_CIRCUIT_BREAKER_AFTER: '5' });
   try {
-    const { appId } = await appWithEndpoints(herald.url, [receiver]);
+    const { appId, endpoints: [endpoint] } = await appWithEndpoints(herald.url, [receiver]);
     const ids = [];
     for (let n = 0; n < 15; n++) ids.push(await publish(herald.url, appId, n));
     await receiver.waitFor((all) => all.length >= 10, 10_000, 'ten attempts in flight (the endpoint concurrency)');
     const inFlight = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
-    receiver.responder = (_req, res) => res.writeHead(200).end('ok');
     await herald.deliveryThreads!.workerFor(receiver.url()).terminate();
+    // An open circuit would let one probe through; ten retries in flight at once say it stayed closed.
+    await receiver.waitFor((all) => all.length >= 20, 10_000, 'the ten lost attempts retried through the new thread');
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpoint!.id}`)).json.circuit.state, 'closed');
+    receiver.responder = (_req, res) => res.writeHead(200).end('ok');
+    for (const res of held) if (!res.writableEnded) res.writeHead(200).end('ok');
     await deliveriesSettled(herald, appId, 20_000);
 
     for (const id of ids) {

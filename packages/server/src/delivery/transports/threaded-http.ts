@@ -86,7 +86,7 @@ class DeliveryThread {
   }
 
   send({ url, headers, body, timeoutMs }: SignedRequest): Promise<TransportOutcome> {
-    if (this.broken) return Promise.resolve(noAnswer('not sent: the delivery thread could not start (see the log)'));
+    if (this.broken) return Promise.resolve({ ...noAnswer('not sent: the delivery thread could not start (see the log)'), heraldFault: true });
     const id = this.nextId++;
     if (this.outbox.length === 0) setImmediate(() => this.handOver());
     this.outbox.push({ id, url, headers, body, timeoutMs });
@@ -140,7 +140,8 @@ class DeliveryThread {
     const lost = this.waiting.size;
     const now = performance.now();
     for (const { resolve, startedAt } of this.waiting.values()) {
-      resolve(noAnswer(`the delivery thread ended (exit code ${code}) before the answer came back`, Math.round(now - startedAt)));
+      const lostWith = noAnswer(`the delivery thread ended (exit code ${code}) before the answer came back`, Math.round(now - startedAt));
+      resolve({ ...lostWith, heraldFault: true });
     }
     this.waiting.clear();
     this.outbox = [];
