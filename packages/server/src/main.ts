@@ -37,7 +37,7 @@ export interface RunningHerald {
   server: HeraldApp | null;
   store: Storage;
   engine: DeliveryEngine | null;
-  /** The worker threads deliveries are sent from; null with HERALD_DELIVERY_THREADS=0 (tests end one mid-flight). */
+  /** The threads deliveries are sent from; null with HERALD_DELIVERY_THREADS=0 or without a worker (tests end one mid-flight). */
   deliveryThreads: ThreadedHttpTransport | null;
   log: Logger;
   /** The admin token in clear, only on the first start that generated it. */
@@ -138,7 +138,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const targets = {
     allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
   };
-  const deliveryThreads = config.deliveryThreads > 0
+  // Only a worker sends enough to use threads: an API-only process sends just the odd handed-over listen delivery.
+  const deliveryThreads = runsWorker && config.deliveryThreads > 0
     ? new ThreadedHttpTransport(config.deliveryThreads, requestTimeoutMs, targets, log.child({ component: 'delivery' }))
     : null;
   const http = deliveryThreads ?? new HttpTransport(requestTimeoutMs, targets);
