@@ -114,7 +114,7 @@ test('a thread ended mid-flight: its attempts fail and are retried, then deliver
     for (let n = 0; n < 15; n++) ids.push(await publish(herald.url, appId, n));
     await receiver.waitFor((all) => all.length >= 10, 10_000, 'ten attempts in flight (the endpoint concurrency)');
     const inFlight = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
-    await herald.deliveryThreads!.workerFor(receiver.url()).terminate();
+    await herald.deliveryThreads!.workerFor(receiver.url())!.terminate();
     // An open circuit would let one probe through; ten retries in flight at once say it stayed closed.
     await receiver.waitFor((all) => all.length >= 20, 10_000, 'the ten lost attempts retried through the new thread');
     assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${endpoint!.id}`)).json.circuit.state, 'closed');

@@ -41,7 +41,7 @@ export class ThreadedHttpTransport implements Transport {
   }
 
   /** The thread sending to the URL's origin, as it is now (tests end one in the middle of its work). */
-  workerFor(url: string): Worker {
+  workerFor(url: string): Worker | null {
     return this.threadFor(url).worker;
   }
 
@@ -61,42 +61,45 @@ interface Waiting {
   startedAt: number;
 }
 
+/** How long a thread may take to load before it is taken for stuck (loading takes 0.3-7 s, the latter on a saturated machine). */
+const LOAD_DEADLINE_MS = 60_000;
+/** The pause before replacing a thread that ended before it had loaded, so a thread that cannot load does not spin. */
+const RELOAD_PAUSE_MS = 1_000;
+
 /** One worker thread and the requests it holds: handed over once per event-loop turn, answered the same way. */
 class DeliveryThread {
-  worker: Worker;
-  /** Resolves when the first worker has loaded. */
+  /** null between a thread that ended without loading and its replacement: sends fail meanwhile. */
+  worker: Worker | null;
+  /** Resolves when the first thread has loaded; rejects when it cannot (Herald then fails to start, loudly). */
   readonly ready: Promise<void>;
   private readonly waiting = new Map<number, Waiting>();
   /** Requests of this turn, not yet handed to the thread. */
   private outbox: ThreadRequest[] = [];
   private nextId = 0;
   private closing = false;
-  /** The thread could not even load: there is nothing to restart, and sends fail at once. */
-  private broken = false;
+  private loadedOnce = false;
+  private settleFirstLoad: { resolve: () => void; reject: (err: Error) => void } | null = null;
 
   constructor(private readonly settings: ThreadSettings, private readonly log: Logger) {
+    this.ready = new Promise<void>((resolve, reject) => (this.settleFirstLoad = { resolve, reject }));
+    this.ready.catch(() => {}); // whoever starts Herald awaits it; nobody else must see it unhandled
     this.worker = this.start();
-    const first = this.worker;
-    this.ready = new Promise<void>((resolve, reject) => {
-      first.once('message', () => resolve());
-      first.once('error', reject);
-      first.once('exit', (code) => reject(new Error(`the delivery thread ended while loading (exit code ${code})`)));
-    });
-    this.ready.catch(() => {}); // whoever starts Herald awaits it; a later restart must not leave it unhandled
   }
 
   send({ url, headers, body, timeoutMs }: SignedRequest): Promise<TransportOutcome> {
-    if (this.broken) return Promise.resolve({ ...noAnswer('not sent: the delivery thread could not start (see the log)'), heraldFault: true });
+    const worker = this.worker;
+    if (!worker) return Promise.resolve({ ...noAnswer('not sent: the delivery thread is being replaced'), heraldFault: true });
     const id = this.nextId++;
     if (this.outbox.length === 0) setImmediate(() => this.handOver());
     this.outbox.push({ id, url, headers, body, timeoutMs });
-    if (this.waiting.size === 0) this.worker.ref(); // a send in flight keeps the process up, as a socket would
+    if (this.waiting.size === 0) worker.ref(); // a send in flight keeps the process up, as a socket would
     return new Promise((resolve) => this.waiting.set(id, { resolve, startedAt: performance.now() }));
   }
 
   async close(): Promise<void> {
     this.closing = true;
     const worker = this.worker;
+    if (!worker) return;
     const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'close' } satisfies ToThread);
     // A thread that does not end within the deadline of an attempt (it is stuck) is stopped.
@@ -108,19 +111,30 @@ class DeliveryThread {
   private handOver(): void {
     const requests = this.outbox;
     this.outbox = [];
-    if (requests.length > 0) this.worker.postMessage({ type: 'send', requests } satisfies ToThread);
+    if (requests.length > 0) this.worker?.postMessage({ type: 'send', requests } satisfies ToThread);
   }
 
   private start(): Worker {
     const worker = spawnThread(this.settings);
     worker.unref();
     let loaded = false;
+    const loading = setTimeout(() => {
+      this.log.error({ deadlineMs: LOAD_DEADLINE_MS }, 'a delivery thread did not load in time; ending it');
+      void worker.terminate();
+    }, LOAD_DEADLINE_MS);
+    loading.unref();
     worker.on('message', (message: FromThread) => {
-      if (message.type === 'outcomes') this.answered(message.outcomes);
-      else loaded = true;
+      if (message.type === 'outcomes') return this.answered(message.outcomes);
+      loaded = this.loadedOnce = true;
+      clearTimeout(loading);
+      this.settleFirstLoad?.resolve();
+      this.settleFirstLoad = null;
     });
     worker.on('error', (err) => this.log.error({ err }, 'a delivery thread failed'));
-    worker.on('exit', (code) => this.ended(worker, code, loaded));
+    worker.on('exit', (code) => {
+      clearTimeout(loading);
+      this.ended(worker, code, loaded);
+    });
     return worker;
   }
 
@@ -131,7 +145,7 @@ class DeliveryThread {
       this.waiting.delete(id);
       waiting.resolve(outcome);
     }
-    if (this.waiting.size === 0) this.worker.unref();
+    if (this.waiting.size === 0) this.worker?.unref();
   }
 
   /** Everything the ended thread held, and what was about to be handed to it, fails; a new thread takes its place. */
@@ -145,29 +159,32 @@ class DeliveryThread {
     }
     this.waiting.clear();
     this.outbox = [];
+    this.worker = null;
     if (this.closing) return;
-    if (!loaded) {
-      // Its code did not load (a broken install): a new thread would fail the same way, in a loop.
-      this.broken = true;
-      this.log.error({ exitCode: code }, 'a delivery thread could not start; deliveries through it fail until Herald restarts');
+    if (!this.loadedOnce) {
+      // The first thread never loaded (a broken install, or stuck): Herald does not start, and says why.
+      this.settleFirstLoad?.reject(new Error(`the delivery thread did not load (exit code ${code}); see the log, or set HERALD_DELIVERY_THREADS=0`));
+      this.settleFirstLoad = null;
       return;
     }
     this.log.error({ exitCode: code, lostAttempts: lost }, 'a delivery thread ended; its attempts in flight failed and will be retried; starting a new one');
-    this.worker = this.start();
+    if (loaded) this.worker = this.start();
+    else setTimeout(() => { if (!this.closing) this.worker = this.start(); }, RELOAD_PAUSE_MS).unref();
   }
 }
 
 /**
  * Starts the thread from the file beside this one with this file's extension: `.js` in a compiled build; `.ts` when
- * Herald runs its sources, where the thread must register tsx itself (a worker inherits execArgv, not the
- * `register()` bin/herald.js made), so it starts from a two-line module that does so and then loads the entry.
+ * Herald runs its sources. A worker inherits execArgv, not the `register()` bin/herald.js made, so such a thread
+ * registers tsx itself, with tsx's require hook: loading through ESM loader hooks would put a second hooks thread
+ * behind each delivery thread, and on Node 20 a thread loading that way hung for good once under load.
  */
 function spawnThread(settings: ThreadSettings): Worker {
   const entry = new URL(`./http-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: settings });
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\n` +
-    `register();\nawait import(${JSON.stringify(entry.href)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: settings });
+  const tsx = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
+  const boot = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(fileURLToPath(entry))});\n`;
+  return new Worker(boot, { eval: true, workerData: settings, execArgv: [] });
 }
 
 /** A hash of the URL's scheme and authority (FNV-1a), so every request to one origin goes to one thread. */
