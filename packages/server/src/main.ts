@@ -22,6 +22,7 @@ import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { HttpTransport } from './delivery/transports/http.ts';
 import { ListenTransport } from './delivery/transports/listen.ts';
+import { ThreadedHttpTransport } from './delivery/transports/threaded-http.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
 import { announcingCatalogChanges } from './store/catalog-changes.ts';
 import { openSqliteStorage } from './store/sqlite/index.ts';
@@ -37,6 +38,8 @@ export interface RunningHerald {
   server: HeraldApp | null;
   store: Storage;
   engine: DeliveryEngine | null;
+  /** The threads deliveries are sent from; null with HERALD_DELIVERY_THREADS=0 or without a worker (tests end one mid-flight). */
+  deliveryThreads: ThreadedHttpTransport | null;
   log: Logger;
   /** The admin token in clear, only on the first start that generated it. */
   generatedAdminToken?: string;
@@ -136,9 +139,14 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   // Attempts are made by a worker, and, with a shared store, by any process a worker hands a `herald listen` delivery
   // to (its session is connected there): one recorder and one set of transports for both. (A process without a worker
   // always shares PostgreSQL: an API-only process needs it.)
-  const http = new HttpTransport(requestTimeoutMs, {
+  const targets = {
     allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
-  });
+  };
+  // Only a worker sends enough to use threads: an API-only process sends just the odd handed-over listen delivery.
+  const deliveryThreads = runsWorker && config.deliveryThreads > 0
+    ? new ThreadedHttpTransport(config.deliveryThreads, requestTimeoutMs, targets, log.child({ component: 'delivery' }))
+    : null;
+  const http = deliveryThreads ?? new HttpTransport(requestTimeoutMs, targets);
   const recorder = new Recorder({ queue: store.queue, catalog: store.catalog }, log.child({ component: 'delivery' }), noteDue, (outcomes, eventTypes) => {
     live.recorded(outcomes, eventTypes);
     metrics.recorded(outcomes);
@@ -206,6 +214,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     });
     url = workerHttp.url;
   }
+  // Loaded before the first claim, so the first deliveries do not wait for the threads to start.
+  await deliveryThreads?.ready();
   await engine?.start(resumed);
   pruner?.start();
   tasks?.start();
@@ -218,6 +228,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     server,
     store,
     engine,
+    deliveryThreads,
     log,
     generatedAdminToken,
     stop() {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { decodeMasterKey, type MasterKey } from '../security/key-format.ts';
@@ -67,6 +68,11 @@ export interface HeraldConfig {
   readonly inboundMaxBody: number;
   /** Origins whose pages may frame the consumer portal (https://app.example.com, https://*.example.com); none: nobody. */
   readonly portalFrameAncestors: readonly string[];
+  /**
+   * Worker threads outbound HTTP requests are sent from (the main thread keeps ingest, the store and the decisions);
+   * 0 sends from the main thread.
+   */
+  readonly deliveryThreads: number;
   /** Attempts in flight to one endpoint at once, per worker. */
   readonly perEndpointConcurrency: number;
   /** Attempts in flight at once across all endpoints, per worker. */
@@ -266,6 +272,15 @@ function trustProxy(value: RawValue, source: string): boolean | number | readonl
   return cidrList(text, source);
 }
 
+/**
+ * One core stays the main thread's (ingest, the store, scheduling); the others send. At most 4: sending is about a
+ * fifth of the work of a delivery (docs/performance.md), so the main thread is saturated long before more threads
+ * could be kept busy. With a single core, threads would only add the cost of handing requests across.
+ */
+function defaultDeliveryThreads(): number {
+  return Math.min(Math.max(availableParallelism() - 1, 0), 4);
+}
+
 const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   port: { env: 'HERALD_PORT', flag: '--port', parse: integer(0, 65535), fallback: 8800 },
   host: { env: 'HERALD_HOST', flag: '--host', parse: nonEmptyString, fallback: '127.0.0.1' },
@@ -305,6 +320,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   inboundMaxBody: { env: 'HERALD_INBOUND_MAX_BODY', parse: integer(1024, 100 * 1024 * 1024), fallback: 5 * 1024 * 1024 },
   portalFrameAncestors: { env: 'HERALD_PORTAL_FRAME_ANCESTORS', parse: originList, fallback: Object.freeze([]) },
   role: { env: 'HERALD_ROLE', flag: '--role', parse: oneOf(['api', 'worker', 'all'] as const), fallback: 'all' },
+  deliveryThreads: { env: 'HERALD_DELIVERY_THREADS', parse: integer(0, 64), fallback: defaultDeliveryThreads() },
   perEndpointConcurrency: { env: 'HERALD_PER_ENDPOINT_CONCURRENCY', parse: integer(1, 1_000), fallback: 10 },
   maxInFlight: { env: 'HERALD_MAX_IN_FLIGHT', parse: integer(1, 100_000), fallback: 1_000 },
   maxHeldDeliveries: { env: 'HERALD_MAX_HELD_DELIVERIES', parse: integer(1, 10_000_000), fallback: 20_000 },

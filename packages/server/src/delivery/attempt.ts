@@ -141,8 +141,9 @@ export class Attempts {
       span.end(succeeded ? undefined : result.statusCode === null ? result.body : `HTTP ${result.statusCode}`);
     }
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
-    // An endpoint's health is what its own network answers say: not a skipped send, nor a `herald listen` session.
-    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && transport.judgesEndpoint };
+    // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
+    // request lost with a delivery thread.
+    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && transport.judgesEndpoint && !result.heraldFault };
   }
 
   /**

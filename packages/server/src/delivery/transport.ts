@@ -25,6 +25,8 @@ export interface TransportOutcome {
   retryAfter: string | null;
   /** The receiver answered `webhook-delivery: abort-message`: stop retrying this message. */
   abortRequested: boolean;
+  /** The failure was Herald's own (its delivery thread ended), not the endpoint's: the circuit breaker leaves it out. */
+  heraldFault?: true;
 }
 
 /**

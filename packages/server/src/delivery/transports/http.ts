@@ -3,6 +3,9 @@ import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { TargetRefusedError, checkTargetHost, guardedConnector, type TargetPolicy } from '../guard.ts';
 import { RESPONSE_BODY_LIMIT, noAnswer, type SignedRequest, type Transport, type TransportOutcome } from '../transport.ts';
 
+/** Where requests may go and how they leave: the private-address guard, https only, an egress proxy. */
+export type HttpTargets = TargetPolicy & { httpsOnly?: boolean; egressProxy?: string };
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -21,7 +24,7 @@ export class HttpTransport implements Transport {
   constructor(
     /** The pool's wait for headers and for each body chunk: the attempt deadline. */
     timeoutMs: number,
-    targets: TargetPolicy & { httpsOnly?: boolean; egressProxy?: string },
+    targets: HttpTargets,
   ) {
     this.httpsOnly = targets.httpsOnly ?? false;
     const pool = { connections: 64, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
@@ -38,7 +41,8 @@ export class HttpTransport implements Transport {
     return true;
   }
 
-  async send({ url, headers, body, timeoutMs }: SignedRequest): Promise<TransportOutcome> {
+  /** Which attempt it is does not matter here: a delivery thread sends with it left out. */
+  async send({ url, headers, body, timeoutMs }: SignedRequest | Omit<SignedRequest, 'attempt'>): Promise<TransportOutcome> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
       return noAnswer(`refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`);
