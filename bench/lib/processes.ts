@@ -33,6 +33,8 @@ function baseEnv(dataDir: string): Record<string, string> {
     HERALD_LOG_LEVEL: 'info',
     HERALD_PORT: '0',
     HERALD_DATA_DIR: dataDir,
+    // Herald's default, which the test helper that starts it turns off.
+    HERALD_WARM_UP: 'true',
   };
 }
 

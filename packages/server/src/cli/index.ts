@@ -79,7 +79,7 @@ program
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     const { createLogger, startHerald } = await import('../main.ts');
-    herald = await startHerald(config, await createLogger(config.logLevel), { warmUp: true });
+    herald = await startHerald(config, await createLogger(config.logLevel), { warmUp: config.warmUp });
     if (herald.generatedAdminToken) {
       process.stdout.write(
         `\nHerald generated an admin token. It is shown only this once and stored only as a hash:\n\n` +

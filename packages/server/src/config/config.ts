@@ -77,6 +77,8 @@ export interface HeraldConfig {
   readonly perEndpointConcurrency: number;
   /** Attempts in flight at once across all endpoints, per worker. */
   readonly maxInFlight: number;
+  /** `herald serve` runs its hot paths on a throwaway store before it starts, so the first seconds are not slow. */
+  readonly warmUp: boolean;
   /** Deliveries a worker holds in memory (queued or in flight); beyond it work waits in the database. */
   readonly maxHeldDeliveries: number;
   /** Deliveries queued per endpoint in a worker; beyond it they are parked in the database until the queue drains. */
@@ -323,6 +325,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   deliveryThreads: { env: 'HERALD_DELIVERY_THREADS', parse: integer(0, 64), fallback: defaultDeliveryThreads() },
   perEndpointConcurrency: { env: 'HERALD_PER_ENDPOINT_CONCURRENCY', parse: integer(1, 1_000), fallback: 10 },
   maxInFlight: { env: 'HERALD_MAX_IN_FLIGHT', parse: integer(1, 100_000), fallback: 1_000 },
+  warmUp: { env: 'HERALD_WARM_UP', parse: boolean, fallback: true },
   maxHeldDeliveries: { env: 'HERALD_MAX_HELD_DELIVERIES', parse: integer(1, 10_000_000), fallback: 20_000 },
   maxQueuedPerEndpoint: { env: 'HERALD_MAX_QUEUED_PER_ENDPOINT', parse: integer(1, 1_000_000), fallback: 2_000 },
   claimBatch: { env: 'HERALD_CLAIM_BATCH', parse: integer(1, 100_000), fallback: 500 },

@@ -50,7 +50,8 @@ process.on('exit', () => {
 /** `herald serve` as a real child process; resolves once it listens. */
 export async function spawnHerald(args: string[], env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<HeraldProcess> {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', ...args], {
-    env: { PATH: process.env['PATH'] ?? '', HERALD_LOG_LEVEL: 'info', ...env },
+    // No start-up warm-up unless a test asks for it: it adds seconds to each of the suite's many starts.
+    env: { PATH: process.env['PATH'] ?? '', HERALD_LOG_LEVEL: 'info', HERALD_WARM_UP: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

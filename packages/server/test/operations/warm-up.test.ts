@@ -66,7 +66,7 @@ test('a warm-up that fails is logged and the start goes on', async () => {
 
 test('herald serve warms up before it says it started, and its own store stays empty', async () => {
   const dataDir = tempDir();
-  const herald = await spawnHerald([], { HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_PORT: '0', HERALD_DATA_DIR: dataDir }, 60_000);
+  const herald = await spawnHerald([], { HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_PORT: '0', HERALD_DATA_DIR: dataDir, HERALD_WARM_UP: 'true' }, 60_000);
   try {
     const log = herald.output();
     const warmed = log.indexOf('warmed up');
@@ -74,6 +74,18 @@ test('herald serve warms up before it says it started, and its own store stays e
     const apps = await api(herald.url, 'GET', '/api/v1/app');
     assert.equal(apps.status, 200, apps.text);
     assert.deepEqual(apps.json.data, [], 'the warm-up left nothing in the real store');
+  } finally {
+    herald.child.kill('SIGTERM');
+    await herald.exited;
+  }
+});
+
+test('HERALD_WARM_UP=false starts without the warm-up', async () => {
+  const herald = await spawnHerald([], { HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_PORT: '0', HERALD_DATA_DIR: tempDir(), HERALD_WARM_UP: 'false' });
+  try {
+    const log = herald.output();
+    assert.ok(log.includes('"Herald started"'), log);
+    assert.ok(!log.includes('warmed up'), log);
   } finally {
     herald.child.kill('SIGTERM');
     await herald.exited;
