@@ -13,9 +13,9 @@ import type { FromThread, ThreadRequest, ThreadSettings, ToThread } from './http
  * log). Each thread runs its own HttpTransport, built with the same options as the single-thread one. An endpoint's
  * origin always goes to the same thread, so its keep-alive connections stay warm in one pool.
  *
- * A thread that dies loses nothing and repeats nothing: the requests it held resolve as attempts without an answer
- * (retried by the retry policy like any connection that dropped; a receiver may have seen one, as with a crashed
- * process: at least once), the requests not yet handed to it fail the same way, and a new thread takes its place.
+ * A thread that dies loses nothing: the requests it held resolve as attempts without an answer, retried by the retry
+ * policy like any connection that dropped (a receiver may already have had one, as with a crashed process: delivery
+ * is at least once); the requests not yet handed to it fail the same way, and a new thread takes its place.
  */
 export class ThreadedHttpTransport implements Transport {
   readonly judgesEndpoint = true;
