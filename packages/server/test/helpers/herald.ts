@@ -61,7 +61,11 @@ export async function spawnHerald(args: string[], env: Record<string, string>, t
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`herald did not start:\n${out}`)), timeoutMs);
+    // A start that timed out is killed: left running, its pipes would keep the test file from ever ending.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`herald (pid ${child.pid}) did not start within ${timeoutMs / 1000} s:\n${out}`));
+    }, timeoutMs);
     // Detached once found: re-reading the whole output on every chunk would grow with the log (quadratic in benches).
     const check = () => {
       for (const line of out.split('\n')) {
