@@ -31,7 +31,7 @@ export interface LanesHost {
 }
 
 /** The store calls of parking, unparking, throttling and giving back. */
-export type LaneQueue = Pick<QueueStore, 'parkDeliveries' | 'claimParkedDeliveries' | 'releaseDeliveries' | 'expediteEndpointDeliveries' | 'takeTokens'>;
+export type LaneQueue = Pick<QueueStore, 'parkDeliveries' | 'claimParkedDeliveries' | 'claimDeliveryToProbe' | 'releaseDeliveries' | 'expediteEndpointDeliveries' | 'takeTokens'>;
 
 /**
  * Work for one endpoint: a FIFO of claimed deliveries, how many are in flight, and whether more of its deliveries
@@ -160,13 +160,16 @@ export class Lanes {
     this.afterRelease();
   }
 
-  /** A probe of an open circuit: the endpoint's oldest parked delivery, unless an attempt of it is on its way. */
+  /**
+   * A probe of an open circuit: the endpoint's oldest parked delivery, or the one whose retry comes soonest (see
+   * claimDeliveryToProbe), unless an attempt of it is on its way.
+   */
   probe(endpointId: string): void {
     const lane = this.laneOf(endpointId);
     if (lane.inFlight > 0 || this.queued(lane) > 0) return;
-    this.queue.claimParkedDeliveries(endpointId, Date.now() + this.options.leaseMs, 1).then(
-      (items) => {
-        for (const item of items) this.enqueue(lane, item);
+    this.queue.claimDeliveryToProbe(endpointId, Date.now() + this.options.leaseMs).then(
+      (item) => {
+        if (item) this.enqueue(lane, item);
       },
       (err) => this.log.error({ err, endpointId }, 'could not take a delivery to probe an endpoint; trying again later'),
     );

@@ -129,6 +129,26 @@ test('an endpoint that keeps failing is probed instead of hammered, and its back
   }
 });
 
+test('a probe takes a delivery waiting for its retry when none is parked: a 503 that opened the circuit does not hold it open for a minute', async () => {
+  const receiver = await Receiver.start();
+  receiver.responder = (_req, res) => res.writeHead(503).end('down for maintenance');
+  // 503 is an overload answer: each failed delivery waits at least 48 s (60 s less the jitter) for its retry.
+  const r = await rig({ retrySchedule: [1, 1, 1], circuit: { openAfterFailures: 3, firstProbeMs: 300, maxProbeMs: 600 } });
+  try {
+    await r.addEndpoint('ep_503', receiver.url('/maintenance'));
+    for (let n = 0; n < 3; n++) await r.publish(n);
+    await until('the circuit to open', async () => (await r.store.circuits.listCircuits()).length === 1);
+    const atOpen = receiver.received.length;
+    await receiver.waitFor((all) => all.length > atOpen, 5_000, 'a probe, though nothing is parked');
+    receiver.responder = (_req, res) => res.writeHead(204).end();
+    await until('every delivery to succeed, long before their retries were due', async () => (await r.store.stats.endpointStats('ep_503', null, null)).success === 3, 5_000);
+    assert.deepEqual(await r.store.circuits.listCircuits(), [], 'the circuit closed');
+  } finally {
+    await r.close();
+    await receiver.close();
+  }
+});
+
 test('a manual resend to an endpoint whose circuit is open is sent at once', async () => {
   const receiver = await Receiver.start();
   receiver.responder = (_req, res) => res.writeHead(500).end();

@@ -102,6 +102,31 @@ describeEachBackend('queue scheduling store', backends, (test) => {
     assert.deepStrictEqual((await store.queue.claimParkedDeliveries('ep_2', leaseUntil, 10)).map(withoutLease), rows.map((r) => expect(r, 'ep2')), "ep_2's parked rows were left alone");
   });
 
+  test('claimDeliveryToProbe: the oldest parked delivery, else the soonest retry of that endpoint; never one in flight or waiting its turn', async (store) => {
+    await store.catalog.createApp(mkApp('app_A'));
+    await store.catalog.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));
+    await store.catalog.createEndpoint(mkEndpoint('ep_2', 'app_A'), mkKey('k'));
+    const leaseUntil = Date.now() + 60_000;
+    assert.equal(await store.queue.claimDeliveryToProbe('ep_1', leaseUntil), null, 'nothing pending');
+    await publish(store, mkMessage('msg_sending', 'app_A'), [['ep_1', 'leased']]);
+    await publish(store, mkMessage('msg_turn', 'app_A'), [['ep_1', 'turn']]);
+    await publish(store, mkMessage('msg_other', 'app_A'), [['ep_2', 'parked']]);
+    assert.equal(await store.queue.claimDeliveryToProbe('ep_1', leaseUntil), null, 'neither one in flight, one waiting its turn, nor another endpoint\'s');
+
+    const [later] = await publish(store, mkMessage('msg_later', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 90_000 });
+    const [sooner] = await publish(store, mkMessage('msg_sooner', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 60_000 });
+    const [parkedFirst] = await publish(store, mkMessage('msg_parked_1', 'app_A'), [['ep_1', 'parked']]);
+    const [parkedSecond] = await publish(store, mkMessage('msg_parked_2', 'app_A'), [['ep_1', 'parked']]);
+    const taken: number[] = [];
+    for (let probe = await store.queue.claimDeliveryToProbe('ep_1', leaseUntil); probe; probe = await store.queue.claimDeliveryToProbe('ep_1', leaseUntil)) {
+      assert.equal(probe.leaseUntil, leaseUntil);
+      assert.equal((await deliveryOf(store, probe.messageId, 'ep_1'))?.status, Status.Sending, 'leased like a claim');
+      taken.push(probe.deliveryId);
+    }
+    assert.deepEqual(taken, [parkedFirst, parkedSecond, sooner, later], 'parked ones oldest first, then retries by due time');
+    assert.equal((await deliveryOf(store, 'msg_other', 'ep_2'))?.nextAttemptAt, null, "ep_2's parked delivery was left alone");
+  });
+
   test('unparkStale: rows parked before the cutoff become due now', async (store) => {
     await store.catalog.createApp(mkApp('app_A'));
     await store.catalog.createEndpoint(mkEndpoint('ep_1', 'app_A'), mkKey('k'));

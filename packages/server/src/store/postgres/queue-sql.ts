@@ -65,6 +65,12 @@ export const CLAIM_PARKED = claim(
   `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NULL AND NOT waiting_turn ORDER BY id LIMIT $4`,
 );
 
+/** $3: the endpoint. Its pending row whose retry comes soonest, for a probe when none is parked. */
+export const CLAIM_SOONEST_RETRY = claim(
+  `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NOT NULL AND NOT waiting_turn
+   ORDER BY next_attempt_at LIMIT 1`,
+);
+
 /** $2, $3: delivery ids and the leases they are held under; a delivery claimed again or resent meanwhile is left alone. */
 export const RENEW_LEASES = `
 UPDATE delivery d SET next_attempt_at = $1

@@ -4,7 +4,7 @@ import { take, type BucketState } from '../token-bucket.ts';
 import { Status, type ClaimedDelivery } from '../types.ts';
 import type { DueNotices } from './bus.ts';
 import { transaction, type Row } from './context.ts';
-import { CLAIM_DUE, CLAIM_PARKED, NEXT_DUE, RECORD_OUTCOMES, RENEW_LEASES } from './queue-sql.ts';
+import { CLAIM_DUE, CLAIM_PARKED, CLAIM_SOONEST_RETRY, NEXT_DUE, RECORD_OUTCOMES, RENEW_LEASES } from './queue-sql.ts';
 
 function toClaimed(r: Row, leaseUntil: number): ClaimedDelivery {
   const claimed: ClaimedDelivery = {
@@ -69,6 +69,13 @@ export function postgresQueue(pool: pg.Pool, notices: DueNotices): QueueStore {
         values: [leaseUntil, Date.now(), endpointId, limit],
       });
       return rows.map((r) => toClaimed(r, leaseUntil));
+    },
+
+    async claimDeliveryToProbe(endpointId, leaseUntil) {
+      const values = [leaseUntil, Date.now(), endpointId];
+      let { rows } = await pool.query({ name: 'herald_claim_parked', text: CLAIM_PARKED, values: [...values, 1] });
+      if (rows.length === 0) ({ rows } = await pool.query({ name: 'herald_claim_soonest_retry', text: CLAIM_SOONEST_RETRY, values }));
+      return rows[0] ? toClaimed(rows[0], leaseUntil) : null;
     },
 
     async renewLeases(deliveries, leaseUntil) {

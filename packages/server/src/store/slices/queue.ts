@@ -46,6 +46,13 @@ export interface QueueStore {
   parkDeliveries(deliveryIds: number[]): Promise<void>;
   claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
   /**
+   * The delivery a probe of an open circuit sends, leased like a claim: the endpoint's oldest parked delivery or, when
+   * none is parked, its delivery whose retry comes soonest. A failure that opened the circuit was often an overload
+   * answer (503, 429, a timeout), whose retry waits a minute or more; a probe that only looked at parked deliveries
+   * would find nothing and leave a recovered endpoint's circuit open until then. Null when nothing is pending.
+   */
+  claimDeliveryToProbe(endpointId: string, leaseUntil: number): Promise<ClaimedDelivery | null>;
+  /**
    * Extends the leases of deliveries still held under the given lease numbers; returns the ids renewed (a delivery
    * claimed again or resent meanwhile is not).
    */

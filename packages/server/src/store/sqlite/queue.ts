@@ -25,6 +25,14 @@ export function sqliteQueue(c: SqliteConnection): QueueStore {
        WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at IS NULL AND waiting_turn = 0 ORDER BY id LIMIT ?)
        ${CLAIMED}`,
     ),
+    // The delivery_active index's own condition is spelled out: SQLite uses a partial index only for a query that
+    // repeats its terms, and without it this would read every delivery the endpoint ever had.
+    claimSoonestRetry: c.db.prepare(
+      `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
+       WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0
+         AND status = ${Status.Pending} AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1)
+       ${CLAIMED}`,
+    ),
     payloads: c.db.prepare('SELECT id, app_id, event_type, payload, request_id, traceparent, forward FROM message WHERE id IN (SELECT value FROM json_each(?))'),
     insertAttempt: c.db.prepare(
       `INSERT INTO attempt (id, app_id, message_id, endpoint_id, url, status, response_status_code, response, duration_ms, trigger, created_at, request_headers)
@@ -89,6 +97,15 @@ export function sqliteQueue(c: SqliteConnection): QueueStore {
 
     claimParkedDeliveries(endpointId, leaseUntil, limit) {
       return writes.run(() => withPayloads(hot.claimParked.all(leaseUntil, Date.now(), endpointId, limit) as Row[], leaseUntil));
+    },
+
+    claimDeliveryToProbe(endpointId, leaseUntil) {
+      return writes.run(() => {
+        const now = Date.now();
+        let rows = hot.claimParked.all(leaseUntil, now, endpointId, 1) as Row[];
+        if (rows.length === 0) rows = hot.claimSoonestRetry.all(leaseUntil, now, endpointId) as Row[];
+        return withPayloads(rows, leaseUntil)[0] ?? null;
+      });
     },
 
     async countQueuedDeliveries() {
