@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config/config.ts';
 // The server's modules load only for the commands that run one: every other command starts fast.
 import type { RunningHerald } from '../main.ts';
+import { limitHeapGrowth } from '../heap.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
 import { ApiError, UnreachableError, UsageError } from './client.ts';
 import { progressBar } from './output.ts';
@@ -79,6 +80,7 @@ program
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     const { createLogger, startHerald } = await import('../main.ts');
+    limitHeapGrowth(config.heapGrowingPercent);
     herald = await startHerald(config, await createLogger(config.logLevel), { warmUp: config.warmUp });
     if (herald.generatedAdminToken) {
       process.stdout.write(

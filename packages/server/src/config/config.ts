@@ -83,6 +83,8 @@ export interface HeraldConfig {
   readonly maxInFlight: number;
   /** `herald serve` runs its hot paths on a throwaway store before it starts, so the first seconds are not slow. */
   readonly warmUp: boolean;
+  /** `herald serve` lets its heap grow this many percent past its live objects before a full collection (0: V8's default). */
+  readonly heapGrowingPercent: number;
   /** Deliveries a worker holds in memory (queued or in flight); beyond it work waits in the database. */
   readonly maxHeldDeliveries: number;
   /** Deliveries queued per endpoint in a worker; beyond it they are parked in the database until the queue drains. */
@@ -161,6 +163,7 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   perEndpointConcurrency: { env: 'HERALD_PER_ENDPOINT_CONCURRENCY', parse: integer(1, 1_000), fallback: 10 },
   maxInFlight: { env: 'HERALD_MAX_IN_FLIGHT', parse: integer(1, 100_000), fallback: 1_000 },
   warmUp: { env: 'HERALD_WARM_UP', parse: boolean, fallback: true },
+  heapGrowingPercent: { env: 'HERALD_HEAP_GROWING_PERCENT', parse: integer(0, 1_000), fallback: 20 },
   maxHeldDeliveries: { env: 'HERALD_MAX_HELD_DELIVERIES', parse: integer(1, 10_000_000), fallback: 20_000 },
   maxQueuedPerEndpoint: { env: 'HERALD_MAX_QUEUED_PER_ENDPOINT', parse: integer(1, 1_000_000), fallback: 2_000 },
   claimBatch: { env: 'HERALD_CLAIM_BATCH', parse: integer(1, 100_000), fallback: 500 },
