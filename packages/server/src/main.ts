@@ -46,6 +46,13 @@ export interface RunningHerald {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** `herald serve`: first run the hot paths on a throwaway Herald (warm-up.ts), and carry on with its delivery threads. */
+  warmUp?: boolean;
+  /** The warm-up Herald: its stop leaves the delivery threads running, for the real Herald to take over. */
+  handOverThreads?: boolean;
+}
+
 /**
  * Opens the configured store: PostgreSQL when a database URL is given, else SQLite in the data directory. Endpoint
  * secrets are encrypted under the master key (HERALD_ENCRYPTION_KEY, or the data directory's key file, both dialects).
@@ -100,8 +107,8 @@ export async function createLogger(level: string, terminal: boolean = process.st
  * engine like any message) closes when the engine is given its attempts, last. `warmUp` (herald serve): first run the
  * hot paths on a throwaway Herald (warm-up.ts), so the first seconds of traffic do not meet cold code.
  */
-export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel }), options: { warmUp?: boolean } = {}): Promise<RunningHerald> {
-  if (options.warmUp) await warmUp(config, (scratch) => startHerald(scratch), log);
+export async function startHerald(config: HeraldConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningHerald> {
+  const warmThreads = options.warmUp ? await warmUp(config, (scratch) => startHerald(scratch, undefined, { handOverThreads: true }), log) : null;
   const tracing = await startTracing(config, log);
   const { store: opened, release } = await openStore(config);
   // Every write that changes what the endpoint cache holds announces itself, here and to the other processes.
@@ -143,9 +150,13 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowPrivateCidrs, httpsOnly: config.endpointHttpsOnly, egressProxy: config.egressProxy,
   };
   // Only a worker sends enough to use threads: an API-only process sends just the odd handed-over listen delivery.
+  // The warm-up's threads carry on, their code compiled, under this Herald's targets (the warm-up's allowed loopback).
+  const threadLog = log.child({ component: 'delivery' });
   const deliveryThreads = runsWorker && config.deliveryThreads > 0
-    ? new ThreadedHttpTransport(config.deliveryThreads, requestTimeoutMs, targets, log.child({ component: 'delivery' }))
+    ? warmThreads?.retarget(targets, threadLog) ?? new ThreadedHttpTransport(config.deliveryThreads, requestTimeoutMs, targets, threadLog)
     : null;
+  if (warmThreads && !deliveryThreads) await warmThreads.close();
+  else if (warmThreads) log.info({ threads: config.deliveryThreads }, "the warm-up's delivery threads carry on, under this Herald's targets");
   const http = deliveryThreads ?? new HttpTransport(requestTimeoutMs, targets);
   const recorder = new Recorder({ queue: store.queue, catalog: store.catalog }, log.child({ component: 'delivery' }), noteDue, (outcomes, eventTypes) => {
     live.recorded(outcomes, eventTypes);
@@ -241,7 +252,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         live.stop();
         await engine?.stop();
         await attempts.flush();
-        await http.close();
+        if (!options.handOverThreads) await http.close();
         // After the engine stopped: the spans of the last attempts go out with this flush.
         await tracing.shutdown();
         await store.close();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { HeraldConfig } from './config/config.ts';
+import type { ThreadedHttpTransport } from './delivery/transports/threaded-http.ts';
 
 /**
  * Start-up warming. A Herald that has just started runs its hot paths (HTTP parsing, routing, authentication and
@@ -15,12 +16,15 @@ import type { HeraldConfig } from './config/config.ts';
  * is more than the core has, so the first second's messages queue up behind each other (a p99 of 250 ms where a warm
  * process has 15). So before the real Herald starts, a throwaway one (SQLite in a temporary directory, the same code)
  * in this process publishes messages over loopback HTTP to a local receiver until they are all delivered; then it
- * is stopped and deleted. The compiled code stays; nothing of it reaches the real store.
+ * is stopped and deleted. The compiled code stays, and so do its delivery threads (they carry on in the real Herald,
+ * under its own targets); nothing of it reaches the real store.
  */
 
 /** A Herald as the warm-up needs it: where its API listens, and how to stop it. */
 export interface WarmUpHerald {
   url: string;
+  /** Started with handOverThreads: its stop leaves them running. */
+  deliveryThreads: ThreadedHttpTransport | null;
   stop(): Promise<void>;
 }
 
@@ -89,14 +93,18 @@ async function publishAll(url: string, token: string, receiverUrl: string): Prom
  * Runs the warm-up with `start` (startHerald, given so that this module does not import the composition root), on a
  * copy of `config` that keeps the code paths and drops everything that would leave the process: its own SQLite in a
  * temporary directory, loopback only, no TLS, no tracing, no proxy. A failure is logged and the start goes on.
+ * Returns the warm-up's delivery threads, still running and warm, for the real Herald (null when it had none, or when
+ * the warm-up failed: then they are closed).
  */
-export async function warmUp(config: HeraldConfig, start: (config: HeraldConfig) => Promise<WarmUpHerald>, log: Logger): Promise<void> {
+export async function warmUp(config: HeraldConfig, start: (config: HeraldConfig) => Promise<WarmUpHerald>, log: Logger): Promise<ThreadedHttpTransport | null> {
   const began = Date.now();
   let dataDir: string | undefined;
   const token = `warmup_${randomBytes(24).toString('base64url')}`;
   let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   let herald: WarmUpHerald | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let warmed = false;
+  let stopped = false;
   try {
     dataDir = mkdtempSync(path.join(tmpdir(), 'herald-warm-up-'));
     receiver = await startReceiver(MESSAGES);
@@ -110,13 +118,21 @@ export async function warmUp(config: HeraldConfig, start: (config: HeraldConfig)
       timer = setTimeout(() => reject(new Error(`not done within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
     });
     await Promise.race([publishAll(herald.url, token, receiver.url).then(() => receiver!.all), timeout]);
+    warmed = true;
     log.info({ messages: MESSAGES, durationMs: Date.now() - began }, 'warmed up: the delivery path ran on a throwaway store');
   } catch (err) {
     log.warn({ err, durationMs: Date.now() - began }, 'start-up warm-up failed; starting without it (the first seconds run slower)');
   } finally {
     clearTimeout(timer);
-    await herald?.stop().catch((err: unknown) => log.warn({ err }, 'could not stop the warm-up Herald'));
+    stopped = (await herald?.stop().then(() => true, (err: unknown) => {
+      log.warn({ err }, 'could not stop the warm-up Herald');
+      return false;
+    })) ?? false;
     receiver?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
+  const threads = herald?.deliveryThreads ?? null;
+  if (threads && warmed && stopped) return threads;
+  await threads?.close();
+  return null;
 }

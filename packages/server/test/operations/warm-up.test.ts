@@ -91,3 +91,30 @@ test('HERALD_WARM_UP=false starts without the warm-up', async () => {
     await herald.exited;
   }
 });
+
+test("the real Herald carries on with the warm-up's delivery threads, under its own targets, not the warm-up's loopback", async () => {
+  const { Receiver } = await import('../helpers/receiver.ts');
+  const receiver = await Receiver.start();
+  receiver.responder = (_req, res) => res.writeHead(204).end();
+  // The warm-up sends to loopback; this Herald allows 127.0.0.1 alone.
+  const config = loadConfig({
+    env: { HERALD_DATA_DIR: tempDir(), HERALD_PORT: '0', HERALD_ADMIN_TOKEN: ADMIN_TOKEN, HERALD_DELIVERY_THREADS: '1', HERALD_ALLOW_PRIVATE_CIDRS: '127.0.0.1/32' },
+  });
+  const { log, lines } = capturingLog();
+  const herald = await startHerald(config, log, { warmUp: true });
+  try {
+    assert.ok(lines.some((l) => l.msg.startsWith('warmed up')), JSON.stringify(lines));
+    assert.ok(lines.some((l) => l.msg.startsWith("the warm-up's delivery threads carry on")), JSON.stringify(lines));
+    const threads = herald.deliveryThreads!;
+    const attempt = { appId: 'app_x', messageId: 'msg_x', endpointId: 'ep_x', eventType: 'x', number: 1 };
+    const allowed = await threads.send({ url: receiver.url('/fine'), headers: {}, body: '{}', timeoutMs: 5_000, attempt });
+    assert.equal(allowed.statusCode, 204, allowed.body);
+    const refused = await threads.send({ url: receiver.url('/fine').replace('127.0.0.1', '127.0.0.2'), headers: {}, body: '{}', timeoutMs: 5_000, attempt });
+    assert.equal(refused.statusCode, null);
+    assert.match(refused.body, /^refused to deliver to 127\.0\.0\.2.*loopback address/, 'the loopback the warm-up was allowed is refused now');
+    assert.equal(receiver.received.length, 1);
+  } finally {
+    await herald.stop();
+    await receiver.close();
+  }
+});

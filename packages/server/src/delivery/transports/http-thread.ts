@@ -23,13 +23,14 @@ export interface ThreadRequest {
   timeoutMs: number;
 }
 
-export type ToThread = { type: 'send'; requests: ThreadRequest[] } | { type: 'close' };
+/** `retarget`: from now on send under these targets (the warm-up's threads, handed to the real Herald). */
+export type ToThread = { type: 'send'; requests: ThreadRequest[] } | { type: 'retarget'; targets: HttpTargets } | { type: 'close' };
 export type FromThread = { type: 'ready' } | { type: 'outcomes'; outcomes: { id: number; outcome: TransportOutcome }[] };
 
 if (!parentPort) throw new Error('http-thread runs as a worker thread, started by ThreadedHttpTransport');
 const port = parentPort;
 const settings = workerData as ThreadSettings;
-const transport = new HttpTransport(settings.timeoutMs, settings.targets);
+let transport = new HttpTransport(settings.timeoutMs, settings.targets);
 let answered: { id: number; outcome: TransportOutcome }[] = [];
 const handBack = () => {
   port.postMessage({ type: 'outcomes', outcomes: answered } satisfies FromThread);
@@ -43,6 +44,14 @@ port.on('message', (message: ToThread) => {
   if (message.type === 'close') {
     // Sent once nothing is in flight any more: the pool's connections close and the thread ends.
     void transport.close().finally(() => port.close());
+    return;
+  }
+  if (message.type === 'retarget') {
+    // Messages arrive in order: every request handed over after this goes out under the new targets. The old pool
+    // holds nothing in flight (the warm-up Herald stopped first) and only its connections close.
+    const previous = transport;
+    transport = new HttpTransport(settings.timeoutMs, message.targets);
+    void previous.close();
     return;
   }
   for (const { id, url, headers, body, timeoutMs } of message.requests) {

@@ -45,6 +45,15 @@ export class ThreadedHttpTransport implements Transport {
     return this.threadFor(url).worker;
   }
 
+  /**
+   * Hands the threads to another Herald in this process (a warm-up's threads, with their compiled code, to the real
+   * one): every request sent after this goes out under `targets`, and the threads log to `log`.
+   */
+  retarget(targets: HttpTargets, log: Logger): this {
+    this.threads.forEach((thread, index) => thread.retarget(targets, log.child({ deliveryThread: index })));
+    return this;
+  }
+
   /** Call once no attempt is in flight: each thread closes its pool and ends. */
   async close(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.close()));
@@ -80,7 +89,7 @@ class DeliveryThread {
   private loadedOnce = false;
   private settleFirstLoad: { resolve: () => void; reject: (err: Error) => void } | null = null;
 
-  constructor(private readonly settings: ThreadSettings, private readonly log: Logger) {
+  constructor(private settings: ThreadSettings, private log: Logger) {
     this.ready = new Promise<void>((resolve, reject) => (this.settleFirstLoad = { resolve, reject }));
     this.ready.catch(() => {}); // whoever starts Herald awaits it; nobody else must see it unhandled
     this.worker = this.start();
@@ -94,6 +103,12 @@ class DeliveryThread {
     this.outbox.push({ id, url, headers, body, timeoutMs });
     if (this.waiting.size === 0) worker.ref(); // a send in flight keeps the process up, as a socket would
     return new Promise((resolve) => this.waiting.set(id, { resolve, startedAt: performance.now() }));
+  }
+
+  retarget(targets: HttpTargets, log: Logger): void {
+    this.settings = { ...this.settings, targets };
+    this.log = log;
+    this.worker?.postMessage({ type: 'retarget', targets } satisfies ToThread);
   }
 
   async close(): Promise<void> {
