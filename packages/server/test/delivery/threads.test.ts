@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
+import { Worker } from 'node:worker_threads';
 import { ThreadedHttpTransport } from '../../src/delivery/transports/threaded-http.ts';
 import { api, deliveriesSettled, startTestHerald, tempDir } from '../helpers/herald.ts';
 import { Receiver, type Received } from '../helpers/receiver.ts';
@@ -171,5 +172,33 @@ test('stop waits for the attempts in flight in the threads and records them; not
   } finally {
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a thread that is alive but stuck is ended past its requests\' deadlines: they fail as Herald\'s fault, and a new thread takes its place', { timeout: 30_000 }, async () => {
+  // Loads, then spins forever on the first batch it is handed: alive, never answering.
+  const stuck = () => new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.postMessage({ type: 'ready' });
+     parentPort.on('message', (m) => { if (m.type === 'send') for (;;) {} });`,
+    { eval: true },
+  );
+  const transport = new ThreadedHttpTransport(1, 500, { allowPrivate: true }, silent, stuck);
+  try {
+    await transport.ready();
+    const first = transport.workerFor('http://127.0.0.1:9/')!;
+    const started = Date.now();
+    const outcomes = await Promise.all([1, 2, 3].map(() => transport.send(signed('http://127.0.0.1:9/x', 500))));
+    const waited = Date.now() - started;
+    for (const outcome of outcomes) {
+      assert.equal(outcome.statusCode, null);
+      assert.equal(outcome.heraldFault, true, 'not counted against the endpoint');
+      assert.match(outcome.body, /the delivery thread ended/);
+    }
+    // The deadline (0.5 s) and the grace (5 s), seen at two checks a second apart.
+    assert.ok(waited >= 5_500 && waited < 10_000, `failed after ${waited} ms`);
+    assert.notEqual(transport.workerFor('http://127.0.0.1:9/'), first, 'a new thread took its place');
+  } finally {
+    await transport.close();
   }
 });

@@ -21,10 +21,11 @@ export class ThreadedHttpTransport implements Transport {
   readonly judgesEndpoint = true;
   private readonly threads: DeliveryThread[];
 
-  constructor(count: number, timeoutMs: number, targets: HttpTargets, log: Logger) {
+  /** `spawn`: how a thread is started (tests start one that never answers). */
+  constructor(count: number, timeoutMs: number, targets: HttpTargets, log: Logger, spawn: SpawnThread = spawnThread) {
     if (count < 1) throw new Error('ThreadedHttpTransport needs at least one thread');
     const settings: ThreadSettings = { timeoutMs, targets };
-    this.threads = Array.from({ length: count }, (_, index) => new DeliveryThread(settings, log.child({ deliveryThread: index })));
+    this.threads = Array.from({ length: count }, (_, index) => new DeliveryThread(settings, log.child({ deliveryThread: index }), spawn));
   }
 
   accepts(): boolean {
@@ -68,7 +69,17 @@ export class ThreadedHttpTransport implements Transport {
 interface Waiting {
   resolve: (outcome: TransportOutcome) => void;
   startedAt: number;
+  /** When its answer is overdue: the thread's own deadline for the request, and a grace for a busy thread. */
+  overdueAt: number;
 }
+
+type SpawnThread = (settings: ThreadSettings) => Worker;
+
+/**
+ * A thread ends every request by its deadline (its HttpTransport aborts it), so an answer this much later means the
+ * thread's event loop is stuck: it is ended, and its requests fail and are retried like those of a thread that died.
+ */
+const STUCK_GRACE_MS = 5_000;
 
 /** How long a thread may take to load before it is taken for stuck (loading takes 0.3-7 s, the latter on a saturated machine). */
 const LOAD_DEADLINE_MS = 60_000;
@@ -87,9 +98,12 @@ class DeliveryThread {
   private nextId = 0;
   private closing = false;
   private loadedOnce = false;
+  /** Looks for overdue answers while requests are out (unref'd: it never keeps the process up). */
+  private watchdog: NodeJS.Timeout | null = null;
+  private overdueSeen = false;
   private settleFirstLoad: { resolve: () => void; reject: (err: Error) => void } | null = null;
 
-  constructor(private settings: ThreadSettings, private log: Logger) {
+  constructor(private settings: ThreadSettings, private log: Logger, private readonly spawn: SpawnThread) {
     this.ready = new Promise<void>((resolve, reject) => (this.settleFirstLoad = { resolve, reject }));
     this.ready.catch(() => {}); // whoever starts Herald awaits it; nobody else must see it unhandled
     this.worker = this.start();
@@ -102,7 +116,9 @@ class DeliveryThread {
     if (this.outbox.length === 0) setImmediate(() => this.handOver());
     this.outbox.push({ id, url, headers, body, timeoutMs });
     if (this.waiting.size === 0) worker.ref(); // a send in flight keeps the process up, as a socket would
-    return new Promise((resolve) => this.waiting.set(id, { resolve, startedAt: performance.now() }));
+    this.watchdog ??= setInterval(() => this.checkOverdue(), 1_000).unref();
+    const startedAt = performance.now();
+    return new Promise((resolve) => this.waiting.set(id, { resolve, startedAt, overdueAt: startedAt + timeoutMs + STUCK_GRACE_MS }));
   }
 
   retarget(targets: HttpTargets, log: Logger): void {
@@ -123,6 +139,27 @@ class DeliveryThread {
     clearTimeout(stuck);
   }
 
+  /**
+   * Ends a thread with answers overdue at two checks in a row: after a main thread that was itself held up, the first
+   * check can run before the answers already waiting in the port are read.
+   */
+  private checkOverdue(): void {
+    const now = performance.now();
+    let overdue = 0;
+    for (const waiting of this.waiting.values()) if (waiting.overdueAt <= now) overdue++;
+    const seenBefore = this.overdueSeen;
+    this.overdueSeen = overdue > 0;
+    if (overdue === 0 || !seenBefore || !this.worker) return;
+    this.log.error({ overdue, waiting: this.waiting.size }, 'a delivery thread stopped answering past its requests\' deadlines; ending it');
+    void this.worker.terminate();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.overdueSeen = false;
+  }
+
   private handOver(): void {
     const requests = this.outbox;
     this.outbox = [];
@@ -130,7 +167,7 @@ class DeliveryThread {
   }
 
   private start(): Worker {
-    const worker = spawnThread(this.settings);
+    const worker = this.spawn(this.settings);
     worker.unref();
     let loaded = false;
     const loading = setTimeout(() => {
@@ -160,7 +197,10 @@ class DeliveryThread {
       this.waiting.delete(id);
       waiting.resolve(outcome);
     }
-    if (this.waiting.size === 0) this.worker?.unref();
+    if (this.waiting.size === 0) {
+      this.worker?.unref();
+      this.stopWatchdog();
+    }
   }
 
   /** Everything the ended thread held, and what was about to be handed to it, fails; a new thread takes its place. */
@@ -173,6 +213,7 @@ class DeliveryThread {
       resolve({ ...lostWith, heraldFault: true });
     }
     this.waiting.clear();
+    this.stopWatchdog();
     this.outbox = [];
     this.worker = null;
     if (this.closing) return;
