@@ -113,8 +113,15 @@ describeEachBackend('queue scheduling store', backends, (test) => {
     await publish(store, mkMessage('msg_other', 'app_A'), [['ep_2', 'parked']]);
     assert.equal(await store.queue.claimDeliveryToProbe('ep_1', leaseUntil), null, 'neither one in flight, one waiting its turn, nor another endpoint\'s');
 
-    const [later] = await publish(store, mkMessage('msg_later', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 90_000 });
-    const [sooner] = await publish(store, mkMessage('msg_sooner', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 60_000 });
+    const retrying = async (name: string, retryAt: number) => {
+      const [id] = await publish(store, mkMessage(name, 'app_A'), [['ep_1', 'leased']]);
+      await store.queue.recordOutcomes([mkOutcome({ deliveryId: id!, messageId: name, endpointId: 'ep_1', appId: 'app_A', lease: 0 },
+        { status: Status.Pending, attempts: 1, nextAttemptAt: retryAt, code: 503, at: T0 + 10 })]);
+      return id!;
+    };
+    await publish(store, mkMessage('msg_scheduled', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 30_000 });
+    const later = await retrying('msg_later', T0 + 90_000);
+    const sooner = await retrying('msg_sooner', T0 + 60_000);
     const [parkedFirst] = await publish(store, mkMessage('msg_parked_1', 'app_A'), [['ep_1', 'parked']]);
     const [parkedSecond] = await publish(store, mkMessage('msg_parked_2', 'app_A'), [['ep_1', 'parked']]);
     const taken: number[] = [];
@@ -124,6 +131,7 @@ describeEachBackend('queue scheduling store', backends, (test) => {
       taken.push(probe.deliveryId);
     }
     assert.deepEqual(taken, [parkedFirst, parkedSecond, sooner, later], 'parked ones oldest first, then retries by due time');
+    assert.equal((await deliveryOf(store, 'msg_scheduled', 'ep_1'))?.status, Status.Pending, 'a first attempt scheduled for later (deliverAt) is never a probe');
     assert.equal((await deliveryOf(store, 'msg_other', 'ep_2'))?.nextAttemptAt, null, "ep_2's parked delivery was left alone");
   });
 
@@ -234,6 +242,7 @@ describeEachBackend('queue scheduling store', backends, (test) => {
     await store.queue.recordOutcomes([mkOutcome({ deliveryId: finished!, messageId: 'msg_3', endpointId: 'ep_1', appId: 'app_A', lease: 0 },
       { status: Status.Success, attempts: 1, nextAttemptAt: null, code: 200, at: T0 + 10 })]);
     const [parked] = await publish(store, mkMessage('msg_4', 'app_A'), [['ep_1', 'parked']]);
+    await publish(store, mkMessage('msg_5', 'app_A'), [['ep_1', 'due']], { dueAt: T0 + 86_400_000 });
 
     assert.equal(await store.queue.expediteEndpointDeliveries('ep_1', T0 + 100), 1);
     const after = await deliveryOf(store, 'msg_1', 'ep_1');
@@ -242,6 +251,7 @@ describeEachBackend('queue scheduling store', backends, (test) => {
     assert.equal((await deliveryOf(store, 'msg_2', 'ep_2'))?.nextAttemptAt, T0 + 3_600_000, 'another endpoint is untouched');
     assert.equal((await deliveryOf(store, 'msg_3', 'ep_1'))?.status, Status.Success);
     assert.equal((await deliveryOf(store, 'msg_4', 'ep_1'))?.nextAttemptAt, null, 'parked stays parked');
+    assert.equal((await deliveryOf(store, 'msg_5', 'ep_1'))?.nextAttemptAt, T0 + 86_400_000, 'a message scheduled for tomorrow (deliverAt) keeps its time');
     const claimed = await store.queue.claimDueDeliveries(T0 + 100, T0 + 1000, 10);
     assert.deepStrictEqual(claimed.map((c) => c.deliveryId), [waiting]);
     assert.ok(otherEndpoint !== undefined && parked !== undefined);

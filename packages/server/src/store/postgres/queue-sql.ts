@@ -65,9 +65,12 @@ export const CLAIM_PARKED = claim(
   `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NULL AND NOT waiting_turn ORDER BY id LIMIT $4`,
 );
 
-/** $3: the endpoint. Its pending row whose retry comes soonest, for a probe when none is parked. */
+/**
+ * $3: the endpoint. Its row whose retry comes soonest, for a probe when none is parked (`attempts > 0`: a first attempt
+ * scheduled for later, a message's deliverAt, is never sent early).
+ */
 export const CLAIM_SOONEST_RETRY = claim(
-  `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND next_attempt_at IS NOT NULL AND NOT waiting_turn
+  `SELECT id FROM delivery WHERE endpoint_id = $3 AND status = ${Status.Pending} AND attempts > 0 AND next_attempt_at IS NOT NULL AND NOT waiting_turn
    ORDER BY next_attempt_at LIMIT 1`,
 );
 

@@ -192,7 +192,7 @@ export function postgresQueue(pool: pg.Pool, notices: DueNotices): QueueStore {
     async expediteEndpointDeliveries(endpointId, now) {
       const result = await pool.query(
         `UPDATE delivery SET next_attempt_at = $1, updated_at = $1
-         WHERE endpoint_id = $2 AND status = ${Status.Pending} AND next_attempt_at > $1`,
+         WHERE endpoint_id = $2 AND status = ${Status.Pending} AND attempts > 0 AND next_attempt_at > $1`,
         [now, endpointId],
       );
       const expedited = result.rowCount ?? 0;

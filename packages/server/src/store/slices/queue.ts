@@ -47,7 +47,7 @@ export interface QueueStore {
   claimParkedDeliveries(endpointId: string, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
   /**
    * The delivery a probe of an open circuit sends, leased like a claim: the endpoint's oldest parked delivery or, when
-   * none is parked, its delivery whose retry comes soonest. A failure that opened the circuit was often an overload
+   * none is parked, its delivery whose retry comes soonest (never a first attempt scheduled for later: a deliverAt). A failure that opened the circuit was often an overload
    * answer (503, 429, a timeout), whose retry waits a minute or more; a probe that only looked at parked deliveries
    * would find nothing and leave a recovered endpoint's circuit open until then. Null when nothing is pending.
    */
@@ -66,7 +66,8 @@ export interface QueueStore {
    */
   scheduleResend(messageId: string, endpointId: string, now: number, trigger: TriggerValue): Promise<void>;
   /**
-   * Makes the endpoint's deliveries that wait for a retry due at `now` (their schedules go on from where they were),
+   * Makes the endpoint's deliveries that wait for a retry due at `now` (their schedules go on from where they were;
+   * a first attempt scheduled for later, a message's deliverAt, keeps its time),
    * for a receiver known to be back: a `herald listen` session that reconnected, or an endpoint whose circuit
    * breaker closed. Returns how many. A shared store
    * tells the other processes.

@@ -30,7 +30,7 @@ export function sqliteQueue(c: SqliteConnection): QueueStore {
     claimSoonestRetry: c.db.prepare(
       `UPDATE delivery SET status = ${Status.Sending}, next_attempt_at = ?, updated_at = ?, lease = lease + 1
        WHERE id IN (SELECT id FROM delivery WHERE endpoint_id = ? AND status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0
-         AND status = ${Status.Pending} AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1)
+         AND status = ${Status.Pending} AND attempts > 0 AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1)
        ${CLAIMED}`,
     ),
     payloads: c.db.prepare('SELECT id, app_id, event_type, payload, request_id, traceparent, forward FROM message WHERE id IN (SELECT value FROM json_each(?))'),
@@ -221,7 +221,7 @@ export function sqliteQueue(c: SqliteConnection): QueueStore {
       return writes.run(() =>
         c.stmt(
           `UPDATE delivery SET next_attempt_at = ?, updated_at = ?
-           WHERE endpoint_id = ? AND status = ${Status.Pending} AND next_attempt_at > ?`,
+           WHERE endpoint_id = ? AND status = ${Status.Pending} AND attempts > 0 AND next_attempt_at > ?`,
         ).run(now, now, endpointId, now).changes);
     },
   };
