@@ -24,7 +24,11 @@ export class Recorder {
       catalog: Pick<CatalogStore, 'noteEndpointsSucceeded'>;
     },
     private readonly log: Logger,
-    /** Told when recording made a delivery due (an ordered endpoint's next one). */
+    /**
+     * Told, once the outcomes are committed, when a delivery is due again: the soonest retry of the batch, and an
+     * ordered endpoint's next one. Not before: a scan for due work that ran between the attempt and its commit saw the
+     * delivery still leased, and would otherwise sleep until that lease's end.
+     */
     private readonly onDue: (at: number) => void = () => {},
     /** Told of every batch once it is committed (herald tail watches through this). */
     private readonly onRecorded: (outcomes: AttemptOutcome[], eventTypes: string[]) => void = () => {},
@@ -56,8 +60,11 @@ export class Recorder {
     this.eventTypes = [];
     this.succeeded = new Set();
     this.turnsEnded = new Set();
+    let soonestRetry = Number.POSITIVE_INFINITY;
+    for (const outcome of batch) if (outcome.nextAttemptAt !== null && outcome.nextAttemptAt < soonestRetry) soonestRetry = outcome.nextAttemptAt;
     const write = async () => {
       await this.store.queue.recordOutcomes(batch);
+      if (soonestRetry !== Number.POSITIVE_INFINITY) this.onDue(soonestRetry);
       this.onRecorded(batch, eventTypes);
       if (succeeded.length > 0) await this.store.catalog.noteEndpointsSucceeded(succeeded);
       // Only after the outcome is committed does the endpoint have nothing active, so the next one can be promoted.
