@@ -176,8 +176,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     listen.onHandoff = (delivery) => {
       void (async () => {
         const message = await store.history.getMessage(delivery.appId, delivery.messageId);
-        const report = await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
-        if (report?.due) noteDue(report.due);
+        // Its retry, if any, is told to this process's engine by the recorder once committed.
+        await attempts.run({ ...delivery, payload: message?.payload ?? null }, true);
       })().catch((err) => log.error({ err, deliveryId: delivery.deliveryId, msgId: delivery.messageId, requestId: delivery.requestId }, 'a handed-over listen delivery failed; it returns when its lease ends'));
     };
   }

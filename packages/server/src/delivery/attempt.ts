@@ -24,9 +24,8 @@ export interface AttemptOptions {
   tracing?: Tracing;
 }
 
+/** When the delivery is due again is told by the recorder, once the outcome is committed (see Recorder's onDue). */
 export interface AttemptReport {
-  /** When the delivery is due again; null when it is final. */
-  due: number | null;
   succeeded: boolean;
   /** A request went to the endpoint's URL (the circuit breaker judges the endpoint by these only). */
   reachedEndpoint: boolean;
@@ -143,7 +142,7 @@ export class Attempts {
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
     // request lost with a delivery thread.
-    return { due: nextAttemptAt, succeeded, reachedEndpoint: retryable && transport.judgesEndpoint && !result.heraldFault };
+    return { succeeded, reachedEndpoint: retryable && transport.judgesEndpoint && !result.heraldFault };
   }
 
   /**

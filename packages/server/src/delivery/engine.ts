@@ -174,7 +174,6 @@ export class DeliveryEngine implements DeliveryIntake {
     // The lease must outlast this attempt, or another worker could take and send the delivery too.
     if (!this.leases.coversSend(item.deliveryId) && !(await this.leases.renew([item])).has(item.deliveryId)) return;
     const report = await attempts.run(item);
-    if (report?.due) this.scheduling.wakeAt(report.due);
     if (report?.reachedEndpoint) this.circuits.note(item.endpointId, report.succeeded);
   }
 }
