@@ -9,13 +9,10 @@ import { Lanes, type LaneOptions, type LaneQueue } from './lanes.ts';
 import { Leases } from './leases.ts';
 import type { DeliveryIntake } from './publish.ts';
 import { Scheduling, type SchedulingOptions, type SchedulingQueue } from './scheduling.ts';
-import { AttemptSlots } from './slots.ts';
 
 export interface EngineOptions extends Omit<LaneOptions, 'leaseMs'>, Omit<SchedulingOptions, 'leaseMs' | 'maxHeld'> {
   /** Deadline of one attempt: a lease outlasts it. */
   requestTimeoutMs: number;
-  /** Attempts in flight at once across every endpoint (each endpoint also has its own limit). */
-  maxInFlight: number;
   /** When to stop sending to an endpoint that keeps failing, and how to probe it (default DEFAULT_CIRCUIT). */
   circuit?: CircuitOptions;
 }
@@ -48,9 +45,6 @@ export class DeliveryEngine implements DeliveryIntake {
   private readonly leases: Leases;
   private readonly circuits: CircuitBreakers;
   private readonly keptCircuits: KeptCircuits;
-  private readonly slots: AttemptSlots;
-  /** Deliveries a stop kept from getting a slot: given back with the queued ones. */
-  private readonly refused: number[] = [];
   /** Given once they exist (they report through operational webhooks, which publish into this engine). */
   private attempts: AttemptRunner | null = null;
 
@@ -61,7 +55,6 @@ export class DeliveryEngine implements DeliveryIntake {
     private readonly log: Logger,
   ) {
     this.leases = new Leases(store.queue, this.leaseMs, options.requestTimeoutMs + SEND_MARGIN_MS, log);
-    this.slots = new AttemptSlots(options.maxInFlight);
     const circuitOptions = options.circuit ?? DEFAULT_CIRCUIT;
     this.circuits = new CircuitBreakers(circuitOptions, {
       holdBack: (endpointId, why) => this.lanes.holdBack(endpointId, why),
@@ -147,30 +140,17 @@ export class DeliveryEngine implements DeliveryIntake {
     this.circuits.stop();
     this.leases.stop();
     const { queued, inFlight } = this.lanes.stop();
-    this.slots.stop();
     if (inFlight > 0) {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     await this.attempts?.flush();
     await this.keptCircuits.flushed();
-    const unsent = [...queued, ...this.refused.splice(0)];
-    if (unsent.length > 0) await this.store.queue.releaseDeliveries(unsent, Date.now());
+    if (queued.length > 0) await this.store.queue.releaseDeliveries(queued, Date.now());
   }
 
   private async deliver(item: ClaimedDelivery): Promise<void> {
-    if (!this.attempts) throw new Error('the engine was not given its attempts (sendThrough)');
-    if (!(await this.slots.acquire())) {
-      this.refused.push(item.deliveryId);
-      return;
-    }
-    try {
-      await this.attempt(item, this.attempts);
-    } finally {
-      this.slots.release();
-    }
-  }
-
-  private async attempt(item: ClaimedDelivery, attempts: AttemptRunner): Promise<void> {
+    const attempts = this.attempts;
+    if (!attempts) throw new Error('the engine was not given its attempts (sendThrough)');
     // The lease must outlast this attempt, or another worker could take and send the delivery too.
     if (!this.leases.coversSend(item.deliveryId) && !(await this.leases.renew([item])).has(item.deliveryId)) return;
     const report = await attempts.run(item);

@@ -12,6 +12,12 @@ export interface LaneOptions {
    * queues its own work and nobody else's.
    */
   perEndpointConcurrency: number;
+  /**
+   * Attempts in flight at once across every endpoint. Each endpoint's own limit keeps a slow endpoint from taking
+   * everything; this one bounds the total: with a thousand endpoints at ten each, ten thousand requests would
+   * otherwise be open at once, most of them waiting inside the HTTP pool for a connection with their deadline running.
+   */
+  maxInFlight: number;
   /** Deliveries held in memory (queued or in flight); beyond it work waits in the database. */
   maxHeld: number;
   /** Queued deliveries per endpoint; beyond it they are parked in the database until the queue drains. */
@@ -54,6 +60,11 @@ interface Lane {
  * The deliveries a worker holds, in one lane per endpoint. A lane sends in order, a few at a time, as its throttle
  * and circuit breaker allow; a lane whose queue is full parks the rest in the database and takes them back, oldest
  * first, as it drains. An endpoint whose circuit opens has its queue parked while it is probed.
+ *
+ * When every slot of maxInFlight is taken, a lane that could start an attempt waits in line, and each slot given back
+ * goes to the lane first in line (which, if it could start more, goes to the back): the endpoints take turns. A
+ * delivery waiting for its turn is only an entry in its lane's queue, not a pending call: with many endpoints, tens
+ * of thousands wait at once, and each pending call kept its promises and closures on the heap.
  */
 export class Lanes {
   /** Queued or in flight, by delivery id. */
@@ -63,6 +74,8 @@ export class Lanes {
   private readonly claimedWhileSending = new Map<number, ClaimedDelivery>();
   private readonly lanes = new Map<string, Lane>();
   private inFlight = 0;
+  /** Endpoints whose lanes could start an attempt when every slot was taken, first in line first (a Set keeps order). */
+  private readonly line = new Set<string>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -204,6 +217,7 @@ export class Lanes {
    */
   stop(): { queued: number[]; inFlight: number } {
     this.stopped = true;
+    this.line.clear();
     const queued: number[] = [];
     for (const lane of this.lanes.values()) {
       for (let i = lane.head; i < lane.queue.length; i++) queued.push(lane.queue[i]!.deliveryId);
@@ -301,7 +315,12 @@ export class Lanes {
     const limit = knownLimit ?? this.limitOf(endpointId, lane);
     if (limit === undefined) return;
     while (lane.inFlight < limit && lane.head < lane.queue.length) {
-      if (this.stopped || !this.circuits.mayStart(endpointId)) return;
+      if (this.stopped) return;
+      if (this.inFlight >= this.options.maxInFlight) {
+        this.line.add(endpointId);
+        return;
+      }
+      if (!this.circuits.mayStart(endpointId)) return;
       if (!lane.throttle.tryStart(Math.min(this.queued(lane), limit))) {
         this.circuits.allow(endpointId); // the allowance was not used
         return;
@@ -332,11 +351,27 @@ export class Lanes {
             if (!this.stopped) this.accept([again]);
             else void this.queue.releaseDeliveries([again.deliveryId], Date.now()).catch(() => undefined);
           }
+          // The freed slot goes to the lane first in line; this lane, if it has more to send, queues behind it.
+          this.serveLine();
           this.pump(endpointId, lane);
           this.unpark(endpointId, lane);
           if (lane.inFlight === 0 && this.queued(lane) === 0 && !lane.parked) this.lanes.delete(endpointId);
           this.afterRelease();
         });
+    }
+  }
+
+  /**
+   * Hands free slots to the lanes in line, first come first served. A lane that starts nothing (its throttle, its
+   * circuit or its own limit holds it back) leaves the line: each of those wakes its lane again by its own means.
+   * After this, either no slot is free or nobody is in line, so a lane pumped elsewhere never passes the line.
+   */
+  private serveLine(): void {
+    while (this.inFlight < this.options.maxInFlight && this.line.size > 0) {
+      const endpointId = this.line.values().next().value!;
+      this.line.delete(endpointId);
+      const lane = this.lanes.get(endpointId);
+      if (lane) this.pump(endpointId, lane);
     }
   }
 
