@@ -31,7 +31,7 @@ import { throughput } from './scenarios/throughput.ts';
 const SCENARIOS: Scenario[] = [throughput, ceiling, bullmq, latency, fanout, backlog, poisoned, postgres, graphile, dashboard];
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench -- [--scale full|smoke] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--out FILE] [--herald-env HERALD_X=v]... [--backlog-messages N]\n`);
+  process.stderr.write(`${message}\nusage: npm run bench -- [--scale full|smoke] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--out FILE] [--herald-env HERALD_X=v]... [--backlog-messages N] [--fanout-endpoints N] [--fanout-messages N]\n`);
   process.exit(2);
 }
 
@@ -41,6 +41,7 @@ try {
     options: {
       scale: { type: 'string', default: 'full' }, only: { type: 'string' }, out: { type: 'string' },
       'herald-env': { type: 'string', multiple: true }, 'backlog-messages': { type: 'string' },
+      'fanout-endpoints': { type: 'string' }, 'fanout-messages': { type: 'string' },
     },
     allowPositionals: false,
   }).values;
@@ -61,11 +62,22 @@ for (const pair of args['herald-env'] ?? []) {
 }
 setHeraldEnv(heraldEnv);
 const scale = structuredClone(SCALES[scaleName]);
-if (args['backlog-messages'] !== undefined) {
-  const n = Number(args['backlog-messages']);
-  if (!Number.isInteger(n) || n < 1) usage(`--backlog-messages must be a whole number (got ${args['backlog-messages']})`);
-  scale.backlog.messages = n;
+/** A size given on the command line in place of the scale's, for what-if runs; `undefined` keeps the scale's. */
+function sizeArg(name: 'backlog-messages' | 'fanout-endpoints' | 'fanout-messages'): number | undefined {
+  const given = args[name];
+  if (given === undefined) return undefined;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a whole number (got ${given})`);
+  return n;
 }
+const overrides = {
+  backlogMessages: sizeArg('backlog-messages'),
+  fanoutEndpoints: sizeArg('fanout-endpoints'),
+  fanoutMessages: sizeArg('fanout-messages'),
+};
+scale.backlog.messages = overrides.backlogMessages ?? scale.backlog.messages;
+scale.fanout.endpoints = overrides.fanoutEndpoints ?? scale.fanout.endpoints;
+scale.fanout.messages = overrides.fanoutMessages ?? scale.fanout.messages;
 
 cleanupOnSignals();
 const began = Date.now();
@@ -96,7 +108,9 @@ const report: Report = {
   finishedAt: new Date().toISOString(),
   scale: scaleName,
   ...(Object.keys(heraldEnv).length > 0 ? { heraldEnv } : {}),
-  ...(args['backlog-messages'] !== undefined ? { backlogMessages: scale.backlog.messages } : {}),
+  ...(overrides.backlogMessages !== undefined ? { backlogMessages: overrides.backlogMessages } : {}),
+  ...(overrides.fanoutEndpoints !== undefined ? { fanoutEndpoints: overrides.fanoutEndpoints } : {}),
+  ...(overrides.fanoutMessages !== undefined ? { fanoutMessages: overrides.fanoutMessages } : {}),
   scenarios,
   targets: evaluateTargets(scenarios),
 };

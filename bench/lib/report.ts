@@ -25,6 +25,9 @@ export interface Report {
   heraldEnv?: Record<string, string>;
   /** The backlog size when --backlog-messages changed it. */
   backlogMessages?: number;
+  /** The fan-out's endpoints and messages when --fanout-endpoints or --fanout-messages changed them. */
+  fanoutEndpoints?: number;
+  fanoutMessages?: number;
   scenarios: Record<string, ScenarioResult>;
   targets: Target[];
 }
