@@ -35,19 +35,19 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      scale: { type: 'string', default: 'full' }, only: { type: 'string' }, out: { type: 'string' },
-      'herald-env': { type: 'string', multiple: true }, 'backlog-messages': { type: 'string' },
-      'fanout-endpoints': { type: 'string' }, 'fanout-messages': { type: 'string' },
-    },
-    allowPositionals: false,
-  }).values;
-} catch (err) {
-  usage((err as Error).message);
+const OPTIONS = {
+  scale: { type: 'string', default: 'full' }, only: { type: 'string' }, out: { type: 'string' },
+  'herald-env': { type: 'string', multiple: true }, 'backlog-messages': { type: 'string' },
+  'fanout-endpoints': { type: 'string' }, 'fanout-messages': { type: 'string' },
+} as const;
+function parseCommandLine() {
+  try {
+    return parseArgs({ options: OPTIONS, allowPositionals: false }).values;
+  } catch (err) {
+    return usage((err as Error).message);
+  }
 }
+const args = parseCommandLine();
 const scaleName = args.scale;
 if (scaleName !== 'full' && scaleName !== 'smoke') usage(`--scale must be full or smoke (got ${scaleName})`);
 const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
