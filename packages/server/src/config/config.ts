@@ -97,6 +97,12 @@ export interface HeraldConfig {
   readonly parkedStaleAfter: number;
   /** Seconds a process sharing PostgreSQL may go without hearing of an endpoint change before it rereads. */
   readonly sharedCacheMaxAge: number;
+  /** Milliseconds one run of a transformation may take before it is stopped. */
+  readonly transformCpuMs: number;
+  /** Megabytes of memory one run of a transformation may allocate. */
+  readonly transformMemoryMb: number;
+  /** Kilobytes a transformation's result (the webhook it returns, as JSON) may take. */
+  readonly transformOutputKb: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -170,6 +176,9 @@ const SETTINGS: { [K in keyof HeraldConfig]: Setting<K> } = {
   sharedScanEvery: { env: 'HERALD_SHARED_SCAN_EVERY', parse: positiveNumber(3600), fallback: 5 },
   parkedStaleAfter: { env: 'HERALD_PARKED_STALE_AFTER', parse: positiveNumber(86_400), fallback: 60 },
   sharedCacheMaxAge: { env: 'HERALD_SHARED_CACHE_MAX_AGE', parse: positiveNumber(3600), fallback: 30 },
+  transformCpuMs: { env: 'HERALD_TRANSFORM_CPU_MS', parse: integer(1, 10_000), fallback: 100 },
+  transformMemoryMb: { env: 'HERALD_TRANSFORM_MEMORY_MB', parse: integer(1, 1_024), fallback: 16 },
+  transformOutputKb: { env: 'HERALD_TRANSFORM_OUTPUT_KB', parse: integer(1, 100 * 1024), fallback: 1_024 },
 };
 
 export const CONFIG_KEYS = Object.keys(SETTINGS) as (keyof HeraldConfig)[];
