@@ -29,6 +29,7 @@ import { openSqliteStorage } from './store/sqlite/index.ts';
 import { lockDataDir } from './store/sqlite/lock.ts';
 import type { Storage } from './store/storage.ts';
 import { startTracing } from './telemetry/tracing.ts';
+import { TransformRunner, transformLimits } from './transform/runner.ts';
 import { VERSION } from './version.ts';
 import { warmUp } from './warm-up.ts';
 
@@ -195,6 +196,8 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     else live.receive(event);
   });
 
+  // Its sandbox thread starts on first use, so a Herald without transformations loads none.
+  const transforms = new TransformRunner(transformLimits(config));
   let server: HeraldApp | null = null;
   let url = '';
   let generatedAdminToken: string | undefined;
@@ -204,7 +207,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const ingestor = new Ingestor(store.inbound, endpoints, publisher, log.child({ component: 'inbound' }));
     server = await buildServer({
       config, catalog: store.catalog, history: store.history, access: store.access, inbound: store.inbound, stats: store.stats,
-      tasks: store.tasks, queue: store.queue, circuits: store.circuits, health: () => checkHealth(store, config.healthStallAfter * 1000),
+      tasks: store.tasks, queue: store.queue, circuits: store.circuits, transformations: store.transformations, transforms, health: () => checkHealth(store, config.healthStallAfter * 1000),
       endpoints, publisher, operational, taskRunner: tasks, live, listen, metrics, auth, ingestor, deliveriesDue: noteDue, log,
     });
     try {
@@ -252,6 +255,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         live.stop();
         await engine?.stop();
         await attempts.flush();
+        await transforms.close();
         if (!options.handOverThreads) await http.close();
         // After the engine stopped: the spans of the last attempts go out with this flush.
         await tracing.shutdown();

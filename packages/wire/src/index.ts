@@ -10,6 +10,7 @@ export * from './applications.ts';
 export * from './event-types.ts';
 export * from './endpoint-filter.ts';
 export * from './endpoints.ts';
+export * from './transformations.ts';
 export * from './messages.ts';
 export * from './attempts.ts';
 export * from './tasks.ts';

@@ -14,6 +14,7 @@ import type { MessageIn, MessageListItemOut, MessageListWithStatusQuery, Message
 import type { InboundReplayOut, InboundRequestListQuery, InboundRequestOut, SourceIn, SourceOut, SourcePatch, SourceReplayIn, SourceReplayOut } from './sources.ts';
 import type { SeriesOut, SeriesQuery } from './stats.ts';
 import type { BulkReplayIn, TaskOut, TaskRangeIn, TaskStartedOut } from './tasks.ts';
+import type { EndpointTransformationOut, EndpointTransformationPatch, EndpointTransformationSimulateIn, EndpointTransformationSimulateOut } from './transformations.ts';
 import type { PortalAccessIn, PortalAccessOut, TokenCreatedOut, TokenIn, TokenListQuery, TokenOut, WhoAmIOut } from './tokens.ts';
 
 /**
@@ -55,6 +56,9 @@ export interface ApiRoutes {
   'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/headers': { body: EndpointHeadersPatchIn; response: void };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats': { query: Q<typeof StatsQuery>; response: EndpointStatsOut };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example': { body: EventExampleIn; response: MessageOut };
+  'GET /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { response: EndpointTransformationOut };
+  'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { body: EndpointTransformationPatch; response: void };
+  'POST /api/v1/app/:app_id/endpoint/:endpoint_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };
 
   'POST /api/v1/app/:app_id/msg': { query: Q<typeof MessageQuery>; body: MessageIn; response: MessageOut };
   'GET /api/v1/app/:app_id/msg': { query: Q<typeof MessageListWithStatusQuery>; response: ListResponse<MessageListItemOut> };

@@ -8,7 +8,8 @@ import type { LiveFeed } from '../delivery/live-feed.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
-import type { AccessStore, CatalogStore, CircuitStore, HistoryStore, InboundStore, QueueStore, StatsStore, TaskStore } from '../store/storage.ts';
+import type { AccessStore, CatalogStore, CircuitStore, HistoryStore, InboundStore, QueueStore, StatsStore, TaskStore, TransformationStore } from '../store/storage.ts';
+import type { TransformRunner } from '../transform/runner.ts';
 import type { Authenticator } from './auth.ts';
 import type { Health } from './health.ts';
 import type { Ingestor } from '../inbound/ingest.ts';
@@ -31,6 +32,10 @@ export interface ApiContext {
   /** A listen session that connects makes its endpoint's waiting deliveries due at once. */
   queue: Pick<QueueStore, 'expediteEndpointDeliveries'>;
   circuits: Pick<CircuitStore, 'listCircuits'>;
+  /** Endpoints' transformations as records. */
+  transformations: TransformationStore;
+  /** Runs transformations in the sandbox (the simulate route's "try it"). */
+  transforms: Pick<TransformRunner, 'run'>;
   /** Whether Herald can take and deliver messages, as GET /api/v1/health reports it. */
   health: () => Promise<Health>;
   endpoints: EndpointCache;

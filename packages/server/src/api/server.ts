@@ -24,6 +24,7 @@ import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerSendExampleRoute } from './routes/send-example.ts';
+import { registerTransformationRoutes } from './routes/transformations.ts';
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
@@ -238,6 +239,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
   registerMessageRoutes(app, ctx);
   registerSendExampleRoute(app, ctx);
+  registerTransformationRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerTokenRoutes(app, ctx);

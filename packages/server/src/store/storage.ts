@@ -10,8 +10,9 @@ import type { QueueStore } from './slices/queue.ts';
 import type { SettingsStore } from './slices/settings.ts';
 import type { StatsStore } from './slices/stats.ts';
 import type { TaskStore } from './slices/tasks.ts';
+import type { TransformationStore } from './slices/transformations.ts';
 
-export type { AccessStore, Bus, CatalogStore, CircuitStore, HistoryStore, InboundStore, KeyAdmin, QueueStore, SettingsStore, StatsStore, TaskStore };
+export type { AccessStore, Bus, CatalogStore, CircuitStore, HistoryStore, InboundStore, KeyAdmin, QueueStore, SettingsStore, StatsStore, TaskStore, TransformationStore };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,6 +31,7 @@ export interface Storage {
   readonly settings: SettingsStore;
   readonly catalog: CatalogStore;
   readonly circuits: CircuitStore;
+  readonly transformations: TransformationStore;
   readonly queue: QueueStore;
   readonly history: HistoryStore;
   readonly tasks: TaskStore;
@@ -43,3 +45,4 @@ export interface Storage {
 export * from './types.ts';
 export * from './access-types.ts';
 export * from './inbound-types.ts';
+export type { EndpointTransformation, EndpointTransformationPatch } from './slices/transformations.ts';

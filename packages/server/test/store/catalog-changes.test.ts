@@ -44,7 +44,7 @@ function announcingWithRecordedBus(store: Storage) {
   };
   const recorded: Storage = {
     dialect: store.dialect, migrationsApplied: store.migrationsApplied, close: () => store.close(), storageFull: () => store.storageFull(),
-    settings: store.settings, catalog: store.catalog, circuits: store.circuits, queue: store.queue, history: store.history, tasks: store.tasks,
+    settings: store.settings, catalog: store.catalog, circuits: store.circuits, transformations: store.transformations, queue: store.queue, history: store.history, tasks: store.tasks,
     access: store.access, inbound: store.inbound, stats: store.stats, keys: store.keys, bus,
   };
   const announcing = announcingCatalogChanges(recorded);

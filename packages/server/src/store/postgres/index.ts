@@ -5,6 +5,7 @@ import { postgresAccess } from './access.ts';
 import { postgresBus } from './bus.ts';
 import { postgresCatalog } from './catalog.ts';
 import { postgresCircuits } from './circuits.ts';
+import { postgresTransformations } from './transformations.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import type { PgContext } from './context.ts';
 import { postgresHistory } from './history.ts';
@@ -69,6 +70,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     settings: postgresSettings(pool),
     catalog: postgresCatalog(ctx),
     circuits: postgresCircuits(pool),
+    transformations: postgresTransformations(pool),
     queue: postgresQueue(pool, bus),
     history: postgresHistory(pool, bus),
     tasks: postgresTasks(pool),

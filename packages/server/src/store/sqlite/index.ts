@@ -4,6 +4,7 @@ import { sqliteAccess } from './access.ts';
 import { sqliteBus } from './bus.ts';
 import { sqliteCatalog } from './catalog.ts';
 import { sqliteCircuits } from './circuits.ts';
+import { sqliteTransformations } from './transformations.ts';
 import type { SqliteOptions } from './connection.ts';
 import { sqliteHistory } from './history.ts';
 import { sqliteInbound } from './inbound.ts';
@@ -34,6 +35,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     settings: sqliteSettings(c),
     catalog: sqliteCatalog(c),
     circuits: sqliteCircuits(c),
+    transformations: sqliteTransformations(c),
     queue: sqliteQueue(c),
     history: sqliteHistory(c),
     tasks: sqliteTasks(c),
