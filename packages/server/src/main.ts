@@ -121,7 +121,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const bus = shared ? store.bus : null;
   const requestTimeoutMs = config.requestTimeout * 1000;
 
-  const endpoints = new EndpointCache(store.catalog, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
+  const endpoints = new EndpointCache(store.catalog, store.transformations, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
   const live = new LiveFeed(bus, log.child({ component: 'live' }));
   const listen = new ListenHub(bus, log.child({ component: 'listen' }));
   const metrics = new Metrics(store);
@@ -163,7 +163,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     live.recorded(outcomes, eventTypes);
     metrics.recorded(outcomes);
   });
-  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, {
+  // Its sandbox thread starts on first use, so a Herald without transformations loads none.
+  const transforms = new TransformRunner(transformLimits(config));
+  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, transforms, {
     retrySchedule: config.retrySchedule,
     requestTimeoutMs,
     userAgent: `Herald-Webhooks/${VERSION}`,
@@ -196,8 +198,6 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     else live.receive(event);
   });
 
-  // Its sandbox thread starts on first use, so a Herald without transformations loads none.
-  const transforms = new TransformRunner(transformLimits(config));
   let server: HeraldApp | null = null;
   let url = '';
   let generatedAdminToken: string | undefined;

@@ -3,13 +3,13 @@ import { DateTime, HeaderMap, ListQuery, Nullable, Uid } from './common.ts';
 import { EndpointOut } from './endpoints.ts';
 import { MessageFilters, MessageListQuery, MessageOut, MessageOutFields } from './messages.ts';
 
-/** Svix's MessageStatus, of a delivery and of an attempt: 0 success, 1 pending, 2 fail, 3 sending. */
-export const DeliveryStatus = Type.Unsafe<0 | 1 | 2 | 3>(Type.Integer({ minimum: 0, maximum: 3, description: '0 success, 1 pending, 2 fail, 3 sending' }));
+/** Svix's MessageStatus, of a delivery and of an attempt: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. */
+export const DeliveryStatus = Type.Unsafe<0 | 1 | 2 | 3 | 4>(Type.Integer({ minimum: 0, maximum: 4, description: '0 success, 1 pending, 2 fail, 3 sending, 4 canceled (by the endpoint\'s transformation)' }));
 export type DeliveryStatus = Static<typeof DeliveryStatus>;
 /** 0 scheduled, 1 manual (a resend). */
 export const TriggerType = Type.Unsafe<0 | 1>(Type.Integer({ minimum: 0, maximum: 1, description: '0 scheduled, 1 manual (a resend)' }));
 
-/** A status filter; Svix's clients may ask for 4, which no delivery has. */
+/** A status filter, any of DeliveryStatus's values. */
 const StatusFilter = Type.Integer({ minimum: 0, maximum: 4 });
 
 export const AttemptListQuery = Type.Object({

@@ -35,7 +35,7 @@ export type MessageOut = Static<typeof MessageOut>;
  * Herald's extension to the message list (`with_delivery_status=true`): each message's deliveries counted by state:
  * delivered, not attempted yet, failed and to be retried, failed for good.
  */
-export const DeliveryTallyOut = Type.Object({ delivered: Type.Integer(), pending: Type.Integer(), failing: Type.Integer(), failed: Type.Integer() });
+export const DeliveryTallyOut = Type.Object({ delivered: Type.Integer(), pending: Type.Integer(), failing: Type.Integer(), failed: Type.Integer(), canceled: Type.Integer() });
 export type DeliveryTallyOut = Static<typeof DeliveryTallyOut>;
 export const MessageListItemOut = Type.Object({ ...MessageOutFields, deliveryStatus: Type.Optional(DeliveryTallyOut) });
 export type MessageListItemOut = Static<typeof MessageListItemOut>;

@@ -1,11 +1,12 @@
 import type { DeliveryStatus } from '@herald/wire';
 
-/** Svix's statuses of a delivery or an attempt (the server sends 0 to 3; there is no fifth). */
+/** Svix's statuses of a delivery or an attempt; 4: not sent, the endpoint's transformation cancelled it. */
 const STATUS: Record<DeliveryStatus, { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted' }> = {
   0: { label: 'Success', tone: 'ok' },
   1: { label: 'Pending', tone: 'wait' },
   2: { label: 'Failed', tone: 'bad' },
   3: { label: 'Sending', tone: 'wait' },
+  4: { label: 'Canceled', tone: 'muted' },
 };
 
 export const statusInfo = (s: DeliveryStatus) => STATUS[s];

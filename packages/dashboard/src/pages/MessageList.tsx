@@ -61,13 +61,14 @@ export function MessageList({ appId, route }: { appId: string; route: Route }) {
 
 /** The worst state among a message's deliveries, with how many of them are in it. */
 function deliveryState(t: DeliveryTallyOut): { label: string; tone: 'ok' | 'wait' | 'bad' | 'muted'; detail: string } {
-  const total = t.delivered + t.pending + t.failing + t.failed;
+  const total = t.delivered + t.pending + t.failing + t.failed + t.canceled;
   const of = (n: number) => (total > 1 ? ` ${n}/${total}` : '');
   if (total === 0) return { label: 'no endpoints', tone: 'muted', detail: 'No endpoint wanted this message' };
-  const detail = `${t.delivered} delivered, ${t.pending} pending, ${t.failing} failing (retrying), ${t.failed} failed`;
+  const detail = `${t.delivered} delivered, ${t.pending} pending, ${t.failing} failing (retrying), ${t.failed} failed, ${t.canceled} canceled`;
   if (t.failed > 0) return { label: `failed${of(t.failed)}`, tone: 'bad', detail };
   if (t.failing > 0) return { label: `failing${of(t.failing)}`, tone: 'bad', detail };
   if (t.pending > 0) return { label: `pending${of(t.pending)}`, tone: 'wait', detail };
+  if (t.delivered === 0) return { label: `canceled${of(t.canceled)}`, tone: 'muted', detail };
   return { label: `delivered${of(t.delivered)}`, tone: 'ok', detail };
 }
 

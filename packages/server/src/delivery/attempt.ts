@@ -4,6 +4,7 @@ import { newId } from '../lib/ids.ts';
 import type { CatalogStore } from '../store/storage.ts';
 import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
+import type { TransformRunner } from '../transform/runner.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
@@ -35,9 +36,9 @@ export interface AttemptReport {
 const FAILING_AFTER_ATTEMPTS = 4;
 
 /**
- * One delivery attempt: sign the payload with every live key, hand it to the transport the endpoint's URL names,
- * decide from the answer whether and when to try again (the retry policy), record the outcome, and report what the
- * operator should hear about.
+ * One delivery attempt: run the endpoint's transformation if it has one, sign the payload with every live key, hand it
+ * to the transport the endpoint's URL names, decide from the answer whether and when to try again (the retry policy),
+ * record the outcome, and report what the operator should hear about.
  */
 export class Attempts {
   private readonly tracing: Tracing;
@@ -49,6 +50,8 @@ export class Attempts {
     /** Each endpoint URL goes through the first that accepts it. */
     private readonly transports: readonly Transport[],
     private readonly recorder: Recorder,
+    /** Runs endpoints' transformations (in a sandbox thread). */
+    private readonly transforms: Pick<TransformRunner, 'run'>,
     private readonly options: AttemptOptions,
     private readonly log: Logger,
   ) {
@@ -84,21 +87,38 @@ export class Attempts {
     let result: TransportOutcome;
     let request: AttemptRequest | null = null;
     let retryable = true;
+    /** Whether the outcome is the endpoint's answer (or its lack): not when a transformation stopped the attempt. */
+    let sent = true;
+    let canceled = false;
+    let url = endpoint.url;
+    const transformation = endpoint.disabled || item.payload === null || item.forward ? null : await this.endpoints.transformation(endpoint.id);
+    const transformed = transformation === null ? null : await this.transform(transformation, item, url, transport);
     if (endpoint.disabled || item.payload === null) {
       retryable = false;
       result = noAnswer(endpoint.disabled ? 'not sent: the endpoint is disabled' : 'not sent: the message content was expunged');
+    } else if (transformed !== null && !transformed.ok) {
+      // A transformation that failed retries like a failed request: it may be fixed, or have hit a passing limit.
+      sent = false;
+      result = noAnswer(`not sent: ${transformed.reason}`, transformed.durationMs);
+    } else if (transformed?.cancel) {
+      sent = false;
+      retryable = false;
+      canceled = true;
+      result = noAnswer("not sent: the endpoint's transformation cancelled it", transformed.durationMs);
     } else {
-      const { headers, body } = await this.request(item, item.payload, endpoint, startedAt);
+      if (transformed) url = transformed.url;
+      const { headers, body } = await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt);
       request = recordedRequest(headers, endpoint.headers);
       result = await transport.send({
-        url: endpoint.url, headers, body, timeoutMs: this.options.requestTimeoutMs,
+        ...(transformed?.method === 'PUT' && { method: 'PUT' as const }),
+        url, headers, body, timeoutMs: this.options.requestTimeoutMs,
         attempt: { appId: endpoint.appId, messageId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, number: item.attempts + 1 },
       });
     }
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
     const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    let status: StatusValue = succeeded ? Status.Success : Status.Fail;
+    let status: StatusValue = succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail;
     let nextAttemptAt: number | null = null;
     if (!succeeded && retryable) {
       const decision = nextRetry(
@@ -117,8 +137,8 @@ export class Attempts {
         appId: item.appId,
         messageId: item.messageId,
         endpointId: item.endpointId,
-        url: endpoint.url,
-        status: succeeded ? Status.Success : Status.Fail,
+        url,
+        status: succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail,
         responseStatusCode: result.statusCode ?? 0,
         response: result.body,
         durationMs: result.durationMs,
@@ -142,7 +162,28 @@ export class Attempts {
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
     // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
     // request lost with a delivery thread.
-    return { succeeded, reachedEndpoint: retryable && transport.judgesEndpoint && !result.heraldFault };
+    return { succeeded, reachedEndpoint: sent && retryable && transport.judgesEndpoint && !result.heraldFault };
+  }
+
+  /**
+   * The webhook as the endpoint's transformation leaves it: what to send (its payload as JSON text), whether to
+   * cancel, or why it cannot be sent. A URL it changes must still be delivered by the endpoint's own transport: an
+   * http(s) endpoint stays http(s), where the private-address guard applies to the new host as to any.
+   */
+  private async transform(code: string, item: ClaimedDelivery, url: string, transport: Transport): Promise<TransformedAttempt> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(item.payload!);
+    } catch {
+      return { ok: false, reason: 'the transformation was not run: the payload is not JSON', durationMs: 0 };
+    }
+    const outcome = await this.transforms.run(code, { method: 'POST', url, payload, eventType: item.eventType });
+    if (!outcome.ok) return { ok: false, reason: `the transformation failed: ${outcome.reason}`, durationMs: outcome.durationMs };
+    const { webhook, cancel } = outcome;
+    if (!cancel && webhook.url !== url && transportFor(this.transports, webhook.url) !== transport) {
+      return { ok: false, reason: `the transformation changed the URL to ${webhook.url.slice(0, 200)}, which is not delivered the way the endpoint's URL is`, durationMs: outcome.durationMs };
+    }
+    return { ok: true, cancel, method: webhook.method, url: webhook.url, payload: JSON.stringify(webhook.payload), durationMs: outcome.durationMs };
   }
 
   /**
@@ -164,7 +205,7 @@ export class Attempts {
     return { headers: { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent, ...signature }, body };
   }
 
-  /** Failures at info (retried) or warn (given up), successes only at debug: they are the hot path. */
+  /** Failures at info (retried, cancelled) or warn (given up), successes only at debug: they are the hot path. */
   private logOutcome(item: ClaimedDelivery, outcome: AttemptOutcome, result: TransportOutcome): void {
     if (outcome.status === Status.Success && !this.log.isLevelEnabled('debug')) return;
     const fields = {
@@ -176,6 +217,7 @@ export class Attempts {
     };
     if (outcome.status === Status.Success) this.log.debug(fields, 'delivered');
     else if (outcome.status === Status.Pending) this.log.info(fields, 'attempt failed; retrying later');
+    else if (outcome.status === Status.Canceled) this.log.info(fields, "not sent: the endpoint's transformation cancelled it");
     else this.log.warn(fields, 'delivery failed for good: no retry left');
   }
 
@@ -208,6 +250,10 @@ export class Attempts {
   }
 }
 
+type TransformedAttempt =
+  | { ok: true; cancel: boolean; method: 'POST' | 'PUT'; url: string; payload: string; durationMs: number }
+  | { ok: false; reason: string; durationMs: number };
+
 /** The attempt log's copy of the request headers: the endpoint's custom header values are named, not kept. */
 function recordedRequest(sent: Record<string, string>, custom: Record<string, string>): AttemptRequest {
   const sensitive = new Set(Object.keys(custom).map((name) => name.toLowerCase()));
@@ -216,7 +262,8 @@ function recordedRequest(sent: Record<string, string>, custom: Record<string, st
   return { headers, sensitive: [...sensitive] };
 }
 
-const outcomeName = (status: StatusValue): string => (status === Status.Success ? 'success' : status === Status.Pending ? 'retry' : 'failed');
+const outcomeName = (status: StatusValue): string =>
+  status === Status.Success ? 'success' : status === Status.Pending ? 'retry' : status === Status.Canceled ? 'canceled' : 'failed';
 
 function hostOf(url: string): string {
   try {

@@ -1,4 +1,4 @@
-import type { CatalogStore } from '../store/storage.ts';
+import type { CatalogStore, TransformationStore } from '../store/storage.ts';
 import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
@@ -7,7 +7,8 @@ interface Cached<T> {
 }
 
 /**
- * Apps by id or uid and endpoints per app (for publishing), and signing keys per endpoint (for sending), kept in memory.
+ * Apps by id or uid and endpoints per app (for publishing), and signing keys and transformations per endpoint (for
+ * sending), kept in memory.
  * Every write that changes them announces itself on the bus, here and in every other process sharing the database
  * (store/catalog-changes.ts), and each process's bus listener hands the notice to forgetApp. `maxAgeMs` bounds how
  * long a process can miss such a notice (a dropped connection) before it rereads. Keys are also dropped when the
@@ -19,9 +20,12 @@ export class EndpointCache {
   private readonly byApp = new Map<string, Cached<Promise<Endpoint[]>>>();
   private readonly byId = new Map<string, Cached<Endpoint>>();
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
+  /** The code each endpoint's attempts run through, null when it has none enabled. */
+  private readonly transformations = new Map<string, Cached<string | null>>();
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>,
+    private readonly transformationStore: Pick<TransformationStore, 'getEndpointTransformation'>,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -78,6 +82,17 @@ export class EndpointCache {
     return secrets;
   }
 
+  /** The enabled transformation's code, null when the endpoint has none (or it is disabled). */
+  async transformation(endpointId: string): Promise<string | null> {
+    const now = Date.now();
+    const hit = this.transformations.get(endpointId);
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
+    const { code, enabled } = await this.transformationStore.getEndpointTransformation(endpointId);
+    const value = enabled && code ? code : null;
+    this.transformations.set(endpointId, { value, at: now });
+    return value;
+  }
+
   /** Drops what this process holds about an app (on a change announced by this process's storage or another process). */
   forgetApp(appId: string): void {
     for (const [ref, cached] of this.apps) if (cached.value.id === appId) this.apps.delete(ref);
@@ -86,9 +101,11 @@ export class EndpointCache {
       if (cached.value.appId !== appId) continue;
       this.byId.delete(id);
       this.keys.delete(id);
+      this.transformations.delete(id);
     }
-    // Keys of an endpoint not held by id (it was forgotten while an attempt read them) may be this app's too.
+    // Keys and transformations of an endpoint not held by id (forgotten while an attempt read them) may be this app's.
     for (const id of this.keys.keys()) if (!this.byId.has(id)) this.keys.delete(id);
+    for (const id of this.transformations.keys()) if (!this.byId.has(id)) this.transformations.delete(id);
   }
 }
 

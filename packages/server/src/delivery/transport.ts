@@ -5,6 +5,8 @@ export const RESPONSE_BODY_LIMIT = 20 * 1024;
 
 /** One attempt's request, signed and ready: what a transport carries to the receiver. */
 export interface SignedRequest {
+  /** Absent: POST. PUT only when the endpoint's transformation asked for it. */
+  method?: 'PUT';
   url: string;
   headers: Record<string, string>;
   body: string | Buffer;

@@ -1,9 +1,10 @@
-import type { Bus, CatalogStore, InboundStore, Storage } from './storage.ts';
+import type { Bus, CatalogStore, InboundStore, Storage, TransformationStore } from './storage.ts';
 import type { StoreEvent } from './types.ts';
 
 /**
  * Invalidation as a property of the write, not of each caller's memory: the storage returned here announces every
- * committed write that changes what an endpoint cache holds (an application, its endpoints, their signing keys).
+ * committed write that changes what an endpoint cache holds (an application, its endpoints, their signing keys and
+ * transformations).
  * Once such a write commits, this process's bus listeners hear `endpoints-changed` for the application at once, and
  * the other processes sharing the database hear it through the bus. So the endpoint cache has one notice source, the
  * bus, for changes made here and elsewhere alike.
@@ -22,7 +23,7 @@ export function announcingCatalogChanges(storage: Storage): Storage {
       // The other processes reread within their cache's maximum age.
     });
   };
-  const { catalog, inbound } = storage;
+  const { catalog, inbound, transformations } = storage;
   // Read before the write: once it has committed, nothing may fail the caller's request.
   const appOfEndpoint = async (id: string) => (await catalog.getEndpointById(id))?.appId;
 
@@ -68,6 +69,14 @@ export function announcingCatalogChanges(storage: Storage): Storage {
       changed(appId);
     },
   };
+  const transformationWrites: Partial<TransformationStore> = {
+    async patchEndpointTransformation(endpointId, patch, now) {
+      const appId = await appOfEndpoint(endpointId);
+      const patched = await transformations.patchEndpointTransformation(endpointId, patch, now);
+      if (patched) changed(appId);
+      return patched;
+    },
+  };
   const bus: Bus = {
     async subscribe(listener) {
       await storage.bus.subscribe(listener);
@@ -77,5 +86,8 @@ export function announcingCatalogChanges(storage: Storage): Storage {
   };
   // The slices are plain objects of closures (no `this`), so copies with some members replaced serve as well as the
   // originals; what is not replaced, dialect-specific fields included, is carried over as it is.
-  return { ...storage, catalog: { ...catalog, ...catalogWrites }, inbound: { ...inbound, ...inboundWrites }, bus };
+  return {
+    ...storage, catalog: { ...catalog, ...catalogWrites }, inbound: { ...inbound, ...inboundWrites },
+    transformations: { ...transformations, ...transformationWrites }, bus,
+  };
 }

@@ -70,10 +70,10 @@ export interface Message {
   deliverAt: number | null;
 }
 
-/** Svix MessageStatus values, used for deliveries and attempts alike. */
-export const Status = { Success: 0, Pending: 1, Fail: 2, Sending: 3 } as const;
+/** Svix MessageStatus values, used for deliveries and attempts alike; Canceled: a transformation said not to send. */
+export const Status = { Success: 0, Pending: 1, Fail: 2, Sending: 3, Canceled: 4 } as const;
 export type StatusValue = (typeof Status)[keyof typeof Status];
-export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending'] as const;
+export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending', 'canceled'] as const;
 
 /** How one message's deliveries stand, counted by state (the message list's status column). */
 export interface DeliveryTally {
@@ -85,6 +85,8 @@ export interface DeliveryTally {
   failing: number;
   /** Failed for good: no retry left. */
   failed: number;
+  /** Not sent because the endpoint's transformation cancelled it. */
+  canceled: number;
 }
 
 export const Trigger = { Scheduled: 0, Manual: 1 } as const;

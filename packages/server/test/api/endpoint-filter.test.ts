@@ -150,7 +150,7 @@ describe('publishing with filterSubject', () => {
       await store.catalog.createEndpoint(mk('ep_all', null), { key: 'a2V5', createdAt: now, expiresAt: null });
       await store.catalog.createEndpoint(mk('ep_push', { headers: { 'X-GitHub-Event': 'push' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
       await store.catalog.createEndpoint(mk('ep_main', { body: { ref: 'refs/heads/main' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
-      const publisher = new Publisher({ history: store.history, queue: store.queue }, new EndpointCache(store.catalog), null);
+      const publisher = new Publisher({ history: store.history, queue: store.queue }, new EndpointCache(store.catalog, store.transformations), null);
       const app = (await store.catalog.getApp('app_f'))!;
       const targets = async (input: { payload: object; filterSubject?: FilterSubject }) => {
         const out = await publisher.publish({ app, message: { eventType: 'e', eventId: null, channels: null, tags: null, deliverAt: null, ...input }, respond: () => '{}' });

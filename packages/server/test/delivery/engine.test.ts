@@ -11,6 +11,7 @@ import { Publisher } from '../../src/delivery/publish.ts';
 import { Recorder } from '../../src/delivery/recorder.ts';
 import { HttpTransport } from '../../src/delivery/transports/http.ts';
 import { ListenTransport } from '../../src/delivery/transports/listen.ts';
+import { TransformRunner } from '../../src/transform/runner.ts';
 import { openSqliteStorage } from '../../src/store/sqlite/index.ts';
 import type { App } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/herald.ts';
@@ -20,14 +21,16 @@ import { expectQuietFor, until } from '../helpers/wait.ts';
 async function rig(options: Partial<EngineOptions & AttemptOptions>) {
   const dir = tempDir();
   const store = openSqliteStorage({ file: path.join(dir, 'h.db'), synchronous: 'normal' });
-  const endpoints = new EndpointCache(store.catalog);
+  const endpoints = new EndpointCache(store.catalog, store.transformations);
   const http = new HttpTransport(5_000, { allowPrivate: true });
   const log = pino({ level: 'silent' });
   const engine = new DeliveryEngine(store, endpoints, {
     requestTimeoutMs: 5_000, perEndpointConcurrency: 10, maxInFlight: 1_000, maxHeld: 1_000, maxQueuedPerEndpoint: 100, claimBatch: 100, shared: null, ...options,
   }, log);
   const recorder = new Recorder(store, log, (at) => engine.noteDue(at));
-  engine.sendThrough(new Attempts(store.catalog, endpoints, [new ListenTransport(new ListenHub()), http], recorder, {
+  // Nothing here has a transformation: the runner is never asked, and so never starts its thread.
+  const transforms = new TransformRunner({ cpuMs: 100, memoryBytes: 1 << 24, outputBytes: 1 << 20 });
+  engine.sendThrough(new Attempts(store.catalog, endpoints, [new ListenTransport(new ListenHub()), http], recorder, transforms, {
     retrySchedule: [1], requestTimeoutMs: 5_000, userAgent: 'test', disableFailingEndpointAfterMs: 0, notify: () => {}, ...options,
   }, log));
   const publisher = new Publisher(store, endpoints, engine);

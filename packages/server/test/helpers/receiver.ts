@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
+  method: string;
   path: string;
   headers: IncomingHttpHeaders;
   /** The exact bytes received. */
@@ -25,7 +26,7 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const entry: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+        const entry: Received = { method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
         this.received.push(entry);
         Promise.resolve(this.responder(entry, res)).catch(() => res.destroy());
         this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));

@@ -73,6 +73,7 @@ describeEachBackend('catalog changes', backends, (withStore) => {
       ['updateEndpoint', () => announcing.catalog.updateEndpoint(mkEndpoint('ep_1', 'app_1', { url: 'https://example.com/moved' })), 'app_1'],
       ['rotateEndpointKey', () => announcing.catalog.rotateEndpointKey('ep_1', mkKey(2), T0 + 1_000), 'app_1'],
       ['disableEndpoint', () => announcing.catalog.disableEndpoint('ep_1', T0), 'app_1'],
+      ['patchEndpointTransformation', () => announcing.transformations.patchEndpointTransformation('ep_1', { code: 'function handler(w) { return w; }', enabled: true }, T0), 'app_1'],
       ['deleteEndpoint', () => announcing.catalog.deleteEndpoint('ep_1'), 'app_1'],
       ['updateApp', () => announcing.catalog.updateApp({ ...mkApp('app_1'), name: 'renamed' }), 'app_1'],
       ['deleteApp', () => announcing.catalog.deleteApp('app_1'), 'app_1'],
@@ -107,7 +108,7 @@ describeEachBackend('catalog changes', backends, (withStore) => {
 
   withStore('an endpoint cache listening on the bus sees each change at once, with no maximum age to wait out', async (store) => {
     const announcing = announcingCatalogChanges(store);
-    const cache = new EndpointCache(announcing.catalog);
+    const cache = new EndpointCache(announcing.catalog, announcing.transformations);
     await announcing.bus.subscribe((event) => {
       if (event.type === 'endpoints-changed') cache.forgetApp(event.appId);
     });
@@ -120,6 +121,11 @@ describeEachBackend('catalog changes', backends, (withStore) => {
     assert.deepEqual((await cache.endpointsOf('app_1')).map((e) => e.url), ['https://example.com/moved']);
     await announcing.catalog.rotateEndpointKey('ep_1', mkKey(2), T0 + 1_000);
     assert.deepEqual(await cache.secrets('ep_1', T0), [mkKey(2).key, mkKey(1).key]);
+    assert.equal(await cache.transformation('ep_1'), null);
+    await announcing.transformations.patchEndpointTransformation('ep_1', { code: 'function handler(w) { return w; }', enabled: true }, T0);
+    assert.equal(await cache.transformation('ep_1'), 'function handler(w) { return w; }');
+    await announcing.transformations.patchEndpointTransformation('ep_1', { enabled: false }, T0);
+    assert.equal(await cache.transformation('ep_1'), null, 'a disabled transformation is not run');
     assert.equal((await cache.app('app_1'))?.id, 'app_1');
     await announcing.inbound.deleteSource('src_1');
     assert.equal(await cache.app('app_1'), undefined);

@@ -210,8 +210,8 @@ describeEachBackend('history store', backends, (test) => {
     await store.queue.recordOutcomes([outcome('ep_1', Status.Success, 1, null), outcome('ep_2', Status.Pending, 2, T0 + 5_000), outcome('ep_3', Status.Fail, 3, null)]);
 
     const tallies = await store.history.tallyDeliveries(['msg_mixed', 'msg_waiting', 'msg_nobody', 'msg_unknown']);
-    assert.deepStrictEqual(tallies.get('msg_mixed'), { delivered: 1, pending: 1, failing: 1, failed: 1 });
-    assert.deepStrictEqual(tallies.get('msg_waiting'), { delivered: 0, pending: 1, failing: 0, failed: 0 });
+    assert.deepStrictEqual(tallies.get('msg_mixed'), { delivered: 1, pending: 1, failing: 1, failed: 1, canceled: 0 });
+    assert.deepStrictEqual(tallies.get('msg_waiting'), { delivered: 0, pending: 1, failing: 0, failed: 0, canceled: 0 });
     assert.equal(tallies.has('msg_nobody'), false, 'no deliveries: left out');
     assert.equal(tallies.has('msg_unknown'), false);
     assert.equal((await store.history.tallyDeliveries([])).size, 0);

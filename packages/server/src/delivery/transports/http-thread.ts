@@ -17,6 +17,7 @@ export interface ThreadSettings {
 /** One request to send; its body arrives as a Uint8Array when it left as a Buffer. */
 export interface ThreadRequest {
   id: number;
+  method?: 'PUT';
   url: string;
   headers: Record<string, string>;
   body: string | Uint8Array;
@@ -54,9 +55,9 @@ port.on('message', (message: ToThread) => {
     void previous.close();
     return;
   }
-  for (const { id, url, headers, body, timeoutMs } of message.requests) {
+  for (const { id, method, url, headers, body, timeoutMs } of message.requests) {
     const bytes = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    void transport.send({ url, headers, body: bytes, timeoutMs }).then((outcome) => answer(id, outcome));
+    void transport.send({ method, url, headers, body: bytes, timeoutMs }).then((outcome) => answer(id, outcome));
   }
 });
 port.postMessage({ type: 'ready' } satisfies FromThread);

@@ -9,7 +9,7 @@ export type HttpTargets = TargetPolicy & { httpsOnly?: boolean; egressProxy?: st
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * Sends one signed POST. One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
+ * Sends one signed POST (or PUT). One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
  * (a 3xx is the endpoint's answer, and a failure). One deadline covers the whole attempt, connect to last body byte:
  * the delivery's lease is sized on it. With an egress proxy every request leaves through it (a CONNECT tunnel), so
  * receivers see the proxy's fixed addresses. It takes every URL no other transport took (a bad one fails here).
@@ -42,7 +42,7 @@ export class HttpTransport implements Transport {
   }
 
   /** Which attempt it is does not matter here: a delivery thread sends with it left out. */
-  async send({ url, headers, body, timeoutMs }: SignedRequest | Omit<SignedRequest, 'attempt'>): Promise<TransportOutcome> {
+  async send({ method, url, headers, body, timeoutMs }: SignedRequest | Omit<SignedRequest, 'attempt'>): Promise<TransportOutcome> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
       return noAnswer(`refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`);
@@ -52,7 +52,7 @@ export class HttpTransport implements Transport {
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       if (this.proxiedTargets) await checkTargetHost(new URL(url).hostname, this.proxiedTargets);
-      const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
+      const res = await request(url, { method: method ?? 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
       let size = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of res.body as AsyncIterable<Buffer>) {

@@ -32,11 +32,12 @@ export const DELIVERY_TALLY_SELECT = `SELECT message_id,
   SUM(CASE WHEN status = ${Status.Success} THEN 1 ELSE 0 END) AS delivered,
   SUM(CASE WHEN status IN (${Status.Pending}, ${Status.Sending}) AND attempts = 0 THEN 1 ELSE 0 END) AS pending,
   SUM(CASE WHEN status IN (${Status.Pending}, ${Status.Sending}) AND attempts > 0 THEN 1 ELSE 0 END) AS failing,
-  SUM(CASE WHEN status = ${Status.Fail} THEN 1 ELSE 0 END) AS failed`;
+  SUM(CASE WHEN status = ${Status.Fail} THEN 1 ELSE 0 END) AS failed,
+  SUM(CASE WHEN status = ${Status.Canceled} THEN 1 ELSE 0 END) AS canceled`;
 
 export const toDeliveryTallies = (rows: Row[]): Map<string, DeliveryTally> =>
   new Map(rows.map((r) => [r.message_id as string, {
-    delivered: Number(r.delivered), pending: Number(r.pending), failing: Number(r.failing), failed: Number(r.failed),
+    delivered: Number(r.delivered), pending: Number(r.pending), failing: Number(r.failing), failed: Number(r.failed), canceled: Number(r.canceled),
   }]));
 
 /** A background_task row; `params` is decoded by the dialect (text in SQLite, jsonb in PostgreSQL). */

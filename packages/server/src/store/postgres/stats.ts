@@ -26,7 +26,7 @@ export function postgresStats(pool: pg.Pool): StatsStore {
         [endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER],
       );
       const count = (s: number): number => rows.find((r) => r.status === s)?.n ?? 0;
-      return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: 0 };
+      return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: count(Status.Canceled) };
     },
 
     async attemptSeries(q) {

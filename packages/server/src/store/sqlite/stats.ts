@@ -39,7 +39,7 @@ export function sqliteStats(c: SqliteConnection): StatsStore {
          WHERE d.endpoint_id = ? AND m.created_at >= ? AND m.created_at < ? GROUP BY d.status`,
       ).all(endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER) as { status: number; n: number }[];
       const count = (s: number) => rows.find((r) => r.status === s)?.n ?? 0;
-      return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: 0 };
+      return { success: count(Status.Success), pending: count(Status.Pending), sending: count(Status.Sending), fail: count(Status.Fail), canceled: count(Status.Canceled) };
     },
 
     async attemptSeries(q) {
