@@ -59,6 +59,9 @@ export interface ApiRoutes {
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { response: EndpointTransformationOut };
   'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { body: EndpointTransformationPatch; response: void };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };
+  'GET /api/v1/source/:source_id/transformation': { response: EndpointTransformationOut };
+  'PATCH /api/v1/source/:source_id/transformation': { body: EndpointTransformationPatch; response: void };
+  'POST /api/v1/source/:source_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };
 
   'POST /api/v1/app/:app_id/msg': { query: Q<typeof MessageQuery>; body: MessageIn; response: MessageOut };
   'GET /api/v1/app/:app_id/msg': { query: Q<typeof MessageListWithStatusQuery>; response: ListResponse<MessageListItemOut> };

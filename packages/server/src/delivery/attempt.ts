@@ -91,7 +91,7 @@ export class Attempts {
     let sent = true;
     let canceled = false;
     let url = endpoint.url;
-    const transformation = endpoint.disabled || item.payload === null || item.forward ? null : await this.endpoints.transformation(endpoint.id);
+    const transformation = endpoint.disabled || item.payload === null ? null : await this.transformationOf(item, endpoint);
     const transformed = transformation === null ? null : await this.transform(transformation, item, url, transport);
     if (endpoint.disabled || item.payload === null) {
       retryable = false;
@@ -165,6 +165,12 @@ export class Attempts {
     return { succeeded, reachedEndpoint: sent && retryable && transport.judgesEndpoint && !result.heraldFault };
   }
 
+  /** A forwarded inbound request runs its source's transformation; a message, its endpoint's. */
+  private transformationOf(item: ClaimedDelivery, endpoint: Endpoint): Promise<string | null> | null {
+    if (!item.forward) return this.endpoints.transformation(endpoint.id);
+    return item.forward.sourceId ? this.endpoints.sourceTransformation(item.forward.sourceId, item.appId) : null;
+  }
+
   /**
    * The webhook as the endpoint's transformation leaves it: what to send (its payload as JSON text), whether to
    * cancel, or why it cannot be sent. A URL it changes must still be delivered by the endpoint's own transport: an
@@ -173,6 +179,7 @@ export class Attempts {
   private async transform(code: string, item: ClaimedDelivery, url: string, transport: Transport): Promise<TransformedAttempt> {
     let payload: unknown;
     try {
+      if (item.forward?.base64) throw new Error('not UTF-8');
       payload = JSON.parse(item.payload!);
     } catch {
       return { ok: false, reason: 'the transformation was not run: the payload is not JSON', durationMs: 0 };

@@ -22,10 +22,12 @@ export class EndpointCache {
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
   /** The code each endpoint's attempts run through, null when it has none enabled. */
   private readonly transformations = new Map<string, Cached<string | null>>();
+  /** The same for inbound sources, with the application each forwards into (a change to it is announced for that). */
+  private readonly sourceTransformations = new Map<string, Cached<string | null> & { appId: string }>();
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>,
-    private readonly transformationStore: Pick<TransformationStore, 'getEndpointTransformation'>,
+    private readonly transformationStore: Pick<TransformationStore, 'getEndpointTransformation' | 'getSourceTransformation'>,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -93,6 +95,17 @@ export class EndpointCache {
     return value;
   }
 
+  /** The enabled transformation of the source a forwarded request came through (`appId`: the source's application). */
+  async sourceTransformation(sourceId: string, appId: string): Promise<string | null> {
+    const now = Date.now();
+    const hit = this.sourceTransformations.get(sourceId);
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
+    const { code, enabled } = await this.transformationStore.getSourceTransformation(sourceId);
+    const value = enabled && code ? code : null;
+    this.sourceTransformations.set(sourceId, { value, at: now, appId });
+    return value;
+  }
+
   /** Drops what this process holds about an app (on a change announced by this process's storage or another process). */
   forgetApp(appId: string): void {
     for (const [ref, cached] of this.apps) if (cached.value.id === appId) this.apps.delete(ref);
@@ -106,6 +119,7 @@ export class EndpointCache {
     // Keys and transformations of an endpoint not held by id (forgotten while an attempt read them) may be this app's.
     for (const id of this.keys.keys()) if (!this.byId.has(id)) this.keys.delete(id);
     for (const id of this.transformations.keys()) if (!this.byId.has(id)) this.transformations.delete(id);
+    for (const [id, cached] of this.sourceTransformations) if (cached.appId === appId) this.sourceTransformations.delete(id);
   }
 }
 

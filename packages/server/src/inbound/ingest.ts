@@ -158,7 +158,7 @@ export class Ingestor {
     // A password or key the sender presented was for Herald: a destination holding it could post into the source.
     const credential = credentialHeader(source.verification as Verification);
     if (credential) delete headers[credential];
-    const forward: ForwardSpec = { headers, sign: source.signForwarded, ...(base64 ? { base64: true } : {}) };
+    const forward: ForwardSpec = { headers, sign: source.signForwarded, sourceId: source.id, ...(base64 ? { base64: true } : {}) };
     const messageId = newId('msg');
     await this.publisher.publish({
       app,

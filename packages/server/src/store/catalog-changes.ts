@@ -76,6 +76,12 @@ export function announcingCatalogChanges(storage: Storage): Storage {
       if (patched) changed(appId);
       return patched;
     },
+    async patchSourceTransformation(sourceId, patch, now) {
+      const appId = (await inbound.getSource(sourceId))?.appId;
+      const patched = await transformations.patchSourceTransformation(sourceId, patch, now);
+      if (patched) changed(appId);
+      return patched;
+    },
   };
   const bus: Bus = {
     async subscribe(listener) {

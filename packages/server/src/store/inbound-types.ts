@@ -59,4 +59,6 @@ export interface ForwardSpec {
   sign: boolean;
   /** The body was not UTF-8: the payload holds it as base64. */
   base64?: boolean;
+  /** The source it came through, whose transformation (if any) reshapes it on each attempt. */
+  sourceId?: string;
 }

@@ -45,4 +45,4 @@ export interface Storage {
 export * from './types.ts';
 export * from './access-types.ts';
 export * from './inbound-types.ts';
-export type { EndpointTransformation, EndpointTransformationPatch } from './slices/transformations.ts';
+export type { Transformation, TransformationPatch } from './slices/transformations.ts';

@@ -59,8 +59,8 @@ describe('message content and delivery status', () => {
     assert.ok(plain.json.data.every((m: object) => !('deliveryStatus' in m)), 'Svix\'s shape unless asked');
     const withStatus = await call('GET', `/api/v1/app/${appId}/msg?limit=5&with_delivery_status=true`);
     for (const m of withStatus.json.data) {
-      assert.deepEqual(Object.keys(m.deliveryStatus).sort(), ['delivered', 'failed', 'failing', 'pending']);
-      assert.equal(m.deliveryStatus.delivered + m.deliveryStatus.pending + m.deliveryStatus.failing + m.deliveryStatus.failed, 1, 'one endpoint');
+      assert.deepEqual(Object.keys(m.deliveryStatus).sort(), ['canceled', 'delivered', 'failed', 'failing', 'pending']);
+      assert.equal(m.deliveryStatus.delivered + m.deliveryStatus.pending + m.deliveryStatus.failing + m.deliveryStatus.failed + m.deliveryStatus.canceled, 1, 'one endpoint');
     }
     assert.equal((await call('GET', `/api/v1/app/${appId}/msg?with_delivery_status=maybe`)).status, 422);
   });

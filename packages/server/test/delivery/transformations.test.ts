@@ -144,3 +144,39 @@ test('a URL changed by a transformation goes through the private-address guard',
     await receiver.close();
   }
 });
+
+test('an inbound source\'s transformation reshapes each request it forwards, and can cancel one', async () => {
+  const herald = await startTestHerald({ HERALD_RETRY_SCHEDULE: '600' });
+  const receiver = await Receiver.start();
+  try {
+    const source = await api(herald.url, 'POST', '/api/v1/source', { name: 'Alerts', uid: 'alerts', verification: { type: 'none' } });
+    assert.equal(source.status, 201, source.text);
+    const appId = source.json.appId;
+    await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: receiver.url('/chat') });
+    const code = `function handler(webhook) {
+      if (webhook.payload.status === 'resolved') { webhook.cancel = true; return webhook; }
+      webhook.payload = { text: webhook.payload.alert + ' is ' + webhook.payload.status };
+      return webhook;
+    }`;
+    assert.equal((await api(herald.url, 'PATCH', '/api/v1/source/alerts/transformation', { code, enabled: true })).status, 204);
+    const stored = (await api(herald.url, 'GET', '/api/v1/source/alerts/transformation')).json;
+    assert.deepEqual([stored.code, stored.enabled], [code, true]);
+    const tried = await api(herald.url, 'POST', '/api/v1/source/alerts/transformation/simulate', { code, eventType: 'alert', payload: { alert: 'disk', status: 'firing' } });
+    assert.deepEqual(tried.json.payload, { text: 'disk is firing' });
+
+    const send = (body: object) => fetch(`${herald.url}/in/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-alert-source': 'test' }, body: JSON.stringify(body) });
+    assert.equal((await send({ alert: 'cpu', status: 'firing' })).status, 200, 'the default answer to the provider');
+    assert.equal((await send({ alert: 'cpu', status: 'resolved' })).status, 200);
+    await receiver.waitFor((all) => all.length === 1, 10_000, 'the firing alert');
+    await deliveriesSettled(herald, appId);
+    assert.equal(receiver.received.length, 1, 'the resolved alert was cancelled');
+    const got = receiver.received[0]!;
+    assert.deepEqual(JSON.parse(got.body.toString('utf8')), { text: 'cpu is firing' });
+    assert.equal(got.headers['x-alert-source'], 'test', "the provider's headers are still passed on");
+    assert.equal(got.headers['content-length'], String(got.body.length));
+    assert.equal((await api(herald.url, 'GET', '/api/v1/source/missing/transformation')).status, 404);
+  } finally {
+    await herald.cleanup();
+    await receiver.close();
+  }
+});

@@ -77,6 +77,7 @@ describeEachBackend('catalog changes', backends, (withStore) => {
       ['deleteEndpoint', () => announcing.catalog.deleteEndpoint('ep_1'), 'app_1'],
       ['updateApp', () => announcing.catalog.updateApp({ ...mkApp('app_1'), name: 'renamed' }), 'app_1'],
       ['deleteApp', () => announcing.catalog.deleteApp('app_1'), 'app_1'],
+      ['patchSourceTransformation', () => announcing.transformations.patchSourceTransformation('src_1', { enabled: true }, T0), 'app_src'],
       ['deleteSource', () => announcing.inbound.deleteSource('src_1'), 'app_src'],
     ];
     for (const [name, write, appId] of writes) {

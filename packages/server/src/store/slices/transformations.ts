@@ -1,5 +1,5 @@
-/** An endpoint's transformation (Svix's): JavaScript that reshapes each webhook before it is sent. */
-export interface EndpointTransformation {
+/** A transformation (Svix's): JavaScript that reshapes each webhook before it is sent. */
+export interface Transformation {
   /** null: none was ever set, or it was removed. */
   code: string | null;
   enabled: boolean;
@@ -8,15 +8,21 @@ export interface EndpointTransformation {
 }
 
 /** What a change names: a field left out keeps its value; `code: null` removes the code. */
-export interface EndpointTransformationPatch {
+export interface TransformationPatch {
   code?: string | null;
   enabled?: boolean;
 }
 
-/** Endpoints' transformations, kept apart from the endpoint rows that every delivery reads. */
+/**
+ * Endpoints' transformations (run on each attempt) and inbound sources' (run on each request forwarded), kept apart
+ * from the endpoint and source rows that every delivery reads.
+ */
 export interface TransformationStore {
   /** The endpoint's transformation: no code and disabled when none was ever set. */
-  getEndpointTransformation(endpointId: string): Promise<EndpointTransformation>;
+  getEndpointTransformation(endpointId: string): Promise<Transformation>;
   /** Applies the patch and returns the result; undefined (nothing written) when the endpoint is gone. */
-  patchEndpointTransformation(endpointId: string, patch: EndpointTransformationPatch, now: number): Promise<EndpointTransformation | undefined>;
+  patchEndpointTransformation(endpointId: string, patch: TransformationPatch, now: number): Promise<Transformation | undefined>;
+  getSourceTransformation(sourceId: string): Promise<Transformation>;
+  /** Applies the patch and returns the result; undefined (nothing written) when the source is gone. */
+  patchSourceTransformation(sourceId: string, patch: TransformationPatch, now: number): Promise<Transformation | undefined>;
 }

@@ -1,9 +1,0 @@
--- An endpoint's transformation (Svix's "transformation": code that reshapes each webhook before it is sent). A row
--- exists once one was set; its own table keeps code of up to a few hundred kilobytes out of the endpoint rows that
--- every list and every delivery reads.
-CREATE TABLE endpoint_transformation (
-  endpoint_id text COLLATE "C" PRIMARY KEY REFERENCES endpoint(id) ON DELETE CASCADE,
-  code        text,
-  enabled     boolean NOT NULL,
-  updated_at  bigint NOT NULL
-);

@@ -1,9 +1,0 @@
--- An endpoint's transformation (Svix's "transformation": code that reshapes each webhook before it is sent). A row
--- exists once one was set; its own table keeps code of up to a few hundred kilobytes out of the endpoint rows that
--- every list and every delivery reads.
-CREATE TABLE endpoint_transformation (
-  endpoint_id TEXT PRIMARY KEY REFERENCES endpoint(id) ON DELETE CASCADE,
-  code        TEXT,
-  enabled     INTEGER NOT NULL,
-  updated_at  INTEGER NOT NULL
-);
