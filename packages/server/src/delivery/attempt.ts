@@ -184,7 +184,8 @@ export class Attempts {
     } catch {
       return { ok: false, reason: 'the transformation was not run: the payload is not JSON', durationMs: 0 };
     }
-    const outcome = await this.transforms.run(code, { method: 'POST', url, payload, eventType: item.eventType });
+    const owner = item.forward?.sourceId ?? item.endpointId;
+    const outcome = await this.transforms.run(code, { method: 'POST', url, payload, eventType: item.eventType }, owner);
     if (!outcome.ok) return { ok: false, reason: `the transformation failed: ${outcome.reason}`, durationMs: outcome.durationMs };
     const { webhook, cancel } = outcome;
     if (!cancel && webhook.url !== url && transportFor(this.transports, webhook.url) !== transport) {

@@ -17,7 +17,8 @@ export class TransformRunner {
 
   constructor(private readonly limits: TransformLimits) {}
 
-  async run(code: string, webhook: WebhookShape): Promise<TransformOutcome> {
+  /** `owner`: whose code it is (an endpoint's or a source's id), so owners with runs waiting take turns. */
+  async run(code: string, webhook: WebhookShape, owner?: string): Promise<TransformOutcome> {
     this.sandbox ??= ThreadedSandbox.start(this.limits);
     let sandbox: ThreadedSandbox;
     try {
@@ -26,7 +27,7 @@ export class TransformRunner {
       this.sandbox = null; // the next run tries again
       return { ok: false, reason: `the transformation sandbox could not start (${String(err).slice(0, 300)})`, durationMs: 0 };
     }
-    return sandbox.run(code, webhook);
+    return sandbox.run(code, webhook, owner);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { FairQueue } from './fair-queue.ts';
 import type { TransformLimits, TransformOutcome } from './sandbox.ts';
 import type { FromSandboxThread, SandboxJob, SandboxThreadSettings } from './sandbox-thread.ts';
 import type { WebhookShape } from './webhook-shape.ts';
@@ -13,7 +14,7 @@ import type { WebhookShape } from './webhook-shape.ts';
  */
 export class ThreadedSandbox {
   private thread: SandboxThread | null = null;
-  private readonly queue: QueuedJob[] = [];
+  private readonly queue = new FairQueue<QueuedJob>();
   private running: { job: QueuedJob; id: number; startedAt: number; hardStop: NodeJS.Timeout } | null = null;
   private nextId = 0;
   private closed = false;
@@ -27,9 +28,10 @@ export class ThreadedSandbox {
     return sandbox;
   }
 
-  run(code: string, webhook: WebhookShape): Promise<TransformOutcome> {
+  /** `owner`: whose code it is (an endpoint, a source); owners with runs waiting take turns. */
+  run(code: string, webhook: WebhookShape, owner = ''): Promise<TransformOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, reason: 'the sandbox is closed', durationMs: 0 });
-    const outcome = new Promise<TransformOutcome>((resolve) => this.queue.push({ code, webhook, resolve }));
+    const outcome = new Promise<TransformOutcome>((resolve) => this.queue.push(owner, { code, webhook, resolve }));
     if (this.thread === null) this.startThread().catch(() => {}); // a thread that cannot load fails the queue itself
     else this.next();
     return outcome;
@@ -73,7 +75,7 @@ export class ThreadedSandbox {
 
   private next(): void {
     const thread = this.thread;
-    if (this.running || !thread?.ready || this.queue.length === 0) return;
+    if (this.running || !thread?.ready || this.queue.size === 0) return;
     const job = this.queue.shift()!;
     const id = this.nextId++;
     const hardStop = setTimeout(() => this.overdue(thread), this.limits.cpuMs + HARD_STOP_GRACE_MS);
@@ -99,7 +101,7 @@ export class ThreadedSandbox {
     this.settleRunning(`the transformation ran longer than its ${this.limits.cpuMs} ms CPU limit`);
     this.thread = null;
     void thread.worker.terminate();
-    if (this.queue.length > 0) this.startThread().catch(() => {});
+    if (this.queue.size > 0) this.startThread().catch(() => {});
   }
 
   /** A thread that ended on its own (or was ended) takes its run with it; a new one starts for the runs waiting. */
@@ -110,7 +112,7 @@ export class ThreadedSandbox {
     // A thread that never loaded is not retried at once (it would only fail again): the runs waiting fail, and the
     // next run starts another.
     else this.failAll(`the sandbox thread could not start (${ending(thread, code)})`);
-    if (!this.closed && this.queue.length > 0) this.startThread().catch(() => {});
+    if (!this.closed && this.queue.size > 0) this.startThread().catch(() => {});
   }
 
   private settleRunning(reason: string): void {
@@ -123,7 +125,7 @@ export class ThreadedSandbox {
 
   private failAll(reason: string): void {
     this.settleRunning(reason);
-    for (const job of this.queue.splice(0)) job.resolve({ ok: false, reason, durationMs: 0 });
+    for (const job of this.queue.drain()) job.resolve({ ok: false, reason, durationMs: 0 });
   }
 }
 

@@ -70,3 +70,18 @@ test('a closed sandbox answers every run still waiting, as not run', async () =>
   assert.match(reason(await waiting), /closed/);
   assert.match(reason(await own.run(ADD_ONE, WEBHOOK)), /closed/);
 });
+
+test('owners take turns: one owner\'s backlog of runs to the CPU limit delays another owner\'s run by a round, not all of it', async () => {
+  const finished: string[] = [];
+  const loops = Array.from({ length: 4 }, (_, n) =>
+    sandbox.run(`function handler() { for (;;) {} }`, WEBHOOK, 'ep_looping').then(() => finished.push(`loop ${n}`)));
+  const other = sandbox.run(ADD_ONE, WEBHOOK, 'ep_other').then((outcome) => {
+    finished.push('other');
+    return outcome;
+  });
+  assert.equal((await other).ok, true);
+  await Promise.all(loops);
+  // loop 0 runs at once; loops 1–3 and the other run wait, the looping owner first in line: one more loop, then the
+  // other owner's turn.
+  assert.deepEqual(finished, ['loop 0', 'loop 1', 'other', 'loop 2', 'loop 3']);
+});

@@ -63,7 +63,7 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
   }, async (req) => {
     const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
     const { code, eventType, payload } = req.body;
-    return simulated(await ctx.transforms.run(code, { method: 'POST', url: endpoint.url, payload, eventType }));
+    return simulated(await ctx.transforms.run(code, { method: 'POST', url: endpoint.url, payload, eventType }, endpoint.id));
   });
 
   // An inbound source's transformation reshapes each request it forwards, on each attempt to each destination.
@@ -95,8 +95,8 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
       params: SourceParams, body: EndpointTransformationSimulateIn, response: { 200: EndpointTransformationSimulateOut },
     },
   }, async (req) => {
-    await requireSource(req.params.source_id);
+    const source = await requireSource(req.params.source_id);
     const { code, eventType, payload } = req.body;
-    return simulated(await ctx.transforms.run(code, { method: 'POST', url: SIMULATED_DESTINATION_URL, payload, eventType }));
+    return simulated(await ctx.transforms.run(code, { method: 'POST', url: SIMULATED_DESTINATION_URL, payload, eventType }, source.id));
   });
 }
