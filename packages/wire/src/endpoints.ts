@@ -8,6 +8,10 @@ const EventTypes = Type.Array(EventTypeName, { minItems: 1, uniqueItems: true })
 const Channels = Type.Array(Channel, { minItems: 1, maxItems: 10, uniqueItems: true });
 /** Herald: attempts in flight to the endpoint at once; null: the server's HERALD_PER_ENDPOINT_CONCURRENCY. */
 const Concurrency = Type.Integer({ minimum: 1, maximum: 1000 });
+/** Herald: seconds before each retry (as HERALD_RETRY_SCHEDULE); null: the server's schedule. */
+const RetrySchedule = Type.Array(Type.Number({ minimum: 0, maximum: 30 * 86_400 }), { maxItems: 50 });
+/** Herald: seconds an attempt may take, at most the server's HERALD_REQUEST_TIMEOUT; null: the server's. */
+const RequestTimeout = Type.Number({ exclusiveMinimum: 0, maximum: 300 });
 
 const EndpointFields = {
   url: Url,
@@ -19,6 +23,8 @@ const EndpointFields = {
   channels: Type.Optional(Nullable(Channels)),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
   concurrency: Type.Optional(Nullable(Concurrency)),
+  retrySchedule: Type.Optional(Nullable(RetrySchedule)),
+  requestTimeout: Type.Optional(Nullable(RequestTimeout)),
   /** Herald: deliver strictly in creation order. */
   ordered: Type.Optional(Type.Boolean()),
   filter: Type.Optional(Nullable(EndpointFilter)),
@@ -56,6 +62,10 @@ export const EndpointOut = Type.Object({
   throttleRate: Type.Optional(Nullable(Type.Integer())),
   /** Herald: attempts in flight at once; null: the server's default. */
   concurrency: Nullable(Type.Integer()),
+  /** Herald: this endpoint's retry schedule in seconds; null: the server's. */
+  retrySchedule: Nullable(Type.Array(Type.Number())),
+  /** Herald: this endpoint's request timeout in seconds; null: the server's. */
+  requestTimeout: Nullable(Type.Number()),
   ordered: Type.Boolean(),
   filter: Type.Optional(Nullable(EndpointFilter)),
   metadata: Metadata,

@@ -6,7 +6,18 @@ import { HeraldError } from '../lib/errors.ts';
 /** Rules for what users put on endpoints: target URLs and custom headers. */
 
 /** The settings that decide which endpoint URLs are accepted. */
-export type EndpointUrlRules = Pick<HeraldConfig, 'endpointHttpsOnly' | 'allowPrivateTargets' | 'allowPrivateCidrs'>;
+export type EndpointUrlRules = Pick<HeraldConfig, 'endpointHttpsOnly' | 'allowPrivateTargets' | 'allowPrivateCidrs' | 'requestTimeout'>;
+
+/**
+ * An endpoint's own request timeout may shorten the server's, not lengthen it: a delivery's lease is sized for the
+ * server's timeout, and an attempt outliving it could be claimed and sent again by another worker.
+ */
+export function checkRequestTimeout(seconds: number | null, rules: Pick<HeraldConfig, 'requestTimeout'>): number | null {
+  if (seconds !== null && seconds > rules.requestTimeout) {
+    throw HeraldError.validation(['body', 'requestTimeout'], `must be at most the server's HERALD_REQUEST_TIMEOUT (${rules.requestTimeout} s); raise that to allow longer`);
+  }
+  return seconds;
+}
 
 export function checkEndpointUrl(url: string, rules: EndpointUrlRules, field = 'url'): string {
   const httpsOnly = rules.endpointHttpsOnly;

@@ -47,6 +47,8 @@ export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitS
   channels: e.channels,
   throttleRate: e.throttleRate,
   concurrency: e.concurrency,
+  retrySchedule: e.retrySchedule === null ? null : [...e.retrySchedule],
+  requestTimeout: e.requestTimeout,
   ordered: e.ordered,
   filter: e.filter,
   metadata: e.metadata,

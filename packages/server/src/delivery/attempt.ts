@@ -111,7 +111,7 @@ export class Attempts {
       request = recordedRequest(headers, endpoint.headers);
       result = await transport.send({
         ...(transformed?.method === 'PUT' && { method: 'PUT' as const }),
-        url, headers, body, timeoutMs: this.options.requestTimeoutMs,
+        url, headers, body, timeoutMs: this.timeoutFor(endpoint),
         attempt: { appId: endpoint.appId, messageId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, number: item.attempts + 1 },
       });
     }
@@ -123,7 +123,7 @@ export class Attempts {
     if (!succeeded && retryable) {
       const decision = nextRetry(
         { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
-        this.options.retrySchedule,
+        endpoint.retrySchedule ?? this.options.retrySchedule,
         finishedAt,
       );
       if (decision.retry) {
@@ -163,6 +163,15 @@ export class Attempts {
     // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
     // request lost with a delivery thread.
     return { succeeded, reachedEndpoint: sent && retryable && transport.judgesEndpoint && !result.heraldFault };
+  }
+
+  /**
+   * The endpoint's own timeout, never beyond the server's: leases are sized for the server's (a timeout the API let
+   * through can outlast a later, lower HERALD_REQUEST_TIMEOUT).
+   */
+  private timeoutFor(endpoint: Endpoint): number {
+    const own = endpoint.requestTimeout === null ? Number.POSITIVE_INFINITY : endpoint.requestTimeout * 1000;
+    return Math.min(own, this.options.requestTimeoutMs);
   }
 
   /** A forwarded inbound request runs its source's transformation; a message, its endpoint's. */

@@ -39,6 +39,10 @@ export interface Endpoint {
   throttleRate: number | null;
   /** Attempts in flight to it at once; null: the server's default (HERALD_PER_ENDPOINT_CONCURRENCY). */
   concurrency: number | null;
+  /** Seconds before each retry; null: the server's HERALD_RETRY_SCHEDULE. */
+  retrySchedule: readonly number[] | null;
+  /** Seconds an attempt may take; null: the server's HERALD_REQUEST_TIMEOUT (never more than it: see attempt.ts). */
+  requestTimeout: number | null;
   /** Deliver strictly in creation order: the next message waits until the previous one succeeded or failed for good. */
   ordered: boolean;
   /** Herald: only messages whose body (and inbound request headers) match; null: no such condition. */

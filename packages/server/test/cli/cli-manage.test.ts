@@ -184,6 +184,13 @@ test('endpoints: create, list, get, update, headers, secret and its rotation, di
 
   const updated = await heraldJson('endpoint', 'update', 'main', '--app', 'shop', '--endpoint-url', 'https://example.com/v2', '--throttle-rate', '10', '--ordered', '--header', 'x-region=eu');
   assert.deepEqual([updated.url, updated.throttleRate, updated.ordered, updated.eventTypes], ['https://example.com/v2', 10, true, ['order.created', 'order.paid']]);
+  const overridden = await heraldJson('endpoint', 'update', 'main', '--app', 'shop', '--retry-schedule', '5, 60,600', '--request-timeout', '2.5');
+  assert.deepEqual([overridden.retrySchedule, overridden.requestTimeout, overridden.throttleRate], [[5, 60, 600], 2.5, 10]);
+  const reset = await heraldJson('endpoint', 'update', 'main', '--app', 'shop', '--retry-schedule', 'default', '--request-timeout', 'default');
+  assert.deepEqual([reset.retrySchedule, reset.requestTimeout], [null, null]);
+  const badSchedule = await herald('endpoint', 'update', 'main', '--app', 'shop', '--retry-schedule', '5,,60');
+  assert.equal(badSchedule.code, 2, badSchedule.output);
+  assert.match(badSchedule.output, /--retry-schedule must be seconds separated by commas/);
   const [headers, secretOut] = await Promise.all([heraldJson('endpoint', 'headers', 'main', '--app', 'shop'), herald('endpoint', 'secret', 'main', '--app', 'shop')]);
   assert.deepEqual(headers.headers, { 'x-team': 'core', 'x-region': 'eu' });
   const secret = secretOut.stdout.trim();

@@ -133,7 +133,7 @@ describeEachBackend('catalog store', backends, (test) => {
     const ep = mkEndpoint('ep_1', 'app_A', {
       uid: 'orders', url: 'https://example.com/a?b=c', description: 'Orders ✓', eventTypes: ['invoice.paid', 'user.created'],
       channels: ['eu', 'project_1'], disabled: true, throttleRate: 10, metadata: { team: 'x' }, headers: { 'X-Token': 'abc', 'x-other': '1' },
-      createdAt: T0 + 1, updatedAt: T0 + 2,
+      concurrency: 64, retrySchedule: [0.5, 30, 3600], requestTimeout: 2.5, createdAt: T0 + 1, updatedAt: T0 + 2,
     });
     const other = mkEndpoint('ep_2', 'app_B', { uid: 'billing' });
     await store.catalog.createEndpoint(ep, mkKey('a2V5MQ=='));
@@ -179,11 +179,11 @@ describeEachBackend('catalog store', backends, (test) => {
 
     const changed = mkEndpoint('ep_a', 'app_A', {
       uid: 'u', url: 'https://example.org/new', description: 'd', eventTypes: ['x'], channels: ['c'], disabled: true, throttleRate: 3,
-      metadata: { m: '1' }, headers: { h: '2' }, updatedAt: T0 + 9,
+      metadata: { m: '1' }, headers: { h: '2' }, retrySchedule: [1], requestTimeout: 7, updatedAt: T0 + 9,
     });
     await store.catalog.updateEndpoint(changed);
     assert.deepStrictEqual(await store.catalog.getEndpoint('app_A', 'u'), changed);
-    const back = { ...changed, uid: null, eventTypes: null, channels: null, disabled: false, throttleRate: null, updatedAt: T0 + 10 };
+    const back = { ...changed, uid: null, eventTypes: null, channels: null, disabled: false, throttleRate: null, retrySchedule: null, requestTimeout: null, updatedAt: T0 + 10 };
     await store.catalog.updateEndpoint(back);
     assert.deepStrictEqual(await store.catalog.getEndpointById('ep_a'), back);
 

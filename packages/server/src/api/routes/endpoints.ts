@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { patchHeaders } from '../../lib/headers.ts';
-import { checkEndpointUrl, checkHeaders, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
+import { checkEndpointUrl, checkHeaders, checkRequestTimeout, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
@@ -34,6 +34,8 @@ interface EndpointFields {
   channels?: string[] | null;
   throttleRate?: number | null;
   concurrency?: number | null;
+  retrySchedule?: number[] | null;
+  requestTimeout?: number | null;
   ordered?: boolean;
   filter?: EndpointFilter | null;
   metadata?: Record<string, string>;
@@ -41,7 +43,7 @@ interface EndpointFields {
 
 /**
  * Full replacement of the user-settable fields (create and PUT); eventTypes wins over the legacy filterTypes. An
- * absent filter or concurrency is kept: Svix clients, which do not know these fields, must not drop them with every
+ * absent filter, concurrency, retry schedule or request timeout is kept: Svix clients, which do not know these fields, must not drop them with every
  * update.
  */
 function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules): Endpoint {
@@ -56,6 +58,8 @@ function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules)
     channels: b.channels ?? null,
     throttleRate: b.throttleRate ?? null,
     concurrency: b.concurrency === undefined ? base.concurrency : b.concurrency,
+    retrySchedule: b.retrySchedule === undefined ? base.retrySchedule : b.retrySchedule,
+    requestTimeout: b.requestTimeout === undefined ? base.requestTimeout : checkRequestTimeout(b.requestTimeout, rules),
     ordered: b.ordered ?? false,
     filter: b.filter === undefined ? base.filter : checkFilter(b.filter),
     metadata: b.metadata ?? {},
@@ -68,7 +72,7 @@ export async function createEndpoint(ctx: Pick<ApiContext, 'config' | 'catalog'>
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
   await ctx.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -185,6 +189,8 @@ export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: Endpo
       channels: b.channels === undefined ? existing.channels : b.channels,
       throttleRate: b.throttleRate === undefined ? existing.throttleRate : b.throttleRate,
       concurrency: b.concurrency === undefined ? existing.concurrency : b.concurrency,
+      retrySchedule: b.retrySchedule === undefined ? existing.retrySchedule : b.retrySchedule,
+      requestTimeout: b.requestTimeout === undefined ? existing.requestTimeout : checkRequestTimeout(b.requestTimeout, ctx.config),
       ordered: b.ordered ?? existing.ordered,
       filter: filter === undefined ? existing.filter : filter,
       metadata: b.metadata ?? existing.metadata,

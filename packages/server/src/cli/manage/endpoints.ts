@@ -28,6 +28,8 @@ interface EndpointFields extends AppOption {
   secret?: string;
   throttleRate?: string;
   concurrency?: string;
+  retrySchedule?: string;
+  requestTimeout?: string;
   ordered?: boolean;
   filter?: string;
 }
@@ -58,6 +60,8 @@ function withEndpointFields(command: Command): Command {
     .option('--metadata <key=value>', 'metadata entry (repeat for more; replaces all metadata)', collect)
     .option('--throttle-rate <n>', 'messages per second at most ("none" removes the limit)')
     .option('--concurrency <n>', 'attempts in flight at once, 1 to 1000 ("default": the server\'s HERALD_PER_ENDPOINT_CONCURRENCY)')
+    .option('--retry-schedule <s,s>', 'seconds before each retry, e.g. 5,60,600 ("default": the server\'s HERALD_RETRY_SCHEDULE)')
+    .option('--request-timeout <s>', 'seconds an attempt may take, at most the server\'s ("default": HERALD_REQUEST_TIMEOUT)')
     .option('--ordered', 'deliver strictly in creation order, one at a time')
     .option('--filter <json>', 'only messages matching this filter, e.g. \'{"body":{"ref":"refs/heads/main"}}\' ("none" removes it)');
 }
@@ -77,6 +81,26 @@ function filterOption(value: string | undefined): EndpointFilterIn | null | unde
 function concurrencyOption(value: string | undefined): number | null | undefined {
   if (value === undefined) return undefined;
   return value === 'default' ? null : positiveInteger(value, '--concurrency');
+}
+
+/** --retry-schedule: seconds before each retry, or "default" (null in the API); the server checks the range. */
+function retryScheduleOption(value: string | undefined): number[] | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'default') return null;
+  const seconds = value.split(',').map((entry) => (entry.trim() === '' ? Number.NaN : Number(entry)));
+  if (seconds.some((s) => !Number.isFinite(s) || s < 0)) {
+    throw new UsageError(`--retry-schedule must be seconds separated by commas, e.g. 5,60,600, or "default" (got ${value})`);
+  }
+  return seconds;
+}
+
+/** --request-timeout: seconds, or "default" (null in the API). */
+function requestTimeoutOption(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'default') return null;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout must be a number of seconds above 0, or "default" (got ${value})`);
+  return seconds;
 }
 
 /**
@@ -100,6 +124,8 @@ function endpointBody(opts: EndpointFields) {
     metadata: keyValues(opts.metadata, '--metadata'),
     throttleRate: throttleRate(opts.throttleRate),
     concurrency: concurrencyOption(opts.concurrency),
+    retrySchedule: retryScheduleOption(opts.retrySchedule),
+    requestTimeout: requestTimeoutOption(opts.requestTimeout),
     ordered: opts.ordered,
     filter: filterOption(opts.filter),
   });

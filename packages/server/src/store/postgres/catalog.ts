@@ -85,14 +85,14 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
         await client.query(
           `WITH ep AS (
              INSERT INTO endpoint (id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, ordered, filter,
-               concurrency, app_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15, $16)
+               concurrency, app_id, created_at, updated_at, retry_schedule, request_timeout)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15, $16, $20::jsonb, $21)
              RETURNING id
            )
            INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $17, $18, $19 FROM ep`,
           [
             ...endpointValues(ep, ctx), ep.appId, ep.createdAt, ep.updatedAt,
-            ctx.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt,
+            ctx.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt, jsonOrNull(ep.retrySchedule), ep.requestTimeout,
           ],
         );
       }));
@@ -127,9 +127,9 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
         await client.query(
           `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
              throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, ordered = $11, filter = $12::jsonb, concurrency = $13,
-             updated_at = $14
+             updated_at = $14, retry_schedule = $15::jsonb, request_timeout = $16
            WHERE id = $1`,
-          [...endpointValues(ep, ctx), ep.updatedAt],
+          [...endpointValues(ep, ctx), ep.updatedAt, jsonOrNull(ep.retrySchedule), ep.requestTimeout],
         );
       }));
     },

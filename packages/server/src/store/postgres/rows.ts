@@ -56,6 +56,8 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   disabled: r.disabled,
   throttleRate: r.throttle_rate,
   concurrency: r.concurrency,
+  retrySchedule: r.retry_schedule,
+  requestTimeout: r.request_timeout,
   ordered: r.ordered,
   filter: r.filter,
   metadata: r.metadata,

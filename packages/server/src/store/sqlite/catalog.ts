@@ -95,11 +95,12 @@ export function sqliteCatalog(c: SqliteConnection): CatalogStore {
           checkKeyUnchanged(c);
           c.stmt(
             `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, concurrency, ordered, filter, metadata,
-               headers, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               headers, created_at, updated_at, retry_schedule, request_timeout)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
             ep.throttleRate, ep.concurrency, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, c.secrets), ep.createdAt, ep.updatedAt,
+            jsonOrNull(ep.retrySchedule), ep.requestTimeout,
           );
           c.stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
             .run(ep.id, c.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt);
@@ -132,10 +133,11 @@ export function sqliteCatalog(c: SqliteConnection): CatalogStore {
           checkKeyUnchanged(c);
           c.stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
-             concurrency = ?, ordered = ?, filter = ?, metadata = ?, headers = ?, updated_at = ? WHERE id = ?`,
+             concurrency = ?, ordered = ?, filter = ?, metadata = ?, headers = ?, updated_at = ?, retry_schedule = ?, request_timeout = ? WHERE id = ?`,
           ).run(
             ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
-            ep.concurrency, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, c.secrets), ep.updatedAt, ep.id,
+            ep.concurrency, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, c.secrets), ep.updatedAt,
+            jsonOrNull(ep.retrySchedule), ep.requestTimeout, ep.id,
           );
         }),
       );

@@ -45,6 +45,8 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   disabled: r.disabled === 1,
   throttleRate: r.throttle_rate,
   concurrency: r.concurrency,
+  retrySchedule: json(r.retry_schedule),
+  requestTimeout: r.request_timeout,
   ordered: r.ordered === 1,
   filter: json(r.filter),
   metadata: JSON.parse(r.metadata),
