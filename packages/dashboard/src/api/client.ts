@@ -33,6 +33,8 @@ export class ApiError extends Error {
 export interface FieldError {
   loc: string[];
   msg: string;
+  /** What kind of problem: `value_error.…` for a schema's check, or a route's own (`transformation_failed`). */
+  type?: string;
 }
 
 /** The API's root: the dashboard lives at {root}/ui/…, the API at {root}/api/v1. */
@@ -57,8 +59,12 @@ function errorFrom(status: number, body: unknown): ApiError {
   let fields: FieldError[] = [];
   if (typeof b.detail === 'string') detail = b.detail;
   else if (Array.isArray(b.detail)) {
-    // 422: [{loc, msg}]
-    fields = b.detail.map((d: { loc?: unknown[]; msg?: unknown }) => ({ loc: (d.loc ?? []).map(String), msg: String(d.msg ?? '') }));
+    // 422: [{loc, msg, type}]
+    fields = b.detail.map((d: { loc?: unknown[]; msg?: unknown; type?: unknown }) => ({
+      loc: (d.loc ?? []).map(String),
+      msg: String(d.msg ?? ''),
+      ...(typeof d.type === 'string' ? { type: d.type } : {}),
+    }));
     detail = fields.map((d) => `${d.loc.slice(1).join('.')}: ${d.msg}`).join('; ');
   } else detail = `HTTP ${status}`;
   return new ApiError(status, typeof b.code === 'string' ? b.code : status === 422 ? 'validation' : 'error', detail, fields);

@@ -1,22 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import type { EventTypeOut, MessageOut } from '@herald/wire';
+import type { MessageOut } from '@herald/wire';
 import type { EndpointRef } from '../api/client';
+import { examplesOf, useExampleCatalogue } from '../lib/event-examples';
 import { href } from '../lib/router';
 import { useSession } from '../lib/session-context';
-import { useAction, useApi } from '../lib/useApi';
+import { useAction } from '../lib/useApi';
 import { ErrorMessage, Notice } from './common';
 import { JsonView } from './JsonView';
-
-/** The catalogue is read once, up to this many types: enough for any real catalogue. */
-const CATALOGUE_LIMIT = 250;
-
-/** The examples of an event type's newest schema version, the ones the API's send-example picks from. */
-function examplesOf(type: EventTypeOut): unknown[] {
-  const versions = Object.keys(type.schemas ?? {}).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
-  const newest = versions[0] === undefined ? undefined : type.schemas?.[versions[0]];
-  const examples = (newest as { examples?: unknown } | undefined)?.examples;
-  return Array.isArray(examples) ? examples.filter((e) => e !== null && typeof e === 'object' && !Array.isArray(e)) : [];
-}
 
 /**
  * Test an endpoint: send it one event type's example payload (from the catalogue), as a real signed message to this
@@ -24,8 +14,7 @@ function examplesOf(type: EventTypeOut): unknown[] {
  */
 export function SendExample({ appId, endpoint, disabled }: { appId: string; endpoint: EndpointRef; disabled: boolean }) {
   const { api } = useSession();
-  const catalogue = useApi('event-types:examples', (signal) =>
-    api.call('GET /api/v1/event-type', { query: { with_content: true, limit: CATALOGUE_LIMIT }, signal }));
+  const catalogue = useExampleCatalogue();
   const types = (catalogue.data?.data ?? []).filter((t) => examplesOf(t).length > 0);
   const [chosen, setChosen] = useState('');
   const type = types.find((t) => t.name === chosen) ?? types[0];

@@ -8,6 +8,7 @@ import { RecoverPanel } from '../components/RecoverPanel';
 import { SendExample } from '../components/SendExample';
 import { SecretPanel } from '../components/SecretPanel';
 import { StatsPanel } from '../components/StatsPanel';
+import { TransformationEditor } from '../components/TransformationEditor';
 import { formatTime } from '../lib/format';
 import { href, navigate, type Route } from '../lib/router';
 import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
@@ -122,6 +123,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
       <StatsPanel of={params} title="Endpoint stats" />
       {canReadSecrets(me) && <SecretPanel endpoint={params} canRotate={writable} />}
       {canReadSecrets(me) && <HeadersEditor endpoint={params} writable={writable} />}
+      <TransformationEditor endpoint={params} endpointEventTypes={ep.eventTypes} writable={writable} />
       {writable && <SendExample appId={appId} endpoint={params} disabled={ep.disabled} />}
       {writable && <RecoverPanel endpoint={params} />}
     </div>
