@@ -3,7 +3,7 @@ import type { Api, ApiContext } from '../context.ts';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency.ts';
 import { checkUid, findApp, requireApp, requireMessage, uidForPut } from '../lookup.ts';
 import { csv, pageOf, parseTime } from '../paging.ts';
-import { AppParams, ListOf, MessageIn, MessageListItemOut, MessageListWithStatusQuery, MessageOut, MessageParams, MessageQuery } from '@herald/wire';
+import { AppParams, type DeliveryTallyOut, ListOf, MessageIn, MessageListItemOut, MessageListWithStatusQuery, MessageOut, MessageParams, MessageQuery } from '@herald/wire';
 import { messageJson, messageOut } from '../serialize.ts';
 import { createApplication } from './applications.ts';
 
@@ -97,7 +97,7 @@ export function registerMessageRoutes(api: Api, ctx: RouteContext): void {
     if (!q.with_delivery_status) return { ...page, data };
     // One grouped query for the page, on the (message_id, endpoint_id) index: the list stays as fast as the page is long.
     const tallies = await ctx.history.tallyDeliveries(page.data.map((m) => m.id));
-    const none = { delivered: 0, pending: 0, failing: 0, failed: 0 };
+    const none: DeliveryTallyOut = { delivered: 0, pending: 0, failing: 0, failed: 0, canceled: 0 };
     return { ...page, data: data.map((m) => ({ ...m, deliveryStatus: tallies.get(m.id) ?? none })) };
   });
 
