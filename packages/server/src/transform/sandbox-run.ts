@@ -54,12 +54,17 @@ export class SandboxRun {
   private readonly scope = new Scope();
   /** Set once the interrupt handler has stopped the code: from then on every call into the context fails. */
   private interrupted = false;
+  /**
+   * When the code's time is up: set as the transformation's own code starts, so the making of the context and the
+   * host's tools (slow on a busy machine) never count against it.
+   */
+  private deadline = Number.POSITIVE_INFINITY;
 
-  constructor(module: QuickJSWASMModule, private readonly limits: TransformLimits, deadline: number) {
+  constructor(module: QuickJSWASMModule, private readonly limits: TransformLimits) {
     this.runtime = module.newRuntime();
-    // The deadline is on the wall clock from the start of the run: QuickJS asks this handler every few thousand
-    // instructions, and a run is synchronous, so wall time is the run's CPU time unless the machine is overloaded.
-    this.runtime.setInterruptHandler(() => (this.interrupted ||= performance.now() > deadline));
+    // The deadline is on the wall clock: QuickJS asks this handler every few thousand instructions, and a run is
+    // synchronous, so wall time is the run's CPU time unless the machine is overloaded.
+    this.runtime.setInterruptHandler(() => (this.interrupted ||= performance.now() > this.deadline));
     this.runtime.setMaxStackSize(STACK_BYTES);
     this.context = this.runtime.newContext();
     // Set once the context exists, so a small limit fails the transformation, not the making of its context.
@@ -69,6 +74,7 @@ export class SandboxRun {
   transform(code: string, input: WebhookShape): TransformedWebhook {
     const [parse, stringify, describe] = this.tools();
     const webhook = this.call(parse, describe, 'the webhook could not be handed to the transformation', this.manage(this.context.newString(JSON.stringify(input))));
+    this.deadline = performance.now() + this.limits.cpuMs;
     this.evaluate(code, describe);
     const handler = this.manage(this.unwrap(this.context.evalCode(`typeof handler === 'function' ? handler : undefined`, 'herald.js', { type: 'global' }), describe, 'the handler could not be found'));
     if (this.context.typeof(handler) !== 'function') throw new TransformFailure('the transformation does not declare function handler(webhook)');

@@ -47,7 +47,7 @@ export class TransformSandbox {
     const started = performance.now();
     const ended = (): number => Math.round((performance.now() - started) * 100) / 100;
     try {
-      const run = new SandboxRun(this.module, this.limits, started + this.limits.cpuMs);
+      const run = new SandboxRun(this.module, this.limits);
       let result: TransformResult;
       try {
         result = { ok: true, ...run.transform(code, webhook) };
