@@ -3,7 +3,7 @@ import {
   SourceParams,
 } from '@herald/wire';
 import { HeraldError } from '../../lib/errors.ts';
-import type { Transformation } from '../../store/slices/transformations.ts';
+import type { Transformation, TransformationPatch } from '../../store/slices/transformations.ts';
 import type { TransformOutcome } from '../../transform/sandbox.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireEndpoint } from '../lookup.ts';
@@ -22,6 +22,11 @@ const SIMULATED_DESTINATION_URL = 'https://destination.example/';
 
 const transformationOut = (t: Transformation): EndpointTransformationOut =>
   ({ code: t.code, enabled: t.enabled, updatedAt: t.updatedAt === null ? null : new Date(t.updatedAt).toISOString() });
+
+/** The store's patch from the body: a field left out (and Svix's `variables`, only ever null) changes nothing. */
+const patchOf = ({ code, enabled }: EndpointTransformationPatch): TransformationPatch => ({
+  ...(code !== undefined ? { code } : {}), ...(enabled !== undefined ? { enabled } : {}),
+});
 
 /** The simulation's answer, or the reason the code failed as a 422 the editor shows. */
 function simulated(outcome: TransformOutcome): EndpointTransformationSimulateOut {
@@ -47,10 +52,7 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
     schema: { tags, summary: "Set the endpoint's transformation code, or turn it on or off", params: EndpointParams, body: EndpointTransformationPatch },
   }, async (req, reply) => {
     const { endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
-    const { code, enabled } = req.body;
-    const patched = await ctx.transformations.patchEndpointTransformation(endpoint.id, {
-      ...(code !== undefined ? { code } : {}), ...(enabled !== undefined ? { enabled } : {}),
-    }, Date.now());
+    const patched = await ctx.transformations.patchEndpointTransformation(endpoint.id, patchOf(req.body), Date.now());
     if (!patched) throw HeraldError.notFound('Endpoint');
     return reply.status(204).send();
   });
@@ -81,10 +83,7 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
     schema: { tags: sourceTags, summary: "Set the source's transformation code, or turn it on or off", params: SourceParams, body: EndpointTransformationPatch },
   }, async (req, reply) => {
     const source = await requireSource(req.params.source_id);
-    const { code, enabled } = req.body;
-    const patched = await ctx.transformations.patchSourceTransformation(source.id, {
-      ...(code !== undefined ? { code } : {}), ...(enabled !== undefined ? { enabled } : {}),
-    }, Date.now());
+    const patched = await ctx.transformations.patchSourceTransformation(source.id, patchOf(req.body), Date.now());
     if (!patched) throw HeraldError.notFound('Source');
     return reply.status(204).send();
   });
