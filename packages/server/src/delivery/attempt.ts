@@ -104,7 +104,7 @@ export class Attempts {
       sent = false;
       retryable = false;
       canceled = true;
-      result = noAnswer("not sent: the endpoint's transformation cancelled it", transformed.durationMs);
+      result = noAnswer('not sent: the transformation cancelled it', transformed.durationMs);
     } else {
       if (transformed) url = transformed.url;
       const { headers, body } = await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt);
@@ -234,7 +234,7 @@ export class Attempts {
     };
     if (outcome.status === Status.Success) this.log.debug(fields, 'delivered');
     else if (outcome.status === Status.Pending) this.log.info(fields, 'attempt failed; retrying later');
-    else if (outcome.status === Status.Canceled) this.log.info(fields, "not sent: the endpoint's transformation cancelled it");
+    else if (outcome.status === Status.Canceled) this.log.info(fields, 'not sent: the transformation cancelled it');
     else this.log.warn(fields, 'delivery failed for good: no retry left');
   }
 
