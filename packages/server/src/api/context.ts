@@ -32,7 +32,7 @@ export interface ApiContext {
   /** A listen session that connects makes its endpoint's waiting deliveries due at once. */
   queue: Pick<QueueStore, 'expediteEndpointDeliveries'>;
   circuits: Pick<CircuitStore, 'listCircuits'>;
-  /** Endpoints' transformations as records. */
+  /** Endpoints' and inbound sources' transformations as records. */
   transformations: TransformationStore;
   /** Runs transformations in the sandbox (the simulate route's "try it"). */
   transforms: Pick<TransformRunner, 'run'>;

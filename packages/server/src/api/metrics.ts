@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CircuitStore, QueueStore, Storage } from '../store/storage.ts';
-import { Status, type AttemptOutcome, type StatusValue } from '../store/types.ts';
+import { OUTCOME_NAME, type AttemptOutcome } from '../store/types.ts';
 
 /** What a scrape reads: the queue, the open circuits, and whether the database refuses writes for lack of space. */
 export interface MetricsSources extends Pick<Storage, 'storageFull'> {
@@ -100,7 +100,7 @@ export class Metrics {
   /** Outcomes just committed by a recorder. */
   recorded(outcomes: readonly AttemptOutcome[]): void {
     for (const o of outcomes) {
-      const outcome = METRIC_OUTCOME[o.status];
+      const outcome = OUTCOME_NAME[o.status];
       this.attempts.inc({ outcome });
       this.attemptSeconds.observe({ outcome }, o.attempt.durationMs / 1000);
       if (outcome === 'retry' || outcome === 'failed') this.endpointFailures.inc({ endpoint_id: o.attempt.endpointId });
@@ -111,8 +111,3 @@ export class Metrics {
     this.requests.inc({ route, method, status: String(status) });
   }
 }
-
-/** An outcome's label, by the delivery's status once the attempt is recorded (Sending never is one). */
-const METRIC_OUTCOME: Record<StatusValue, string> = {
-  [Status.Success]: 'success', [Status.Pending]: 'retry', [Status.Fail]: 'failed', [Status.Sending]: 'failed', [Status.Canceled]: 'canceled',
-};

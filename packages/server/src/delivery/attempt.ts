@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { patchHeaders } from '../lib/headers.ts';
 import { newId } from '../lib/ids.ts';
 import type { CatalogStore } from '../store/storage.ts';
-import { Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { TransformRunner } from '../transform/runner.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
@@ -118,7 +118,8 @@ export class Attempts {
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
     const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    let status: StatusValue = succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail;
+    const attemptStatus = succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail;
+    let status: StatusValue = attemptStatus;
     let nextAttemptAt: number | null = null;
     if (!succeeded && retryable) {
       const decision = nextRetry(
@@ -138,7 +139,7 @@ export class Attempts {
         messageId: item.messageId,
         endpointId: item.endpointId,
         url,
-        status: succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail,
+        status: attemptStatus,
         responseStatusCode: result.statusCode ?? 0,
         response: result.body,
         durationMs: result.durationMs,
@@ -156,7 +157,7 @@ export class Attempts {
     this.logOutcome(item, outcome, result);
     if (span) {
       if (result.statusCode !== null) span.setAttributes({ 'http.response.status_code': result.statusCode });
-      span.setAttributes({ 'herald.attempt.outcome': outcomeName(outcome.status) });
+      span.setAttributes({ 'herald.attempt.outcome': OUTCOME_NAME[outcome.status] });
       span.end(succeeded ? undefined : result.statusCode === null ? result.body : `HTTP ${result.statusCode}`);
     }
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
@@ -176,8 +177,8 @@ export class Attempts {
 
   /** A forwarded inbound request runs its source's transformation; a message, its endpoint's. */
   private transformationOf(item: ClaimedDelivery, endpoint: Endpoint): Promise<string | null> | null {
-    if (!item.forward) return this.endpoints.transformation(endpoint.id);
-    return item.forward.sourceId ? this.endpoints.sourceTransformation(item.forward.sourceId, item.appId) : null;
+    if (!item.forward) return this.endpoints.transformation('endpoint', endpoint.id, endpoint.appId);
+    return item.forward.sourceId ? this.endpoints.transformation('source', item.forward.sourceId, item.appId) : null;
   }
 
   /**
@@ -278,9 +279,6 @@ function recordedRequest(sent: Record<string, string>, custom: Record<string, st
   for (const [name, value] of Object.entries(sent)) if (!sensitive.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   return { headers, sensitive: [...sensitive] };
 }
-
-const outcomeName = (status: StatusValue): string =>
-  status === Status.Success ? 'success' : status === Status.Pending ? 'retry' : status === Status.Canceled ? 'canceled' : 'failed';
 
 function hostOf(url: string): string {
   try {

@@ -8,7 +8,7 @@ interface Cached<T> {
 
 /**
  * Apps by id or uid and endpoints per app (for publishing), and signing keys and transformations per endpoint (for
- * sending), kept in memory.
+ * sending; a source's transformation too), kept in memory.
  * Every write that changes them announces itself on the bus, here and in every other process sharing the database
  * (store/catalog-changes.ts), and each process's bus listener hands the notice to forgetApp. `maxAgeMs` bounds how
  * long a process can miss such a notice (a dropped connection) before it rereads. Keys are also dropped when the
@@ -20,10 +20,11 @@ export class EndpointCache {
   private readonly byApp = new Map<string, Cached<Promise<Endpoint[]>>>();
   private readonly byId = new Map<string, Cached<Endpoint>>();
   private readonly keys = new Map<string, { secrets: string[]; validUntil: number }>();
-  /** The code each endpoint's attempts run through, null when it has none enabled. */
-  private readonly transformations = new Map<string, Cached<string | null>>();
-  /** The same for inbound sources, with the application each forwards into (a change to it is announced for that). */
-  private readonly sourceTransformations = new Map<string, Cached<string | null> & { appId: string }>();
+  /**
+   * The code each endpoint's (or inbound source's) attempts run through, null when none is enabled, by `kind:id`, with
+   * the application it delivers for: a change to it is announced for that application.
+   */
+  private readonly transformations = new Map<string, Cached<string | null> & { appId: string }>();
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>,
@@ -84,25 +85,20 @@ export class EndpointCache {
     return secrets;
   }
 
-  /** The enabled transformation's code, null when the endpoint has none (or it is disabled). */
-  async transformation(endpointId: string): Promise<string | null> {
+  /**
+   * The enabled transformation's code of an endpoint, or of the inbound source a forwarded request came through; null
+   * when it has none (or it is disabled). `appId`: the application it delivers for.
+   */
+  async transformation(kind: 'endpoint' | 'source', id: string, appId: string): Promise<string | null> {
     const now = Date.now();
-    const hit = this.transformations.get(endpointId);
+    const key = `${kind}:${id}`;
+    const hit = this.transformations.get(key);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const { code, enabled } = await this.transformationStore.getEndpointTransformation(endpointId);
+    const { code, enabled } = kind === 'endpoint'
+      ? await this.transformationStore.getEndpointTransformation(id)
+      : await this.transformationStore.getSourceTransformation(id);
     const value = enabled && code ? code : null;
-    this.transformations.set(endpointId, { value, at: now });
-    return value;
-  }
-
-  /** The enabled transformation of the source a forwarded request came through (`appId`: the source's application). */
-  async sourceTransformation(sourceId: string, appId: string): Promise<string | null> {
-    const now = Date.now();
-    const hit = this.sourceTransformations.get(sourceId);
-    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const { code, enabled } = await this.transformationStore.getSourceTransformation(sourceId);
-    const value = enabled && code ? code : null;
-    this.sourceTransformations.set(sourceId, { value, at: now, appId });
+    this.transformations.set(key, { value, at: now, appId });
     return value;
   }
 
@@ -114,12 +110,10 @@ export class EndpointCache {
       if (cached.value.appId !== appId) continue;
       this.byId.delete(id);
       this.keys.delete(id);
-      this.transformations.delete(id);
     }
-    // Keys and transformations of an endpoint not held by id (forgotten while an attempt read them) may be this app's.
+    // Keys of an endpoint not held by id (it was forgotten while an attempt read them) may be this app's too.
     for (const id of this.keys.keys()) if (!this.byId.has(id)) this.keys.delete(id);
-    for (const id of this.transformations.keys()) if (!this.byId.has(id)) this.transformations.delete(id);
-    for (const [id, cached] of this.sourceTransformations) if (cached.appId === appId) this.sourceTransformations.delete(id);
+    for (const [key, cached] of this.transformations) if (cached.appId === appId) this.transformations.delete(key);
   }
 }
 

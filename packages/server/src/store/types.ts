@@ -78,6 +78,10 @@ export interface Message {
 export const Status = { Success: 0, Pending: 1, Fail: 2, Sending: 3, Canceled: 4 } as const;
 export type StatusValue = (typeof Status)[keyof typeof Status];
 export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending', 'canceled'] as const;
+/** How an attempt ended, named by the delivery's status once it is recorded (metrics and traces); Sending never is one. */
+export const OUTCOME_NAME: Readonly<Record<StatusValue, string>> = {
+  [Status.Success]: 'success', [Status.Pending]: 'retry', [Status.Fail]: 'failed', [Status.Sending]: 'failed', [Status.Canceled]: 'canceled',
+};
 
 /** How one message's deliveries stand, counted by state (the message list's status column). */
 export interface DeliveryTally {

@@ -122,11 +122,11 @@ describeEachBackend('catalog changes', backends, (withStore) => {
     assert.deepEqual((await cache.endpointsOf('app_1')).map((e) => e.url), ['https://example.com/moved']);
     await announcing.catalog.rotateEndpointKey('ep_1', mkKey(2), T0 + 1_000);
     assert.deepEqual(await cache.secrets('ep_1', T0), [mkKey(2).key, mkKey(1).key]);
-    assert.equal(await cache.transformation('ep_1'), null);
+    assert.equal(await cache.transformation('endpoint', 'ep_1', 'app_1'), null);
     await announcing.transformations.patchEndpointTransformation('ep_1', { code: 'function handler(w) { return w; }', enabled: true }, T0);
-    assert.equal(await cache.transformation('ep_1'), 'function handler(w) { return w; }');
+    assert.equal(await cache.transformation('endpoint', 'ep_1', 'app_1'), 'function handler(w) { return w; }');
     await announcing.transformations.patchEndpointTransformation('ep_1', { enabled: false }, T0);
-    assert.equal(await cache.transformation('ep_1'), null, 'a disabled transformation is not run');
+    assert.equal(await cache.transformation('endpoint', 'ep_1', 'app_1'), null, 'a disabled transformation is not run');
     assert.equal((await cache.app('app_1'))?.id, 'app_1');
     await announcing.inbound.deleteSource('src_1');
     assert.equal(await cache.app('app_1'), undefined);

@@ -46,7 +46,7 @@ function requestOut(q: InboundRequest): InboundRequestOut {
 /** What these routes use of the API's context. */
 type RouteContext = Pick<ApiContext, 'inbound' | 'ingestor'>;
 
-async function requireSource(ctx: RouteContext, ref: string): Promise<Source> {
+export async function requireSource(ctx: Pick<ApiContext, 'inbound'>, ref: string): Promise<Source> {
   const source = await ctx.inbound.getSource(ref);
   if (!source) throw HeraldError.notFound('Source');
   return source;

@@ -7,6 +7,7 @@ import type { Transformation, TransformationPatch } from '../../store/slices/tra
 import type { TransformOutcome } from '../../transform/sandbox.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireEndpoint } from '../lookup.ts';
+import { requireSource } from './sources.ts';
 
 /** What these routes use of the API's context. */
 type RouteContext = Pick<ApiContext, 'catalog' | 'endpoints' | 'inbound' | 'transformations' | 'transforms'>;
@@ -70,19 +71,14 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
 
   // An inbound source's transformation reshapes each request it forwards, on each attempt to each destination.
   const sourceTags = ['Inbound'];
-  const requireSource = async (ref: string) => {
-    const source = await ctx.inbound.getSource(ref);
-    if (!source) throw HeraldError.notFound('Source');
-    return source;
-  };
   api.get(sourceBase, {
     schema: { tags: sourceTags, summary: "Get the source's transformation", params: SourceParams, response: { 200: EndpointTransformationOut } },
-  }, async (req) => transformationOut(await ctx.transformations.getSourceTransformation((await requireSource(req.params.source_id)).id)));
+  }, async (req) => transformationOut(await ctx.transformations.getSourceTransformation((await requireSource(ctx, req.params.source_id)).id)));
 
   api.patch(sourceBase, {
     schema: { tags: sourceTags, summary: "Set the source's transformation code, or turn it on or off", params: SourceParams, body: EndpointTransformationPatch },
   }, async (req, reply) => {
-    const source = await requireSource(req.params.source_id);
+    const source = await requireSource(ctx, req.params.source_id);
     const patched = await ctx.transformations.patchSourceTransformation(source.id, patchOf(req.body), Date.now());
     if (!patched) throw HeraldError.notFound('Source');
     return reply.status(204).send();
@@ -94,7 +90,7 @@ export function registerTransformationRoutes(api: Api, ctx: RouteContext): void 
       params: SourceParams, body: EndpointTransformationSimulateIn, response: { 200: EndpointTransformationSimulateOut },
     },
   }, async (req) => {
-    const source = await requireSource(req.params.source_id);
+    const source = await requireSource(ctx, req.params.source_id);
     const { code, eventType, payload } = req.body;
     return simulated(await ctx.transforms.run(code, { method: 'POST', url: SIMULATED_DESTINATION_URL, payload, eventType }, source.id));
   });
