@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { startThreadBeside } from '../lib/thread.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { TransformLimits, TransformOutcome } from './sandbox.ts';
 import type { FromSandboxThread, SandboxJob, SandboxThreadSettings } from './sandbox-thread.ts';
@@ -154,14 +153,7 @@ const LOAD_DEADLINE_MS = 30_000;
 
 type SpawnSandboxThread = (settings: SandboxThreadSettings, transfer: MessagePort[]) => Worker;
 
-/**
- * Starts the thread from the file beside this one with this file's extension, as ThreadedHttpTransport starts its
- * threads (see spawnThread there for why a `.ts` thread registers tsx's require hook itself).
- */
+/** Starts a sandbox thread from sandbox-thread beside this file. */
 function spawnSandboxThread(settings: SandboxThreadSettings, transfer: MessagePort[]): Worker {
-  const entry = new URL(`./sandbox-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: settings, transferList: transfer });
-  const tsx = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
-  const boot = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(fileURLToPath(entry))});\n`;
-  return new Worker(boot, { eval: true, workerData: settings, transferList: transfer, execArgv: [] });
+  return startThreadBeside(import.meta.url, 'sandbox-thread', { workerData: settings, transferList: transfer });
 }

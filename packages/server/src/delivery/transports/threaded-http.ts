@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startThreadBeside } from '../../lib/thread.ts';
 import { noAnswer, type SignedRequest, type Transport, type TransportOutcome } from '../transport.ts';
 import type { HttpTargets } from './http.ts';
 import type { FromThread, ThreadRequest, ThreadSettings, ToThread } from './http-thread.ts';
@@ -229,18 +228,9 @@ class DeliveryThread {
   }
 }
 
-/**
- * Starts the thread from the file beside this one with this file's extension: `.js` in a compiled build; `.ts` when
- * Herald runs its sources. A worker inherits execArgv, not the `register()` bin/herald.js made, so such a thread
- * registers tsx itself, with tsx's require hook: loading through ESM loader hooks would put a second hooks thread
- * behind each delivery thread, and on Node 20 a thread loading that way hung for good once under load.
- */
+/** Starts a delivery thread from http-thread beside this file. */
 function spawnThread(settings: ThreadSettings): Worker {
-  const entry = new URL(`./http-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: settings });
-  const tsx = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
-  const boot = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(fileURLToPath(entry))});\n`;
-  return new Worker(boot, { eval: true, workerData: settings, execArgv: [] });
+  return startThreadBeside(import.meta.url, 'http-thread', { workerData: settings });
 }
 
 /** A hash of the URL's scheme and authority (FNV-1a), so every request to one origin goes to one thread. */
