@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException, Svix } from 'svix';
 import { api, startTestHerald } from '../helpers/herald.ts';
-import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from '../helpers/pg.ts';
+import { heraldBackends } from '../helpers/pg.ts';
 import { Receiver } from '../helpers/receiver.ts';
 
 /**
@@ -11,17 +11,7 @@ import { Receiver } from '../helpers/receiver.ts';
  * stores, through the svix client.
  */
 
-const pgSkip = await postgresUnavailable();
-
-const backends: { name: string; skip: string | false; env: () => Record<string, string>; cleanup: (env: Record<string, string>) => Promise<void> }[] = [
-  { name: 'sqlite', skip: false, env: () => ({}), cleanup: async () => {} },
-  {
-    name: 'postgres',
-    skip: pgSkip,
-    env: () => ({ HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: uniqueSchema('herald_headers'), HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY }),
-    cleanup: (env) => dropSchema(env['HERALD_DATABASE_SCHEMA']!),
-  },
-];
+const backends = await heraldBackends('herald_headers');
 
 for (const backend of backends) {
   describe(`endpoint headers keep their case (${backend.name})`, { skip: backend.skip }, () => {

@@ -2,24 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException, Svix } from 'svix';
 import { api, startTestHerald } from '../helpers/herald.ts';
-import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from '../helpers/pg.ts';
+import { heraldBackends } from '../helpers/pg.ts';
 
 /**
  * An endpoint's transformation through the svix client's own calls (endpoint.transformation.get / patch), on both
  * stores, and the simulate route that runs code against an example payload in the sandbox without storing anything.
  */
 
-const pgSkip = await postgresUnavailable();
-
-const backends: { name: string; skip: string | false; env: () => Record<string, string>; cleanup: (env: Record<string, string>) => Promise<void> }[] = [
-  { name: 'sqlite', skip: false, env: () => ({}), cleanup: async () => {} },
-  {
-    name: 'postgres',
-    skip: pgSkip,
-    env: () => ({ HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: uniqueSchema('herald_transform'), HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY }),
-    cleanup: (env) => dropSchema(env['HERALD_DATABASE_SCHEMA']!),
-  },
-];
+const backends = await heraldBackends('herald_transform');
 
 const RESHAPE = `function handler(webhook) {
   webhook.method = 'PUT';

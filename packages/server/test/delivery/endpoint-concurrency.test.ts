@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Svix } from 'svix';
 import { api, runCli, startTestHerald } from '../helpers/herald.ts';
-import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, dropSchema, postgresUnavailable, uniqueSchema } from '../helpers/pg.ts';
+import { heraldBackends } from '../helpers/pg.ts';
 import { Receiver } from '../helpers/receiver.ts';
 import { loadBackends, type Backend } from '../helpers/stores.ts';
 import { mkApp, mkEndpoint, mkKey } from '../helpers/store-fixtures.ts';
@@ -73,16 +73,7 @@ function storeTest(backend: Backend): void {
   });
 }
 
-const pgSkip = await postgresUnavailable();
-const heralds: { name: string; skip: string | false; env: () => Record<string, string>; cleanup: (env: Record<string, string>) => Promise<void> }[] = [
-  { name: 'sqlite', skip: false, env: () => ({}), cleanup: async () => {} },
-  {
-    name: 'postgres',
-    skip: pgSkip,
-    env: () => ({ HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: uniqueSchema('herald_concurrency'), HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY }),
-    cleanup: (env) => dropSchema(env['HERALD_DATABASE_SCHEMA']!),
-  },
-];
+const heralds = await heraldBackends('herald_concurrency');
 
 for (const backend of heralds) {
   describe(`endpoint concurrency (${backend.name})`, { skip: backend.skip }, () => {

@@ -48,3 +48,24 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** A whole Herald on one store: the environment that picks it (a fresh schema on PostgreSQL), and its cleanup. */
+export interface HeraldBackend {
+  name: 'sqlite' | 'postgres';
+  skip: string | false;
+  env: () => Record<string, string>;
+  cleanup: (env: Record<string, string>) => Promise<void>;
+}
+
+/** SQLite and PostgreSQL (skipped when it does not answer, as postgresUnavailable says), each schema named `prefix_…`. */
+export async function heraldBackends(schemaPrefix: string): Promise<HeraldBackend[]> {
+  return [
+    { name: 'sqlite', skip: false, env: () => ({}), cleanup: async () => {} },
+    {
+      name: 'postgres',
+      skip: await postgresUnavailable(),
+      env: () => ({ HERALD_DATABASE_URL: PG_TEST_URL, HERALD_DATABASE_SCHEMA: uniqueSchema(schemaPrefix), HERALD_ENCRYPTION_KEY: PG_TEST_ENCRYPTION_KEY }),
+      cleanup: (env) => dropSchema(env['HERALD_DATABASE_SCHEMA']!),
+    },
+  ];
+}
