@@ -21,6 +21,8 @@ import { Pruner } from './delivery/pruner.ts';
 import { Ingestor } from './inbound/ingest.ts';
 import { TaskRunner } from './delivery/tasks.ts';
 import { HttpTransport } from './delivery/transports/http.ts';
+import { createPublisher, type DestinationConfigs } from './destinations/publishers/index.ts';
+import { DestinationTransport } from './destinations/transport.ts';
 import { ListenTransport } from './delivery/transports/listen.ts';
 import { ThreadedHttpTransport } from './delivery/transports/threaded-http.ts';
 import { openKeyring, type Keyring } from './security/master-key.ts';
@@ -121,7 +123,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   const bus = shared ? store.bus : null;
   const requestTimeoutMs = config.requestTimeout * 1000;
 
-  const endpoints = new EndpointCache(store.catalog, store.transformations, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
+  const endpoints = new EndpointCache(store.catalog, store.transformations, store.endpointAuth, shared ? config.sharedCacheMaxAge * 1000 : Number.POSITIVE_INFINITY);
   const live = new LiveFeed(bus, log.child({ component: 'live' }));
   const listen = new ListenHub(bus, log.child({ component: 'listen' }));
   const metrics = new Metrics(store);
@@ -165,7 +167,9 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
   });
   // Its sandbox thread starts on first use, so a Herald without transformations loads none.
   const transforms = new TransformRunner(transformLimits(config));
-  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), http], recorder, transforms, {
+  // Broker and database destinations, each with a connection of its own, opened on its first delivery.
+  const destinations = new DestinationTransport(targets, (type, destination) => createPublisher(type, destination as unknown as DestinationConfigs[typeof type]));
+  const attempts = new Attempts(store.catalog, endpoints, [new ListenTransport(listen), destinations, http], recorder, transforms, {
     retrySchedule: config.retrySchedule,
     requestTimeoutMs,
     userAgent: `Herald-Webhooks/${VERSION}`,
@@ -207,7 +211,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     const ingestor = new Ingestor(store.inbound, endpoints, publisher, log.child({ component: 'inbound' }));
     server = await buildServer({
       config, catalog: store.catalog, history: store.history, access: store.access, inbound: store.inbound, stats: store.stats,
-      tasks: store.tasks, queue: store.queue, circuits: store.circuits, transformations: store.transformations, transforms, health: () => checkHealth(store, config.healthStallAfter * 1000),
+      tasks: store.tasks, queue: store.queue, circuits: store.circuits, transformations: store.transformations, endpointAuth: store.endpointAuth, pollers: store.pollers, transforms, health: () => checkHealth(store, config.healthStallAfter * 1000),
       endpoints, publisher, operational, taskRunner: tasks, live, listen, metrics, auth, ingestor, deliveriesDue: noteDue, log,
     });
     try {
@@ -257,6 +261,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
         await attempts.flush();
         await transforms.close();
         if (!options.handOverThreads) await http.close();
+        await destinations.close();
         // After the engine stopped: the spans of the last attempts go out with this flush.
         await tracing.shutdown();
         await store.close();

@@ -3,6 +3,7 @@ import type { ApplicationIn, ApplicationOut, ApplicationPatch, CreateApplication
 import type { AttemptHeadersOut, AttemptListQuery, AttemptQuery, EndpointMessageListQuery, EndpointMessageOut, MessageAttemptOut, MessageEndpointListQuery, MessageEndpointOut } from './attempts.ts';
 import type { AuditEntryOut, AuditListQuery } from './audit.ts';
 import type { EmptyOut, ListQuery, ListResponse } from './common.ts';
+import type { EndpointAuthIn, EndpointAuthOut } from './endpoint-auth.ts';
 import type {
   EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch, EndpointSecretOut, EndpointSecretRotateIn,
   EndpointStatsOut, EndpointUpdate, EventExampleIn, StatsQuery,
@@ -14,6 +15,10 @@ import type { MessageIn, MessageListItemOut, MessageListWithStatusQuery, Message
 import type { InboundReplayOut, InboundRequestListQuery, InboundRequestOut, SourceIn, SourceOut, SourcePatch, SourceReplayIn, SourceReplayOut } from './sources.ts';
 import type { SeriesOut, SeriesQuery } from './stats.ts';
 import type { BulkReplayIn, TaskOut, TaskRangeIn, TaskStartedOut } from './tasks.ts';
+import type {
+  ConsumerPollQuery, DestinationIn, DestinationOut, DestinationPatch, DestinationSecretOut, PollingEndpointConsumerSeekIn, PollingEndpointConsumerSeekOut,
+  PollingEndpointOut, PollQuery,
+} from './destinations.ts';
 import type { EndpointTransformationOut, EndpointTransformationPatch, EndpointTransformationSimulateIn, EndpointTransformationSimulateOut } from './transformations.ts';
 import type { PortalAccessIn, PortalAccessOut, TokenCreatedOut, TokenIn, TokenListQuery, TokenOut, WhoAmIOut } from './tokens.ts';
 
@@ -54,6 +59,9 @@ export interface ApiRoutes {
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/headers': { response: EndpointHeadersOut };
   'PUT /api/v1/app/:app_id/endpoint/:endpoint_id/headers': { body: EndpointHeadersIn; response: void };
   'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/headers': { body: EndpointHeadersPatchIn; response: void };
+  'GET /api/v1/app/:app_id/endpoint/:endpoint_id/auth': { response: EndpointAuthOut };
+  'PUT /api/v1/app/:app_id/endpoint/:endpoint_id/auth': { body: EndpointAuthIn; response: void };
+  'DELETE /api/v1/app/:app_id/endpoint/:endpoint_id/auth': { response: void };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats': { query: Q<typeof StatsQuery>; response: EndpointStatsOut };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example': { body: EventExampleIn; response: MessageOut };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { response: EndpointTransformationOut };
@@ -62,6 +70,16 @@ export interface ApiRoutes {
   'GET /api/v1/source/:source_id/transformation': { response: EndpointTransformationOut };
   'PATCH /api/v1/source/:source_id/transformation': { body: EndpointTransformationPatch; response: void };
   'POST /api/v1/source/:source_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };
+  'GET /api/v1/app/:app_id/destination': { query: Q<typeof ListQuery>; response: ListResponse<DestinationOut> };
+  'POST /api/v1/app/:app_id/destination': { body: DestinationIn; response: DestinationOut };
+  'GET /api/v1/app/:app_id/destination/:destination_id': { response: DestinationOut };
+  'PUT /api/v1/app/:app_id/destination/:destination_id': { body: DestinationIn; response: DestinationOut };
+  'PATCH /api/v1/app/:app_id/destination/:destination_id': { body: DestinationPatch; response: DestinationOut };
+  'DELETE /api/v1/app/:app_id/destination/:destination_id': { response: void };
+  'GET /api/v1/app/:app_id/destination/:destination_id/secret': { response: DestinationSecretOut };
+  'GET /api/v1/app/:app_id/poller/:sink_id': { query: Q<typeof PollQuery>; response: PollingEndpointOut };
+  'GET /api/v1/app/:app_id/poller/:sink_id/consumer/:consumer_id': { query: Q<typeof ConsumerPollQuery>; response: PollingEndpointOut };
+  'POST /api/v1/app/:app_id/poller/:sink_id/consumer/:consumer_id/seek': { body: PollingEndpointConsumerSeekIn; response: PollingEndpointConsumerSeekOut };
 
   'POST /api/v1/app/:app_id/msg': { query: Q<typeof MessageQuery>; body: MessageIn; response: MessageOut };
   'GET /api/v1/app/:app_id/msg': { query: Q<typeof MessageListWithStatusQuery>; response: ListResponse<MessageListItemOut> };

@@ -12,11 +12,14 @@ import { findApp, type AppLookup } from './lookup.ts';
 const ADMIN_ONLY = /^\/api\/v1\/(token|audit-log|auth|operational-webhook)(\/|$)/;
 const APP_ROUTE = /^\/api\/v1\/app\/:app_id(\/|$)/;
 /** Reads that hand out what signs or authenticates deliveries: not for the global read-only scope. */
-const SECRET_READ = /\/endpoint\/:endpoint_id\/(secret|headers)$/;
+const SECRET_READ = /\/(endpoint\/:endpoint_id\/(secret|headers|auth)|destination\/:destination_id\/secret)$/;
 /** Global reads an application token may make (the shared event catalogue; its own tasks, checked by the route). */
 const APP_TOKEN_GLOBAL_READS = new Set(['/api/v1/event-type', '/api/v1/event-type/:event_type_name', '/api/v1/background-task/:task_id']);
-/** A GET that changes things: opening a listen session creates or updates the session's endpoint. */
-const LISTEN_ROUTE = '/api/v1/app/:app_id/listen/:name';
+/**
+ * GETs that change things: opening a listen session creates or updates the session's endpoint; a named poller
+ * consumer's read moves its position.
+ */
+const CHANGING_GETS = new Set(['/api/v1/app/:app_id/listen/:name', '/api/v1/app/:app_id/poller/:sink_id/consumer/:consumer_id']);
 export const WHOAMI_ROUTE = '/api/v1/auth/me';
 /** Revokes the token that calls it: any token may end itself, read-only ones included. */
 export const LOGOUT_ROUTE = '/api/v1/auth/logout';
@@ -39,7 +42,7 @@ export async function authorize(
   if (route === undefined) return;
   // Every token may ask who it is (the dashboard does, to know what to show), and end itself.
   if (route === WHOAMI_ROUTE || route === LOGOUT_ROUTE) return;
-  const isRead = (request.method === 'GET' || request.method === 'HEAD') && route !== LISTEN_ROUTE;
+  const isRead = (request.method === 'GET' || request.method === 'HEAD') && !CHANGING_GETS.has(route);
   if (ADMIN_ONLY.test(route)) throw forbidden('This needs an admin token');
 
   if (route === '/metrics') return assertMayReadMetrics(principal);

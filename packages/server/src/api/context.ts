@@ -8,7 +8,7 @@ import type { LiveFeed } from '../delivery/live-feed.ts';
 import type { OperationalWebhooks } from '../delivery/operational.ts';
 import type { Publisher } from '../delivery/publish.ts';
 import type { TaskRunner } from '../delivery/tasks.ts';
-import type { AccessStore, CatalogStore, CircuitStore, HistoryStore, InboundStore, QueueStore, StatsStore, TaskStore, TransformationStore } from '../store/storage.ts';
+import type { AccessStore, CatalogStore, CircuitStore, EndpointAuthStore, HistoryStore, InboundStore, PollerStore, QueueStore, StatsStore, TaskStore, TransformationStore } from '../store/storage.ts';
 import type { TransformRunner } from '../transform/runner.ts';
 import type { Authenticator } from './auth.ts';
 import type { Health } from './health.ts';
@@ -34,6 +34,10 @@ export interface ApiContext {
   circuits: Pick<CircuitStore, 'listCircuits'>;
   /** Endpoints' and inbound sources' transformations as records. */
   transformations: TransformationStore;
+  /** Endpoints' authentication (basic, OAuth 2.0, client certificate) as records. */
+  endpointAuth: EndpointAuthStore;
+  /** Polling destinations' named consumers and where they have read to. */
+  pollers: PollerStore;
   /** Runs transformations in the sandbox (the simulate route's "try it"). */
   transforms: Pick<TransformRunner, 'run'>;
   /** Whether Herald can take and deliver messages, as GET /api/v1/health reports it. */

@@ -13,6 +13,7 @@ import { registerManagementCommands } from './manage/index.ts';
 import { registerSendCommand } from './send.ts';
 import { registerEncryptionCommands } from './encryption.ts';
 import { registerListenCommand } from './listen.ts';
+import { registerPollCommand } from './poll.ts';
 import { registerTailCommand } from './tail.ts';
 import { VERSION } from '../version.ts';
 
@@ -180,6 +181,7 @@ registerManagementCommands(program);
 registerSendCommand(program);
 registerTailCommand(program);
 registerListenCommand(program);
+registerPollCommand(program);
 registerEncryptionCommands(program);
 
 try {

@@ -6,6 +6,7 @@ import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { TransformRunner } from '../transform/runner.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
+import { EndpointAuthentication, sendsAuthorization } from './endpoint-authentication.ts';
 import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
@@ -32,6 +33,9 @@ export interface AttemptReport {
   reachedEndpoint: boolean;
 }
 
+/** A transformed request is not started with less than this (or half its timeout) left of its attempt's deadline. */
+const MIN_SEND_MS = 1_000;
+
 /** Svix sends message.attempt.failing after the 4th failed attempt, and recovered for a success after that. */
 const FAILING_AFTER_ATTEMPTS = 4;
 
@@ -42,6 +46,8 @@ const FAILING_AFTER_ATTEMPTS = 4;
  */
 export class Attempts {
   private readonly tracing: Tracing;
+  /** Endpoints' basic, OAuth 2.0 and client certificate authentication, with the OAuth tokens of this process. */
+  private readonly authentication: EndpointAuthentication;
 
   constructor(
     /** Endpoint health: an endpoint that keeps failing is disabled. */
@@ -56,6 +62,7 @@ export class Attempts {
     private readonly log: Logger,
   ) {
     this.tracing = options.tracing ?? NO_TRACING;
+    this.authentication = new EndpointAuthentication(transports);
   }
 
   /** Resolves once the outcome of every attempt made so far is written. */
@@ -105,15 +112,22 @@ export class Attempts {
       retryable = false;
       canceled = true;
       result = noAnswer('not sent: the transformation cancelled it', transformed.durationMs);
+    } else if (transformed !== null && this.timeLeft(endpoint, startedAt) < Math.min(MIN_SEND_MS, this.timeoutFor(endpoint) / 2)) {
+      // The lease was checked to cover one request timeout when the attempt began: time spent waiting for the sandbox
+      // comes out of it, or the request could outlive the lease and be sent twice.
+      sent = false;
+      result = noAnswer('not sent: the transformation waited too long for the sandbox to leave time for the request', transformed?.durationMs ?? 0);
     } else {
       if (transformed) url = transformed.url;
       const { headers, body } = await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt);
-      request = recordedRequest(headers, endpoint.headers);
-      result = await transport.send({
+      const auth = await this.endpoints.auth(endpoint.id, endpoint.appId);
+      request = recordedRequest(headers, endpoint.headers, sendsAuthorization(auth));
+      ({ outcome: result, sent } = await this.authentication.send(transport, {
         ...(transformed?.method === 'PUT' && { method: 'PUT' as const }),
-        url, headers, body, timeoutMs: this.timeoutFor(endpoint),
+        url, headers, body, timeoutMs: transformed === null ? this.timeoutFor(endpoint) : this.timeLeft(endpoint, startedAt),
+        ...(endpoint.destination && { destination: endpoint.destination }),
         attempt: { appId: endpoint.appId, messageId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, number: item.attempts + 1 },
-      });
+      }, auth));
     }
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
@@ -164,6 +178,14 @@ export class Attempts {
     // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
     // request lost with a delivery thread.
     return { succeeded, reachedEndpoint: sent && retryable && transport.judgesEndpoint && !result.heraldFault };
+  }
+
+  /**
+   * What is left of the attempt's deadline (its endpoint's timeout) `startedAt` on: a transformed request gets that,
+   * as its wait for the sandbox has no bound of its own.
+   */
+  private timeLeft(endpoint: Endpoint, startedAt: number): number {
+    return this.timeoutFor(endpoint) - (Date.now() - startedAt);
   }
 
   /**
@@ -272,9 +294,13 @@ type TransformedAttempt =
   | { ok: true; cancel: boolean; method: 'POST' | 'PUT'; url: string; payload: string; durationMs: number }
   | { ok: false; reason: string; durationMs: number };
 
-/** The attempt log's copy of the request headers: the endpoint's custom header values are named, not kept. */
-function recordedRequest(sent: Record<string, string>, custom: Record<string, string>): AttemptRequest {
+/**
+ * The attempt log's copy of the request headers: the values of the endpoint's custom headers, and of the Authorization
+ * header its authentication adds (`authorization`), are named, not kept.
+ */
+function recordedRequest(sent: Record<string, string>, custom: Record<string, string>, authorization: boolean): AttemptRequest {
   const sensitive = new Set(Object.keys(custom).map((name) => name.toLowerCase()));
+  if (authorization) sensitive.add('authorization');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(sent)) if (!sensitive.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   return { headers, sensitive: [...sensitive] };

@@ -1,4 +1,4 @@
-import type { CatalogStore, TransformationStore } from '../store/storage.ts';
+import type { CatalogStore, EndpointAuth, EndpointAuthStore, TransformationStore } from '../store/storage.ts';
 import type { App, Endpoint } from '../store/types.ts';
 
 interface Cached<T> {
@@ -7,8 +7,8 @@ interface Cached<T> {
 }
 
 /**
- * Apps by id or uid and endpoints per app (for publishing), and signing keys and transformations per endpoint (for
- * sending; a source's transformation too), kept in memory.
+ * Apps by id or uid and endpoints per app (for publishing), and signing keys, transformations and authentication per
+ * endpoint (for sending; a source's transformation too), kept in memory.
  * Every write that changes them announces itself on the bus, here and in every other process sharing the database
  * (store/catalog-changes.ts), and each process's bus listener hands the notice to forgetApp. `maxAgeMs` bounds how
  * long a process can miss such a notice (a dropped connection) before it rereads. Keys are also dropped when the
@@ -25,10 +25,13 @@ export class EndpointCache {
    * the application it delivers for: a change to it is announced for that application.
    */
   private readonly transformations = new Map<string, Cached<string | null> & { appId: string }>();
+  /** How each endpoint's requests authenticate, null when they do not, with the application it belongs to. */
+  private readonly auths = new Map<string, Cached<EndpointAuth | null> & { appId: string }>();
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getApp' | 'listAllEndpoints' | 'getEndpointById' | 'getEndpointKeys'>,
     private readonly transformationStore: Pick<TransformationStore, 'getEndpointTransformation' | 'getSourceTransformation'>,
+    private readonly authStore: Pick<EndpointAuthStore, 'getEndpointAuth'>,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -102,6 +105,16 @@ export class EndpointCache {
     return value;
   }
 
+  /** The endpoint's authentication (basic, OAuth 2.0, client certificate), null when it has none. `appId`: its application. */
+  async auth(endpointId: string, appId: string): Promise<EndpointAuth | null> {
+    const now = Date.now();
+    const hit = this.auths.get(endpointId);
+    if (hit && now - hit.at < this.maxAgeMs) return hit.value;
+    const value = await this.authStore.getEndpointAuth(endpointId);
+    this.auths.set(endpointId, { value, at: now, appId });
+    return value;
+  }
+
   /** Drops what this process holds about an app (on a change announced by this process's storage or another process). */
   forgetApp(appId: string): void {
     for (const [ref, cached] of this.apps) if (cached.value.id === appId) this.apps.delete(ref);
@@ -114,12 +127,16 @@ export class EndpointCache {
     // Keys of an endpoint not held by id (it was forgotten while an attempt read them) may be this app's too.
     for (const id of this.keys.keys()) if (!this.byId.has(id)) this.keys.delete(id);
     for (const [key, cached] of this.transformations) if (cached.appId === appId) this.transformations.delete(key);
+    for (const [id, cached] of this.auths) if (cached.appId === appId) this.auths.delete(id);
   }
 }
 
-/** Whether a message goes to an endpoint: enabled, event type filter, channel filter (Svix semantics). */
+/**
+ * Whether a message goes to an endpoint: enabled, event type filter, channel filter (Svix semantics). A polling
+ * destination is read by its consumers instead: nothing is delivered to it.
+ */
 export function endpointWants(ep: Endpoint, eventType: string, channels: readonly string[] | null): boolean {
-  if (ep.disabled) return false;
+  if (ep.disabled || ep.destination?.type === 'pollingEndpoint') return false;
   if (ep.eventTypes !== null && !ep.eventTypes.includes(eventType)) return false;
   if (ep.channels !== null && !(channels ?? []).some((c) => ep.channels!.includes(c))) return false;
   return true;

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
@@ -82,8 +83,9 @@ export async function checkTargetHost(hostname: string, policy: TargetPolicy): P
 
 type Connector = ReturnType<typeof buildConnector>;
 
-export function guardedConnector(policy: TargetPolicy, connectTimeoutMs: number): Connector {
-  const connect = buildConnector({ timeout: connectTimeoutMs });
+/** `tls`: what an endpoint's TLS connections take besides the defaults (a client certificate, the CA to trust). */
+export function guardedConnector(policy: TargetPolicy, connectTimeoutMs: number, tls: ConnectionOptions = {}): Connector {
+  const connect = buildConnector({ ...tls, timeout: connectTimeoutMs });
   if (policy.allowPrivate) return connect;
   const allowed = (policy.allowCidrs ?? []).map((cidr) => ipaddr.parseCIDR(cidr) as Cidr);
   return (options, callback) => {

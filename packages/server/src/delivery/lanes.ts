@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { QueueStore } from '../store/storage.ts';
-import { Trigger, type Admission, type ClaimedDelivery } from '../store/types.ts';
+import { Trigger, type Admission, type ClaimedDelivery, type Endpoint } from '../store/types.ts';
 import type { CircuitBreakers } from './circuit.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import type { Leases } from './leases.ts';
@@ -286,17 +286,18 @@ export class Lanes {
   }
 
   /**
-   * How many attempts to the endpoint may be in flight: its own `concurrency`, or the server's default. Taken from the
+   * How many attempts to the endpoint may be in flight: its own `concurrency`, or the server's default (never fewer than
+   * a destination's batch size, or its batches could not fill). Taken from the
    * endpoint cache on every pump, so a change (after which the cache forgets the endpoint) counts from the next
    * attempt. When the cache does not hold the endpoint, undefined: it is read, and the read pumps the lane.
    */
   private limitOf(endpointId: string, lane: Lane): number | undefined {
     const held = this.endpoints.heldEndpoint(endpointId);
-    if (held) return held.concurrency ?? this.options.perEndpointConcurrency;
+    if (held) return this.concurrencyOf(held);
     if (lane.readingLimit) return undefined;
     lane.readingLimit = true;
     this.endpoints.endpoint(endpointId).then(
-      (endpoint) => endpoint?.concurrency ?? this.options.perEndpointConcurrency,
+      (endpoint) => (endpoint ? this.concurrencyOf(endpoint) : this.options.perEndpointConcurrency),
       (err) => {
         this.log.error({ err, endpointId }, "could not read an endpoint's concurrency; the default applies until it is read again");
         return this.options.perEndpointConcurrency;
@@ -307,6 +308,10 @@ export class Lanes {
       this.pump(endpointId, lane, limit);
     });
     return undefined;
+  }
+
+  private concurrencyOf(endpoint: Endpoint): number {
+    return Math.max(endpoint.concurrency ?? this.options.perEndpointConcurrency, endpoint.destination?.batchSize ?? 1);
   }
 
   /** Starts what the lane may start now; `knownLimit`: the endpoint's limit, just read. */

@@ -3,6 +3,7 @@ import type { HistoryStore, QueueStore } from '../store/storage.ts';
 import type { ForwardSpec } from '../store/inbound-types.ts';
 import { Trigger, type Admission, type App, type ClaimedDelivery, type IdempotentResponse, type Message } from '../store/types.ts';
 import { NO_TRACING, type SpanHandle, type Tracing } from '../telemetry/tracing.ts';
+import { orderKeyOf } from '../destinations/order-key.ts';
 import { endpointWants, type EndpointCache } from './endpoint-cache.ts';
 import { filterMatches, type FilterSubject } from './filter.ts';
 
@@ -115,7 +116,7 @@ export class Publisher {
     const traceparent = span?.traceparent;
     const created = await this.store.history.createMessage({
       message,
-      deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]! })),
+      deliveries: targets.map((ep, i) => ({ endpointId: ep.id, admission: admissions[i]!, ...(ep.ordered && { orderKey: orderKeyOf(ep, input.payload) }) })),
       dueAt,
       leaseUntil: now + (intake?.leaseMs ?? 0),
       payloadExpiresAt: input.payloadExpiresAt ?? null,
@@ -131,7 +132,9 @@ export class Publisher {
     // Another request with the same idempotency key committed first (possibly in another process).
     if ('replay' in created) return created;
     const { deliveryIds } = created;
-    for (const ep of targets) if (ep.ordered && (await this.store.queue.promoteNextInOrder(ep.id, now))) intake?.noteDue(dueAt);
+    for (const [i, ep] of targets.entries()) {
+      if (ep.ordered && (await this.store.queue.promoteNextInOrder(ep.id, now, deliveryIds[i]!))) intake?.noteDue(dueAt);
+    }
     if (!intake) return { message, responseBody };
     const leased: ClaimedDelivery[] = [];
     deliveryIds.forEach((deliveryId, i) => {

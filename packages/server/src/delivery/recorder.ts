@@ -14,7 +14,8 @@ export class Recorder {
   /** Endpoints with a success in this batch: their failing runs end. */
   private succeeded = new Set<string>();
   /** Ordered endpoints whose current delivery became final in this batch: the next one's turn comes. */
-  private turnsEnded = new Set<string>();
+  /** Ordered endpoints' deliveries that became final, by delivery id: the next of each one's turn group goes. */
+  private turnsEnded = new Map<number, string>();
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
@@ -38,7 +39,7 @@ export class Recorder {
     this.pending.push(outcome);
     this.eventTypes.push(eventType);
     if (outcome.status === Status.Success) this.succeeded.add(endpoint.id);
-    if (endpoint.ordered && outcome.nextAttemptAt === null) this.turnsEnded.add(endpoint.id);
+    if (endpoint.ordered && outcome.nextAttemptAt === null) this.turnsEnded.set(outcome.deliveryId, endpoint.id);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -59,7 +60,7 @@ export class Recorder {
     this.pending = [];
     this.eventTypes = [];
     this.succeeded = new Set();
-    this.turnsEnded = new Set();
+    this.turnsEnded = new Map();
     let soonestRetry = Number.POSITIVE_INFINITY;
     for (const outcome of batch) if (outcome.nextAttemptAt !== null && outcome.nextAttemptAt < soonestRetry) soonestRetry = outcome.nextAttemptAt;
     const write = async () => {
@@ -69,7 +70,7 @@ export class Recorder {
       if (succeeded.length > 0) await this.store.catalog.noteEndpointsSucceeded(succeeded);
       // Only after the outcome is committed does the endpoint have nothing active, so the next one can be promoted.
       const now = Date.now();
-      for (const endpointId of turnsEnded) if (await this.store.queue.promoteNextInOrder(endpointId, now)) this.onDue(now);
+      for (const [deliveryId, endpointId] of turnsEnded) if (await this.store.queue.promoteNextInOrder(endpointId, now, deliveryId)) this.onDue(now);
     };
     this.flushing = write().then(
       () => undefined,

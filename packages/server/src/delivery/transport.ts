@@ -1,4 +1,5 @@
-import type { ClaimedDelivery } from '../store/types.ts';
+import type { ClientCertificate } from '../store/slices/endpoint-auth.ts';
+import type { ClaimedDelivery, EndpointDestination } from '../store/types.ts';
 
 /** The most of a receiver's answer an attempt keeps. */
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
@@ -12,6 +13,10 @@ export interface SignedRequest {
   body: string | Buffer;
   /** The deadline of the whole attempt, from the first byte out to the last byte of the answer. */
   timeoutMs: number;
+  /** A destination's type and settings (credentials included), for the transport that publishes to its broker. */
+  destination?: EndpointDestination;
+  /** Mutual TLS: the client certificate to present, and the CA the receiver's certificate must chain to (HTTP only). */
+  clientCertificate?: ClientCertificate;
   /** Which attempt this is: a transport that shows deliveries to a person (`herald listen`) names them. */
   attempt: { appId: string; messageId: string; endpointId: string; eventType: string; number: number };
 }

@@ -78,10 +78,18 @@ export function ksuid(nowMs: number = Date.now()): string {
   return encodeBase62(second >>> 0, last);
 }
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'qtask' | 'tok' | 'audit' | 'src' | 'inreq';
+export type IdPrefix = 'app' | 'ep' | 'dest' | 'msg' | 'atmpt' | 'qtask' | 'tok' | 'audit' | 'src' | 'inreq';
 
 export function newId(prefix: IdPrefix, nowMs?: number): string {
   return `${prefix}_${ksuid(nowMs)}`;
+}
+
+/**
+ * The lowest id of this type made at `ms`'s second: every id made from that second on sorts after it, every earlier
+ * one before. A position in an id-ordered list that no id holds (a poller's "from this time on").
+ */
+export function idAtTime(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeBase62(Math.max(0, Math.floor(ms / 1000) - KSUID_EPOCH) >>> 0, new Uint32Array(4))}`;
 }
 
 const KSUID_TEXT = new RegExp(`^[${BASE62}]{${KSUID_LENGTH}}$`);

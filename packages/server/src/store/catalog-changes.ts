@@ -1,10 +1,10 @@
-import type { Bus, CatalogStore, InboundStore, Storage, TransformationStore } from './storage.ts';
+import type { Bus, CatalogStore, EndpointAuthStore, InboundStore, Storage, TransformationStore } from './storage.ts';
 import type { StoreEvent } from './types.ts';
 
 /**
  * Invalidation as a property of the write, not of each caller's memory: the storage returned here announces every
- * committed write that changes what an endpoint cache holds (an application, its endpoints, their signing keys and
- * transformations).
+ * committed write that changes what an endpoint cache holds (an application, its endpoints, their signing keys,
+ * transformations and authentication).
  * Once such a write commits, this process's bus listeners hear `endpoints-changed` for the application at once, and
  * the other processes sharing the database hear it through the bus. So the endpoint cache has one notice source, the
  * bus, for changes made here and elsewhere alike.
@@ -23,7 +23,7 @@ export function announcingCatalogChanges(storage: Storage): Storage {
       // The other processes reread within their cache's maximum age.
     });
   };
-  const { catalog, inbound, transformations } = storage;
+  const { catalog, inbound, transformations, endpointAuth } = storage;
   // Read before the write: once it has committed, nothing may fail the caller's request.
   const appOfEndpoint = async (id: string) => (await catalog.getEndpointById(id))?.appId;
 
@@ -83,6 +83,20 @@ export function announcingCatalogChanges(storage: Storage): Storage {
       return patched;
     },
   };
+  const endpointAuthWrites: Partial<EndpointAuthStore> = {
+    async setEndpointAuth(endpointId, auth, now) {
+      const appId = await appOfEndpoint(endpointId);
+      const set = await endpointAuth.setEndpointAuth(endpointId, auth, now);
+      if (set) changed(appId);
+      return set;
+    },
+    async clearEndpointAuth(endpointId) {
+      const appId = await appOfEndpoint(endpointId);
+      const cleared = await endpointAuth.clearEndpointAuth(endpointId);
+      if (cleared) changed(appId);
+      return cleared;
+    },
+  };
   const bus: Bus = {
     async subscribe(listener) {
       await storage.bus.subscribe(listener);
@@ -94,6 +108,6 @@ export function announcingCatalogChanges(storage: Storage): Storage {
   // originals; what is not replaced, dialect-specific fields included, is carried over as it is.
   return {
     ...storage, catalog: { ...catalog, ...catalogWrites }, inbound: { ...inbound, ...inboundWrites },
-    transformations: { ...transformations, ...transformationWrites }, bus,
+    transformations: { ...transformations, ...transformationWrites }, endpointAuth: { ...endpointAuth, ...endpointAuthWrites }, bus,
   };
 }

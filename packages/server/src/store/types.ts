@@ -49,8 +49,27 @@ export interface Endpoint {
   filter: EndpointFilter | null;
   metadata: Record<string, string>;
   headers: Record<string, string>;
+  /** Set when this is a destination (Svix's): delivered to a broker, a database or a poller instead of an HTTP URL. */
+  destination: EndpointDestination | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** The destination types Herald delivers to; every other type Svix names is refused (422), never accepted silently. */
+export const DESTINATION_TYPES = ['rabbitMq', 'postgres', 'fifoEndpoint', 'pollingEndpoint', 'nats', 'mqtt', 'redis'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+/**
+ * What makes an endpoint row a destination. `config` holds the type's settings, credentials included: it is sealed
+ * at rest like custom headers. A fifoEndpoint's URL and headers are the row's own (it is an ordered HTTP endpoint).
+ */
+export interface EndpointDestination {
+  type: DestinationType;
+  config: Record<string, unknown>;
+  /** Messages gathered into one publish or insert. */
+  batchSize: number;
+  /** How long a batch waits to fill before it goes anyway, seconds. */
+  maxWaitSecs: number;
 }
 
 export interface EndpointKey {
@@ -189,6 +208,8 @@ export interface PageResult<T> {
 
 export interface MessageFilter {
   channel?: string;
+  /** Messages carrying at least one of these channels (a poller's channel filter). */
+  anyChannel?: readonly string[];
   eventTypes?: string[];
   tag?: string;
   before?: number;
@@ -224,7 +245,8 @@ export type Admission = 'leased' | 'due' | 'parked' | 'turn';
 export interface NewMessage {
   message: Message;
   /** Endpoints to deliver to (already matched). */
-  deliveries: { endpointId: string; admission: Admission }[];
+  /** `orderKey`: for an ordered endpoint, the group it takes turns within (null: the endpoint's one group). */
+  deliveries: { endpointId: string; admission: Admission; orderKey?: string | null }[];
   /** When the first attempt is due (for 'due' deliveries). */
   dueAt: number;
   /** Lease end for 'leased' deliveries. */

@@ -278,7 +278,7 @@ test('SQLite: a database from before encryption is encrypted in place on the fir
       await legacy.catalog.createEndpoint(
         {
           id: `ep_legacy${i}`, appId: 'app_legacy', uid: null, url: receiver.url(`/legacy/${i}`), description: '', eventTypes: null, channels: null,
-          disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: { 'x-api-token': token }, createdAt: now, updatedAt: now,
+          disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-api-token': token }, createdAt: now, updatedAt: now,
         },
         { key: raw.toString('base64'), createdAt: now, expiresAt: null },
       );
@@ -329,7 +329,7 @@ async function checkStaleProcess(stale: Storage, rotator: Storage, newKey: Maste
   const now = Date.now();
   const endpoint = (id: string) => ({
     id, appId: 'app_s', uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: { 'x-a': 'b' }, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-a': 'b' }, createdAt: now, updatedAt: now,
   });
   await stale.catalog.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
   await stale.catalog.createEndpoint(endpoint('ep_1'), { key: 'c2VjcmV0c2VjcmV0', createdAt: now, expiresAt: null });
@@ -362,7 +362,7 @@ test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, a
     await legacy.catalog.createEndpoint(
       {
         id: 'ep_old', appId: 'app_old', uid: 'hmac', url: receiver.url('/old/hmac'), description: '', eventTypes: null, channels: null,
-        disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: { 'x-legacy': 'legacy-header-value-7f3a' }, createdAt: now, updatedAt: now,
+        disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-legacy': 'legacy-header-value-7f3a' }, createdAt: now, updatedAt: now,
       },
       { key: legacyKey.toString('base64'), createdAt: now, expiresAt: null },
     );

@@ -60,6 +60,8 @@ describe('tenant isolation', () => {
       `/api/v1/app/${b.app_id}/msg?with_content=true`,
       `/api/v1/app/${b.app_id}/attempt/endpoint/${b.endpoint_id}`,
       `/api/v1/app/${b.app_id}/msg/${b.msg_id}/endpoint`,
+      `/api/v1/app/${b.app_id}/destination`,
+      `/api/v1/app/${b.app_id}/destination/${b.destination_id}/secret`,
       '/api/v1/event-type?include_archived=true&with_content=true',
     ]) {
       const res = await api(herald.url, 'GET', path);
@@ -84,6 +86,9 @@ describe('tenant isolation', () => {
       // The same uids in both applications: a uid must resolve inside the path's application only.
       const msg = await api(herald.url, 'POST', `/api/v1/app/${uid}/msg`, { eventType: 'order.created', eventId: 'evt-1', payload: { tenant: uid } });
       ids.msg_id = msg.json.id;
+      const poller = await api(herald.url, 'POST', `/api/v1/app/${uid}/destination`, { type: 'pollingEndpoint', uid: 'feed' });
+      ids.destination_id = ids.sink_id = poller.json.id;
+      ids.consumer_id = 'reader';
     }
     await receiver.waitFor((r) => r.length >= 2);
     for (const ids of [a, b]) {
@@ -127,7 +132,7 @@ describe('tenant isolation', () => {
         // Routes under /api/v1/app answer "not found"; admin-only ones naming an application refuse it whichever it is.
         const expected = route.template.startsWith('/api/v1/app/') ? 404 : 403;
         assert.equal(asIfMissing.status, expected, `${route.method} ${route.template} for a missing application`);
-        for (const ids of [b, { ...b, app_id: b.app_uid!, endpoint_id: 'hook', msg_id: 'evt-1' }]) {
+        for (const ids of [b, { ...b, app_id: b.app_uid!, endpoint_id: 'hook', msg_id: 'evt-1', destination_id: 'feed', sink_id: 'feed' }]) {
           const res = await call(herald.url, token(), route, ids);
           assert.equal(res.status, expected, `${route.method} ${fill(route.template, ids)} answered ${res.status}: ${res.text}`);
           assert.equal(res.text, asIfMissing.text, `${route.method} ${route.template}: the answer differs from a missing application's`);

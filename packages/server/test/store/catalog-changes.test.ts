@@ -21,7 +21,7 @@ const T0 = 1_700_000_000_000;
 const mkApp = (id: string): App => ({ id, uid: null, name: id, metadata: {}, throttleRate: null, createdAt: T0, updatedAt: T0 });
 const mkEndpoint = (id: string, appId: string, over: Partial<Endpoint> = {}): Endpoint => ({
   id, appId, uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
+  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
 });
 const mkKey = (fill: number): EndpointKey => ({ key: Buffer.alloc(24, fill).toString('base64'), createdAt: T0, expiresAt: null });
 const mkSource = (id: string, appId: string): Source => ({
@@ -44,7 +44,7 @@ function announcingWithRecordedBus(store: Storage) {
   };
   const recorded: Storage = {
     dialect: store.dialect, migrationsApplied: store.migrationsApplied, close: () => store.close(), storageFull: () => store.storageFull(),
-    settings: store.settings, catalog: store.catalog, circuits: store.circuits, transformations: store.transformations, queue: store.queue, history: store.history, tasks: store.tasks,
+    settings: store.settings, catalog: store.catalog, circuits: store.circuits, transformations: store.transformations, endpointAuth: store.endpointAuth, pollers: store.pollers, queue: store.queue, history: store.history, tasks: store.tasks,
     access: store.access, inbound: store.inbound, stats: store.stats, keys: store.keys, bus,
   };
   const announcing = announcingCatalogChanges(recorded);
@@ -109,7 +109,7 @@ describeEachBackend('catalog changes', backends, (withStore) => {
 
   withStore('an endpoint cache listening on the bus sees each change at once, with no maximum age to wait out', async (store) => {
     const announcing = announcingCatalogChanges(store);
-    const cache = new EndpointCache(announcing.catalog, announcing.transformations);
+    const cache = new EndpointCache(announcing.catalog, announcing.transformations, announcing.endpointAuth);
     await announcing.bus.subscribe((event) => {
       if (event.type === 'endpoints-changed') cache.forgetApp(event.appId);
     });

@@ -72,7 +72,7 @@ export async function createEndpoint(ctx: Pick<ApiContext, 'config' | 'catalog'>
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
   await ctx.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });
@@ -126,7 +126,8 @@ export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: Endpo
   const endpointOf = async (params: unknown) => {
     const app = await appOf(params);
     const endpoint = await ctx.catalog.getEndpoint(app.id, (params as Params).endpoint_id);
-    if (!endpoint) throw HeraldError.notFound('Endpoint');
+    // A destination is managed under /destination: its config and an endpoint's fields must not be mixed up.
+    if (!endpoint || endpoint.destination) throw HeraldError.notFound('Endpoint');
     return { app, endpoint };
   };
 
@@ -163,6 +164,7 @@ export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: Endpo
   }, async (req, reply) => {
     const app = await appOf(req.params);
     const existing = await ctx.catalog.getEndpoint(app.id, (req.params as Params).endpoint_id);
+    if (existing?.destination) throw new HeraldError(409, 'conflict', 'This id or uid names a destination, not an HTTP endpoint');
     const uid = uidForPut(req.body.uid, (req.params as Params).endpoint_id, 'ep');
     if (!existing) return reply.status(201).send(endpointOut(await createEndpoint(ctx, app, { ...req.body, uid }), NO_CIRCUITS));
     const endpoint = applyFields(existing, { ...req.body, uid }, ctx.config);

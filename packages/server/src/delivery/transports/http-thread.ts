@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ClientCertificate } from '../../store/slices/endpoint-auth.ts';
 import type { TransportOutcome } from '../transport.ts';
 import { HttpTransport, type HttpTargets } from './http.ts';
 
@@ -22,6 +23,8 @@ export interface ThreadRequest {
   headers: Record<string, string>;
   body: string | Uint8Array;
   timeoutMs: number;
+  /** Mutual TLS: the thread's HttpTransport keeps a pool per certificate, as the main thread's would. */
+  clientCertificate?: ClientCertificate;
 }
 
 /** `retarget`: from now on send under these targets (the warm-up's threads, handed to the real Herald). */
@@ -55,9 +58,9 @@ port.on('message', (message: ToThread) => {
     void previous.close();
     return;
   }
-  for (const { id, method, url, headers, body, timeoutMs } of message.requests) {
+  for (const { id, method, url, headers, body, timeoutMs, clientCertificate } of message.requests) {
     const bytes = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    void transport.send({ method, url, headers, body: bytes, timeoutMs }).then((outcome) => answer(id, outcome));
+    void transport.send({ method, url, headers, body: bytes, timeoutMs, clientCertificate }).then((outcome) => answer(id, outcome));
   }
 });
 port.postMessage({ type: 'ready' } satisfies FromThread);

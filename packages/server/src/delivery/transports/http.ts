@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from 'node:tls';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { ClientCertificate } from '../../store/slices/endpoint-auth.ts';
 import { TargetRefusedError, checkTargetHost, guardedConnector, type TargetPolicy } from '../guard.ts';
 import { RESPONSE_BODY_LIMIT, noAnswer, type SignedRequest, type Transport, type TransportOutcome } from '../transport.ts';
 
@@ -7,34 +10,61 @@ import { RESPONSE_BODY_LIMIT, noAnswer, type SignedRequest, type Transport, type
 export type HttpTargets = TargetPolicy & { httpsOnly?: boolean; egressProxy?: string };
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Pools kept for distinct client certificates; the one used longest ago closes (once its requests end) to make room. */
+const MAX_CLIENT_CERTIFICATE_POOLS = 256;
 
 /**
  * Sends one signed POST (or PUT). One undici Agent keeps a pool of keep-alive connections per origin; no redirect is followed
  * (a 3xx is the endpoint's answer, and a failure). One deadline covers the whole attempt, connect to last body byte:
  * the delivery's lease is sized on it. With an egress proxy every request leaves through it (a CONNECT tunnel), so
  * receivers see the proxy's fixed addresses. It takes every URL no other transport took (a bad one fails here).
+ * A request with a client certificate (mutual TLS) goes through a pool of its own per certificate, built the same way:
+ * connections made with one certificate are never reused with another, nor TLS sessions resumed across them.
  */
 export class HttpTransport implements Transport {
   readonly judgesEndpoint = true;
   private readonly agent: Dispatcher;
+  /** By a hash of the certificate, key, passphrase and CA; the most recently used last. */
+  private readonly certificateAgents = new Map<string, Dispatcher>();
   private readonly httpsOnly: boolean;
   /** Set when deliveries go through a proxy: targets are then checked before each request instead of at connect. */
   private readonly proxiedTargets: TargetPolicy | null;
 
   constructor(
     /** The pool's wait for headers and for each body chunk: the attempt deadline. */
-    timeoutMs: number,
-    targets: HttpTargets,
+    private readonly timeoutMs: number,
+    private readonly targets: HttpTargets,
   ) {
     this.httpsOnly = targets.httpsOnly ?? false;
+    this.proxiedTargets = targets.egressProxy ? targets : null;
+    this.agent = this.pool();
+  }
+
+  /** A pool whose TLS connections take `tls` besides the defaults; through the egress proxy when there is one. */
+  private pool(tls?: ConnectionOptions): Dispatcher {
+    const { timeoutMs, targets } = this;
     const pool = { connections: 64, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-    if (targets.egressProxy) {
-      this.proxiedTargets = targets;
-      this.agent = new ProxyAgent({ uri: targets.egressProxy, proxyTunnel: true, ...pool });
+    if (targets.egressProxy) return new ProxyAgent({ uri: targets.egressProxy, proxyTunnel: true, ...(tls && { requestTls: tls }), ...pool });
+    return new Agent({ connect: guardedConnector(targets, Math.min(timeoutMs, 10_000), tls), ...pool });
+  }
+
+  private dispatcherFor(certificate: ClientCertificate | undefined): Dispatcher {
+    if (!certificate) return this.agent;
+    const { certificate: cert, privateKey: key, passphrase, ca } = certificate;
+    const id = createHash('sha256').update(JSON.stringify([cert, key, passphrase, ca])).digest('base64');
+    let agent = this.certificateAgents.get(id);
+    if (agent) {
+      this.certificateAgents.delete(id);
     } else {
-      this.proxiedTargets = null;
-      this.agent = new Agent({ connect: guardedConnector(targets, Math.min(timeoutMs, 10_000)), ...pool });
+      agent = this.pool({ cert, key, ...(passphrase !== null && { passphrase }), ...(ca !== null && { ca }) });
+      const [oldest] = this.certificateAgents;
+      if (oldest && this.certificateAgents.size >= MAX_CLIENT_CERTIFICATE_POOLS) {
+        this.certificateAgents.delete(oldest[0]);
+        void oldest[1].close();
+      }
     }
+    this.certificateAgents.set(id, agent);
+    return agent;
   }
 
   accepts(): boolean {
@@ -42,7 +72,7 @@ export class HttpTransport implements Transport {
   }
 
   /** Which attempt it is does not matter here: a delivery thread sends with it left out. */
-  async send({ method, url, headers, body, timeoutMs }: SignedRequest | Omit<SignedRequest, 'attempt'>): Promise<TransportOutcome> {
+  async send({ method, url, headers, body, timeoutMs, clientCertificate }: SignedRequest | Omit<SignedRequest, 'attempt'>): Promise<TransportOutcome> {
     if (this.httpsOnly && !url.startsWith('https:')) {
       // An endpoint created before HERALD_ENDPOINT_HTTPS_ONLY was set: refused like a private target, and retried.
       return noAnswer(`refused to deliver to ${url}: HERALD_ENDPOINT_HTTPS_ONLY allows https:// endpoints only`);
@@ -52,7 +82,8 @@ export class HttpTransport implements Transport {
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       if (this.proxiedTargets) await checkTargetHost(new URL(url).hostname, this.proxiedTargets);
-      const res = await request(url, { method: method ?? 'POST', headers, body, dispatcher: this.agent, signal: deadline.signal });
+      const dispatcher = this.dispatcherFor(clientCertificate);
+      const res = await request(url, { method: method ?? 'POST', headers, body, dispatcher, signal: deadline.signal });
       let size = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -79,8 +110,8 @@ export class HttpTransport implements Transport {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.agent, ...this.certificateAgents.values()].map((agent) => agent.close()));
   }
 }
 

@@ -108,12 +108,12 @@ class DeliveryThread {
     this.worker = this.start();
   }
 
-  send({ method, url, headers, body, timeoutMs }: SignedRequest): Promise<TransportOutcome> {
+  send({ method, url, headers, body, timeoutMs, clientCertificate }: SignedRequest): Promise<TransportOutcome> {
     const worker = this.worker;
     if (!worker) return Promise.resolve({ ...noAnswer('not sent: the delivery thread is being replaced'), heraldFault: true });
     const id = this.nextId++;
     if (this.outbox.length === 0) setImmediate(() => this.handOver());
-    this.outbox.push(method ? { id, method, url, headers, body, timeoutMs } : { id, url, headers, body, timeoutMs });
+    this.outbox.push({ id, url, headers, body, timeoutMs, ...(method && { method }), ...(clientCertificate && { clientCertificate }) });
     if (this.waiting.size === 0) worker.ref(); // a send in flight keeps the process up, as a socket would
     this.watchdog ??= setInterval(() => this.checkOverdue(), 1_000).unref();
     const startedAt = performance.now();

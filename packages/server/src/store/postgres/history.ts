@@ -11,6 +11,7 @@ import { Binds, paginate, toMessage } from './rows.ts';
 function messageConditions(filter: MessageFilter, timeColumn: string, binds: Binds): string {
   let sql = '';
   if (filter.channel !== undefined) sql += ` AND m.channels @> jsonb_build_array(${binds.add(filter.channel)}::text)`;
+  if (filter.anyChannel !== undefined) sql += ` AND m.channels ?| ${binds.add(filter.anyChannel)}::text[]`;
   if (filter.tag !== undefined) sql += ` AND m.tags @> jsonb_build_array(${binds.add(filter.tag)}::text)`;
   if (filter.eventTypes && filter.eventTypes.length > 0) sql += ` AND m.event_type = ANY(${binds.add(filter.eventTypes)}::text[])`;
   if (filter.before !== undefined) sql += ` AND ${timeColumn} < ${binds.add(filter.before)}`;

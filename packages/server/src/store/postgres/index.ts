@@ -5,7 +5,9 @@ import { postgresAccess } from './access.ts';
 import { postgresBus } from './bus.ts';
 import { postgresCatalog } from './catalog.ts';
 import { postgresCircuits } from './circuits.ts';
+import { postgresPollers } from './pollers.ts';
 import { postgresTransformations } from './transformations.ts';
+import { postgresEndpointAuth } from './endpoint-auth.ts';
 import { channelOf, checkSchema, poolConfig } from './connection.ts';
 import type { PgContext } from './context.ts';
 import { postgresHistory } from './history.ts';
@@ -71,6 +73,8 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     catalog: postgresCatalog(ctx),
     circuits: postgresCircuits(pool),
     transformations: postgresTransformations(pool),
+    pollers: postgresPollers(pool),
+    endpointAuth: postgresEndpointAuth(ctx),
     queue: postgresQueue(pool, bus),
     history: postgresHistory(pool, bus),
     tasks: postgresTasks(pool),

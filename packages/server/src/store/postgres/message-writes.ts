@@ -25,6 +25,7 @@ function deliveryColumns({ deliveries, dueAt, leaseUntil }: NewMessage) {
     statuses: deliveries.map((d) => (d.admission === 'leased' ? Status.Sending : Status.Pending)),
     next: deliveries.map((d) => (d.admission === 'leased' ? leaseUntil : d.admission === 'due' ? dueAt : null)),
     waiting: deliveries.map((d) => d.admission === 'turn'),
+    orderKeys: deliveries.map((d) => d.orderKey ?? null),
   };
 }
 
@@ -79,6 +80,7 @@ export function messageWriter(pool: pg.Pool, notices: DueNotices): (input: NewMe
           input.payloadExpiresAt ?? null,
           d.waiting,
           input.requestId ?? null, input.traceparent ?? null, jsonOrNull(input.forward),
+          d.orderKeys,
         ],
       }),
     );
@@ -105,7 +107,7 @@ export function messageWriter(pool: pg.Pool, notices: DueNotices): (input: NewMe
           column((i) => i.idempotency?.expiresAt ?? null),
           Math.max(...column((i) => i.message.createdAt)),
           deliveryOf((d, i) => d.endpointIds.map(() => inputs[i]!.message.id)), deliveryOf((d) => d.endpointIds),
-          deliveryOf((d) => d.statuses), deliveryOf((d) => d.next), deliveryOf((d) => d.waiting),
+          deliveryOf((d) => d.statuses), deliveryOf((d) => d.next), deliveryOf((d) => d.waiting), deliveryOf((d) => d.orderKeys),
         ],
       }));
     } catch (err) {

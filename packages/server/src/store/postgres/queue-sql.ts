@@ -9,7 +9,8 @@ import { Status, Trigger } from '../types.ts';
  * Publishing: the idempotency key, the message and its deliveries, in one statement.
  * $1–$9 message, $10–$12 deliveries (endpoint, status, due time, as parallel arrays), $13–$17 the idempotency record
  * (all null without one), $18 when the payload expires, $19 which deliveries wait their turn (ordered endpoints),
- * $20, $21 the publishing request's id and traceparent, $22 how an inbound request is passed on (forward).
+ * $20, $21 the publishing request's id and traceparent, $22 how an inbound request is passed on (forward), $23 each
+ * delivery's order key (its ordered endpoint's turn group).
  * Returns one row per delivery (one row with a null id when there are none), or no row when an unexpired response
  * under the idempotency key stopped everything.
  */
@@ -29,9 +30,9 @@ WITH idem AS (
   WHERE $13::text IS NULL OR EXISTS (SELECT FROM idem)
   RETURNING id
 ), ins AS (
-  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at)
-  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, $8::bigint
-  FROM msg CROSS JOIN unnest($10::text[], $11::integer[], $12::bigint[], $19::boolean[]) AS d(endpoint_id, status, next_attempt_at, waiting)
+  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at, order_key)
+  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, $8::bigint, d.order_key
+  FROM msg CROSS JOIN unnest($10::text[], $11::integer[], $12::bigint[], $19::boolean[], $23::text[]) AS d(endpoint_id, status, next_attempt_at, waiting, order_key)
   RETURNING id, endpoint_id
 )
 SELECT ins.id, ins.endpoint_id
@@ -107,7 +108,7 @@ WHERE d.id = o.id AND d.status = ${Status.Sending} AND d.lease = o.lease`;
  * Group commit: several messages published in the same turn of the event loop, each with its idempotency record and
  * deliveries, in one statement (one commit, one WAL flush). Per message, $1–$13 the message columns, $14–$18 its
  * idempotency record (nulls without one); $19 now (an idempotency record that expired by then is taken over);
- * $20–$24 every delivery of the batch: its message, endpoint, status, due time and whether it waits its turn.
+ * $20–$25 every delivery of the batch: its message, endpoint, status, due time, whether it waits its turn and its order key.
  * Returns a row per delivery (a null id for a message without deliveries); a message stopped by an unexpired
  * idempotency record has no row. Keys are taken in key order, so two batches cannot deadlock on each other's keys.
  */
@@ -131,9 +132,9 @@ WITH input AS (
   WHERE i.scope IS NULL OR EXISTS (SELECT FROM idem WHERE idem.scope = i.scope AND idem.key = i.key)
   RETURNING id, created_at
 ), ins AS (
-  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at)
-  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, msg.created_at
-  FROM unnest($20::text[], $21::text[], $22::integer[], $23::bigint[], $24::boolean[]) AS d(message_id, endpoint_id, status, next_attempt_at, waiting)
+  INSERT INTO delivery (message_id, endpoint_id, status, next_attempt_at, waiting_turn, updated_at, order_key)
+  SELECT msg.id, d.endpoint_id, d.status, d.next_attempt_at, d.waiting, msg.created_at, d.order_key
+  FROM unnest($20::text[], $21::text[], $22::integer[], $23::bigint[], $24::boolean[], $25::text[]) AS d(message_id, endpoint_id, status, next_attempt_at, waiting, order_key)
   JOIN msg ON msg.id = d.message_id
   RETURNING id, message_id, endpoint_id
 )

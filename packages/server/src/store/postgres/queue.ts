@@ -127,16 +127,29 @@ export function postgresQueue(pool: pg.Pool, notices: DueNotices): QueueStore {
       return { deliveries: 0, endpoints: 0 };
     },
 
-    async promoteNextInOrder(endpointId, now) {
+    async promoteNextInOrder(endpointId, now, sameGroupAs) {
       // The outer waiting_turn check is re-read on the row's newest version: a concurrent promoter that made the same
-      // row due first makes this one change nothing.
-      const result = await pool.query(
-        `UPDATE delivery SET waiting_turn = false, updated_at = $1,
-           next_attempt_at = GREATEST($1, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
-         WHERE id = (SELECT id FROM delivery WHERE endpoint_id = $2 AND waiting_turn ORDER BY id LIMIT 1) AND waiting_turn
-           AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = $2 AND status IN (${Status.Pending}, ${Status.Sending}) AND NOT waiting_turn)`,
-        [now, endpointId],
-      );
+      // row due first makes this one change nothing. Without sameGroupAs (a sweep): the head of every idle group.
+      const result = sameGroupAs === undefined
+        ? await pool.query(
+          `UPDATE delivery SET waiting_turn = false, updated_at = $1,
+             next_attempt_at = GREATEST($1, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
+           WHERE waiting_turn AND id IN (
+             SELECT min(w.id) FROM delivery w WHERE w.endpoint_id = $2 AND w.waiting_turn GROUP BY w.order_key
+             HAVING NOT EXISTS (SELECT 1 FROM delivery a WHERE a.endpoint_id = $2 AND a.order_key IS NOT DISTINCT FROM w.order_key
+               AND a.status IN (${Status.Pending}, ${Status.Sending}) AND NOT a.waiting_turn))`,
+          [now, endpointId],
+        )
+        : await pool.query(
+          `WITH grp AS (SELECT order_key FROM delivery WHERE id = $3)
+           UPDATE delivery SET waiting_turn = false, updated_at = $1,
+             next_attempt_at = GREATEST($1, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
+           WHERE id = (SELECT id FROM delivery WHERE endpoint_id = $2 AND waiting_turn
+               AND order_key IS NOT DISTINCT FROM (SELECT order_key FROM grp) ORDER BY id LIMIT 1) AND waiting_turn
+             AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = $2 AND status IN (${Status.Pending}, ${Status.Sending}) AND NOT waiting_turn
+               AND order_key IS NOT DISTINCT FROM (SELECT order_key FROM grp))`,
+          [now, endpointId, sameGroupAs],
+        );
       if ((result.rowCount ?? 0) === 0) return false;
       notices.announceDue(now);
       return true;

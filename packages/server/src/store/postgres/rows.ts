@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { destinationOf } from '../common/destination-rows.ts';
 import { endpointHeadersContext, isSealed, type SecretCodec } from '../../security/secret-box.ts';
 import { keysetPage, keysetSql } from '../common/keyset.ts';
 import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
@@ -62,6 +63,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   filter: r.filter,
   metadata: r.metadata,
   headers: headersOf(r, secrets),
+  destination: destinationOf(r, secrets),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { assertKeyUnchanged, endpointKeyContext, sourceVerificationContext, KEY_CHECK_SETTING, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointAuthContext, endpointKeyContext, sourceVerificationContext, KEY_CHECK_SETTING, type SecretCodec } from '../../security/secret-box.ts';
 import { transaction, type PgContext } from './context.ts';
 import { headersOf, sealHeaders } from './rows.ts';
 import { UPSERT_SETTING } from './settings.ts';
@@ -41,7 +41,12 @@ export async function reseal(client: pg.ClientBase, from: SecretCodec, to: Secre
     sources.map((src) => src.id),
     sources.map((src) => to.seal(from.open(src.verification, sourceVerificationContext(src.id)), sourceVerificationContext(src.id))),
   ]);
-  return keys.length + endpoints.length + sources.length;
+  const auths = (await client.query(`SELECT endpoint_id, sealed FROM endpoint_auth${onlyClear ? " WHERE sealed NOT LIKE 'enc:%'" : ''}`)).rows;
+  await client.query('UPDATE endpoint_auth a SET sealed = n.sealed FROM unnest($1::text[], $2::text[]) AS n(endpoint_id, sealed) WHERE a.endpoint_id = n.endpoint_id', [
+    auths.map((a) => a.endpoint_id),
+    auths.map((a) => to.seal(from.open(a.sealed, endpointAuthContext(a.endpoint_id)), endpointAuthContext(a.endpoint_id))),
+  ]);
+  return keys.length + endpoints.length + sources.length + auths.length;
 }
 
 /**

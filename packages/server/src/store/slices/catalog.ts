@@ -18,8 +18,11 @@ export interface CatalogStore {
   createEndpoint(endpoint: Endpoint, key: EndpointKey): Promise<void>;
   getEndpoint(appId: string, ref: string): Promise<Endpoint | undefined>;
   getEndpointById(id: string): Promise<Endpoint | undefined>;
+  /** The app's HTTP endpoints, destinations left out (listDestinations). */
   listEndpoints(appId: string, page: Page): Promise<PageResult<Endpoint>>;
-  /** Every endpoint of the app, for fan-out (the caller caches this). */
+  /** The app's destinations: endpoint rows with a destination. */
+  listDestinations(appId: string, page: Page): Promise<PageResult<Endpoint>>;
+  /** Every endpoint of the app, destinations included, for fan-out (the caller caches this). */
   listAllEndpoints(appId: string): Promise<Endpoint[]>;
   updateEndpoint(endpoint: Endpoint): Promise<void>;
   deleteEndpoint(id: string): Promise<void>;

@@ -29,10 +29,12 @@ export interface QueueStore {
    */
   recoverAtStart(now: number): Promise<{ deliveries: number; endpoints: number }>;
   /**
-   * Ordered endpoints: when the endpoint has no delivery pending or being sent, makes the oldest one waiting its turn
-   * due at `now`. Returns whether one was. Safe to call from several processes at once (at most one is made due).
+   * Ordered endpoints: when the endpoint has no delivery pending or being sent in the order group (order key) of
+   * delivery `sameGroupAs`, makes that group's oldest one waiting its turn due at `now`; without `sameGroupAs`, does so
+   * for every group (a sweep). Returns whether one was. Safe to call from several processes at once (at most one per
+   * group is made due).
    */
-  promoteNextInOrder(endpointId: string, now: number): Promise<boolean>;
+  promoteNextInOrder(endpointId: string, now: number, sameGroupAs?: number): Promise<boolean>;
   /** Endpoints that have deliveries waiting their turn (for a sweep after a crash between an outcome and its promotion). */
   endpointsWaitingTurn(): Promise<string[]>;
   /** Parked deliveries untouched since `parkedBefore` become due again (their parking process may be gone). */

@@ -14,6 +14,10 @@ export function messageConditions(filter: MessageFilter, timeColumn: string): Co
     sql += ' AND EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)';
     params.push(filter.channel);
   }
+  if (filter.anyChannel !== undefined) {
+    sql += ` AND EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value IN (${filter.anyChannel.map(() => '?').join(', ') || 'NULL'}))`;
+    params.push(...filter.anyChannel);
+  }
   if (filter.tag !== undefined) {
     sql += ' AND EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)';
     params.push(filter.tag);

@@ -23,7 +23,7 @@ export function sqliteHistory(c: SqliteConnection): HistoryStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertDelivery: c.db.prepare(
-      'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, waiting_turn, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
+      'INSERT INTO delivery (message_id, endpoint_id, status, attempts, next_attempt_at, waiting_turn, updated_at, order_key) VALUES (?, ?, ?, 0, ?, ?, ?, ?)',
     ),
   };
 
@@ -47,10 +47,10 @@ export function sqliteHistory(c: SqliteConnection): HistoryStore {
           hot.insertMessage.run(m.id, m.appId, m.eventId, m.eventType, jsonOrNull(m.channels), jsonOrNull(m.tags), m.payload, m.createdAt, m.deliverAt,
             input.payloadExpiresAt ?? null, input.requestId ?? null, input.traceparent ?? null, jsonOrNull(input.forward));
           const ids: number[] = [];
-          for (const { endpointId, admission } of deliveries) {
+          for (const { endpointId, admission, orderKey } of deliveries) {
             const status = admission === 'leased' ? Status.Sending : Status.Pending;
             const next = admission === 'leased' ? leaseUntil : admission === 'due' ? dueAt : null;
-            ids.push(Number(hot.insertDelivery.run(m.id, endpointId, status, next, admission === 'turn' ? 1 : 0, m.createdAt).lastInsertRowid));
+            ids.push(Number(hot.insertDelivery.run(m.id, endpointId, status, next, admission === 'turn' ? 1 : 0, m.createdAt, orderKey ?? null).lastInsertRowid));
           }
           if (idempotency) writeIdempotentResponse(c, idempotency.scope, idempotency.key, idempotency.response, idempotency.expiresAt);
           return { deliveryIds: ids };

@@ -4,6 +4,8 @@ import { sqliteAccess } from './access.ts';
 import { sqliteBus } from './bus.ts';
 import { sqliteCatalog } from './catalog.ts';
 import { sqliteCircuits } from './circuits.ts';
+import { sqliteEndpointAuth } from './endpoint-auth.ts';
+import { sqlitePollers } from './pollers.ts';
 import { sqliteTransformations } from './transformations.ts';
 import type { SqliteOptions } from './connection.ts';
 import { sqliteHistory } from './history.ts';
@@ -36,6 +38,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     catalog: sqliteCatalog(c),
     circuits: sqliteCircuits(c),
     transformations: sqliteTransformations(c),
+    pollers: sqlitePollers(c),
+    endpointAuth: sqliteEndpointAuth(c),
     queue: sqliteQueue(c),
     history: sqliteHistory(c),
     tasks: sqliteTasks(c),

@@ -146,14 +146,29 @@ export function sqliteQueue(c: SqliteConnection): QueueStore {
       });
     },
 
-    promoteNextInOrder(endpointId, now) {
-      return writes.run(() =>
-        c.stmt(
+    promoteNextInOrder(endpointId, now, sameGroupAs) {
+      return writes.run(() => {
+        if (sameGroupAs === undefined) {
+          // A sweep: the head of every group that has nothing active.
+          return c.stmt(
+            `UPDATE delivery SET waiting_turn = 0, updated_at = @now,
+               next_attempt_at = MAX(@now, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
+             WHERE waiting_turn = 1 AND id IN (
+               SELECT MIN(w.id) FROM delivery w WHERE w.endpoint_id = @endpoint AND w.waiting_turn = 1 GROUP BY w.order_key
+               HAVING NOT EXISTS (SELECT 1 FROM delivery a WHERE a.endpoint_id = @endpoint AND a.order_key IS w.order_key
+                 AND a.status IN (${Status.Pending}, ${Status.Sending}) AND a.waiting_turn = 0))`,
+          ).run({ now, endpoint: endpointId }).changes > 0;
+        }
+        const group = c.stmt('SELECT order_key FROM delivery WHERE id = ?').pluck().get(sameGroupAs) as string | null | undefined;
+        return c.stmt(
           `UPDATE delivery SET waiting_turn = 0, updated_at = @now,
              next_attempt_at = MAX(@now, COALESCE((SELECT deliver_at FROM message WHERE id = delivery.message_id), 0))
-           WHERE id = (SELECT id FROM delivery WHERE endpoint_id = @endpoint AND waiting_turn = 1 ORDER BY id LIMIT 1) AND waiting_turn = 1
-             AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = @endpoint AND status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0)`,
-        ).run({ now, endpoint: endpointId }).changes > 0);
+           WHERE id = (SELECT id FROM delivery WHERE endpoint_id = @endpoint AND waiting_turn = 1 AND order_key IS @group ORDER BY id LIMIT 1)
+             AND waiting_turn = 1
+             AND NOT EXISTS (SELECT 1 FROM delivery WHERE endpoint_id = @endpoint AND status IN (${Status.Pending}, ${Status.Sending}) AND waiting_turn = 0
+               AND order_key IS @group)`,
+        ).run({ now, endpoint: endpointId, group: group ?? null }).changes > 0;
+      });
     },
 
     async endpointsWaitingTurn() {

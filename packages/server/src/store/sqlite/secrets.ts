@@ -1,4 +1,4 @@
-import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, sourceVerificationContext, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointAuthContext, endpointKeyContext, KEY_CHECK_SETTING, sourceVerificationContext, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
 import type { SqliteConnection } from './connection.ts';
 import { headersOf, sealHeaders } from './rows.ts';
 import { deleteSetting, readSetting, writeSetting } from './settings.ts';
@@ -58,7 +58,15 @@ function reseal(c: Sql, from: SecretCodec, to: SecretCodec, onlyClear: boolean):
     const context = sourceVerificationContext(src.id);
     updateSource.run(to.seal(from.open(src.verification, context), context), src.id);
   }
-  return keys.length + endpoints.length + sources.length;
+  const auths = db
+    .prepare(`SELECT endpoint_id, sealed FROM endpoint_auth${onlyClear ? " WHERE sealed NOT LIKE 'enc:%'" : ''}`)
+    .all() as { endpoint_id: string; sealed: string }[];
+  const updateAuth = db.prepare('UPDATE endpoint_auth SET sealed = ? WHERE endpoint_id = ?');
+  for (const auth of auths) {
+    const context = endpointAuthContext(auth.endpoint_id);
+    updateAuth.run(to.seal(from.open(auth.sealed, context), context), auth.endpoint_id);
+  }
+  return keys.length + endpoints.length + sources.length + auths.length;
 }
 
 /**

@@ -1,0 +1,8 @@
+-- How Herald authenticates itself to an endpoint besides custom headers: HTTP basic, OAuth 2.0 client credentials,
+-- a client certificate. One row per endpoint that has any, gone with it; `sealed` is the whole setting as JSON,
+-- sealed under the master key (passwords, client secrets and private keys are never in clear).
+CREATE TABLE endpoint_auth (
+  endpoint_id text COLLATE "C" PRIMARY KEY REFERENCES endpoint(id) ON DELETE CASCADE,
+  sealed      text NOT NULL,
+  updated_at  bigint NOT NULL
+);
