@@ -5,9 +5,11 @@ import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
-import { EndpointSettingsFields, useEndpointSettings } from './EndpointSettings';
+import { EndpointSettingsFields, SETTINGS_SHOWN, useEndpointSettings } from './EndpointSettings';
 
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
+/** The body fields whose 422 messages are shown beside them; a message about any other goes above the buttons. */
+const SHOWN = new Set(['url', 'filter', ...SETTINGS_SHOWN]);
 
 /** Changes an endpoint's settings with PATCH; a 422 about a field is shown next to it. */
 export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
@@ -27,11 +29,11 @@ export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
   const apiError = save.error instanceof ApiError ? save.error : null;
   const about = (field: string) => apiError?.about(field) ?? [];
   const filterApi = about('filter');
-  const otherError = save.error && !(apiError && apiError.fields.length > 0 && apiError.fields.every((f) => f.loc[1] === 'filter' || f.loc[1] === 'url'));
+  const otherError = save.error && !(apiError && apiError.fields.length > 0 && apiError.fields.every((f) => SHOWN.has(f.loc[1] ?? '')));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if ('error' in parsed) return;
+    if ('error' in parsed || settings.scheduleError) return;
     const saved = await save.run({ url: url.trim(), ...settings.body(), filter: parsed.value });
     if (saved) onSaved(saved);
   }
@@ -46,7 +48,7 @@ export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
           <span key={m} className="field-error">{m}</span>
         ))}
       </label>
-      <EndpointSettingsFields settings={settings} pickerId="edit-event-types" fold={false} />
+      <EndpointSettingsFields settings={settings} pickerId="edit-event-types" fold={false} apiError={apiError} />
       <label className="form-field">
         <span>Filter (JSON)</span>
         <textarea
@@ -71,7 +73,7 @@ export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
         ))}
       </label>
       {otherError && <ErrorMessage error={save.error} />}
-      <FormActions label="Save changes" busyLabel="Saving…" busy={save.busy} disabled={filterLocal !== null} onCancel={onCancel} />
+      <FormActions label="Save changes" busyLabel="Saving…" busy={save.busy} disabled={filterLocal !== null || settings.scheduleError !== null} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,17 +1,22 @@
-import { useState } from 'react';
-import type { EndpointRef } from '../api/client';
-import { useSession } from '../lib/session-context';
+import { useState, type ReactNode } from 'react';
 import { useAction } from '../lib/useApi';
 import { ConfirmButton, CopyButton, ErrorMessage, Notice } from './common';
 
-/** The endpoint's signing secret: hidden until asked for, and rotated after a second click. */
-export function SecretPanel({ endpoint, canRotate }: { endpoint: EndpointRef; canRotate: boolean }) {
-  const { api } = useSession();
+/**
+ * A signing secret (an endpoint's, a destination's): hidden until asked for, and, given `rotate`, rotated after a
+ * second click. Callers show it only to tokens that may read secrets (the API refuses the others).
+ */
+export function SecretPanel({ load, rotate, about, testId }: {
+  load: () => Promise<{ key: string }>;
+  rotate?: () => Promise<unknown>;
+  about: ReactNode;
+  testId: string;
+}) {
   const [secret, setSecret] = useState<string | undefined>();
   const [rotated, setRotated] = useState(false);
-  const reveal = useAction(() => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params: endpoint }));
-  const rotate = useAction(async () => {
-    await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { params: endpoint, body: {} });
+  const reveal = useAction(load);
+  const rotation = useAction(async () => {
+    await rotate?.();
     return true;
   });
 
@@ -21,19 +26,17 @@ export function SecretPanel({ endpoint, canRotate }: { endpoint: EndpointRef; ca
   };
   const doRotate = async () => {
     setRotated(false);
-    if (!(await rotate.run())) return;
+    if (!(await rotation.run())) return;
     setRotated(true);
     if (secret !== undefined) await show();
   };
 
   return (
-    <section className="card">
+    <section className="card" aria-label="Signing secret">
       <h3>Signing secret</h3>
-      <p className="muted small">
-        Receivers verify each webhook's <code>webhook-signature</code> header with this secret.
-      </p>
+      <p className="muted small">{about}</p>
       <div className="row">
-        <code className="secret mono grow" data-testid="endpoint-secret">
+        <code className="secret mono grow" data-testid={testId}>
           {secret ?? '••••••••••••••••••••••••••••••••'}
         </code>
         {secret === undefined ? (
@@ -48,13 +51,11 @@ export function SecretPanel({ endpoint, canRotate }: { endpoint: EndpointRef; ca
             </button>
           </>
         )}
-        {canRotate && (
-          <ConfirmButton label="Rotate…" confirmLabel="Rotate now" onConfirm={doRotate} busy={rotate.busy} danger />
-        )}
+        {rotate && <ConfirmButton label="Rotate…" confirmLabel="Rotate now" onConfirm={doRotate} busy={rotation.busy} danger />}
       </div>
       {rotated && <Notice tone="success">Secret rotated. The previous one keeps signing alongside it for 24 hours.</Notice>}
       {reveal.error && <ErrorMessage error={reveal.error} />}
-      {rotate.error && <ErrorMessage error={rotate.error} />}
+      {rotation.error && <ErrorMessage error={rotation.error} />}
     </section>
   );
 }

@@ -47,4 +47,12 @@ export function prettyText(text: string): { text: string; json: boolean } {
   }
 }
 
+/** A number of seconds in the largest unit it is a whole number of: "90 s", "5 min", "2 h", "1 day". */
+export function formatSeconds(s: number): string {
+  if (s > 0 && s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? '' : 's'}`;
+  if (s > 0 && s % 3600 === 0) return `${s / 3600} h`;
+  if (s > 0 && s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}
+
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

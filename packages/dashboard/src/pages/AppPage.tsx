@@ -2,7 +2,7 @@ import { ErrorMessage, Mono, NotFound, Spinner } from '../components/common';
 import { AppSettings } from '../components/AppSettings';
 import { PortalLink } from '../components/PortalLink';
 import { StatsPanel } from '../components/StatsPanel';
-import { href, type Route } from '../lib/router';
+import { href, navigate, type Route } from '../lib/router';
 import { canWrite, isAdmin, useSession } from '../lib/session-context';
 import { useApi } from '../lib/useApi';
 import { AttemptDetail } from './AttemptDetail';
@@ -14,9 +14,13 @@ import { EventTypeList } from './EventTypeList';
 import { LiveView } from './LiveView';
 import { MessageDetail } from './MessageDetail';
 import { MessageList } from './MessageList';
+import { DestinationForm } from './destinations/DestinationForm';
+import { DestinationList } from './destinations/DestinationList';
+import { DestinationPage } from './destinations/DestinationPage';
 
 const TABS = [
   ['endpoints', 'Endpoints'],
+  ['destinations', 'Destinations'],
   ['messages', 'Messages'],
   ['attempts', 'Attempts'],
   ['live', 'Live'],
@@ -28,6 +32,7 @@ const SETTINGS_TAB = ['settings', 'Settings'] as const;
 
 /**
  * #/apps/{app}/endpoints[/new|/{ep}]
+ * #/apps/{app}/destinations[/new|/{dest}]   brokers, databases, ordered endpoints and pollers
  * #/apps/{app}/messages[/{msg}[/attempts/{attempt}]]
  * #/apps/{app}/attempts
  * #/apps/{app}/live         attempts as they are made (a server-sent event stream)
@@ -90,6 +95,20 @@ function content(appId: string, route: Route, tab: string, id?: string, sub?: st
     if (sub !== undefined) return <NotFound />;
     if (id === 'new') return <EndpointCreate appId={appId} />;
     return <EndpointDetail key={id} appId={appId} endpointId={id} route={route} />;
+  }
+  if (tab === 'destinations') {
+    if (id === undefined) return <DestinationList appId={appId} route={route} />;
+    if (sub !== undefined) return <NotFound />;
+    if (id === 'new') {
+      return (
+        <DestinationForm
+          appId={appId}
+          onSaved={(d) => navigate(href('apps', appId, 'destinations', d.id, { created: '1' }))}
+          onCancel={() => navigate(href('apps', appId, 'destinations'))}
+        />
+      );
+    }
+    return <DestinationPage key={id} appId={appId} destinationId={id} route={route} />;
   }
   if (tab === 'messages') {
     if (id === undefined) return <MessageList appId={appId} route={route} />;

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { EndpointIn } from '@herald/wire';
+import { ApiError } from '../api/client';
 import { ErrorMessage } from '../components/common';
-import { EndpointSettingsFields, useEndpointSettings } from '../components/EndpointSettings';
+import { EndpointSettingsFields, SETTINGS_SHOWN, useEndpointSettings } from '../components/EndpointSettings';
 import { href, navigate } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -13,8 +14,12 @@ export function EndpointCreate({ appId }: { appId: string }) {
   const settings = useEndpointSettings();
   const create = useAction((body: EndpointIn) => api.call('POST /api/v1/app/:app_id/endpoint', { params: { app_id: appId }, body }));
 
+  const apiError = create.error instanceof ApiError ? create.error : null;
+  const shownByField = apiError !== null && apiError.fields.length > 0 && apiError.fields.every((f) => SETTINGS_SHOWN.includes(f.loc[1] ?? ''));
+
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (settings.scheduleError) return;
     const created = await create.run({ url: url.trim(), ...settings.body() });
     if (created) navigate(href('apps', appId, 'endpoints', created.id, { created: '1' }));
   }
@@ -26,10 +31,10 @@ export function EndpointCreate({ appId }: { appId: string }) {
         <span>Endpoint URL</span>
         <input name="url" type="url" required placeholder="https://example.com/webhooks" value={url} onChange={(e) => setUrl(e.target.value)} />
       </label>
-      <EndpointSettingsFields settings={settings} pickerId="event-types" fold descriptionPlaceholder="What receives these webhooks" />
-      {create.error && <ErrorMessage error={create.error} />}
+      <EndpointSettingsFields settings={settings} pickerId="event-types" fold descriptionPlaceholder="What receives these webhooks" apiError={apiError} />
+      {create.error && !shownByField && <ErrorMessage error={create.error} />}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.busy}>
+        <button type="submit" className="button button-primary" disabled={create.busy || settings.scheduleError !== null}>
           {create.busy ? 'Creating…' : 'Create endpoint'}
         </button>
         <a className="button" href={href('apps', appId, 'endpoints')}>

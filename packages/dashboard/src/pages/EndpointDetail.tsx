@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { routeTarget } from '@herald/wire';
 import { CircuitText, EndpointStateBadge, circuitOpen } from '../components/CircuitState';
 import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
+import { scheduleSummary, timeoutSummary } from '../components/DeliveryOverrides';
+import { EndpointAuthPanel } from '../components/EndpointAuthPanel';
 import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
 import { RecoverPanel } from '../components/RecoverPanel';
@@ -105,6 +107,8 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
             ['Rate limit', ep.throttleRate ? `${ep.throttleRate} / s` : 'None'],
             ['Concurrency', ep.concurrency ? `${ep.concurrency} in flight at once` : 'Server default'],
             ['Ordered delivery', ep.ordered ? 'Yes' : 'No'],
+            ['Retry schedule', <span data-testid="retry-schedule">{scheduleSummary(ep.retrySchedule)}</span>],
+            ['Request timeout', <span data-testid="request-timeout">{timeoutSummary(ep.requestTimeout)}</span>],
             ['Circuit breaker', <CircuitText circuit={ep.circuit} />],
             ['Filter', ep.filter ? <Mono>{JSON.stringify(ep.filter)}</Mono> : 'None'],
             ['Created', formatTime(ep.createdAt)],
@@ -121,8 +125,16 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
         </div>
       </div>
       <StatsPanel of={params} title="Endpoint stats" />
-      {canReadSecrets(me) && <SecretPanel endpoint={params} canRotate={writable} />}
+      {canReadSecrets(me) && (
+        <SecretPanel
+          load={() => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params })}
+          rotate={writable ? () => api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { params, body: {} }) : undefined}
+          about={<>Receivers verify each webhook's <code>webhook-signature</code> header with this secret.</>}
+          testId="endpoint-secret"
+        />
+      )}
       {canReadSecrets(me) && <HeadersEditor endpoint={params} writable={writable} />}
+      {canReadSecrets(me) && <EndpointAuthPanel endpoint={params} writable={writable} />}
       <TransformationEditor endpoint={params} endpointEventTypes={ep.eventTypes} writable={writable} />
       {writable && <SendExample appId={appId} endpoint={params} disabled={ep.disabled} />}
       {writable && <RecoverPanel endpoint={params} />}

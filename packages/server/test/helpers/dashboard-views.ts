@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { api } from './herald.ts';
 import { eventually } from './browser.ts';
 
-/** What every view of the dashboard needs to show something: an application with an endpoint, a message, an attempt, a source. */
+/**
+ * What every view of the dashboard needs to show something: an application with an endpoint and a poller (a
+ * destination), a message, an attempt, a source.
+ */
 export interface Seeded {
   appId: string;
   endpointId: string;
+  pollerId: string;
   msgId: string;
   attemptId: string;
   sourceId: string;
@@ -18,6 +22,8 @@ export async function seedViews(base: string, endpointUrl: string): Promise<Seed
   await call('POST', '/api/v1/event-type', { name: 'invoice.paid', description: 'An invoice was paid' });
   const endpoint = await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: endpointUrl, description: 'Billing receiver' });
   assert.equal(endpoint.status, 201, endpoint.text);
+  const poller = await call('POST', `/api/v1/app/${app.id}/destination`, { type: 'pollingEndpoint' });
+  assert.equal(poller.status, 201, poller.text);
   const msg = await call('POST', `/api/v1/app/${app.id}/msg`, { eventType: 'invoice.paid', eventId: 'evt-0001', payload: { invoice: 'inv_1', amount: 4200 } });
   assert.equal(msg.status, 202, msg.text);
   let attemptId = '';
@@ -28,7 +34,7 @@ export async function seedViews(base: string, endpointUrl: string): Promise<Seed
   });
   const source = await call('POST', '/api/v1/source', { name: 'Carrier with a long source name', verification: { type: 'none' }, inspect: true });
   assert.equal(source.status, 201, source.text);
-  return { appId: app.id, endpointId: endpoint.json.id, msgId: msg.json.id, attemptId, sourceId: source.json.id };
+  return { appId: app.id, endpointId: endpoint.json.id, pollerId: poller.json.id, msgId: msg.json.id, attemptId, sourceId: source.json.id };
 }
 
 /** Every operator view, by name, as the fragment that opens it. */
@@ -39,6 +45,9 @@ export function operatorViews(s: Seeded): [name: string, hash: string][] {
     ['endpoints', `${app}/endpoints`],
     ['endpoint', `${app}/endpoints/${s.endpointId}`],
     ['endpoint-new', `${app}/endpoints/new`],
+    ['destinations', `${app}/destinations`],
+    ['destination', `${app}/destinations/${s.pollerId}`],
+    ['destination-new', `${app}/destinations/new`],
     ['messages', `${app}/messages`],
     ['message', `${app}/messages/${s.msgId}`],
     ['attempt', `${app}/messages/${s.msgId}/attempts/${s.attemptId}`],
@@ -62,6 +71,8 @@ export function portalViews(s: Seeded): [name: string, hash: string][] {
   return [
     ['portal-endpoints', `${app}/endpoints`],
     ['portal-endpoint', `${app}/endpoints/${s.endpointId}`],
+    ['portal-destinations', `${app}/destinations`],
+    ['portal-destination', `${app}/destinations/${s.pollerId}`],
     ['portal-messages', `${app}/messages`],
     ['portal-attempt', `${app}/messages/${s.msgId}/attempts/${s.attemptId}`],
     ['portal-live', `${app}/live`],

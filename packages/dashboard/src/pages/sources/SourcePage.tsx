@@ -1,7 +1,7 @@
 import type { SourceOut } from '@herald/wire';
 import { useState, type ReactNode } from 'react';
 import { ConfirmButton, CopyButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../../components/common';
-import { formatTime } from '../../lib/format';
+import { formatSeconds, formatTime } from '../../lib/format';
 import { href, navigate, withQueryValues, type Route } from '../../lib/router';
 import { canWrite, useSession } from '../../lib/session-context';
 import { useAction, useApi } from '../../lib/useApi';
@@ -109,7 +109,7 @@ export function SourcePage({ sourceId, route }: { sourceId: string; route: Route
             ['Verification', <Verification value={s.verification} />],
             ['Response', <ResponseText response={s.response} />],
             ['Mode', s.inspect ? 'Inspect: requests are stored, nothing is forwarded' : 'Forward verified requests'],
-            ['De-duplication window', s.dedupeWindow ? seconds(s.dedupeWindow) : 'Off'],
+            ['De-duplication window', s.dedupeWindow ? formatSeconds(s.dedupeWindow) : 'Off'],
             ['Signs forwarded requests', s.signForwarded ? 'Yes (Standard Webhooks headers)' : 'No'],
             ['Created', formatTime(s.createdAt)],
             ['Updated', formatTime(s.updatedAt)],
@@ -158,11 +158,4 @@ function ResponseText({ response }: { response: SourceOut['response'] }): ReactN
       {response.body && <div className="small mono wrap">{response.body.length > 120 ? `${response.body.slice(0, 120)}…` : response.body}</div>}
     </>
   );
-}
-
-function seconds(s: number): string {
-  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? '' : 's'}`;
-  if (s % 3600 === 0) return `${s / 3600} h`;
-  if (s % 60 === 0) return `${s / 60} min`;
-  return `${s} s`;
 }
