@@ -11,7 +11,7 @@ import { findApp, type AppLookup } from './lookup.ts';
 /** Token management, the audit log, portal links and operational webhooks (which see every application). */
 const ADMIN_ONLY = /^\/api\/v1\/(token|audit-log|auth|operational-webhook)(\/|$)/;
 const APP_ROUTE = /^\/api\/v1\/app\/:app_id(\/|$)/;
-/** Reads that hand out what signs or authenticates deliveries: not for the global read-only scope. */
+/** Reads that hand out what signs or authenticates deliveries (an endpoint's or a destination's): not for the global read-only scope. */
 const SECRET_READ = /\/(endpoint\/:endpoint_id\/(secret|headers|auth)|destination\/:destination_id\/secret)$/;
 /** Global reads an application token may make (the shared event catalogue; its own tasks, checked by the route). */
 const APP_TOKEN_GLOBAL_READS = new Set(['/api/v1/event-type', '/api/v1/event-type/:event_type_name', '/api/v1/background-task/:task_id']);
@@ -58,7 +58,7 @@ export async function authorize(
   } else if (isRead && !SECRET_READ.test(route)) {
     return;
   } else if (isRead) {
-    throw forbidden('A read-only token cannot read endpoint secrets or headers');
+    throw forbidden('A read-only token cannot read signing secrets, custom headers or authentication settings');
   }
   if ((principal.readOnly || principal.scope === 'read-only') && !isRead) throw forbidden('This token may only read');
 }

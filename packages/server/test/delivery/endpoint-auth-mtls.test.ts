@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, api, spawnHerald, startTestHerald, tempDir } from '../helpers/herald.ts';
+import { startTunnelProxy } from '../helpers/tunnel-proxy.ts';
 import { until } from '../helpers/wait.ts';
 
 /**
@@ -146,23 +146,8 @@ test('without a client certificate nothing gets through; one set afterwards deli
 
 test('through the egress proxy the client certificate goes to the receiver inside the tunnel', async () => {
   const receiver = await startMtlsReceiver();
-  // A forward proxy that only tunnels (CONNECT), as test/security/egress-proxy.test.ts's does.
-  const tunnels: string[] = [];
-  const proxy = createHttpServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client, head) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const herald = await startTestHerald({ HERALD_EGRESS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, HERALD_DELIVERY_THREADS: '1' });
+  const { server: proxy, url: proxyUrl, tunnels } = await startTunnelProxy();
+  const herald = await startTestHerald({ HERALD_EGRESS_PROXY: proxyUrl, HERALD_DELIVERY_THREADS: '1' });
   try {
     const appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'mtls proxied' })).json.id;
     const endpointId = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: receiver.url('/proxied') })).json.id;

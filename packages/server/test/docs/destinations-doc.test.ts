@@ -4,24 +4,15 @@
  * destination delivers to the queue it names (retrying while the queue is missing, as the page says).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { POSTGRES_DESTINATION_TABLE_SQL } from '../../src/destinations/publishers/index.ts';
+import { docBlocks } from '../helpers/doc-blocks.ts';
 import { api, startTestHerald } from '../helpers/herald.ts';
 import { until } from '../helpers/wait.ts';
 
-const DOC = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/destinations.md'), 'utf8');
-
-/** The fenced block under `<!-- KIND: NAME -->`. */
-function block(kind: string, name: string): string {
-  const found = [...DOC.matchAll(new RegExp(`^<!-- ${kind}: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\`$`, 'gm'))];
-  assert.equal(found.length, 1, `one block marked ${kind}: ${name}`);
-  return found[0]![1]!;
-}
+const { block } = docBlocks('destinations.md');
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 let herald: Awaited<ReturnType<typeof startTestHerald>>;

@@ -5,23 +5,14 @@
  * secret fails the attempt with the response it shows. Only the example's hosts become local servers.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { docBlocks } from '../helpers/doc-blocks.ts';
 import { api, runCli, startTestHerald } from '../helpers/herald.ts';
 import { Receiver } from '../helpers/receiver.ts';
 import { TokenServer } from '../helpers/token-server.ts';
 import { until } from '../helpers/wait.ts';
 
-const DOC = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/endpoint-auth.md'), 'utf8');
-
-/** The fenced block under `<!-- KIND: NAME -->`. */
-function block(kind: string, name: string): string {
-  const found = [...DOC.matchAll(new RegExp(`^<!-- ${kind}: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\`$`, 'gm'))];
-  assert.equal(found.length, 1, `one block marked ${kind}: ${name}`);
-  return found[0]![1]!;
-}
+const { block } = docBlocks('endpoint-auth.md');
 
 const TOKEN_ORIGIN = 'https://auth.acme.example';
 const RECEIVER_URL = 'https://hooks.acme.example/webhooks';

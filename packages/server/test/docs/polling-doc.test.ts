@@ -4,21 +4,13 @@
  * consumer reads on where it stopped and reads again after a seek.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Svix } from 'svix';
+import { docBlocks } from '../helpers/doc-blocks.ts';
 import { api, startTestHerald } from '../helpers/herald.ts';
 import { until } from '../helpers/wait.ts';
 
-const DOC = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/polling.md'), 'utf8');
-
-function block(kind: string, name: string): string {
-  const found = [...DOC.matchAll(new RegExp(`^<!-- ${kind}: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\`$`, 'gm'))];
-  assert.equal(found.length, 1, `one block marked ${kind}: ${name}`);
-  return found[0]![1]!;
-}
+const { block } = docBlocks('polling.md');
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 before(async () => {

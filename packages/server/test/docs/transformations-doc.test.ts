@@ -5,23 +5,14 @@
  * attempt response it shows.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Svix, Webhook } from 'svix';
+import { docBlocks } from '../helpers/doc-blocks.ts';
 import { api, startTestHerald } from '../helpers/herald.ts';
 import { Receiver } from '../helpers/receiver.ts';
 import { until } from '../helpers/wait.ts';
 
-const DOC = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/transformations.md'), 'utf8');
-
-/** The fenced block under `<!-- KIND: NAME -->`. */
-function block(kind: string, name: string): string {
-  const found = [...DOC.matchAll(new RegExp(`^<!-- ${kind}: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\`$`, 'gm'))];
-  assert.equal(found.length, 1, `one block marked ${kind}: ${name}`);
-  return found[0]![1]!;
-}
+const { block } = docBlocks('transformations.md');
 
 const CODE = block('code', 'invoice-to-chat');
 const SIMULATE = JSON.parse(block('simulate-request', 'invoice-paid')) as { eventType: string; payload: Record<string, unknown>; code: string };
