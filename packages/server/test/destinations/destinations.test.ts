@@ -250,6 +250,33 @@ for (const backend of backends) describe(`destinations (${backend.name})`, { ski
     }
   });
 
+  test('recover resends what a destination failed for good, once the broker is back (the endpoint routes take its id)', async () => {
+    const app = await svix.application.create({ name: 'recover' });
+    const closed = await refusingRelay(6379);
+    const stream = unique('recovered');
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const created = await api(herald.url, 'POST', `/api/v1/app/${app.id}/destination`, { type: 'redis', config: { url: `redis://127.0.0.1:${closed.port}`, stream } });
+      assert.equal(created.status, 201, created.text);
+      const destId = created.json.id as string;
+      const msg = await svix.message.create(app.id, { eventType: 'e.failed', payload: { n: 1 } });
+      await deliveriesSettled(herald, app.id, 15_000);
+      const failed = await attemptsOf(herald.url, app.id, msg.id);
+      assert.equal(failed.length, 9, 'the first attempt and every retry failed');
+      assert.ok(failed.every((a) => a.status === 2) && /refused/i.test(failed[0]!.response), failed[0]!.response);
+      const patched = await api(herald.url, 'PATCH', `/api/v1/app/${app.id}/destination/${destId}`, { config: { url: 'redis://127.0.0.1:6379' } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.json.config.stream, stream, 'the patch kept the stream');
+      const task = await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${destId}/recover`, { since: new Date(Date.now() - 60_000).toISOString() });
+      assert.equal(task.status, 202, task.text);
+      await until('the recovered message in the stream', async () => (await redis.xlen(stream)) === 1, 10_000);
+    } finally {
+      await closed.close();
+      await redis.del(stream);
+      redis.disconnect();
+    }
+  });
+
   test('pollingEndpoint: poll returns the poller\'s messages; a named consumer resumes where it left off and can seek', async () => {
     const app = await svix.application.create({ name: 'poll' });
     const poller = await svix.destination.create(app.id, { type: 'pollingEndpoint', eventTypes: ['a.b'] });
