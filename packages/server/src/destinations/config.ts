@@ -1,7 +1,7 @@
 import { refusedLiteralTarget, type TargetPolicy } from '../delivery/guard.ts';
 import { HeraldError } from '../lib/errors.ts';
 import { DESTINATION_TYPES, type DestinationType } from '../store/types.ts';
-import { validTableName } from './publishers/postgres.ts';
+import { validMqttTopic, validNatsSubject, validTableName } from './publishers/index.ts';
 
 /**
  * Each destination type's `config`: what is required, what the API shows back (never a credential), and the URL its
@@ -114,7 +114,7 @@ export function checkDestinationConfig(type: DestinationType, config: Config, ta
       const qos = config['qos'] ?? 1;
       if (qos !== 1 && qos !== 2) throw invalid('qos', 'must be 1 or 2: a publish counts once the broker acknowledged it');
       const topic = text(config, 'topic', { max: 1024 })!;
-      if (/[#+]/.test(topic)) throw invalid('topic', 'must not hold the wildcards + or #');
+      if (!validMqttTopic(topic)) throw invalid('topic', 'must not hold the wildcards + or #');
       const username = text(config, 'username', { optional: true, max: 1024 });
       const password = text(config, 'password', { optional: true, max: 1024 });
       return { url: withoutPassword(url), config: { url: url.href, topic, qos, ...(username && { username }), ...(password && { password }) } };
@@ -139,7 +139,7 @@ export const POLLER_URL = 'herald-poller:';
 
 function natsSubject(config: Config): string {
   const subject = text(config, 'subject', { max: 1024 })!;
-  if (/[\s*>]/.test(subject) || subject.startsWith('.') || subject.endsWith('.') || subject.includes('..')) {
+  if (!validNatsSubject(subject)) {
     throw invalid('subject', 'must be a NATS subject without spaces or wildcards (orders.created)');
   }
   return subject;

@@ -87,6 +87,8 @@ export class RabbitMqPublisher implements Publisher {
       await channel.waitForConfirms();
     } catch (err) {
       const why = link.error ?? err;
+      // amqplib's word for a basic.nack, which the broker sends when it will not take a message (mostly a full queue).
+      if (errorText(why) === 'message nacked') throw new Error('RabbitMQ refused the message (nack): a queue it routes to may be full and set to reject new messages', { cause: why });
       throw new Error(`RabbitMQ: ${errorText(why)}`, { cause: why });
     } finally {
       channel.off('return', onReturn);
