@@ -64,7 +64,7 @@ async function fill(store: Storage): Promise<number> {
     const appId = LAYOUT.find(([, ep]) => ep === endpointId)![0];
     await store.catalog.createEndpoint({
       id: endpointId, appId, uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null, disabled: false,
-      throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: NOW, updatedAt: NOW,
+      throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: NOW, updatedAt: NOW,
     }, { key: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', createdAt: NOW, expiresAt: null });
   }
   let n = 0;

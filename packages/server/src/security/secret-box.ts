@@ -20,6 +20,7 @@ export const KEY_CHECK_SETTING = 'encryption_key_check';
  */
 export const endpointKeyContext = (endpointId: string): string => `endpoint_key:${endpointId}`;
 export const endpointHeadersContext = (endpointId: string): string => `endpoint.headers:${endpointId}`;
+export const endpointChatContext = (endpointId: string): string => `endpoint.chat:${endpointId}`;
 export const endpointDestinationContext = (endpointId: string): string => `endpoint.destination:${endpointId}`;
 export const endpointAuthContext = (endpointId: string): string => `endpoint.auth:${endpointId}`;
 export const sourceVerificationContext = (sourceId: string): string => `source.verification:${sourceId}`;

@@ -51,6 +51,8 @@ export interface Endpoint {
   headers: Record<string, string>;
   /** Set when this is a destination (Svix's): delivered to a broker, a database or a poller instead of an HTTP URL. */
   destination: EndpointDestination | null;
+  /** Set when the URL is a chat tool's incoming webhook (Slack, Teams, Feishu…): messages go as that tool's chat messages. */
+  chat: EndpointChat | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -70,6 +72,32 @@ export interface EndpointDestination {
   batchSize: number;
   /** How long a batch waits to fill before it goes anyway, seconds. */
   maxWaitSecs: number;
+}
+
+/** The chat tools an endpoint can post to, each with its own body, signature and errors (chat/kinds/). */
+export const CHAT_KIND_NAMES = ['slack', 'teams', 'discord', 'feishu', 'dingtalk', 'wecom'] as const;
+export type ChatKindName = (typeof CHAT_KIND_NAMES)[number];
+
+/**
+ * A chat endpoint's settings. `secret` is the provider's optional signing secret (Feishu, DingTalk), sealed at rest;
+ * `template` replaces Herald's default wording of a message.
+ */
+export interface EndpointChat {
+  kind: ChatKindName;
+  secret: string | null;
+  template: ChatTemplate | null;
+}
+
+/**
+ * How a message is worded in chat: each text may hold `{{eventType}}`, `{{msgId}}` and `{{payload.some.field}}`
+ * placeholders. A field left out keeps Herald's default.
+ */
+export interface ChatTemplate {
+  title?: string;
+  text?: string;
+  /** Payload paths shown as the message's fields, in order (`customer.email`). */
+  fields?: string[];
+  severity?: 'info' | 'success' | 'warning' | 'error';
 }
 
 export interface EndpointKey {

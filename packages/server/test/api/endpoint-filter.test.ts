@@ -145,7 +145,7 @@ describe('publishing with filterSubject', () => {
       await store.catalog.createApp({ id: 'app_f', uid: null, name: 'f', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
       const mk = (id: string, filter: EndpointFilter | null): Endpoint => ({
         id, appId: 'app_f', uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-        throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: now, updatedAt: now,
+        throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: now, updatedAt: now,
       });
       await store.catalog.createEndpoint(mk('ep_all', null), { key: 'a2V5', createdAt: now, expiresAt: null });
       await store.catalog.createEndpoint(mk('ep_push', { headers: { 'X-GitHub-Event': 'push' } }), { key: 'a2V5', createdAt: now, expiresAt: null });
@@ -182,7 +182,7 @@ describe('stores keep the filter', async () => {
         };
         const ep: Endpoint = {
           id: 'ep_s', appId: 'app_s', uid: null, url: 'https://example.com/s', description: '', eventTypes: null, channels: null, disabled: false,
-          throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: 1, updatedAt: 1,
+          throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter, metadata: {}, headers: {}, createdAt: 1, updatedAt: 1,
         };
         await store.catalog.createEndpoint(ep, { key: 'a2V5', createdAt: 1, expiresAt: null });
         assert.deepEqual((await store.catalog.getEndpointById('ep_s'))?.filter, filter);
@@ -362,7 +362,7 @@ test('replay-missing sends an endpoint only the missing messages its filter want
   const { selectsForReplay } = await import('../../src/delivery/tasks.ts');
   const endpoint = {
     id: 'ep_1', appId: 'app_1', uid: null, url: 'https://example.com', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, metadata: {}, headers: {}, createdAt: 0, updatedAt: 0,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, metadata: {}, headers: {}, createdAt: 0, updatedAt: 0,
     filter: { body: { ref: 'refs/heads/main' } },
   };
   const task = { kind: 'endpoint.replay', params: { since: 0, until: null } } as never;

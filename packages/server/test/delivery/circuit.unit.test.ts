@@ -85,7 +85,7 @@ test('kept circuits: state changes are written; another worker\'s circuit is ado
     for (const id of ['ep_mine', 'ep_theirs']) {
       await store.catalog.createEndpoint(
         { id, appId: 'app_A', uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-          throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
+          throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
         { key: `key-${id}`, createdAt: now, expiresAt: null },
       );
     }

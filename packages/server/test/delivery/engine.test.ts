@@ -39,7 +39,7 @@ async function rig(options: Partial<EngineOptions & AttemptOptions>) {
   await store.catalog.createApp(app);
   const addEndpoint = async (id: string, url: string) => {
     await store.catalog.createEndpoint(
-      { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
+      { id, appId: app.id, uid: null, url, description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now },
       { key: Buffer.alloc(24, 1).toString('base64'), createdAt: now, expiresAt: null },
     );
     // Written behind the cache's back (no announcing storage here): it is told directly.

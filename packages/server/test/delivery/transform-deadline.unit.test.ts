@@ -16,7 +16,7 @@ import type { TransformRunner } from '../../src/transform/runner.ts';
 
 const endpoint: Endpoint = {
   id: 'ep_1', appId: 'app_1', uid: null, url: 'https://receiver.example/hook', description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null,
+  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null,
   metadata: {}, headers: {}, createdAt: 0, updatedAt: 0,
 };
 

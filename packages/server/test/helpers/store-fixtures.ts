@@ -24,7 +24,7 @@ export const mkApp = (id: string, over: Partial<App> = {}): App => ({
 
 export const mkEndpoint = (id: string, appId: string, over: Partial<Endpoint> = {}): Endpoint => ({
   id, appId, uid: null, url: `https://example.com/hook/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
+  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
 });
 
 export const mkKey = (key: string, createdAt = T0, expiresAt: number | null = null): EndpointKey => ({ key, createdAt, expiresAt });

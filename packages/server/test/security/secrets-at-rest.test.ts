@@ -52,6 +52,13 @@ async function plant(url: string, receiver: Receiver, app: string): Promise<Plan
     await api(url, 'POST', `/api/v1/app/${app}/endpoint`, { url: receiver.url(`/${app}/asym`), uid: 'asym', secret: asymmetric, headers: { 'x-tenant': headers['x-tenant'] } }),
   ];
   for (const res of created) assert.equal(res.status, 201, res.text);
+  // A destination's credentials are sealed like the rest (and must survive a key rotation: every endpoint row is read).
+  const brokerPassword = `pw_${randomBytes(12).toString('hex')}`;
+  needles.set('destination password', Buffer.from(brokerPassword));
+  const destination = await api(url, 'POST', `/api/v1/app/${app}/destination`, {
+    type: 'redis', uid: 'stream', eventTypes: ['never.sent'], config: { url: `redis://:${brokerPassword}@127.0.0.1:6399`, stream: 'planted' },
+  });
+  assert.equal(destination.status, 201, destination.text);
   return { app, hmacSecret, headers, needles };
 }
 
@@ -101,17 +108,21 @@ async function scanSchema(schema: string, needles: Needles): Promise<string[]> {
   }
 }
 
-async function rawSecrets(query: (sql: string) => Promise<{ key?: string; headers?: string }[]>): Promise<string[]> {
+/** Every sealed value: signing keys, header sets, and the destination and chat settings of the rows that have them. */
+async function rawSecrets(query: (sql: string) => Promise<{ key?: string; headers?: string; extra?: string }[]>): Promise<string[]> {
   const keys = await query('SELECT key FROM endpoint_key ORDER BY key');
   const headers = await query('SELECT headers FROM endpoint ORDER BY id');
-  return [...keys.map((r) => r.key!), ...headers.map((r) => (typeof r.headers === 'string' ? r.headers : JSON.stringify(r.headers)))];
+  const extras = await query('SELECT destination AS extra FROM endpoint WHERE destination IS NOT NULL UNION ALL SELECT chat FROM endpoint WHERE chat IS NOT NULL');
+  return [
+    ...keys.map((r) => r.key!), ...headers.map((r) => (typeof r.headers === 'string' ? r.headers : JSON.stringify(r.headers))), ...extras.map((r) => r.extra!),
+  ];
 }
 
 const sqliteRaw = (dataDir: string) =>
   rawSecrets(async (sql) => {
     const db = new Database(path.join(dataDir, 'herald.db'), { readonly: true });
     try {
-      return db.prepare(sql).all() as { key?: string; headers?: string }[];
+      return db.prepare(sql).all() as { key?: string; headers?: string; extra?: string }[];
     } finally {
       db.close();
     }
@@ -180,7 +191,7 @@ test('SQLite: no secret or header value is on disk in clear; deliveries are sign
     }
     assert.deepEqual(scanDataDir(dataDir, planted.needles), [], 'after it stopped');
     const raw = await sqliteRaw(dataDir);
-    assert.equal(raw.length, 5, 'three keys (one rotated out but still signing), two header sets');
+    assert.equal(raw.length, 8, 'four keys (one rotated out but still signing), three header sets, one destination');
     for (const value of raw) assert.match(value, /^enc:v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
   } finally {
     await receiver.close();
@@ -235,7 +246,7 @@ test('SQLite: rotate-encryption-key re-encrypts everything under a new key file;
     const before = await sqliteRaw(dataDir);
     const rotated = await rotateCli(['--data-dir', dataDir], {});
     assert.equal(rotated.code, 0, rotated.output);
-    assert.match(rotated.output, /re-encrypted 4 secret values under key ([0-9a-f]{8})\.\nThe key file .* now holds the new key/);
+    assert.match(rotated.output, /re-encrypted 7 secret values under key ([0-9a-f]{8})\.\nThe key file .* now holds the new key/);
     const keyId = /under key ([0-9a-f]{8})/.exec(rotated.output)![1]!;
     assert.notEqual(readFileSync(keyFile, 'utf8'), oldKey);
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
@@ -278,7 +289,7 @@ test('SQLite: a database from before encryption is encrypted in place on the fir
       await legacy.catalog.createEndpoint(
         {
           id: `ep_legacy${i}`, appId: 'app_legacy', uid: null, url: receiver.url(`/legacy/${i}`), description: '', eventTypes: null, channels: null,
-          disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-api-token': token }, createdAt: now, updatedAt: now,
+          disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: { 'x-api-token': token }, createdAt: now, updatedAt: now,
         },
         { key: raw.toString('base64'), createdAt: now, expiresAt: null },
       );
@@ -329,7 +340,7 @@ async function checkStaleProcess(stale: Storage, rotator: Storage, newKey: Maste
   const now = Date.now();
   const endpoint = (id: string) => ({
     id, appId: 'app_s', uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-a': 'b' }, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: { 'x-a': 'b' }, createdAt: now, updatedAt: now,
   });
   await stale.catalog.createApp({ id: 'app_s', uid: null, name: 's', metadata: {}, throttleRate: null, createdAt: now, updatedAt: now });
   await stale.catalog.createEndpoint(endpoint('ep_1'), { key: 'c2VjcmV0c2VjcmV0', createdAt: now, expiresAt: null });
@@ -362,7 +373,7 @@ test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, a
     await legacy.catalog.createEndpoint(
       {
         id: 'ep_old', appId: 'app_old', uid: 'hmac', url: receiver.url('/old/hmac'), description: '', eventTypes: null, channels: null,
-        disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: { 'x-legacy': 'legacy-header-value-7f3a' }, createdAt: now, updatedAt: now,
+        disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: { 'x-legacy': 'legacy-header-value-7f3a' }, createdAt: now, updatedAt: now,
       },
       { key: legacyKey.toString('base64'), createdAt: now, expiresAt: null },
     );
@@ -387,12 +398,12 @@ test('PostgreSQL: encrypted columns, a shared key, upgrade in place, refusals, a
       // Rotation while both processes run: afterwards they fail loudly instead of writing under the old key.
       const withKey = await rotateCli(['--new-key', '-'], pgEnv(keyA), keyB.bytes.toString('hex'));
       assert.equal(withKey.code, 0, withKey.output);
-      assert.match(withKey.output, new RegExp(`re-encrypted 6 secret values under key ${keyIdOf(keyB)}\\.\\nSet HERALD_ENCRYPTION_KEY to the new key\\. Restart every Herald process`));
+      assert.match(withKey.output, new RegExp(`re-encrypted 9 secret values under key ${keyIdOf(keyB)}\\.\\nSet HERALD_ENCRYPTION_KEY to the new key\\. Restart every Herald process`));
       assert.ok(!withKey.output.includes(keyB.toBase64()), 'a key given by the operator is not printed');
       for (const value of await postgresRaw(schema)) assert.match(value, new RegExp(`^enc:v1:${keyIdOf(keyB)}:`));
       const create = await api(one.url, 'POST', '/api/v1/app/pg/endpoint', { url: receiver.url('/pg/late'), uid: 'late' });
       assert.equal(create.status, 500, 'a process on the old key writes nothing');
-      assert.equal((await postgresRaw(schema)).length, 6);
+      assert.equal((await postgresRaw(schema)).length, 9, "nothing more than before the refused create");
       assert.deepEqual(await scanSchema(schema, planted.needles), []);
       await one.stop();
       await two.stop();

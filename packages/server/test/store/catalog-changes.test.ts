@@ -21,7 +21,7 @@ const T0 = 1_700_000_000_000;
 const mkApp = (id: string): App => ({ id, uid: null, name: id, metadata: {}, throttleRate: null, createdAt: T0, updatedAt: T0 });
 const mkEndpoint = (id: string, appId: string, over: Partial<Endpoint> = {}): Endpoint => ({
   id, appId, uid: null, url: `https://example.com/${id}`, description: '', eventTypes: null, channels: null, disabled: false,
-  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
+  throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0, ...over,
 });
 const mkKey = (fill: number): EndpointKey => ({ key: Buffer.alloc(24, fill).toString('base64'), createdAt: T0, expiresAt: null });
 const mkSource = (id: string, appId: string): Source => ({

@@ -183,7 +183,7 @@ describeEachBackend('catalog store', backends, (test) => {
     });
     await store.catalog.updateEndpoint(changed);
     assert.deepStrictEqual(await store.catalog.getEndpoint('app_A', 'u'), changed);
-    const back = { ...changed, uid: null, eventTypes: null, channels: null, disabled: false, throttleRate: null, retrySchedule: null, requestTimeout: null, destination: null, updatedAt: T0 + 10 };
+    const back = { ...changed, uid: null, eventTypes: null, channels: null, disabled: false, throttleRate: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, updatedAt: T0 + 10 };
     await store.catalog.updateEndpoint(back);
     assert.deepStrictEqual(await store.catalog.getEndpointById('ep_a'), back);
 

@@ -55,7 +55,7 @@ function endpoint(appId: string, fields: Partial<Endpoint> = {}): Endpoint {
   const now = Date.now();
   return {
     id: newId('ep'), appId, uid: null, url: 'https://example.com/hook', description: '', eventTypes: null, channels: null,
-    disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now, ...fields,
+    disabled: false, throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: {}, createdAt: now, updatedAt: now, ...fields,
   };
 }
 

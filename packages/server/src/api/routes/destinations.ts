@@ -110,7 +110,7 @@ async function create(ctx: RouteContext, app: App, b: DestinationIn): Promise<En
   const blank: Endpoint = {
     id: newId('dest', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
     throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, ordered: false, filter: null, metadata: {}, headers: {},
-    destination: null, createdAt: now, updatedAt: now,
+    destination: null, chat: null, createdAt: now, updatedAt: now,
   };
   const endpoint = applyDestination(blank, b, ctx.config);
   await ctx.catalog.createEndpoint(endpoint, { key: generateSecret(), createdAt: now, expiresAt: null });

@@ -72,7 +72,7 @@ export async function createEndpoint(ctx: Pick<ApiContext, 'config' | 'catalog'>
   const now = Date.now();
   const blank: Endpoint = {
     id: newId('ep', now), appId: app.id, uid: null, url: '', description: '', eventTypes: null, channels: null, disabled: false,
-    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
+    throttleRate: null, concurrency: null, retrySchedule: null, requestTimeout: null, destination: null, chat: null, ordered: false, filter: null, metadata: {}, headers: b.headers ?? {}, createdAt: now, updatedAt: now,
   };
   const endpoint = applyFields(blank, b, ctx.config);
   await ctx.catalog.createEndpoint(endpoint, { key: secretFrom(b.secret, 'secret'), createdAt: now, expiresAt: null });

@@ -1,5 +1,5 @@
 import { endpointKeyContext } from '../../security/secret-box.ts';
-import { destinationColumns } from '../common/destination-rows.ts';
+import { chatColumns, destinationColumns } from '../common/endpoint-extras.ts';
 import { jsonOrNull } from '../common/json.ts';
 import { conflictOnUnique } from '../common/unique.ts';
 import type { CatalogStore } from '../slices/catalog.ts';
@@ -86,15 +86,15 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
         await client.query(
           `WITH ep AS (
              INSERT INTO endpoint (id, uid, url, description, event_types, channels, disabled, throttle_rate, metadata, headers, ordered, filter,
-               concurrency, app_id, created_at, updated_at, retry_schedule, request_timeout, destination_type, destination)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15, $16, $20::jsonb, $21, $22, $23)
+               concurrency, app_id, created_at, updated_at, retry_schedule, request_timeout, destination_type, destination, chat_kind, chat)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12::jsonb, $13, $14, $15, $16, $20::jsonb, $21, $22, $23, $24, $25)
              RETURNING id
            )
            INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) SELECT id, $17, $18, $19 FROM ep`,
           [
             ...endpointValues(ep, ctx), ep.appId, ep.createdAt, ep.updatedAt,
             ctx.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt, jsonOrNull(ep.retrySchedule), ep.requestTimeout,
-            ...destinationColumns(ep, ctx.secrets),
+            ...destinationColumns(ep, ctx.secrets), ...chatColumns(ep, ctx.secrets),
           ],
         );
       }));
@@ -136,9 +136,10 @@ export function postgresCatalog(ctx: PgContext): CatalogStore {
         await client.query(
           `UPDATE endpoint SET uid = $2, url = $3, description = $4, event_types = $5::jsonb, channels = $6::jsonb, disabled = $7,
              throttle_rate = $8, metadata = $9::jsonb, headers = $10::jsonb, ordered = $11, filter = $12::jsonb, concurrency = $13,
-             updated_at = $14, retry_schedule = $15::jsonb, request_timeout = $16, destination_type = $17, destination = $18
+             updated_at = $14, retry_schedule = $15::jsonb, request_timeout = $16, destination_type = $17, destination = $18,
+             chat_kind = $19, chat = $20
            WHERE id = $1`,
-          [...endpointValues(ep, ctx), ep.updatedAt, jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, ctx.secrets)],
+          [...endpointValues(ep, ctx), ep.updatedAt, jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, ctx.secrets), ...chatColumns(ep, ctx.secrets)],
         );
       }));
     },

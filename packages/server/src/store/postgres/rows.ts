@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { destinationOf } from '../common/destination-rows.ts';
+import { chatOf, destinationOf } from '../common/endpoint-extras.ts';
 import { endpointHeadersContext, isSealed, type SecretCodec } from '../../security/secret-box.ts';
 import { keysetPage, keysetSql } from '../common/keyset.ts';
 import type { App, Endpoint, EventType, Message, Page, PageResult } from '../types.ts';
@@ -64,6 +64,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   metadata: r.metadata,
   headers: headersOf(r, secrets),
   destination: destinationOf(r, secrets),
+  chat: chatOf(r, secrets),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

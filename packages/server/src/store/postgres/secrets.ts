@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { assertKeyUnchanged, endpointAuthContext, endpointKeyContext, sourceVerificationContext, KEY_CHECK_SETTING, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, type SecretCodec } from '../../security/secret-box.ts';
+import { SEALED_TEXT_COLUMNS } from '../common/sealed-columns.ts';
 import { transaction, type PgContext } from './context.ts';
 import { headersOf, sealHeaders } from './rows.ts';
 import { UPSERT_SETTING } from './settings.ts';
@@ -36,17 +37,17 @@ export async function reseal(client: pg.ClientBase, from: SecretCodec, to: Secre
   await client.query('UPDATE endpoint e SET headers = n.sealed FROM unnest($1::text[], $2::jsonb[]) AS n(id, sealed) WHERE e.id = n.id', [
     endpoints.map((e) => e.id), endpoints.map((e) => sealHeaders(e.id, headersOf(e, from), to)),
   ]);
-  const sources = (await client.query(`SELECT id, verification FROM source${onlyClear ? " WHERE verification NOT LIKE 'enc:%'" : ''}`)).rows;
-  await client.query('UPDATE source s SET verification = n.sealed FROM unnest($1::text[], $2::text[]) AS n(id, sealed) WHERE s.id = n.id', [
-    sources.map((src) => src.id),
-    sources.map((src) => to.seal(from.open(src.verification, sourceVerificationContext(src.id)), sourceVerificationContext(src.id))),
-  ]);
-  const auths = (await client.query(`SELECT endpoint_id, sealed FROM endpoint_auth${onlyClear ? " WHERE sealed NOT LIKE 'enc:%'" : ''}`)).rows;
-  await client.query('UPDATE endpoint_auth a SET sealed = n.sealed FROM unnest($1::text[], $2::text[]) AS n(endpoint_id, sealed) WHERE a.endpoint_id = n.endpoint_id', [
-    auths.map((a) => a.endpoint_id),
-    auths.map((a) => to.seal(from.open(a.sealed, endpointAuthContext(a.endpoint_id)), endpointAuthContext(a.endpoint_id))),
-  ]);
-  return keys.length + endpoints.length + sources.length + auths.length;
+  let values = 0;
+  for (const { table, key, column, context } of SEALED_TEXT_COLUMNS) {
+    const { rows } = await client.query(
+      `SELECT ${key} AS id, ${column} AS sealed FROM ${table} WHERE ${column} IS NOT NULL${onlyClear ? ` AND ${column} NOT LIKE 'enc:%'` : ''}`,
+    );
+    await client.query(`UPDATE ${table} t SET ${column} = n.sealed FROM unnest($1::text[], $2::text[]) AS n(id, sealed) WHERE t.${key} = n.id`, [
+      rows.map((r) => r.id), rows.map((r) => to.seal(from.open(r.sealed, context(r.id)), context(r.id))),
+    ]);
+    values += rows.length;
+  }
+  return keys.length + endpoints.length + values;
 }
 
 /**

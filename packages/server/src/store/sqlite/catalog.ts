@@ -1,5 +1,5 @@
 import { endpointKeyContext } from '../../security/secret-box.ts';
-import { destinationColumns } from '../common/destination-rows.ts';
+import { chatColumns, destinationColumns } from '../common/endpoint-extras.ts';
 import { jsonOrNull } from '../common/json.ts';
 import type { CatalogStore } from '../slices/catalog.ts';
 import type { App, Endpoint } from '../types.ts';
@@ -96,12 +96,12 @@ export function sqliteCatalog(c: SqliteConnection): CatalogStore {
           checkKeyUnchanged(c);
           c.stmt(
             `INSERT INTO endpoint (id, app_id, uid, url, description, event_types, channels, disabled, throttle_rate, concurrency, ordered, filter, metadata,
-               headers, created_at, updated_at, retry_schedule, request_timeout, destination_type, destination)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               headers, created_at, updated_at, retry_schedule, request_timeout, destination_type, destination, chat_kind, chat)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             ep.id, ep.appId, ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled,
             ep.throttleRate, ep.concurrency, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, c.secrets), ep.createdAt, ep.updatedAt,
-            jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, c.secrets),
+            jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, c.secrets), ...chatColumns(ep, c.secrets),
           );
           c.stmt('INSERT INTO endpoint_key (endpoint_id, key, created_at, expires_at) VALUES (?, ?, ?, ?)')
             .run(ep.id, c.secrets.seal(key.key, endpointKeyContext(ep.id)), key.createdAt, key.expiresAt);
@@ -139,11 +139,11 @@ export function sqliteCatalog(c: SqliteConnection): CatalogStore {
           c.stmt(
             `UPDATE endpoint SET uid = ?, url = ?, description = ?, event_types = ?, channels = ?, disabled = ?, throttle_rate = ?,
              concurrency = ?, ordered = ?, filter = ?, metadata = ?, headers = ?, updated_at = ?, retry_schedule = ?, request_timeout = ?,
-             destination_type = ?, destination = ? WHERE id = ?`,
+             destination_type = ?, destination = ?, chat_kind = ?, chat = ? WHERE id = ?`,
           ).run(
             ep.uid, ep.url, ep.description, jsonOrNull(ep.eventTypes), jsonOrNull(ep.channels), +ep.disabled, ep.throttleRate,
             ep.concurrency, +ep.ordered, jsonOrNull(ep.filter), JSON.stringify(ep.metadata), sealHeaders(ep.id, ep.headers, c.secrets), ep.updatedAt,
-            jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, c.secrets), ep.id,
+            jsonOrNull(ep.retrySchedule), ep.requestTimeout, ...destinationColumns(ep, c.secrets), ...chatColumns(ep, c.secrets), ep.id,
           );
         }),
       );

@@ -1,5 +1,5 @@
 import { endpointHeadersContext, type SecretCodec } from '../../security/secret-box.ts';
-import { destinationOf } from '../common/destination-rows.ts';
+import { chatOf, destinationOf } from '../common/endpoint-extras.ts';
 import { parseJsonOrNull as json } from '../common/json.ts';
 import type { App, Endpoint, EventType, Message } from '../types.ts';
 
@@ -53,6 +53,7 @@ export const toEndpoint = (r: Row, secrets: SecretCodec): Endpoint => ({
   metadata: JSON.parse(r.metadata),
   headers: headersOf(r, secrets),
   destination: destinationOf(r, secrets),
+  chat: chatOf(r, secrets),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

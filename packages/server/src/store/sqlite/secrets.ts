@@ -1,4 +1,5 @@
-import { assertKeyUnchanged, endpointAuthContext, endpointKeyContext, KEY_CHECK_SETTING, sourceVerificationContext, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { assertKeyUnchanged, endpointKeyContext, KEY_CHECK_SETTING, type SecretBox, type SecretCodec } from '../../security/secret-box.ts';
+import { SEALED_TEXT_COLUMNS } from '../common/sealed-columns.ts';
 import type { SqliteConnection } from './connection.ts';
 import { headersOf, sealHeaders } from './rows.ts';
 import { deleteSetting, readSetting, writeSetting } from './settings.ts';
@@ -50,23 +51,16 @@ function reseal(c: Sql, from: SecretCodec, to: SecretCodec, onlyClear: boolean):
     .all() as { id: string; headers: string }[];
   const updateHeaders = db.prepare('UPDATE endpoint SET headers = ? WHERE id = ?');
   for (const ep of endpoints) updateHeaders.run(sealHeaders(ep.id, headersOf(ep, from), to), ep.id);
-  const sources = db
-    .prepare(`SELECT id, verification FROM source${onlyClear ? " WHERE verification NOT LIKE 'enc:%'" : ''}`)
-    .all() as { id: string; verification: string }[];
-  const updateSource = db.prepare('UPDATE source SET verification = ? WHERE id = ?');
-  for (const src of sources) {
-    const context = sourceVerificationContext(src.id);
-    updateSource.run(to.seal(from.open(src.verification, context), context), src.id);
+  let values = 0;
+  for (const { table, key, column, context } of SEALED_TEXT_COLUMNS) {
+    const rows = db
+      .prepare(`SELECT ${key} AS id, ${column} AS sealed FROM ${table} WHERE ${column} IS NOT NULL${onlyClear ? ` AND ${column} NOT LIKE 'enc:%'` : ''}`)
+      .all() as { id: string; sealed: string }[];
+    const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${key} = ?`);
+    for (const row of rows) update.run(to.seal(from.open(row.sealed, context(row.id)), context(row.id)), row.id);
+    values += rows.length;
   }
-  const auths = db
-    .prepare(`SELECT endpoint_id, sealed FROM endpoint_auth${onlyClear ? " WHERE sealed NOT LIKE 'enc:%'" : ''}`)
-    .all() as { endpoint_id: string; sealed: string }[];
-  const updateAuth = db.prepare('UPDATE endpoint_auth SET sealed = ? WHERE endpoint_id = ?');
-  for (const auth of auths) {
-    const context = endpointAuthContext(auth.endpoint_id);
-    updateAuth.run(to.seal(from.open(auth.sealed, context), context), auth.endpoint_id);
-  }
-  return keys.length + endpoints.length + sources.length + auths.length;
+  return keys.length + endpoints.length + values;
 }
 
 /**
