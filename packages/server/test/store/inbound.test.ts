@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { App, InboundRequest, Source, Storage } from '../../src/store/storage.ts';
+import { mkEndpoint, mkKey } from '../helpers/store-fixtures.ts';
 import { describeEachBackend, loadBackends } from '../helpers/stores.ts';
 
 const backends = await loadBackends();
@@ -88,11 +89,7 @@ describeEachBackend('inbound store', backends, (withStore) => {
 
   withStore('a forwarded message carries its forwarding to the claim', async (store) => {
     await store.inbound.createSource(mkSource('src_1', 'app_1'), mkApp('app_1'));
-    const ep = {
-      id: 'ep_1', appId: 'app_1', uid: null, url: 'https://example.com/deploy', description: '', eventTypes: null, channels: null, disabled: false,
-      throttleRate: null, ordered: false, metadata: {}, headers: {}, createdAt: T0, updatedAt: T0,
-    };
-    await store.catalog.createEndpoint(ep as never, { key: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', createdAt: T0, expiresAt: null });
+    await store.catalog.createEndpoint(mkEndpoint('ep_1', 'app_1', { url: 'https://example.com/deploy' }), mkKey('c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0'));
     const forward = { headers: { 'x-github-event': 'push', 'content-type': 'application/json' }, sign: true };
     await store.history.createMessage({
       message: { id: 'msg_1', appId: 'app_1', eventId: null, eventType: 'push', channels: null, tags: null, payload: '{"ref":"main"}', createdAt: T0, deliverAt: null },
