@@ -174,6 +174,7 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
     requestTimeoutMs,
     userAgent: `Herald-Webhooks/${VERSION}`,
     disableFailingEndpointAfterMs: config.disableEndpointAfter * 1000,
+    publicUrl: config.publicUrl,
     notify: (event) => operational.emit(event),
     tracing,
   }, log.child({ component: 'delivery' }));

@@ -13,6 +13,23 @@ const RetrySchedule = Type.Array(Type.Number({ minimum: 0, maximum: 30 * 86_400 
 /** Herald: seconds an attempt may take, at most the server's HERALD_REQUEST_TIMEOUT; null: the server's. */
 const RequestTimeout = Type.Number({ exclusiveMinimum: 0, maximum: 300 });
 
+/** Herald: what the URL is: a plain webhook receiver, or a chat tool's incoming webhook that gets chat messages. */
+export const EndpointKind = Type.Union([
+  Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('teams'), Type.Literal('discord'), Type.Literal('feishu'), Type.Literal('dingtalk'), Type.Literal('wecom'),
+]);
+export type EndpointKind = Static<typeof EndpointKind>;
+/** Herald: a chat endpoint's wording; texts take {{eventType}}, {{msgId}} and {{payload.a.b}}. A field left out: Herald's default. */
+export const ChatTemplate = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: 1000 })),
+  text: Type.Optional(Type.String({ maxLength: 10_000 })),
+  /** Payload paths shown as fields, in order. */
+  fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 25 })),
+  severity: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('success'), Type.Literal('warning'), Type.Literal('error')])),
+}, { additionalProperties: false });
+export type ChatTemplate = Static<typeof ChatTemplate>;
+/** Herald: the chat tool's signing secret (Feishu, DingTalk), never returned; null removes it. */
+const ChatSecret = Type.String({ minLength: 1, maxLength: 512 });
+
 const EndpointFields = {
   url: Url,
   description: Type.Optional(Type.String({ maxLength: 10_000 })),
@@ -30,6 +47,9 @@ const EndpointFields = {
   filter: Type.Optional(Nullable(EndpointFilter)),
   metadata: Type.Optional(Metadata),
   version: Type.Optional(Nullable(Type.Integer())),
+  kind: Type.Optional(EndpointKind),
+  chatSecret: Type.Optional(Nullable(ChatSecret)),
+  chatTemplate: Type.Optional(Nullable(ChatTemplate)),
 };
 export const EndpointIn = Type.Object({ ...EndpointFields, secret: Type.Optional(Nullable(Secret)), headers: Type.Optional(Nullable(HeaderMap)) });
 export type EndpointIn = Static<typeof EndpointIn>;
@@ -74,6 +94,11 @@ export const EndpointOut = Type.Object({
   updatedAt: DateTime,
   /** Absent from answers that do not carry it (a message's endpoints). */
   circuit: Type.Optional(CircuitOut),
+  /** Herald: `webhook`, or the chat tool the URL belongs to. */
+  kind: EndpointKind,
+  /** Herald: whether a chat signing secret is set (the secret itself is never returned). */
+  chatSigned: Type.Boolean(),
+  chatTemplate: Nullable(ChatTemplate),
 });
 export type EndpointOut = Static<typeof EndpointOut>;
 

@@ -64,6 +64,7 @@ export interface ApiRoutes {
   'DELETE /api/v1/app/:app_id/endpoint/:endpoint_id/auth': { response: void };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats': { query: Q<typeof StatsQuery>; response: EndpointStatsOut };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example': { body: EventExampleIn; response: MessageOut };
+  'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-test': { response: MessageOut };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { response: EndpointTransformationOut };
   'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { body: EndpointTransformationPatch; response: void };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };

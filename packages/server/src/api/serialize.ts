@@ -56,6 +56,9 @@ export const endpointOut = (e: Endpoint, circuits?: ReadonlyMap<string, CircuitS
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
   circuit: circuits ? circuitOut(circuits.get(e.id)) : undefined,
+  kind: e.chat?.kind ?? 'webhook',
+  chatSigned: e.chat?.secret != null,
+  chatTemplate: e.chat?.template ?? null,
 });
 
 /**

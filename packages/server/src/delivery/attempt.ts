@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import { chatRequest, chatVerdict } from '../chat/chat-delivery.ts';
 import { patchHeaders } from '../lib/headers.ts';
 import { newId } from '../lib/ids.ts';
 import type { CatalogStore } from '../store/storage.ts';
-import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
+import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type EndpointChat, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { TransformRunner } from '../transform/runner.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
@@ -24,6 +25,8 @@ export interface AttemptOptions {
   requestTimeoutMs: number;
   /** Where the span of each attempt goes (default: nowhere). */
   tracing?: Tracing;
+  /** HERALD_PUBLIC_URL: chat messages link to the message in the dashboard under it. */
+  publicUrl?: string;
 }
 
 /** When the delivery is due again is told by the recorder, once the outcome is committed (see Recorder's onDue). */
@@ -119,7 +122,10 @@ export class Attempts {
       result = noAnswer('not sent: the transformation waited too long for the sandbox to leave time for the request', transformed?.durationMs ?? 0);
     } else {
       if (transformed) url = transformed.url;
-      const { headers, body } = await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt);
+      const { headers, body, url: sentTo } = endpoint.chat
+        ? this.chatRequest(endpoint, endpoint.chat, item, transformed?.payload ?? null, url, startedAt)
+        : { ...(await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt)), url };
+      url = sentTo;
       const auth = await this.endpoints.auth(endpoint.id, endpoint.appId);
       request = recordedRequest(headers, endpoint.headers, sendsAuthorization(auth));
       ({ outcome: result, sent } = await this.authentication.send(transport, {
@@ -129,15 +135,22 @@ export class Attempts {
         attempt: { appId: endpoint.appId, messageId: item.messageId, endpointId: endpoint.id, eventType: item.eventType, number: item.attempts + 1 },
       }, auth));
     }
+    // A chat tool may answer 200 with an error in the body: its own verdict says how the attempt went.
+    const verdict = endpoint.chat && request !== null ? chatVerdict(endpoint.chat, result) : null;
+    if (verdict && !verdict.ok) {
+      result = { ...result, body: verdict.reason, ...(verdict.retryAfterSeconds !== undefined && { retryAfter: String(verdict.retryAfterSeconds) }) };
+    }
     const finishedAt = Date.now();
     const attempts = item.attempts + 1;
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const succeeded = verdict ? verdict.ok : result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const attemptStatus = succeeded ? Status.Success : canceled ? Status.Canceled : Status.Fail;
     let status: StatusValue = attemptStatus;
     let nextAttemptAt: number | null = null;
-    if (!succeeded && retryable) {
+    if (!succeeded && retryable && !(verdict && !verdict.ok && !verdict.retry)) {
+      // A chat tool's rate limit is an overload whatever status it came with (Feishu and DingTalk answer 200).
+      const statusCode = verdict && !verdict.ok && verdict.retryAfterSeconds !== undefined ? 429 : result.statusCode;
       const decision = nextRetry(
-        { failedAttempts: attempts, statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
+        { failedAttempts: attempts, statusCode, timedOut: result.timedOut, retryAfter: result.retryAfter, abortRequested: result.abortRequested },
         endpoint.retrySchedule ?? this.options.retrySchedule,
         finishedAt,
       );
@@ -175,6 +188,7 @@ export class Attempts {
       span.end(succeeded ? undefined : result.statusCode === null ? result.body : `HTTP ${result.statusCode}`);
     }
     if (retryable) await this.report(endpoint, item, outcome, result.statusCode === 410);
+    if (verdict && !verdict.ok && verdict.disable) await this.disable(endpoint, verdict.reason);
     // An endpoint's health is what its own network answers say: not a skipped send, a `herald listen` session, nor a
     // request lost with a delivery thread.
     return { succeeded, reachedEndpoint: sent && retryable && transport.judgesEndpoint && !result.heraldFault };
@@ -224,6 +238,19 @@ export class Attempts {
       return { ok: false, reason: `the transformation changed the URL to ${webhook.url.slice(0, 200)}, which is not delivered the way the endpoint's URL is`, durationMs: outcome.durationMs };
     }
     return { ok: true, cancel, method: webhook.method, url: webhook.url, payload: JSON.stringify(webhook.payload), durationMs: outcome.durationMs };
+  }
+
+  /**
+   * What a chat endpoint gets: the tool's own body, signed the tool's way (chat/chat-delivery.ts). A payload the
+   * endpoint's transformation changed is that body as it is; one it left alone is worded by the endpoint's template.
+   */
+  private chatRequest(endpoint: Endpoint, chat: EndpointChat, item: ClaimedDelivery, transformed: string | null, url: string, startedAt: number) {
+    const payload = parsedOrText(item.payload!);
+    const subject = { msgId: item.messageId, appId: item.appId, eventType: item.eventType, payload };
+    const changed = transformed !== null && transformed !== JSON.stringify(payload) ? JSON.parse(transformed) : null;
+    const prepared = chatRequest(chat, subject, changed, url, this.options.publicUrl, startedAt);
+    const headers = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent };
+    return { headers, body: prepared.body, url: prepared.url };
   }
 
   /**
@@ -284,9 +311,24 @@ export class Attempts {
     const limit = this.options.disableFailingEndpointAfterMs;
     const tooLong = failingSince !== undefined && limit > 0 && now - failingSince >= limit;
     if (!gone && !tooLong) return;
+    await this.disable(endpoint, gone ? 'it answered 410 Gone' : 'its deliveries kept failing', failingSince);
+  }
+
+  /** Disables the endpoint (unless it already is), saying why in the log and in an endpoint.disabled event. */
+  private async disable(endpoint: Endpoint, reason: string, failingSince?: number): Promise<void> {
+    const now = Date.now();
     if (!(await this.catalog.disableEndpoint(endpoint.id, now))) return;
-    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, gone, failingSince }, 'endpoint disabled');
+    this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, reason, failingSince }, 'endpoint disabled');
     this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
+  }
+}
+
+/** A payload as a chat template reads it: parsed JSON, or the text itself (an inbound request that was not JSON). */
+function parsedOrText(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueStore } from '../store/storage.ts';
 import type { BucketSpec } from '../store/token-bucket.ts';
+import { chatRate } from '../chat/chat-delivery.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 
 /** How long an endpoint found unthrottled is trusted to stay so before its settings are looked at again. */
@@ -64,6 +65,8 @@ export class Throttle {
     const app = endpoint && (await this.endpoints.app(endpoint.appId));
     const buckets: BucketSpec[] = [];
     if (endpoint?.throttleRate) buckets.push({ key: `ep:${endpoint.id}`, ratePerSecond: endpoint.throttleRate });
+    // A chat tool's own documented limit applies unless the endpoint sets a rate of its own.
+    else if (endpoint?.chat) buckets.push({ key: `ep:${endpoint.id}`, ...chatRate(endpoint.chat) });
     if (app?.throttleRate) buckets.push({ key: `app:${app.id}`, ratePerSecond: app.throttleRate });
     this.buckets = buckets.length > 0 ? buckets : null;
     return this.buckets;

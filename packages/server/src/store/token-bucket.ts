@@ -1,11 +1,13 @@
 /**
- * Token buckets for throttleRate: each holds at most one second's worth of tokens and refills continuously at its
- * rate. The same arithmetic serves both dialects; the stores only add locking and persistence.
+ * Token buckets for throttleRate: each holds at most one second's worth of tokens (or its own `burst`) and refills
+ * continuously at its rate. The same arithmetic serves both dialects; the stores only add locking and persistence.
  */
 
 export interface BucketSpec {
   key: string;
   ratePerSecond: number;
+  /** Most tokens it holds; default one second's worth. A rate below one a second needs a burst of at least one. */
+  burst?: number;
 }
 
 export interface BucketState {
@@ -15,9 +17,10 @@ export interface BucketState {
 
 /** What a bucket holds at `now`; a bucket never seen before starts full. */
 export function available(spec: BucketSpec, state: BucketState | undefined, now: number): number {
-  if (!state) return spec.ratePerSecond;
+  const capacity = spec.burst ?? spec.ratePerSecond;
+  if (!state) return capacity;
   const refilled = state.tokens + (Math.max(0, now - state.updatedAt) / 1000) * spec.ratePerSecond;
-  return Math.min(spec.ratePerSecond, refilled);
+  return Math.min(capacity, refilled);
 }
 
 /**

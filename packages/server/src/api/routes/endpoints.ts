@@ -6,12 +6,13 @@ import { newId } from '../../lib/ids.ts';
 import type { App, CircuitState, Endpoint } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { patchHeaders } from '../../lib/headers.ts';
+import { chatOf } from '../chat-input.ts';
 import { checkEndpointUrl, checkHeaders, checkRequestTimeout, redactHeaders, type EndpointUrlRules } from '../endpoint-input.ts';
 import { checkUid, requireApp, uidForPut } from '../lookup.ts';
 import { pageOf, parseTime } from '../paging.ts';
 import {
-  AppParams, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch,
-  EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, ListOf, ListQuery, StatsQuery, Uid,
+  AppParams, type ChatTemplate, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch,
+  EndpointSecretOut, EndpointSecretRotateIn, EndpointStatsOut, EndpointUpdate, type EndpointKind, ListOf, ListQuery, StatsQuery, Uid,
 } from '@herald/wire';
 import { endpointOut } from '../serialize.ts';
 
@@ -39,6 +40,9 @@ interface EndpointFields {
   ordered?: boolean;
   filter?: EndpointFilter | null;
   metadata?: Record<string, string>;
+  kind?: EndpointKind;
+  chatSecret?: string | null;
+  chatTemplate?: ChatTemplate | null;
 }
 
 /**
@@ -63,6 +67,7 @@ function applyFields(base: Endpoint, b: EndpointFields, rules: EndpointUrlRules)
     ordered: b.ordered ?? false,
     filter: b.filter === undefined ? base.filter : checkFilter(b.filter),
     metadata: b.metadata ?? {},
+    chat: chatOf(base.chat, b),
     updatedAt: Date.now(),
   };
 }
@@ -196,6 +201,7 @@ export function registerEndpointRoutes(api: Api, ctx: RouteContext, scope: Endpo
       ordered: b.ordered ?? existing.ordered,
       filter: filter === undefined ? existing.filter : filter,
       metadata: b.metadata ?? existing.metadata,
+      chat: chatOf(existing.chat, b),
       updatedAt: Date.now(),
     };
     const newSecret = b.secret !== undefined && b.secret !== null ? secretFrom(b.secret, 'secret') : null;

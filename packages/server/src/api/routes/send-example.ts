@@ -1,5 +1,6 @@
 import { HeraldError } from '../../lib/errors.ts';
-import type { EventType } from '../../store/types.ts';
+import type { FastifyRequest } from 'fastify';
+import type { App, Endpoint, EventType } from '../../store/types.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { requireEndpoint } from '../lookup.ts';
 import { EndpointParams, EventExampleIn, MessageOut } from '@herald/wire';
@@ -43,16 +44,36 @@ export function registerSendExampleRoute(api: Api, ctx: RouteContext): void {
       throw HeraldError.validation(['body', 'eventType'], `the example of ${name} is not a JSON object, so it cannot be a payload`);
     }
     if (endpoint.disabled) throw HeraldError.conflict('The endpoint is disabled: enable it to send it an example');
-    const published = await ctx.publisher.publish({
-      app,
-      message: {
-        eventType: name, payload, eventId: null, channels: null, tags: null, deliverAt: null, onlyEndpointId: endpoint.id,
-        payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, null, null),
-      },
-      respond: (m) => messageJson(m, true),
-      origin: { requestId: req.id, span: req.span },
-    });
-    if ('replay' in published) throw new Error('a message without an idempotency key was answered from the idempotency store');
-    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(published.responseBody as never);
+    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(await publishTo(ctx, req, app, endpoint, name, payload as Record<string, unknown>) as never);
   });
+
+  api.post('/api/v1/app/:app_id/endpoint/:endpoint_id/send-test', {
+    schema: {
+      tags: ['Endpoint'], summary: `Send a test message (event type ${TEST_EVENT_TYPE}) to this endpoint only, to check it works end to end`,
+      params: EndpointParams, response: { 200: MessageOut },
+    },
+  }, async (req, reply) => {
+    const { app, endpoint } = await requireEndpoint(ctx, req.params.app_id, req.params.endpoint_id);
+    if (endpoint.disabled) throw HeraldError.conflict('The endpoint is disabled: enable it to send it a test message');
+    const payload = { message: 'A test message from Herald: this endpoint is set up and receives messages.', endpoint: endpoint.uid ?? endpoint.id };
+    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(await publishTo(ctx, req, app, endpoint, TEST_EVENT_TYPE, payload) as never);
+  });
+}
+
+/** The event type of the test message: its own, so receivers can tell it apart (no catalogue entry is needed). */
+export const TEST_EVENT_TYPE = 'herald.test';
+
+/** A real message delivered to one endpoint only (whatever it subscribes to): signed, retried and logged like any. */
+async function publishTo(ctx: RouteContext, req: FastifyRequest, app: App, endpoint: Endpoint, eventType: string, payload: Record<string, unknown>): Promise<string> {
+  const published = await ctx.publisher.publish({
+    app,
+    message: {
+      eventType, payload, eventId: null, channels: null, tags: null, deliverAt: null, onlyEndpointId: endpoint.id,
+      payloadExpiresAt: payloadExpiry(ctx.config.payloadRetentionDays, null, null),
+    },
+    respond: (m) => messageJson(m, true),
+    origin: { requestId: req.id, span: req.span },
+  });
+  if ('replay' in published) throw new Error('a message without an idempotency key was answered from the idempotency store');
+  return published.responseBody;
 }

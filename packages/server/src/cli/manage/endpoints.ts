@@ -7,6 +7,7 @@ import {
   appSubcommand, collect, csvList, defined, keyValues, listSubcommand, pageQuery, positiveInteger, throttleRate, timeOption, withApi,
   type AppOption, type CommonOptions, type ListOptions,
 } from './shared.ts';
+import { chatBody, isChatKind, withChatOptions, type ChatOptions } from './endpoint-chat.ts';
 
 /** The circuit breaker in words: why deliveries wait, since when, and when the endpoint is tried next. */
 function circuitText(circuit: CircuitOut): string {
@@ -17,7 +18,7 @@ function circuitText(circuit: CircuitOut): string {
 
 const circuitOpen = (e: EndpointOut) => e.circuit?.state === 'open';
 
-interface EndpointFields extends AppOption {
+interface EndpointFields extends AppOption, ChatOptions {
   endpointUrl?: string;
   uid?: string;
   description?: string;
@@ -52,7 +53,7 @@ const columns: Column<EndpointOut>[] = [
 export const endpointParams = (app: string, endpoint: string) => ({ app_id: app, endpoint_id: endpoint });
 
 function withEndpointFields(command: Command): Command {
-  return command
+  return withChatOptions(command)
     .option('--uid <uid>', 'your own unique id for the endpoint within the app')
     .option('--description <text>', 'description')
     .option('--event-types <a,b>', 'only these event types (default: all)')
@@ -164,14 +165,18 @@ export function registerEndpointCommands(program: Command): Command {
   // The endpoint's URL is an argument (create) or --endpoint-url (update): --url names the Herald server everywhere.
   withEndpointFields(appSubcommand(endpoint, 'create <url>', 'create an endpoint delivering to <url> (http or https)'))
     .option('--header <name=value>', 'custom header sent with every delivery (repeat for more)', collect)
-    .option('--secret <whsec>', 'signing secret to use (default: a new random one)')
+    .option('--secret <whsec>', 'signing secret to use (default: a new random one); with a chat --kind, the chat tool\'s own secret')
     .option('--asymmetric', 'sign with a new ed25519 key (v1a) instead of a shared secret; receivers verify with its public key')
     .option('--disabled', 'create it disabled')
     .action((url: string, opts: EndpointFields & { disabled?: boolean; asymmetric?: boolean }) =>
       withApi(opts, async (api) => {
         if (opts.asymmetric && opts.secret) throw new UsageError('give --secret or --asymmetric, not both');
-        const secret = opts.asymmetric ? generateAsymmetricSecret() : opts.secret;
-        const body = { ...endpointBody(opts), url: targetUrl(url, 'the endpoint URL'), headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled };
+        const chat = isChatKind(opts);
+        const secret = opts.asymmetric ? generateAsymmetricSecret() : chat ? undefined : opts.secret;
+        const body = {
+          ...endpointBody(opts), ...chatBody(opts, chat ? opts.secret : undefined),
+          url: targetUrl(url, 'the endpoint URL'), headers: keyValues(opts.header, '--header'), secret, disabled: opts.disabled,
+        };
         show(await api.call('POST /api/v1/app/:app_id/endpoint', { params: { app_id: opts.app }, body }), opts, 'created');
       }));
 
@@ -181,7 +186,7 @@ export function registerEndpointCommands(program: Command): Command {
     .option('--header <name=value>', 'add or change a custom header (repeat for more; others stay)', collect)
     .action((ref: string, opts: EndpointFields) =>
       withApi(opts, async (api) => {
-        const body = endpointBody(opts);
+        const body = { ...endpointBody(opts), ...chatBody(opts) };
         const headers = keyValues(opts.header, '--header');
         if (Object.keys(body).length === 0 && !headers) throw new UsageError('nothing to update: give at least one field to change (see --help)');
         // Custom headers have their own route; they are changed first so a refused header changes nothing else.
@@ -261,6 +266,14 @@ export function registerEndpointCommands(program: Command): Command {
         const sent = await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example', { params: endpointParams(opts.app, ref), body: { eventType: opts.eventType, ...defined({ exampleIndex }) } });
         if (opts.json) printJson(sent);
         else say(`sent ${opts.eventType}'s example as ${sent.id} (herald attempt list --app ${opts.app} --msg ${sent.id} shows how it went)`);
+      }));
+
+  appSubcommand(endpoint, 'send-test <endpoint>', 'send a test message (event type herald.test) to this endpoint only: a chat endpoint shows it in its channel')
+    .action((ref: string, opts: AppOption) =>
+      withApi(opts, async (api) => {
+        const sent = await api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-test', { params: endpointParams(opts.app, ref) });
+        if (opts.json) printJson(sent);
+        else say(`sent a test message as ${sent.id} (herald attempt list --app ${opts.app} --msg ${sent.id} shows how it went)`);
       }));
 
   appSubcommand(endpoint, 'stats <endpoint>', "count the endpoint's deliveries by status")

@@ -40,7 +40,7 @@ export function postgresQueue(pool: pg.Pool, notices: DueNotices): QueueStore {
         await client.query(
           `INSERT INTO rate_limit (key, tokens, updated_at) SELECT k, r, $3 FROM unnest($1::text[], $2::float8[]) AS b(k, r)
            ON CONFLICT (key) DO NOTHING`,
-          [keys, buckets.map((b) => b.ratePerSecond), now],
+          [keys, buckets.map((b) => b.burst ?? b.ratePerSecond), now],
         );
         const { rows } = await client.query(
           'SELECT key, tokens, updated_at FROM rate_limit WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE',

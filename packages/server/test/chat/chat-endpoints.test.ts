@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CHAT_KINDS, type ChatKindName } from '../../src/chat/kind.ts';
+import { startChatProvider, type FakeChatProvider } from '../helpers/chat-providers.ts';
+import { api, deliveriesSettled, runCli, startTestHerald } from '../helpers/herald.ts';
+import { until } from '../helpers/wait.ts';
+
+/**
+ * Chat endpoints delivered by the engine to local fakes of each tool that check the tool's documented body and
+ * signature and answer with its documented success and error bodies: every kind delivers; a wrong secret is the
+ * tool's own error in the attempt log, is not retried and disables the endpoint; a rate limit is retried no sooner
+ * than the tool asked; the tool's default rate applies.
+ */
+
+type AttemptOut = { status: number; response: string; responseStatusCode: number };
+
+describe('chat endpoints', () => {
+  let herald: Awaited<ReturnType<typeof startTestHerald>>;
+  const providers: FakeChatProvider[] = [];
+  before(async () => {
+    herald = await startTestHerald({ HERALD_RETRY_SCHEDULE: '0.2,0.2,0.2', HERALD_PUBLIC_URL: 'https://herald.example.com' });
+  });
+  after(async () => {
+    await herald.cleanup();
+    for (const provider of providers) await provider.close();
+  });
+
+  const provider = async (kind: ChatKindName, options: Parameters<typeof startChatProvider>[1] = {}) => {
+    const started = await startChatProvider(kind, options);
+    providers.push(started);
+    return started;
+  };
+  const app = async (name: string) => (await api(herald.url, 'POST', '/api/v1/app', { name })).json.id as string;
+  const endpoint = async (appId: string, body: Record<string, unknown>) => {
+    const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, body);
+    assert.equal(res.status, 201, res.text);
+    return res.json as { id: string; kind: string; chatSigned: boolean };
+  };
+  const publish = async (appId: string, eventType: string, payload: unknown) =>
+    (await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType, payload })).json.id as string;
+  const attemptsOf = async (appId: string, msgId: string): Promise<AttemptOut[]> =>
+    (await api(herald.url, 'GET', `/api/v1/app/${appId}/attempt/msg/${msgId}`)).json.data;
+
+  for (const kind of CHAT_KINDS) {
+    test(`${kind}: a message arrives as the tool's own message, signed when the tool signs`, async () => {
+      const signs = kind === 'feishu' || kind === 'dingtalk';
+      const fake = await provider(kind, signs ? { secret: 'SECmysecret' } : {});
+      const appId = await app(kind);
+      const ep = await endpoint(appId, { url: fake.url, kind, ...(signs && { chatSecret: 'SECmysecret' }) });
+      assert.equal(ep.kind, kind);
+      assert.equal(ep.chatSigned, signs);
+      const msgId = await publish(appId, 'build.failed', { repo: 'acme/api', branch: 'main', status: 'failed' });
+      await deliveriesSettled(herald, appId);
+      const [attempt] = await attemptsOf(appId, msgId);
+      assert.equal(attempt!.status, 0, `${kind}: ${attempt!.response}`);
+      assert.equal(fake.received.length, 1, 'the fake took it (it refuses a body or signature not as documented)');
+      const text = JSON.stringify(fake.received[0]!.body);
+      assert.match(text, /Build failed/, 'titled from the event type');
+      assert.match(text, /acme\/api/, 'the payload\'s fields are in it');
+      assert.match(text, new RegExp(`https://herald.example.com/ui/#/apps/${appId}/messages/${msgId}`.replace(/[/.#]/g, '\\$&')), 'it links to the message');
+    });
+  }
+
+  test('a wrong secret is the tool\'s own error in the attempt log, is not retried, and disables the endpoint', async () => {
+    const fake = await provider('feishu', { secret: 'right-secret' });
+    const appId = await app('wrong secret');
+    const ep = await endpoint(appId, { url: fake.url, kind: 'feishu', chatSecret: 'wrong-secret' });
+    const msgId = await publish(appId, 'deploy.finished', { service: 'api' });
+    await deliveriesSettled(herald, appId);
+    const attempts = await attemptsOf(appId, msgId);
+    assert.equal(attempts.length, 1, 'no retry');
+    assert.equal(attempts[0]!.status, 2);
+    assert.equal(attempts[0]!.responseStatusCode, 200, 'Feishu answers 200 with its error in the body');
+    assert.match(attempts[0]!.response, /19021/);
+    await until('the endpoint disabled', async () => (await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint/${ep.id}`)).json.disabled === true, 5000);
+  });
+
+  test('a rate limit is retried, no sooner than the tool asked, and goes through once allowed', async () => {
+    const fake = await provider('discord', { rateLimitFirst: 1 });
+    const appId = await app('rate limited');
+    const ep = await endpoint(appId, { url: fake.url, kind: 'discord' });
+    const msgId = await publish(appId, 'alert.firing', { alert: 'HighLatency' });
+    await until('the rate-limited attempt', async () => (await attemptsOf(appId, msgId)).length === 1, 5000);
+    const [limited] = await attemptsOf(appId, msgId);
+    assert.equal(limited!.responseStatusCode, 429);
+    assert.match(limited!.response, /rate limit/i);
+    const delivery = (await api(herald.url, 'GET', `/api/v1/app/${appId}/msg/${msgId}/endpoint`)).json.data[0];
+    assert.equal(delivery.status, 1, 'pending: it will be retried');
+    assert.ok(Date.parse(delivery.nextAttempt) - Date.now() >= 50_000, `retried no sooner than a minute (${delivery.nextAttempt})`);
+    // A resend now stands for the retry: the tool's limit has passed in the fake.
+    assert.equal((await api(herald.url, 'POST', `/api/v1/app/${appId}/msg/${msgId}/endpoint/${ep.id}/resend`)).status, 202);
+    await until('delivered', async () => (await attemptsOf(appId, msgId)).some((a) => a.status === 0), 5000);
+  });
+
+  test('a tool\'s documented rate applies when the endpoint sets none', async () => {
+    const fake = await provider('wecom');
+    const appId = await app('wecom rate');
+    await endpoint(appId, { url: fake.url, kind: 'wecom' });
+    for (let i = 0; i < 3; i++) await publish(appId, 'job.done', { i });
+    await until('the first message', async () => fake.received.length >= 1, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // 20 a minute: one now, the next about three seconds later.
+    assert.equal(fake.received.length, 1, 'the rest wait for the tool\'s rate');
+  });
+
+  test('herald endpoint create --kind dingtalk --secret, then send-test: the test message arrives signed', async () => {
+    const fake = await provider('dingtalk', { secret: 'SECcli' });
+    const appId = await app('cli chat');
+    const env = { HERALD_URL: herald.url, HERALD_TOKEN: herald.token };
+    const created = await runCli(['endpoint', 'create', fake.url, '--app', appId, '--kind', 'dingtalk', '--secret', 'SECcli', '--uid', 'ops-room', '--json'], env);
+    assert.equal(created.code, 0, created.output);
+    assert.deepEqual([JSON.parse(created.stdout).kind, JSON.parse(created.stdout).chatSigned], ['dingtalk', true]);
+    const sent = await runCli(['endpoint', 'send-test', 'ops-room', '--app', appId], env);
+    assert.equal(sent.code, 0, sent.output);
+    await until('the test message at the robot', async () => fake.received.length === 1, 5000);
+    assert.match(JSON.stringify(fake.received[0]!.body), /Herald test/);
+    const updated = await runCli(['endpoint', 'update', 'ops-room', '--app', appId, '--chat-template', '{"title":"Ops: {{eventType}}"}', '--json'], env);
+    assert.equal(updated.code, 0, updated.output);
+    assert.deepEqual(JSON.parse(updated.stdout).chatTemplate, { title: 'Ops: {{eventType}}' });
+    assert.equal(JSON.parse(updated.stdout).chatSigned, true, 'the secret was kept');
+  });
+
+  test('bad chat settings are refused with 422 and change nothing', async () => {
+    const appId = await app('refused');
+    for (const body of [
+      { url: 'https://hooks.slack.com/services/T/B/X', kind: 'slack', chatSecret: 'no-such-thing' },
+      { url: 'https://example.com/hook', chatTemplate: { title: 'x' } },
+      { url: 'https://example.com/hook', kind: 'irc' },
+      { url: 'https://oapi.dingtalk.com/robot/send?access_token=x', kind: 'dingtalk', chatTemplate: { colour: 'red' } },
+    ]) {
+      const res = await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, body);
+      assert.equal(res.status, 422, `${JSON.stringify(body)}: ${res.text}`);
+    }
+    assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint`)).json.data.length, 0);
+  });
+});
