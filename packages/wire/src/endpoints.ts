@@ -134,3 +134,25 @@ export const EventExampleIn = Type.Object({
   exampleIndex: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type EventExampleIn = Static<typeof EventExampleIn>;
+
+/** Herald: what a chat endpoint would post for an example message (nothing is sent). */
+export const ChatPreviewIn = Type.Object({
+  eventType: EventTypeName,
+  payload: Type.Record(Type.String(), Type.Unknown()),
+  /** A template to try instead of the endpoint's own (null: Herald's default). */
+  chatTemplate: Type.Optional(Nullable(ChatTemplate)),
+});
+export type ChatPreviewIn = Static<typeof ChatPreviewIn>;
+export const ChatPreviewOut = Type.Object({
+  /** The wording: what any chat tool shows, before its own shape. */
+  message: Type.Object({
+    title: Type.String(),
+    text: Type.String(),
+    fields: Type.Array(Type.Object({ name: Type.String(), value: Type.String() })),
+    link: Nullable(Type.Object({ label: Type.String(), url: Type.String() })),
+    severity: Type.Union([Type.Literal('info'), Type.Literal('success'), Type.Literal('warning'), Type.Literal('error')]),
+  }),
+  /** The body the tool gets (unsigned). */
+  body: Type.Record(Type.String(), Type.Unknown()),
+});
+export type ChatPreviewOut = Static<typeof ChatPreviewOut>;

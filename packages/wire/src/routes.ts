@@ -5,7 +5,7 @@ import type { AuditEntryOut, AuditListQuery } from './audit.ts';
 import type { EmptyOut, ListQuery, ListResponse } from './common.ts';
 import type { EndpointAuthIn, EndpointAuthOut } from './endpoint-auth.ts';
 import type {
-  EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch, EndpointSecretOut, EndpointSecretRotateIn,
+  ChatPreviewIn, ChatPreviewOut, EndpointHeadersIn, EndpointHeadersOut, EndpointHeadersPatchIn, EndpointIn, EndpointOut, EndpointPatch, EndpointSecretOut, EndpointSecretRotateIn,
   EndpointStatsOut, EndpointUpdate, EventExampleIn, StatsQuery,
 } from './endpoints.ts';
 import type { EventTypeDeleteQuery, EventTypeIn, EventTypeListQuery, EventTypeOut, EventTypePatch, EventTypeUpdate } from './event-types.ts';
@@ -65,6 +65,7 @@ export interface ApiRoutes {
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/stats': { query: Q<typeof StatsQuery>; response: EndpointStatsOut };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-example': { body: EventExampleIn; response: MessageOut };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/send-test': { response: MessageOut };
+  'POST /api/v1/app/:app_id/endpoint/:endpoint_id/chat-preview': { body: ChatPreviewIn; response: ChatPreviewOut };
   'GET /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { response: EndpointTransformationOut };
   'PATCH /api/v1/app/:app_id/endpoint/:endpoint_id/transformation': { body: EndpointTransformationPatch; response: void };
   'POST /api/v1/app/:app_id/endpoint/:endpoint_id/transformation/simulate': { body: EndpointTransformationSimulateIn; response: EndpointTransformationSimulateOut };

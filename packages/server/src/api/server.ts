@@ -20,6 +20,7 @@ import { checkUrlText, registerJsonBodyParser } from './json-body.ts';
 import { observeRequests, requestIdOf } from './request-id.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
+import { registerChatPreviewRoute } from './routes/chat-preview.ts';
 import { registerDestinationRoutes } from './routes/destinations.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerPollerRoutes } from './routes/pollers.ts';
@@ -242,6 +243,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
   registerMessageRoutes(app, ctx);
   registerSendExampleRoute(app, ctx);
+  registerChatPreviewRoute(app, ctx);
   registerTransformationRoutes(app, ctx);
   registerEndpointAuthRoutes(app, ctx);
   registerDestinationRoutes(app, ctx);

@@ -51,14 +51,19 @@ function severityOf(eventType: string): ChatMessage['severity'] {
   return SEVERITY_WORDS.find(([, words]) => words.test(eventType))?.[0] ?? 'info';
 }
 
-/** The payload's top-level scalar values (nested objects are left to a template). */
+/**
+ * The payload's scalar values, top level first and then one object down (`data.endpointId` of an operational event),
+ * at most DEFAULT_FIELDS of them; deeper structure is left to a template.
+ */
 function defaultFields(payload: unknown): ChatMessage['fields'] {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return [];
-  return Object.entries(payload)
-    .filter(([, value]) => value !== null && typeof value !== 'object')
-    .slice(0, DEFAULT_FIELDS)
-    .map(([name, value]) => ({ name, value: display(value) }));
+  if (!isRecord(payload)) return [];
+  const scalars = (object: Record<string, unknown>, prefix: string) =>
+    Object.entries(object).filter(([, value]) => value !== null && typeof value !== 'object').map(([name, value]) => ({ name: prefix + name, value: display(value) }));
+  const nested = Object.entries(payload).flatMap(([name, value]) => (isRecord(value) ? scalars(value, `${name}.`) : []));
+  return [...scalars(payload, ''), ...nested].slice(0, DEFAULT_FIELDS);
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function valueAt(subject: ChatSubject, path: string): unknown {
   let value: unknown = { eventType: subject.eventType, msgId: subject.msgId, payload: subject.payload };

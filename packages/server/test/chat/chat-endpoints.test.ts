@@ -134,3 +134,48 @@ describe('chat endpoints', () => {
     assert.equal((await api(herald.url, 'GET', `/api/v1/app/${appId}/endpoint`)).json.data.length, 0);
   });
 });
+
+describe('chat previews and Herald\'s own alerts', () => {
+  let herald: Awaited<ReturnType<typeof startTestHerald>>;
+  let fake: FakeChatProvider;
+  before(async () => {
+    herald = await startTestHerald({ HERALD_RETRY_SCHEDULE: '', HERALD_PUBLIC_URL: 'https://herald.example.com' });
+    fake = await startChatProvider('slack');
+  });
+  after(async () => {
+    await herald.cleanup();
+    await fake.close();
+  });
+
+  test('the preview shows the wording and the tool\'s body for an example, with the endpoint\'s template or one being tried', async () => {
+    const appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'preview' })).json.id;
+    const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: fake.url, kind: 'slack', chatTemplate: { title: 'Build {{payload.status}}', fields: ['repo'] } })).json;
+    const preview = await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint/${ep.id}/chat-preview`, { eventType: 'ci.build', payload: { status: 'failed', repo: 'acme/api', sha: 'abc' } });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.json.message.title, 'Build failed');
+    assert.deepEqual(preview.json.message.fields, [{ name: 'repo', value: 'acme/api' }]);
+    assert.ok(Array.isArray(preview.json.body.blocks), 'Slack blocks');
+    const tried = await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint/${ep.id}/chat-preview`, { eventType: 'ci.build', payload: { status: 'ok' }, chatTemplate: null });
+    assert.equal(tried.json.message.title, 'Ci build', 'Herald\'s default when the template tried is null');
+    assert.equal(fake.received.length, 0, 'nothing was sent');
+    const plain = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: fake.url })).json;
+    assert.equal((await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint/${plain.id}/chat-preview`, { eventType: 'a', payload: {} })).status, 422);
+  });
+
+  test('an operational webhook endpoint of a chat kind tells operators in their chat when an endpoint is disabled', async () => {
+    const ops = await api(herald.url, 'POST', '/api/v1/operational-webhook/endpoint', { url: fake.url, kind: 'slack', filterTypes: ['endpoint.disabled'] });
+    assert.equal(ops.status, 201, ops.text);
+    const appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'gone' })).json.id;
+    const gone = await startChatProvider('discord', { disabled: true });
+    try {
+      const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: gone.url, kind: 'discord' })).json;
+      await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'x.y', payload: {} });
+      await until('the operators\' chat message', async () => fake.received.length === 1, 10_000);
+      const text = JSON.stringify(fake.received[0]!.body);
+      assert.match(text, /Endpoint disabled/);
+      assert.match(text, new RegExp(ep.id));
+    } finally {
+      await gone.close();
+    }
+  });
+});
