@@ -1,17 +1,16 @@
 import type { Logger } from 'pino';
-import { chatRequest, chatVerdict } from '../chat/chat-delivery.ts';
-import { patchHeaders } from '../lib/headers.ts';
+import { chatVerdict } from '../chat/chat-delivery.ts';
 import { newId } from '../lib/ids.ts';
 import type { CatalogStore } from '../store/storage.ts';
-import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type EndpointChat, type StatusValue } from '../store/types.ts';
+import { OUTCOME_NAME, Status, Trigger, type AttemptOutcome, type AttemptRequest, type ClaimedDelivery, type Endpoint, type StatusValue } from '../store/types.ts';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.ts';
 import type { TransformRunner } from '../transform/runner.ts';
+import { AttemptRequests, recordedRequest } from './attempt-request.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
 import { EndpointAuthentication, sendsAuthorization } from './endpoint-authentication.ts';
 import type { OperationalEvent } from './operational.ts';
 import type { Recorder } from './recorder.ts';
 import { nextRetry } from './retry-policy.ts';
-import { signatureHeader } from './signing.ts';
 import { noAnswer, transportFor, type Transport, type TransportOutcome } from './transport.ts';
 
 export interface AttemptOptions {
@@ -51,6 +50,8 @@ export class Attempts {
   private readonly tracing: Tracing;
   /** Endpoints' basic, OAuth 2.0 and client certificate authentication, with the OAuth tokens of this process. */
   private readonly authentication: EndpointAuthentication;
+  /** What each attempt sends: Herald's signed JSON, a forwarded request, or a chat tool's message. */
+  private readonly requests: AttemptRequests;
 
   constructor(
     /** Endpoint health: an endpoint that keeps failing is disabled. */
@@ -66,6 +67,7 @@ export class Attempts {
   ) {
     this.tracing = options.tracing ?? NO_TRACING;
     this.authentication = new EndpointAuthentication(transports);
+    this.requests = new AttemptRequests(endpoints, options.userAgent, options.publicUrl);
   }
 
   /** Resolves once the outcome of every attempt made so far is written. */
@@ -123,8 +125,8 @@ export class Attempts {
     } else {
       if (transformed) url = transformed.url;
       const { headers, body, url: sentTo } = endpoint.chat
-        ? this.chatRequest(endpoint, endpoint.chat, item, transformed?.payload ?? null, url, startedAt)
-        : { ...(await this.request(item, transformed?.payload ?? item.payload, endpoint, startedAt)), url };
+        ? this.requests.chat(endpoint, endpoint.chat, item, transformed?.payload ?? null, url, startedAt)
+        : { ...(await this.requests.webhook(item, transformed?.payload ?? item.payload, endpoint, startedAt)), url };
       url = sentTo;
       const auth = await this.endpoints.auth(endpoint.id, endpoint.appId);
       request = recordedRequest(headers, endpoint.headers, sendsAuthorization(auth));
@@ -240,38 +242,6 @@ export class Attempts {
     return { ok: true, cancel, method: webhook.method, url: webhook.url, payload: JSON.stringify(webhook.payload), durationMs: outcome.durationMs };
   }
 
-  /**
-   * What a chat endpoint gets: the tool's own body, signed the tool's way (chat/chat-delivery.ts). A payload the
-   * endpoint's transformation changed is that body as it is; one it left alone is worded by the endpoint's template.
-   */
-  private chatRequest(endpoint: Endpoint, chat: EndpointChat, item: ClaimedDelivery, transformed: string | null, url: string, startedAt: number) {
-    const payload = parsedOrText(item.payload!);
-    const subject = { msgId: item.messageId, appId: item.appId, eventType: item.eventType, payload };
-    const changed = transformed !== null && transformed !== JSON.stringify(payload) ? JSON.parse(transformed) : null;
-    const prepared = chatRequest(chat, subject, changed, url, this.options.publicUrl, startedAt);
-    const headers = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent };
-    return { headers, body: prepared.body, url: prepared.url };
-  }
-
-  /**
-   * What goes to the endpoint: Herald's own signed JSON, or an inbound request passed on as it came (its headers,
-   * the destination's custom headers over them, and Herald's signature only when its source asks for it).
-   */
-  private async request(item: ClaimedDelivery, payload: string, endpoint: Endpoint, startedAt: number): Promise<{ headers: Record<string, string>; body: string | Buffer }> {
-    const forward = item.forward;
-    const body = forward?.base64 ? Buffer.from(payload, 'base64') : payload;
-    if (forward && !forward.sign) return { headers: patchHeaders(forward.headers, endpoint.headers), body };
-    const secrets = await this.endpoints.secrets(endpoint.id, startedAt);
-    const timestamp = Math.floor(startedAt / 1000);
-    const signature = {
-      'webhook-id': item.messageId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader(secrets, item.messageId, timestamp, body),
-    };
-    if (forward) return { headers: { ...patchHeaders(forward.headers, endpoint.headers), ...signature }, body };
-    return { headers: { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': this.options.userAgent, ...signature }, body };
-  }
-
   /** Failures at info (retried, cancelled) or warn (given up), successes only at debug: they are the hot path. */
   private logOutcome(item: ClaimedDelivery, outcome: AttemptOutcome, result: TransportOutcome): void {
     if (outcome.status === Status.Success && !this.log.isLevelEnabled('debug')) return;
@@ -323,30 +293,9 @@ export class Attempts {
   }
 }
 
-/** A payload as a chat template reads it: parsed JSON, or the text itself (an inbound request that was not JSON). */
-function parsedOrText(payload: string): unknown {
-  try {
-    return JSON.parse(payload);
-  } catch {
-    return payload;
-  }
-}
-
 type TransformedAttempt =
   | { ok: true; cancel: boolean; method: 'POST' | 'PUT'; url: string; payload: string; durationMs: number }
   | { ok: false; reason: string; durationMs: number };
-
-/**
- * The attempt log's copy of the request headers: the values of the endpoint's custom headers, and of the Authorization
- * header its authentication adds (`authorization`), are named, not kept.
- */
-function recordedRequest(sent: Record<string, string>, custom: Record<string, string>, authorization: boolean): AttemptRequest {
-  const sensitive = new Set(Object.keys(custom).map((name) => name.toLowerCase()));
-  if (authorization) sensitive.add('authorization');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(sent)) if (!sensitive.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
-  return { headers, sensitive: [...sensitive] };
-}
 
 function hostOf(url: string): string {
   try {
