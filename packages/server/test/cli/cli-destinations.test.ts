@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { startCli } from '../helpers/cli-process.ts';
 import { ADMIN_TOKEN, api, runCli, startTestHerald, tempDir } from '../helpers/herald.ts';
 
 /**
@@ -82,4 +83,22 @@ test('herald poll prints the poller\'s messages as JSON lines; a --consumer goes
 
   const following = await cli('poll', poller, '--app', appId, '--consumer', 'nope', '--after', '1h');
   assert.notEqual(following.code, 0, 'a consumer takes no --after');
+});
+
+test('herald poll --follow prints messages as they arrive, and a consumer that was stopped goes on from where it was', async () => {
+  const poller = JSON.parse((await cli('destination', 'create', 'pollingEndpoint', '--app', appId, '--event-types', 'live.event', '--json')).stdout).id as string;
+  const following = startCli(['poll', poller, '--app', appId, '--consumer', 'tail', '--follow', '--interval', '0.2'], env);
+  try {
+    const first = (await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'live.event', payload: { n: 1 } })).json.id as string;
+    await following.waitFor('stdout', first);
+    const second = (await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'live.event', payload: { n: 2 } })).json.id as string;
+    await following.waitFor('stdout', second);
+  } finally {
+    assert.equal(await following.stop(), 0, 'an interrupt ends it cleanly');
+  }
+  assert.deepEqual(lines(following.stdout()).map((m) => m.payload.n), [1, 2]);
+  await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'live.event', payload: { n: 3 } });
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const resumed = await cli('poll', poller, '--app', appId, '--consumer', 'tail');
+  assert.deepEqual(lines(resumed.stdout).map((m) => m.payload.n), [3]);
 });
