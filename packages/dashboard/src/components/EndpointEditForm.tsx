@@ -6,10 +6,11 @@ import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
 import { ErrorMessage, FormActions } from './common';
 import { EndpointSettingsFields, SETTINGS_SHOWN, useEndpointSettings } from './EndpointSettings';
+import { EndpointTargetFields, TARGET_SHOWN, useEndpointTarget } from './EndpointTargetFields';
 
 const FILTER_HINT = '{"body": {"invoice.currency": "EUR", "amount": {"$exists": true}}}';
 /** The body fields whose 422 messages are shown beside them; a message about any other goes above the buttons. */
-const SHOWN = new Set(['url', 'filter', ...SETTINGS_SHOWN]);
+const SHOWN = new Set(['filter', ...TARGET_SHOWN, ...SETTINGS_SHOWN]);
 
 /** Changes an endpoint's settings with PATCH; a 422 about a field is shown next to it. */
 export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
@@ -19,7 +20,7 @@ export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
   onCancel: () => void;
 }) {
   const { api } = useSession();
-  const [url, setUrl] = useState(endpoint.url);
+  const target = useEndpointTarget(endpoint);
   const settings = useEndpointSettings(endpoint);
   const [filter, setFilter] = useState(endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '');
   const save = useAction((body: EndpointPatch) => api.call('PATCH /api/v1/app/:app_id/endpoint/:endpoint_id', { params, body }));
@@ -27,27 +28,20 @@ export function EndpointEditForm({ params, endpoint, onSaved, onCancel }: {
   const parsed = parseJsonObject(filter, 'a JSON object, like {"body": {…}}');
   const filterLocal = 'error' in parsed ? parsed.error : null;
   const apiError = save.error instanceof ApiError ? save.error : null;
-  const about = (field: string) => apiError?.about(field) ?? [];
-  const filterApi = about('filter');
+  const filterApi = apiError?.about('filter') ?? [];
   const otherError = save.error && !(apiError && apiError.fields.length > 0 && apiError.fields.every((f) => SHOWN.has(f.loc[1] ?? '')));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if ('error' in parsed || settings.scheduleError) return;
-    const saved = await save.run({ url: url.trim(), ...settings.body(), filter: parsed.value });
+    const saved = await save.run({ ...target.body(), ...settings.body(), filter: parsed.value });
     if (saved) onSaved(saved);
   }
 
   return (
     <form className="card form" onSubmit={submit} aria-label="Edit endpoint">
       <h2>Edit endpoint</h2>
-      <label className="form-field">
-        <span>Endpoint URL</span>
-        <input name="url" type="url" required value={url} onChange={(e) => setUrl(e.target.value)} />
-        {about('url').map((m) => (
-          <span key={m} className="field-error">{m}</span>
-        ))}
-      </label>
+      <EndpointTargetFields target={target} apiError={apiError} />
       <EndpointSettingsFields settings={settings} pickerId="edit-event-types" fold={false} apiError={apiError} />
       <label className="form-field">
         <span>Filter (JSON)</span>

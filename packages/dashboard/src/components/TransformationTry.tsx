@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { EndpointTransformationSimulateOut, EventTypeOut } from '@herald/wire';
+import type { EndpointTransformationSimulateOut } from '@herald/wire';
 import { ApiError, type EndpointRef } from '../api/client';
-import { examplesOf, useExampleCatalogue } from '../lib/event-examples';
+import { startingExample, useExampleCatalogue, type Example } from '../lib/event-examples';
 import { parseJsonObject } from '../lib/json-input';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/useApi';
@@ -12,27 +12,13 @@ import { JsonView } from './JsonView';
 /** The 422 item type the simulate route answers when the code itself failed (threw, ran too long, returned junk). */
 const RUN_FAILED = 'transformation_failed';
 
+/** Without a catalogue example: no event type to suggest, and an empty payload. */
+const NO_EXAMPLE = { eventType: '', payload: {} };
+
 interface InputErrors {
   payload: string[];
   eventType: string[];
   code: string[];
-}
-
-interface Example {
-  eventType: string;
-  payload: string;
-}
-
-/**
- * Where "Try it" starts: the endpoint's first event type (else the catalogue's first with an example) and that
- * type's example payload from the catalogue, else an empty object.
- */
-function startingExample(endpointEventTypes: string[] | null | undefined, catalogue: EventTypeOut[]): Example {
-  const withExample = catalogue.find((t) => examplesOf(t).length > 0);
-  const eventType = endpointEventTypes?.[0] ?? withExample?.name ?? '';
-  const type = catalogue.find((t) => t.name === eventType);
-  const payload = (type && examplesOf(type)[0]) ?? {};
-  return { eventType, payload: JSON.stringify(payload, null, 2) };
 }
 
 /**
@@ -47,7 +33,7 @@ export function TransformationTry({ endpoint, code, endpointEventTypes }: {
   const catalogue = useExampleCatalogue();
   if (!catalogue.data && !catalogue.error) return <Spinner />;
   const types = catalogue.data?.data ?? [];
-  return <TryForm endpoint={endpoint} code={code} start={startingExample(endpointEventTypes, types)} eventTypeNames={types.map((t) => t.name)} />;
+  return <TryForm endpoint={endpoint} code={code} start={startingExample(endpointEventTypes, types, NO_EXAMPLE)} eventTypeNames={types.map((t) => t.name)} />;
 }
 
 function TryForm({ endpoint, code, start, eventTypeNames }: { endpoint: EndpointRef; code: string; start: Example; eventTypeNames: string[] }) {

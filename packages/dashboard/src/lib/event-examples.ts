@@ -21,3 +21,21 @@ export function examplesOf(type: EventTypeOut): Record<string, unknown>[] {
   const examples = (newest as { examples?: unknown } | undefined)?.examples;
   return Array.isArray(examples) ? examples.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object' && !Array.isArray(e)) : [];
 }
+
+/** An example message to try something on: its event type and its payload as editable JSON text. */
+export interface Example {
+  eventType: string;
+  payload: string;
+}
+
+/**
+ * Where a "try it" starts: the endpoint's first event type (else the catalogue's first with an example) and that
+ * type's example payload from the catalogue; `fallback` for whatever the catalogue does not give.
+ */
+export function startingExample(endpointEventTypes: string[] | null | undefined, catalogue: EventTypeOut[], fallback: { eventType: string; payload: Record<string, unknown> }): Example {
+  const withExample = catalogue.find((t) => examplesOf(t).length > 0);
+  const eventType = endpointEventTypes?.[0] ?? withExample?.name ?? fallback.eventType;
+  const type = catalogue.find((t) => t.name === eventType);
+  const payload = (type && examplesOf(type)[0]) ?? fallback.payload;
+  return { eventType, payload: JSON.stringify(payload, null, 2) };
+}

@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
-import { routeTarget } from '@herald/wire';
+import { useEffect, useState, type ReactNode } from 'react';
+import { routeTarget, type EndpointOut } from '@herald/wire';
+import { ChatKindBadge } from '../components/ChatKindBadge';
+import { ChatTemplatePanel } from '../components/ChatTemplatePanel';
 import { CircuitText, EndpointStateBadge, circuitOpen } from '../components/CircuitState';
 import { Chips, ConfirmButton, ErrorMessage, Fields, Mono, Notice, Spinner } from '../components/common';
 import { scheduleSummary, timeoutSummary } from '../components/DeliveryOverrides';
@@ -8,9 +10,11 @@ import { EndpointEditForm } from '../components/EndpointEditForm';
 import { HeadersEditor } from '../components/HeadersEditor';
 import { RecoverPanel } from '../components/RecoverPanel';
 import { SendExample } from '../components/SendExample';
+import { SendTestMessage } from '../components/SendTestMessage';
 import { SecretPanel } from '../components/SecretPanel';
 import { StatsPanel } from '../components/StatsPanel';
 import { TransformationEditor } from '../components/TransformationEditor';
+import { ENDPOINT_KINDS, isChatKind } from '../lib/chat-kinds';
 import { formatTime } from '../lib/format';
 import { href, navigate, type Route } from '../lib/router';
 import { canReadSecrets, canWrite, useSession } from '../lib/session-context';
@@ -39,6 +43,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
   if (!endpoint.data) return <Spinner />;
   const ep = endpoint.data;
   const writable = canWrite(me);
+  const chat = isChatKind(ep.kind);
   const doDelete = async () => {
     if (await remove.run()) navigate(href('apps', appId, 'endpoints', { deleted: ep.url }));
   };
@@ -102,6 +107,7 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
           rows={[
             ['ID', <Mono>{ep.id}</Mono>],
             ['UID', ep.uid ? <Mono>{ep.uid}</Mono> : null],
+            ...kindRows(ep),
             ['Event types', <Chips items={ep.eventTypes} empty="All event types" />],
             ['Channels', <Chips items={ep.channels} empty="All channels" />],
             ['Rate limit', ep.throttleRate ? `${ep.throttleRate} / s` : 'None'],
@@ -124,8 +130,11 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
           </a>
         </div>
       </div>
+      {chat && <ChatTemplatePanel endpoint={params} ep={ep} writable={writable} onSaved={endpoint.reload} />}
+      {writable && <SendTestMessage appId={appId} endpoint={params} disabled={ep.disabled} />}
       <StatsPanel of={params} title="Endpoint stats" />
-      {canReadSecrets(me) && (
+      {/* A chat tool gets its own body, signed its own way if at all: Herald's webhook signature is not sent to it. */}
+      {canReadSecrets(me) && !chat && (
         <SecretPanel
           load={() => api.call('GET /api/v1/app/:app_id/endpoint/:endpoint_id/secret', { params })}
           rotate={writable ? () => api.call('POST /api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { params, body: {} }) : undefined}
@@ -140,4 +149,12 @@ export function EndpointDetail({ appId, endpointId, route }: { appId: string; en
       {writable && <RecoverPanel endpoint={params} />}
     </div>
   );
+}
+
+/** The endpoint's kind and, for a chat endpoint, whether its messages carry its tool's signature (and why not). */
+function kindRows(ep: EndpointOut): [string, ReactNode][] {
+  if (!isChatKind(ep.kind)) return [['Kind', 'Webhook (Herald’s signed JSON)']];
+  const { label, signs } = ENDPOINT_KINDS[ep.kind];
+  const signed = !signs ? `No: ${label} webhooks are not signed` : ep.chatSigned ? 'Yes: each message carries the signature of its secret' : 'No: no signing secret is set';
+  return [['Kind', <ChatKindBadge kind={ep.kind} />], ['Signed', <span data-testid="chat-signed">{signed}</span>]];
 }

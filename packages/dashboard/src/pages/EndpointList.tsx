@@ -1,6 +1,8 @@
 import { PagedTable } from '../components/PagedTable';
+import { ChatKindBadge } from '../components/ChatKindBadge';
 import { EndpointStateBadge } from '../components/CircuitState';
 import { Chips, Notice } from '../components/common';
+import { isChatKind } from '../lib/chat-kinds';
 import { relativeTime } from '../lib/format';
 import { href, type Route } from '../lib/router';
 import { canWrite, useSession } from '../lib/session-context';
@@ -38,6 +40,7 @@ export function EndpointList({ appId, route }: { appId: string; route: Route }) 
               <a href={href('apps', appId, 'endpoints', ep.id)} className="mono">
                 {ep.url}
               </a>
+              {isChatKind(ep.kind) && <> <ChatKindBadge kind={ep.kind} /></>}
               {ep.description && <div className="muted small">{ep.description}</div>}
             </td>
             <td>

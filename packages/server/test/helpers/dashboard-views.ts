@@ -3,12 +3,13 @@ import { api } from './herald.ts';
 import { eventually } from './browser.ts';
 
 /**
- * What every view of the dashboard needs to show something: an application with an endpoint and a poller (a
- * destination), a message, an attempt, a source.
+ * What every view of the dashboard needs to show something: an application with an endpoint, a chat endpoint and a
+ * poller (a destination), a message, an attempt, a source.
  */
 export interface Seeded {
   appId: string;
   endpointId: string;
+  chatEndpointId: string;
   pollerId: string;
   msgId: string;
   attemptId: string;
@@ -32,9 +33,13 @@ export async function seedViews(base: string, endpointUrl: string): Promise<Seed
     attemptId = attempts[0]?.id ?? '';
     return attemptId !== '';
   });
+  // Made after the message, so the message has one delivery (the plain endpoint's) and nothing posts to the chat.
+  const chatTemplate = { title: 'Invoice {{payload.invoice}} paid', fields: ['invoice', 'amount'] };
+  const chat = await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: endpointUrl, kind: 'slack', description: 'Billing channel in Slack', chatTemplate });
+  assert.equal(chat.status, 201, chat.text);
   const source = await call('POST', '/api/v1/source', { name: 'Carrier with a long source name', verification: { type: 'none' }, inspect: true });
   assert.equal(source.status, 201, source.text);
-  return { appId: app.id, endpointId: endpoint.json.id, pollerId: poller.json.id, msgId: msg.json.id, attemptId, sourceId: source.json.id };
+  return { appId: app.id, endpointId: endpoint.json.id, chatEndpointId: chat.json.id, pollerId: poller.json.id, msgId: msg.json.id, attemptId, sourceId: source.json.id };
 }
 
 /** Every operator view, by name, as the fragment that opens it. */
@@ -44,6 +49,7 @@ export function operatorViews(s: Seeded): [name: string, hash: string][] {
     ['applications', '#/apps'],
     ['endpoints', `${app}/endpoints`],
     ['endpoint', `${app}/endpoints/${s.endpointId}`],
+    ['chat-endpoint', `${app}/endpoints/${s.chatEndpointId}`],
     ['endpoint-new', `${app}/endpoints/new`],
     ['destinations', `${app}/destinations`],
     ['destination', `${app}/destinations/${s.pollerId}`],
@@ -71,6 +77,7 @@ export function portalViews(s: Seeded): [name: string, hash: string][] {
   return [
     ['portal-endpoints', `${app}/endpoints`],
     ['portal-endpoint', `${app}/endpoints/${s.endpointId}`],
+    ['portal-chat-endpoint', `${app}/endpoints/${s.chatEndpointId}`],
     ['portal-destinations', `${app}/destinations`],
     ['portal-destination', `${app}/destinations/${s.pollerId}`],
     ['portal-messages', `${app}/messages`],
