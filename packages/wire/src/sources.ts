@@ -4,7 +4,9 @@ import { ListQuery, Nullable, Uid } from './common.ts';
 /** Inbound sources: public ingest URLs with a verification scheme, and the requests they received. */
 
 /** The `type` of a source's verification scheme (docs/inbound.md lists each one's fields; the server checks them). */
-export const VERIFICATION_TYPES = ['none', 'github', 'stripe', 'shopify', 'slack', 'standard-webhooks', 'hmac', 'basic-auth', 'api-key'] as const;
+export const VERIFICATION_TYPES = [
+  'none', 'github', 'gitlab', 'stripe', 'shopify', 'slack', 'standard-webhooks', 'alertmanager', 'grafana', 'hmac', 'basic-auth', 'api-key',
+] as const;
 export type VerificationType = (typeof VERIFICATION_TYPES)[number];
 
 /** What the route schema checks: an object naming a known type; the server checks the rest against that type's fields. */

@@ -55,7 +55,9 @@ export function idempotencyHooks(app: Api, responses: Pick<HistoryStore, 'getIde
   };
 
   app.addHook('preHandler', async (request: FastifyRequest, reply) => {
-    if (request.method !== 'POST') return;
+    // The API's own routes only: the public ingest URL (/in/…) stores every request a provider sends, and a provider's
+    // Idempotency-Key (GitLab sends one) is its own business, seen by the source's dedupe instead.
+    if (request.method !== 'POST' || !request.url.startsWith('/api/')) return;
     const header = request.headers['idempotency-key'];
     if (typeof header !== 'string' || header === '') return;
     if (header.length > 256) throw HeraldError.badRequest('invalid_idempotency_key', 'idempotency-key must be at most 256 characters');

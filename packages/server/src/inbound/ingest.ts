@@ -59,6 +59,9 @@ function forwardedHeaders(headers: Record<string, string | string[]>): Record<st
 function credentialHeader(v: Verification): string | null {
   if (v.type === 'basic-auth') return 'authorization';
   if (v.type === 'api-key') return v.header.toLowerCase();
+  // GitLab's token is the shared secret itself, not a signature of the body.
+  if (v.type === 'gitlab') return 'x-gitlab-token';
+  if ((v.type === 'alertmanager' || v.type === 'grafana') && (v.token !== undefined || v.username !== undefined)) return 'authorization';
   return null;
 }
 

@@ -19,6 +19,8 @@ const SECRET_HINTS: Partial<Record<VerificationType, string>> = {
   slack: 'The app’s signing secret. Herald checks X-Slack-Signature and X-Slack-Request-Timestamp.',
   'standard-webhooks': 'whsec_…, or for ed25519 (v1a) signatures the sender’s public key whpk_…. Herald checks webhook-signature (or svix-signature).',
   hmac: 'The shared secret, at least 16 characters.',
+  gitlab: 'The webhook’s Secret token. Herald compares X-Gitlab-Token with it.',
+  grafana: 'The contact point’s HMAC signature secret. Herald checks X-Grafana-Alerting-Signature.',
 };
 
 const FIELDS: Record<FieldName, FieldSpec> = {

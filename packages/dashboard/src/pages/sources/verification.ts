@@ -27,10 +27,14 @@ const hmacFields = (s: VerificationState): FieldName[] => [
 
 export const SCHEMES: Record<VerificationType, Scheme> = {
   github: { label: 'GitHub', secret: 'secret', fields: () => ['secret'] },
+  gitlab: { label: 'GitLab', secret: 'secret', fields: () => ['secret'] },
   stripe: { label: 'Stripe', secret: 'secret', fields: () => ['secret', 'toleranceSeconds'] },
   shopify: { label: 'Shopify', secret: 'secret', fields: () => ['secret'] },
   slack: { label: 'Slack', secret: 'secret', fields: () => ['secret', 'toleranceSeconds'] },
   'standard-webhooks': { label: 'Standard Webhooks (Svix, Clerk…)', secret: 'secret', fields: () => ['secret', 'toleranceSeconds'] },
+  // The form offers each sender's one-secret setup; a bearer token or a timestamp header are set with the CLI or API.
+  alertmanager: { label: 'Prometheus Alertmanager (basic auth)', secret: 'password', fields: () => ['username', 'password'] },
+  grafana: { label: 'Grafana alerting (HMAC signature)', secret: 'secret', fields: () => ['secret'] },
   hmac: { label: 'Generic HMAC', secret: 'secret', fields: hmacFields },
   'basic-auth': { label: 'Basic auth', secret: 'password', fields: () => ['username', 'password', ...GENERIC] },
   'api-key': { label: 'API key or bearer token', secret: 'key', fields: () => ['header', 'key', ...GENERIC] },

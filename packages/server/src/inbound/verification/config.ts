@@ -4,6 +4,9 @@ import { hmacKey, standardWebhooksKey } from './signatures.ts';
 /** The replay window of every timestamped scheme unless configured: what Stripe's, Slack's and the Standard Webhooks libraries use. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** Where Grafana puts its HMAC signature unless the contact point names another header. */
+export const GRAFANA_SIGNATURE_HEADER = 'X-Grafana-Alerting-Signature';
+
 /** What API output shows instead of a secret. Shorter than any secret the schema accepts, so echoing it back is refused. */
 export const REDACTED = '[redacted]';
 
@@ -30,6 +33,9 @@ const None = Type.Object({ type: Type.Literal('none'), ...GenericMetadata }, clo
 
 const GitHub = Type.Object({ type: Type.Literal('github'), secret: Secret }, closed);
 
+/** The webhook's Secret token, which GitLab sends as it is in X-Gitlab-Token. */
+const GitLab = Type.Object({ type: Type.Literal('gitlab'), secret: Secret }, closed);
+
 const Stripe = Type.Object({
   type: Type.Literal('stripe'),
   // The prefix catches the usual mistake of pasting an API key (sk_…) instead of the endpoint's signing secret.
@@ -48,6 +54,32 @@ const StandardWebhooks = Type.Object({
     description: 'The symmetric secret (whsec_…) or, for ed25519 (v1a) signatures, the sender’s public key (whpk_…).',
   }),
   toleranceSeconds: Type.Optional(Tolerance),
+}, closed);
+
+// A colon would end the user name in the Authorization header (RFC 7617).
+const Username = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^:\\x00-\\x1f\\x7f]+$' });
+
+/**
+ * How Alertmanager's http_config and Grafana's contact point authenticate: a bearer token
+ * ("Authorization: Bearer <token>") or basic auth, one of the two (verificationConfigProblem says which combinations).
+ */
+const SenderCredentials = {
+  token: Type.Optional(Secret),
+  username: Type.Optional(Username),
+  password: Type.Optional(Secret),
+};
+
+/** Prometheus Alertmanager's webhook_config: event types and delivery ids come from the alert group it posts. */
+const Alertmanager = Type.Object({ type: Type.Literal('alertmanager'), ...SenderCredentials }, closed);
+
+/** Grafana's webhook contact point: its HMAC signature, its Authorization header or basic auth, or several of them. */
+const Grafana = Type.Object({
+  type: Type.Literal('grafana'),
+  secret: Type.Optional(Secret),
+  header: Type.Optional(headerName(`Header carrying the HMAC signature (default ${GRAFANA_SIGNATURE_HEADER}).`)),
+  timestampHeader: Type.Optional(headerName('The contact point’s timestamp header, if it has one: the signature then covers timestamp:body.')),
+  toleranceSeconds: Type.Optional(Tolerance),
+  ...SenderCredentials,
 }, closed);
 
 const HmacFields = {
@@ -74,8 +106,7 @@ const HmacOverTimestampAndBody = Type.Object({
 
 const BasicAuth = Type.Object({
   type: Type.Literal('basic-auth'),
-  // A colon would end the user name in the Authorization header (RFC 7617).
-  username: Type.String({ minLength: 1, maxLength: 256, pattern: '^[^:\\x00-\\x1f\\x7f]+$' }),
+  username: Username,
   password: Secret,
   ...GenericMetadata,
 }, closed);
@@ -92,15 +123,16 @@ const ApiKey = Type.Object({
 
 /** How an inbound source proves its requests are genuine, as the API accepts it. */
 export const VerificationSchema = Type.Union(
-  [None, GitHub, Stripe, Shopify, Slack, StandardWebhooks, HmacOverBody, HmacOverTimestampAndBody, BasicAuth, ApiKey],
+  [None, GitHub, GitLab, Stripe, Shopify, Slack, StandardWebhooks, Alertmanager, Grafana, HmacOverBody, HmacOverTimestampAndBody, BasicAuth, ApiKey],
   { description: 'How requests to the source are verified; the variant is chosen by "type".' },
 );
 
 export type Verification = Static<typeof VerificationSchema>;
 
 /**
- * What the schema cannot say about a configuration that passed it: that a secret decodes to a usable key. Null when the
- * configuration is usable; the text (which never contains the secret) suits a 400 response.
+ * What the schema cannot say about a configuration that passed it: that a secret decodes to a usable key, and which of
+ * a sender's optional credentials go together. Null when the configuration is usable; the text (which never contains
+ * the secret) suits a 400 response.
  */
 export function verificationConfigProblem(v: Verification): string | null {
   switch (v.type) {
@@ -110,12 +142,32 @@ export function verificationConfigProblem(v: Verification): string | null {
       const encoding = v.secretEncoding ?? 'utf8';
       return hmacKey(v.secret, encoding) ? null : `secret is not valid ${encoding}`;
     }
+    case 'alertmanager':
+      return senderCredentialsProblem(v) ?? (v.token === undefined && v.username === undefined ? 'give token (a bearer token) or username and password' : null);
+    case 'grafana':
+      return grafanaProblem(v);
     default:
       return null;
   }
 }
 
-const SECRET_FIELDS = new Set(['secret', 'password', 'key']);
+/** Both senders take one way to authenticate in their HTTP settings, never a bearer token and basic auth together. */
+function senderCredentialsProblem(v: { token?: string; username?: string; password?: string }): string | null {
+  if (v.token !== undefined && (v.username !== undefined || v.password !== undefined)) return 'give token or username and password, not both';
+  if ((v.username === undefined) !== (v.password === undefined)) return 'username and password go together';
+  return null;
+}
+
+function grafanaProblem(v: Extract<Verification, { type: 'grafana' }>): string | null {
+  const signatureOption = (['header', 'timestampHeader', 'toleranceSeconds'] as const).find((name) => v[name] !== undefined);
+  if (v.secret === undefined && signatureOption) return `${signatureOption} needs secret (the contact point's HMAC signature secret)`;
+  if (v.toleranceSeconds !== undefined && v.timestampHeader === undefined) return 'toleranceSeconds needs timestampHeader: without a timestamp there is nothing to check';
+  const credentials = senderCredentialsProblem(v);
+  if (credentials) return credentials;
+  return v.secret === undefined && v.token === undefined && v.username === undefined ? 'give secret (the HMAC signature secret), token or username and password' : null;
+}
+
+const SECRET_FIELDS = new Set(['secret', 'password', 'key', 'token']);
 
 /**
  * The configuration for API output, every secret replaced by REDACTED. Not even a few characters of it are shown:

@@ -1,5 +1,5 @@
 import { verify } from 'node:crypto';
-import { DEFAULT_TOLERANCE_SECONDS, type Verification } from './config.ts';
+import { DEFAULT_TOLERANCE_SECONDS, GRAFANA_SIGNATURE_HEADER, type Verification } from './config.ts';
 import { headerValue, requireHeader, type InboundRequest } from './request.ts';
 import {
   Rejection, checkTimestamp, decodeBase64, decodeHex, hmac, hmacKey, reject, requireSignatureMatch, sameSecret, standardWebhooksKey, unixSeconds,
@@ -27,10 +27,13 @@ function check(v: Verification, req: InboundRequest, nowMs: number): void {
   switch (v.type) {
     case 'none': return;
     case 'github': return checkGitHub(v, req);
+    case 'gitlab': return checkGitLab(v, req);
     case 'stripe': return checkStripe(v, req, nowMs);
     case 'shopify': return checkShopify(v, req);
     case 'slack': return checkSlack(v, req, nowMs);
     case 'standard-webhooks': return checkStandardWebhooks(v, req, nowMs);
+    case 'alertmanager': return checkSenderCredentials(v, req, true);
+    case 'grafana': return checkGrafana(v, req, nowMs);
     case 'hmac': return checkHmac(v, req, nowMs);
     case 'basic-auth': return checkBasicAuth(v, req);
     case 'api-key': return checkApiKey(v, req);
@@ -55,6 +58,12 @@ function checkGitHub(v: Scheme<'github'>, req: InboundRequest): void {
   }
   const candidate = header.startsWith('sha256=') ? decodeHex(header.slice('sha256='.length)) : null;
   requireSignatureMatch([candidate], hmac('sha256', v.secret, req.body), name, 'sha256=<hex>');
+}
+
+/** GitLab sends the webhook's secret token itself, not a signature: it is compared as a whole, in constant time. */
+function checkGitLab(v: Scheme<'gitlab'>, req: InboundRequest): void {
+  const name = 'X-Gitlab-Token';
+  if (!sameSecret(requireHeader(req.headers, name), v.secret)) reject(`wrong token in header ${name}`);
 }
 
 /** `t=<seconds>,v1=<hex>[,v1=…]`. Other schemes (the v0 that test mode adds) are ignored, so they cannot downgrade. */
@@ -145,7 +154,44 @@ function checkHmac(v: Scheme<'hmac'>, req: InboundRequest, nowMs: number): void 
   checkTimestamp(seconds, nowMs, v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
 }
 
-function checkBasicAuth(v: Scheme<'basic-auth'>, req: InboundRequest): void {
+/**
+ * Grafana's contact point signs when given an HMAC secret: hex HMAC-SHA256 of the body, or of `timestamp:body` with a
+ * timestamp header (Unix seconds). Its Authorization header or basic auth, when configured, are checked as well.
+ */
+function checkGrafana(v: Scheme<'grafana'>, req: InboundRequest, nowMs: number): void {
+  if (v.secret !== undefined) {
+    const name = v.header ?? GRAFANA_SIGNATURE_HEADER;
+    const signature = decodeHex(requireHeader(req.headers, name));
+    if (v.timestampHeader === undefined) {
+      requireSignatureMatch([signature], hmac('sha256', v.secret, req.body), name, '<hex>');
+    } else {
+      const timestamp = requireHeader(req.headers, v.timestampHeader);
+      const seconds = unixSeconds(timestamp, v.timestampHeader);
+      requireSignatureMatch([signature], hmac('sha256', v.secret, `${timestamp}:`, req.body), name, '<hex>');
+      checkTimestamp(seconds, nowMs, v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+    }
+  }
+  checkSenderCredentials(v, req, v.secret === undefined);
+}
+
+/**
+ * Alertmanager's and Grafana's HTTP settings: a bearer token or basic auth, whichever the source has. `required`: the
+ * source has nothing else to check, so a configuration without either (which the API refuses) lets nothing in.
+ */
+function checkSenderCredentials(v: { token?: string; username?: string; password?: string }, req: InboundRequest, required: boolean): void {
+  if (v.token !== undefined) {
+    const name = 'Authorization';
+    const token = /^Bearer +(.+)$/i.exec(requireHeader(req.headers, name))?.[1];
+    if (token === undefined) reject(`malformed header ${name}: expected Bearer credentials`);
+    if (!sameSecret(token, v.token)) reject(`wrong bearer token in header ${name}`);
+  } else if (v.username !== undefined && v.password !== undefined) {
+    checkBasicAuth({ username: v.username, password: v.password }, req);
+  } else if (required) {
+    reject('source misconfigured: no credentials to check');
+  }
+}
+
+function checkBasicAuth(v: { username: string; password: string }, req: InboundRequest): void {
   const name = 'Authorization';
   const credentials = /^Basic +([A-Za-z0-9+/]+={0,2})$/i.exec(requireHeader(req.headers, name))?.[1];
   if (credentials === undefined) reject(`malformed header ${name}: expected Basic credentials`);
