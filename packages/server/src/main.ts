@@ -137,6 +137,13 @@ export async function startHerald(config: HeraldConfig, log: Logger = pino({ lev
       claimBatch: config.claimBatch,
       shared: shared ? { scanEveryMs: config.sharedScanEvery * 1000, parkedStaleMs: config.parkedStaleAfter * 1000 } : null,
       circuit: { ...DEFAULT_CIRCUIT, openAfterFailures: config.circuitBreakerAfter || Number.POSITIVE_INFINITY },
+      // Operational webhooks exist once the publisher does (below); circuits change only once deliveries run.
+      onCircuit: ({ endpointId, state, failures }) => void endpoints.endpoint(endpointId).then((endpoint) => {
+        if (!endpoint) return;
+        operational.emit(state === 'opened'
+          ? { type: 'endpoint.circuit.opened', appId: endpoint.appId, endpointId, failures }
+          : { type: 'endpoint.circuit.closed', appId: endpoint.appId, endpointId });
+      }),
     }, log.child({ component: 'delivery' }))
     : null;
   /** Tells this process's engine, if it runs one, that deliveries became due in the store. */

@@ -166,6 +166,11 @@ export class CircuitBreakers {
     this.host.resume(endpointId);
   }
 
+  /** The failed attempts in a row of an endpoint (0 when none is recorded). */
+  failuresOf(endpointId: string): number {
+    return this.states.get(endpointId)?.circuit.failures ?? 0;
+  }
+
   stop(): void {
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     this.states.clear();

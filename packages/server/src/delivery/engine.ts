@@ -15,6 +15,8 @@ export interface EngineOptions extends Omit<LaneOptions, 'leaseMs'>, Omit<Schedu
   requestTimeoutMs: number;
   /** When to stop sending to an endpoint that keeps failing, and how to probe it (default DEFAULT_CIRCUIT). */
   circuit?: CircuitOptions;
+  /** Told when a circuit opened or closed here (operational webhooks); not when one kept in the store is adopted. */
+  onCircuit?: (change: { endpointId: string; state: 'opened' | 'closed'; failures: number }) => void;
 }
 
 /** What the engine asks of the attempts it has made (attempt.ts's Attempts). */
@@ -57,10 +59,17 @@ export class DeliveryEngine implements DeliveryIntake {
     this.leases = new Leases(store.queue, this.leaseMs, options.requestTimeoutMs + SEND_MARGIN_MS, log);
     const circuitOptions = options.circuit ?? DEFAULT_CIRCUIT;
     this.circuits = new CircuitBreakers(circuitOptions, {
-      holdBack: (endpointId, why) => this.lanes.holdBack(endpointId, why),
+      holdBack: (endpointId, why) => {
+        this.lanes.holdBack(endpointId, why);
+        if (why === 'opened') options.onCircuit?.({ endpointId, state: 'opened', failures: this.circuits.failuresOf(endpointId) });
+      },
       probe: (endpointId) => this.lanes.probe(endpointId),
       resume: (endpointId) => this.lanes.resume(endpointId),
-      changed: (endpointId, state) => this.keptCircuits.keep(endpointId, state),
+      changed: (endpointId, state) => {
+        this.keptCircuits.keep(endpointId, state);
+        // Only a success here closes a circuit this way (one closed by another worker's probe is not announced twice).
+        if (state === null) options.onCircuit?.({ endpointId, state: 'closed', failures: 0 });
+      },
     });
     this.keptCircuits = new KeptCircuits(store.circuits, this.circuits, circuitOptions, log);
     this.lanes = new Lanes(store.queue, endpoints, this.leases, this.circuits, { ...options, leaseMs: this.leaseMs }, {

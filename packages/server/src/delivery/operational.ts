@@ -22,7 +22,10 @@ export type OperationalEvent =
       attempt: { id: string; timestamp: number; responseStatusCode: number };
     }
   | { type: 'endpoint.disabled'; appId: string; endpointId: string; failSince: number }
-  | { type: 'endpoint.enabled'; appId: string; endpointId: string };
+  | { type: 'endpoint.enabled'; appId: string; endpointId: string }
+  /** Herald's own: the endpoint's circuit breaker opened (its deliveries wait while it is probed) or closed again. */
+  | { type: 'endpoint.circuit.opened'; appId: string; endpointId: string; failures: number }
+  | { type: 'endpoint.circuit.closed'; appId: string; endpointId: string };
 
 export class OperationalWebhooks {
   private app: Promise<App> | null = null;
@@ -68,7 +71,8 @@ export class OperationalWebhooks {
     const base = { appId: event.appId, appUid: app?.uid ?? null, endpointId: event.endpointId };
     let data: Record<string, unknown>;
     if (event.type === 'endpoint.disabled') data = { ...base, endpointUid: endpoint?.uid ?? null, failSince: iso(event.failSince) };
-    else if (event.type === 'endpoint.enabled') data = { ...base, endpointUid: endpoint?.uid ?? null };
+    else if (event.type === 'endpoint.enabled' || event.type === 'endpoint.circuit.closed') data = { ...base, endpointUid: endpoint?.uid ?? null };
+    else if (event.type === 'endpoint.circuit.opened') data = { ...base, endpointUid: endpoint?.uid ?? null, failures: event.failures };
     else {
       const message = await this.store.history.getMessage(event.appId, event.messageId);
       data = {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { CHAT_KINDS, type ChatKindName } from '../../src/chat/kind.ts';
 import { startChatProvider, type FakeChatProvider } from '../helpers/chat-providers.ts';
@@ -176,6 +178,43 @@ describe('chat previews and Herald\'s own alerts', () => {
       assert.match(text, new RegExp(ep.id));
     } finally {
       await gone.close();
+    }
+  });
+});
+
+describe('Herald\'s own circuit alerts in chat', () => {
+  let herald: Awaited<ReturnType<typeof startTestHerald>>;
+  let ops: FakeChatProvider;
+  before(async () => {
+    herald = await startTestHerald({ HERALD_RETRY_SCHEDULE: '', HERALD_CIRCUIT_BREAKER_AFTER: '3' });
+    ops = await startChatProvider('wecom');
+  });
+  after(async () => {
+    await herald.cleanup();
+    await ops.close();
+  });
+
+  test('the circuit opening and closing again reach the operators\' chat', async () => {
+    const created = await api(herald.url, 'POST', '/api/v1/operational-webhook/endpoint', {
+      url: ops.url, kind: 'wecom', throttleRate: 100, filterTypes: ['endpoint.circuit.opened', 'endpoint.circuit.closed'],
+    });
+    assert.equal(created.status, 201, created.text);
+    let healthy = false;
+    const receiver = createServer((_req, res) => res.writeHead(healthy ? 200 : 503).end());
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const appId = (await api(herald.url, 'POST', '/api/v1/app', { name: 'flaky' })).json.id;
+      const ep = (await api(herald.url, 'POST', `/api/v1/app/${appId}/endpoint`, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, uid: 'flaky-hook' })).json;
+      for (let i = 0; i < 4; i++) await api(herald.url, 'POST', `/api/v1/app/${appId}/msg`, { eventType: 'x.y', payload: { i } });
+      await until('the circuit-opened message', async () => ops.received.length >= 1, 10_000);
+      assert.match(JSON.stringify(ops.received[0]!.body), /Endpoint circuit opened/);
+      assert.match(JSON.stringify(ops.received[0]!.body), new RegExp(ep.id));
+      healthy = true;
+      await until('the circuit-closed message after a successful probe', async () => ops.received.length >= 2, 20_000);
+      assert.match(JSON.stringify(ops.received[1]!.body), /Endpoint circuit closed/);
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
     }
   });
 });
