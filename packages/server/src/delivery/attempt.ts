@@ -289,7 +289,7 @@ export class Attempts {
     const now = Date.now();
     if (!(await this.catalog.disableEndpoint(endpoint.id, now))) return;
     this.log.warn({ endpointId: endpoint.id, appId: endpoint.appId, url: endpoint.url, reason, failingSince }, 'endpoint disabled');
-    this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now });
+    this.options.notify({ type: 'endpoint.disabled', appId: endpoint.appId, endpointId: endpoint.id, failSince: failingSince ?? now, reason });
   }
 }
 

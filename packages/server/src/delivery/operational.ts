@@ -21,7 +21,8 @@ export type OperationalEvent =
       messageId: string;
       attempt: { id: string; timestamp: number; responseStatusCode: number };
     }
-  | { type: 'endpoint.disabled'; appId: string; endpointId: string; failSince: number }
+  /** `reason`, Herald's addition: why, in words (its deliveries kept failing, 410 Gone, a chat tool's refusal). */
+  | { type: 'endpoint.disabled'; appId: string; endpointId: string; failSince: number; reason?: string }
   | { type: 'endpoint.enabled'; appId: string; endpointId: string }
   /** Herald's own: the endpoint's circuit breaker opened (its deliveries wait while it is probed) or closed again. */
   | { type: 'endpoint.circuit.opened'; appId: string; endpointId: string; failures: number }
@@ -70,7 +71,7 @@ export class OperationalWebhooks {
     const [app, endpoint] = await Promise.all([this.endpoints.app(event.appId), this.endpoints.endpoint(event.endpointId)]);
     const base = { appId: event.appId, appUid: app?.uid ?? null, endpointId: event.endpointId };
     let data: Record<string, unknown>;
-    if (event.type === 'endpoint.disabled') data = { ...base, endpointUid: endpoint?.uid ?? null, failSince: iso(event.failSince) };
+    if (event.type === 'endpoint.disabled') data = { ...base, endpointUid: endpoint?.uid ?? null, failSince: iso(event.failSince), ...(event.reason && { reason: event.reason }) };
     else if (event.type === 'endpoint.enabled' || event.type === 'endpoint.circuit.closed') data = { ...base, endpointUid: endpoint?.uid ?? null };
     else if (event.type === 'endpoint.circuit.opened') data = { ...base, endpointUid: endpoint?.uid ?? null, failures: event.failures };
     else {

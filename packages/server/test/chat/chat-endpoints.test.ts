@@ -176,6 +176,7 @@ describe('chat previews and Herald\'s own alerts', () => {
       const text = JSON.stringify(fake.received[0]!.body);
       assert.match(text, /Endpoint disabled/);
       assert.match(text, new RegExp(ep.id));
+      assert.match(text, /Unknown Webhook/, 'the reason is the chat tool\'s own words');
     } finally {
       await gone.close();
     }

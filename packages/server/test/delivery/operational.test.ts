@@ -72,6 +72,7 @@ test('failing, exhausted, recovered, disabled and enabled arrive as signed opera
   const disabled = await waitForEvent('endpoint.disabled', (e) => e.data['endpointId'] === bad.id);
   assert.equal(disabled.data['endpointUid'], 'bad-ep');
   assert.ok(Date.parse(disabled.data['failSince']) <= Date.now() - 1_000);
+  assert.equal(disabled.data['reason'], 'its deliveries kept failing');
   assert.ok(opEvents().some((e) => e.type === 'message.attempt.exhausted' && e.data['msgId'] === m3));
   assert.equal((await server.call('GET', `/api/v1/app/${app.id}/endpoint/${bad.id}`)).json.disabled, true);
   assert.equal(opEvents().filter((e) => e.type === 'endpoint.disabled').length, 1, 'the flaky endpoint recovered: its run ended');
