@@ -63,6 +63,23 @@ describe('chat endpoints', () => {
     });
   }
 
+  test('a transformation that changes the payload gives the tool its body as it is; one that does not leaves the wording to Herald', async () => {
+    const fake = await provider('slack');
+    const appId = await app('transformed chat');
+    const ep = await endpoint(appId, { url: fake.url, kind: 'slack' });
+    const code = `function handler(webhook) {
+      if (webhook.payload.custom) webhook.payload = { text: 'Deploy of ' + webhook.payload.service + ' is done :rocket:' };
+      return webhook;
+    }`;
+    assert.equal((await api(herald.url, 'PATCH', `/api/v1/app/${appId}/endpoint/${ep.id}/transformation`, { code, enabled: true })).status, 204);
+    await publish(appId, 'deploy.done', { custom: true, service: 'api' });
+    await publish(appId, 'deploy.done', { custom: false, service: 'web' });
+    await deliveriesSettled(herald, appId);
+    const bodies = fake.received.map((r) => r.body as Record<string, unknown>);
+    assert.deepEqual(bodies.find((b) => !b['blocks']), { text: 'Deploy of api is done :rocket:' });
+    assert.ok(bodies.some((b) => Array.isArray(b['blocks']) && JSON.stringify(b).includes('web')), 'the untouched one was worded by Herald');
+  });
+
   test('a wrong secret is the tool\'s own error in the attempt log, is not retried, and disables the endpoint', async () => {
     const fake = await provider('feishu', { secret: 'right-secret' });
     const appId = await app('wrong secret');
