@@ -63,7 +63,11 @@ describe('charts on a new install', { skip, timeout: 90_000 }, () => {
     for (const range of ['Last hour', '15 minutes']) {
       await stats.getByRole('button', { name: range }).click();
       await eventually(range, async () => (await stats.getByRole('button', { name: range }).getAttribute('aria-pressed')) === 'true');
-      const [volume, success, latency] = await Promise.all(['chart-volume', 'chart-success', 'chart-latency'].map((id) => columns(stats.getByTestId(id))));
+      // The three charts re-render from the new range's data one after another: read them once they all have.
+      let charts: Awaited<ReturnType<typeof columns>>[] = [];
+      const read = async () => (charts = await Promise.all(['chart-volume', 'chart-success', 'chart-latency'].map((id) => columns(stats.getByTestId(id)))));
+      await eventually(`${range}: every chart drawn`, async () => (await read()).every((chart) => chart.length === charts[0]!.length && chart.every((c) => c.width > 0)));
+      const [volume, success, latency] = charts;
       assert.ok(volume!.length >= 15, `${range}: ${volume!.length} buckets`);
       assert.deepEqual(success!.length, volume!.length);
       for (const [name, chart] of [['success rate', success!], ['latency', latency!]] as const) {
