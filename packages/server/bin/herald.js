@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Herald runs its TypeScript sources directly through tsx's loader: no build step between a clone and a server.
-import { register } from 'tsx/esm/api';
+// In a checkout (src/ is here) Herald runs its TypeScript sources through tsx, so `npx herald` and the tests always
+// run the code as it stands, never a build left over from an earlier edit. The published package ships dist/ and no
+// src/ (package.json `files`): there it runs the compiled JavaScript with plain node, and tsx is not installed.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/index.ts');
+const source = new URL('../src/cli/index.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/cli/index.js');
+}

@@ -3,10 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isCompiled } from '../lib/layout.ts';
 import { PORTAL_PATH } from './security-headers.ts';
 
-/** Where the dashboard package builds to (npm ci builds it: its `prepare` script). */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
+/**
+ * Where the built dashboard is, seen from this module (its import.meta.url): in the compiled build, dist/dashboard/,
+ * where the build copies it; in a checkout, the dashboard package's own dist/ (npm ci builds it: its `prepare`
+ * script).
+ */
+export const dashboardDirFrom = (moduleUrl: string): string =>
+  fileURLToPath(new URL(isCompiled(moduleUrl) ? '../dashboard/' : '../../../dashboard/dist/', moduleUrl));
+
+export const DASHBOARD_DIR = dashboardDirFrom(import.meta.url);
 
 /**
  * The web dashboard and consumer portal at /ui: static files only (the app talks to the API like any client, with
