@@ -145,12 +145,12 @@ function natsSubject(config: Config): string {
   return subject;
 }
 
-/** The config as the API shows it: credentials (a password, a URI's) left out. */
-export function publicConfig(type: DestinationType, config: Config): Config {
+/** A broker's config as the API shows it: credentials (a password, a URI's) left out. (A fifoEndpoint's is its row's.) */
+export function publicConfig(config: Config): Config {
   const { password: _password, ...shown } = config;
   for (const field of ['uri', 'url'] as const) {
     const value = shown[field];
-    if (typeof value === 'string' && type !== 'fifoEndpoint') shown[field] = withoutPassword(new URL(value));
+    if (typeof value === 'string') shown[field] = withoutPassword(new URL(value));
   }
   return shown;
 }

@@ -298,6 +298,7 @@ for (const backend of backends) describe(`destinations (${backend.name})`, { ski
     assert.equal((await svix.message.poller.consumerPoll(app.id, poller.id, 'billing')).data.length, 2, 'seeking back reads again');
     const stats = (await api(herald.url, 'GET', `/api/v1/app/${app.id}/attempt/msg/${first.id}`)).json;
     assert.equal(stats.data.length, 0, 'nothing was delivered to the poller');
+    assert.equal((await api(herald.url, 'POST', `/api/v1/app/${app.id}/endpoint/${poller.id}/send-test`)).status, 409, 'nor can a test message be');
   });
 
   test('a type Herald cannot deliver to, bad config and unknown settings are refused with 422 and nothing is stored', async () => {

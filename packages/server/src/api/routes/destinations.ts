@@ -163,7 +163,7 @@ export function destinationOut(e: Endpoint): DestinationOut {
   const d = e.destination!;
   const config = d.type === 'fifoEndpoint'
     ? { url: e.url, headers: redactHeaders(e.headers), ...(d.config['key'] ? { key: d.config['key'] } : {}) }
-    : publicConfig(d.type, d.config);
+    : publicConfig(d.config);
   return {
     id: e.id,
     uid: e.uid,

@@ -65,6 +65,7 @@ export const TEST_EVENT_TYPE = 'herald.test';
 
 /** A real message delivered to one endpoint only (whatever it subscribes to): signed, retried and logged like any. */
 async function publishTo(ctx: RouteContext, req: FastifyRequest, app: App, endpoint: Endpoint, eventType: string, payload: Record<string, unknown>): Promise<string> {
+  if (endpoint.destination?.type === 'pollingEndpoint') throw HeraldError.conflict('A polling endpoint is sent nothing: its consumers read its messages');
   const published = await ctx.publisher.publish({
     app,
     message: {
