@@ -15,6 +15,7 @@ import { registerEncryptionCommands } from './encryption.ts';
 import { registerListenCommand } from './listen.ts';
 import { registerPollCommand } from './poll.ts';
 import { registerTailCommand } from './tail.ts';
+import { registerBackupCommand } from './backup.ts';
 import { VERSION } from '../version.ts';
 
 interface ServeOptions {
@@ -183,6 +184,7 @@ registerTailCommand(program);
 registerListenCommand(program);
 registerPollCommand(program);
 registerEncryptionCommands(program);
+registerBackupCommand(program);
 
 try {
   await program.parseAsync(process.argv);
