@@ -20,8 +20,11 @@ import { until } from '../helpers/wait.ts';
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 
-/** This environment without what `npm test` adds (npm_*), so the npm commands below run as from a terminal. */
-const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'));
+/**
+ * This environment without what `npm test` adds (npm_*), so the npm commands below run as from a terminal. Kept: a
+ * nodedir the caller chose, which is how scripts/test-on-node.sh has better-sqlite3 built for the Node under test.
+ */
+const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => (!/^npm_/i.test(name) || name === 'npm_config_nodedir') && name !== 'INIT_CWD'));
 
 const root = tempDir('herald-package-');
 const folder = path.join(root, 'install');
