@@ -25,10 +25,11 @@ if [ ! -f "$addon" ]; then
   cp -a "$root/node_modules/better-sqlite3/." "$build/"
   rm -rf "$build/build"
   node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
-  (cd "$build" && PATH="$node_bin:$PATH" npm_config_nodedir="$nodedir" node "$node_gyp" rebuild --release --nodedir="$nodedir" >/dev/null)
+  (cd "$build" && PATH="$node_bin:$PATH" npm_config_nodedir="$nodedir" node "$node_gyp" rebuild --release --nodedir="$nodedir") \
+    >"$build.log" 2>&1 || { cat "$build.log" >&2; exit 1; }
   cp "$build/build/Release/better_sqlite3.node" "$addon.tmp"
   mv "$addon.tmp" "$addon"
-  rm -rf "$build"
+  rm -rf "$build" "$build.log"
 fi
 
 tree="$(mktemp -d)"
