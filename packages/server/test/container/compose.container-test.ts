@@ -72,7 +72,7 @@ describe('the compose files', { skip }, () => {
     assert.match(text, /\nx-herald: &herald\n(?: {2}.*\n)* {2}stop_grace_period: 30s\n/);
   });
 
-  it('compose.sqlite.yaml resolves to one service with SQLite on a named volume, the env file and a healthcheck', async () => {
+  it('compose.sqlite.yaml resolves to one service with SQLite on a named volume, the env file, a healthcheck and 30 s to stop', async () => {
     const services = await dryRun(sqliteProject, 'compose.sqlite.yaml');
     assert.deepEqual([...services.keys()], ['herald']);
     const line = services.get('herald')!;
@@ -80,6 +80,6 @@ describe('the compose files', { skip }, () => {
     assert.match(line, /--healthcheck-command .*\/api\/v1\/health/);
     assert.doesNotMatch(line, /HERALD_DATABASE_URL/);
     assert.ok(line.endsWith(' localhost/herald:latest'), line);
+    assert.match(readFileSync(path.join(REPO, 'compose.sqlite.yaml'), 'utf8'), /\n {4}stop_grace_period: 30s\n/);
   });
-
 });

@@ -3,8 +3,9 @@
  * stand-in for node:24-bookworm-slim (build-base.sh: no registry is reachable here). It proves the image starts and
  * answers health (its own HEALTHCHECK included), delivers a signed webhook to a receiver on the host, drains on
  * `podman stop` (an attempt in flight finishes and is recorded before Herald exits 0), keeps its data on the /data
- * volume for the next container, and runs as `--role api` plus `--role worker` on PostgreSQL after a one-shot
- * `migrate`. Each phase is timed. Not part of `npm test` (minutes, and root with podman): `npm run test:container`.
+ * volume for the next container, runs as `--role api` plus `--role worker` on PostgreSQL after a one-shot `migrate`,
+ * and runs from compose.sqlite.yaml (podman-compose, its own network). Each phase is timed. Not part of `npm test`
+ * (minutes, and root with podman): `npm run test:container`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,15 +13,15 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, api } from '../helpers/herald.ts';
-import { composeFolder } from './compose.ts';
 import { PG_TEST_ENCRYPTION_KEY, PG_TEST_URL, postgresUnavailable } from '../helpers/pg.ts';
 import { Receiver } from '../helpers/receiver.ts';
+import { composeFolder } from './compose.ts';
 import {
   BASE_IMAGE, IMAGE, buildImage, command, ensureBase, freePort, imageExists, missingTools, podman, poll, removeAll, runAttached, seconds,
   track, type Running,
 } from './podman.ts';
 
-const needsBase = process.env['HERALD_CONTAINER_REBUILD_BASE'] !== undefined || !(await imageExists(BASE_IMAGE).catch(() => false));
+const needsBase = process.env['HERALD_CONTAINER_REBUILD_BASE'] !== undefined || !(await imageExists(BASE_IMAGE));
 const skip = await missingTools([
   { name: 'podman', probe: ['--version'] },
   ...(needsBase ? [{ name: 'debootstrap', probe: ['--version'] }] : []),
@@ -59,7 +60,7 @@ async function startHerald(name: string, runArgs: string[], imageArgs = ['serve'
   return { ...container, base: await container.url() };
 }
 
-/** Stops a container as `podman stop` does (SIGTERM, then SIGKILL after 30 s); resolves with its exit code. */
+/** `podman stop -t 30`, as docs/deploy.md says to stop Herald (SIGTERM; SIGKILL only after 30 s): its exit code. */
 async function stop(container: Running): Promise<number | null> {
   await podman(['stop', '--time', '30', container.name], 60_000);
   return container.exited;
@@ -72,6 +73,7 @@ async function healthcheck(container: Running): Promise<void> {
   assert.equal(await podman(['inspect', '--format', '{{.State.Health.Status}}', container.name]), 'healthy\n');
 }
 
+/** An API call that must succeed: the JSON it answered. */
 async function ok(base: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await api(base, method, path, body);
   assert.ok(res.status >= 200 && res.status < 300, `${method} ${path}: ${res.status} ${res.text}`);
