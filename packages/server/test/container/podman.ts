@@ -52,8 +52,8 @@ export async function missingTools(tools: { name: string; probe: string[] }[], w
     if ((await command(tool.name, tool.probe, 30_000)).code !== 0) missing.push(tool.name);
   }
   if (missing.length === 0) return false;
-  const reason = `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed or does not work`;
-  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires it for ${what}`);
+  const reason = `${missing.join(' and ')} ${missing.length === 1 ? 'is not installed or does not work' : 'are not installed or do not work'}`;
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires ${missing.length === 1 ? 'it' : 'them'} for ${what}`);
   process.stderr.write(`\n!!! ${reason}: SKIPPING ${what}.\n\n`);
   return reason;
 }
