@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import type { RunningHerald } from '../main.ts';
 import { limitHeapGrowth } from '../heap.ts';
 import { DataDirLockedError } from '../store/sqlite/lock.ts';
+import { DatabaseUnreachableError } from '../store/postgres/unreachable.ts';
 import { ApiError, UnreachableError, UsageError } from './client.ts';
 import { progressBar } from './output.ts';
 import { DEFAULT_TOLERANCE_SECONDS, diagnose } from './verify.ts';
@@ -201,7 +202,7 @@ try {
     process.exit(EXIT_USAGE);
   }
   const e = err as NodeJS.ErrnoException;
-  if (err instanceof DataDirLockedError) {
+  if (err instanceof DataDirLockedError || err instanceof DatabaseUnreachableError) {
     process.stderr.write(`herald: ${err.message}\n`);
     process.exit(1);
   }

@@ -167,3 +167,21 @@ test('a second server on the same data directory refuses to start', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a PostgreSQL that cannot be reached or refuses the database stops serve and migrate with one line, exit 1, no password', async () => {
+  const dataDir = tempDir();
+  try {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const refused = await runCli(['serve', '--role', 'api', '--port', '0', '--database-url', 'postgres://herald:s3cret@127.0.0.1:1/test'], { HERALD_DATA_DIR: dataDir, HERALD_WARM_UP: 'false' });
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /^herald: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test: connect ECONNREFUSED 127\.0\.0\.1:1 \(is it running, and is HERALD_DATABASE_URL right\?\)\n$/);
+    const missing = await runCli(['migrate', '--database-url', 'postgres://postgres@127.0.0.1:5432/herald_no_such_database'], { HERALD_DATA_DIR: dataDir });
+    assert.equal(missing.code, 1, missing.output);
+    assert.match(missing.output, /^herald: cannot connect to PostgreSQL at 127\.0\.0\.1:5432\/herald_no_such_database: database "herald_no_such_database" does not exist/);
+    for (const { output } of [refused, missing]) {
+      assert.doesNotMatch(output, /s3cret|\n\s+at /, 'no password and no stack');
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

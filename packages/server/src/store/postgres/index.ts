@@ -14,6 +14,7 @@ import { postgresHistory } from './history.ts';
 import { postgresInbound } from './inbound.ts';
 import { postgresKeys } from './keys.ts';
 import { migrate } from './migrate.ts';
+import { unreachable } from './unreachable.ts';
 import { postgresQueue } from './queue.ts';
 import { prepareSecrets } from './secrets.ts';
 import { postgresSettings } from './settings.ts';
@@ -48,7 +49,9 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   pool.on('error', () => undefined);
   let migrationsApplied: number[];
   try {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((err: unknown) => {
+      throw unreachable(options.url, err);
+    });
     try {
       migrationsApplied = await migrate(client, schema);
       await prepareSecrets(client, ctx.secrets);
