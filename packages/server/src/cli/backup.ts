@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/config.ts';
 import { UsageError } from './client.ts';
-import { progressBar } from './output.ts';
+
+/** The most pages better-sqlite3 lets one backup step copy: in effect, all of them. */
+const ALL_PAGES = 0x7fffffff;
 
 interface BackupOptions {
   to: string;
@@ -38,21 +40,16 @@ export function registerBackupCommand(program: Command): void {
       if (!existsSync(path.dirname(target))) throw new UsageError(`the folder ${path.dirname(target)} does not exist`);
 
       const started = Date.now();
-      // Read-only: the server keeps writing meanwhile, and whatever it commits before the copy ends is in it.
+      // Read-only: the server keeps writing meanwhile, and whatever it committed before the copy began is in it.
       const db = new Database(source, { readonly: true, fileMustExist: true });
       try {
-        const bar = progressBar('backing up [{bar}] {value}/{total} pages');
-        let barStarted = false;
-        await db.backup(target, {
-          progress({ totalPages, remainingPages }) {
-            if (!barStarted) bar.start(totalPages, 0);
-            barStarted = true;
-            bar.setTotal(totalPages);
-            bar.update(totalPages - remainingPages);
-            return 1000;
-          },
-        });
-        if (barStarted) bar.stop();
+        // After the first (empty) step, every page in one step, under one read transaction: a consistent snapshot. In
+        // smaller steps, each commit the server makes in between restarts the copy, which under steady traffic may
+        // never finish.
+        await db.backup(target, { progress: () => ALL_PAGES });
+      } catch (err) {
+        rmSync(target, { force: true });
+        throw err;
       } finally {
         db.close();
       }
