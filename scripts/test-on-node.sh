@@ -8,8 +8,8 @@
 # The node_modules that `npm ci` made hold better-sqlite3 compiled for the machine's Node, and a native addon only
 # loads in the Node it was built for. So the tests run in a copy of this tree (a few seconds: node_modules is
 # hard-linked), whose better-sqlite3 is swapped for one compiled against that Node's headers
-# (npm_config_nodedir; built once per version into .cache/node/<major>/ and reused). The checkout keeps working
-# with the machine's Node meanwhile.
+# (npm_config_nodedir; built once per version, kept beside that Node in the user's cache: see node-release.sh).
+# The checkout keeps working with the machine's Node meanwhile.
 set -euo pipefail
 major=${1:?usage: scripts/test-on-node.sh <major version> [test files relative to packages/server]}
 shift
@@ -38,8 +38,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 # The sources are copied, so edits made while the tests run do not leak into them. The node_modules folders (large,
 # and never edited in place) are hard-linked where the filesystem allows it, and copied where it does not.
-tar -C "$root" --exclude=node_modules --exclude=./.cache --exclude=./.git -cf - . | tar -C "$tree" -xf -
-(cd "$root" && find . \( -name .git -o -name .cache -o -name dist \) -prune -o -name node_modules -type d -prune -print) |
+tar -C "$root" --exclude=node_modules --exclude=./.git -cf - . | tar -C "$tree" -xf -
+(cd "$root" && find . \( -name .git -o -name dist \) -prune -o -name node_modules -type d -prune -print) |
   while read -r modules; do
     cp -al "$root/$modules" "$tree/$modules" 2>/dev/null || { rm -rf "${tree:?}/$modules"; cp -a "$root/$modules" "$tree/$modules"; }
   done
