@@ -26,7 +26,7 @@ if [ ! -f "$addon" ]; then
   rm -rf "$build/build"
   node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
   (cd "$build" && PATH="$node_bin:$PATH" npm_config_nodedir="$nodedir" node "$node_gyp" rebuild --release --nodedir="$nodedir") \
-    >"$build.log" 2>&1 || { cat "$build.log" >&2; exit 1; }
+    >"$build.log" 2>&1 || { cat "$build.log" >&2; rm -rf "$build" "$build.log"; exit 1; }
   cp "$build/build/Release/better_sqlite3.node" "$addon.tmp"
   mv "$addon.tmp" "$addon"
   rm -rf "$build" "$build.log"
@@ -36,9 +36,10 @@ tree="$(mktemp -d)"
 trap 'rm -rf "$tree"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# The sources are copied, so edits made while the tests run do not leak into them. The node_modules folders (large,
-# and never edited in place) are hard-linked where the filesystem allows it, and copied where it does not.
-tar -C "$root" --exclude=node_modules --exclude=./.git -cf - . | tar -C "$tree" -xf -
+# The sources are copied, so edits made while the tests run do not leak into them (not the data of a Herald run in the
+# checkout, .herald). The node_modules folders (large, and never edited in place) are hard-linked where the
+# filesystem allows it, and copied where it does not.
+tar -C "$root" --exclude=node_modules --exclude=./.git --exclude=./.herald -cf - . | tar -C "$tree" -xf -
 (cd "$root" && find . \( -name .git -o -name dist \) -prune -o -name node_modules -type d -prune -print) |
   while read -r modules; do
     cp -al "$root/$modules" "$tree/$modules" 2>/dev/null || { rm -rf "${tree:?}/$modules"; cp -a "$root/$modules" "$tree/$modules"; }
