@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingTools as missingToolsIn, type Tool } from '../helpers/tools.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const BASE_IMAGE = 'localhost/herald-test-base:node24';
@@ -42,20 +43,9 @@ export async function podman(args: string[], timeoutMs?: number): Promise<string
   return ran.stdout;
 }
 
-/**
- * Why these tests cannot run here (a tool missing), or false. Not having a tool skips loudly, except under CI=true,
- * where it throws: a CI machine meant to run them that cannot is broken, not a reason to skip.
- */
-export async function missingTools(tools: { name: string; probe: string[] }[], what: string): Promise<string | false> {
-  const missing: string[] = [];
-  for (const tool of tools) {
-    if ((await command(tool.name, tool.probe, 30_000)).code !== 0) missing.push(tool.name);
-  }
-  if (missing.length === 0) return false;
-  const reason = `${missing.join(' and ')} ${missing.length === 1 ? 'is not installed or does not work' : 'are not installed or do not work'}`;
-  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires ${missing.length === 1 ? 'it' : 'them'} for ${what}`);
-  process.stderr.write(`\n!!! ${reason}: SKIPPING ${what}.\n\n`);
-  return reason;
+/** missingTools with podman's containers.conf in the probes' environment, as every podman call here has it. */
+export function missingTools(tools: Tool[], what: string): Promise<string | false> {
+  return missingToolsIn(tools, what, PODMAN_ENV);
 }
 
 export async function imageExists(image: string): Promise<boolean> {

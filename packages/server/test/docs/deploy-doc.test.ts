@@ -6,12 +6,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { docBlocks } from '../helpers/doc-blocks.ts';
+import { missingTools } from '../helpers/tools.ts';
 
 const page = docBlocks('deploy.md');
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+const noSystemdAnalyze = await missingTools([{ name: 'systemd-analyze', probe: ['--version'] }], 'the systemd unit check');
 
-test('docs/deploy.md: the systemd unit passes systemd-analyze verify', { skip: !hasSystemdAnalyze && process.env['CI'] !== 'true' && 'systemd-analyze is not installed' }, () => {
+test('docs/deploy.md: the systemd unit passes systemd-analyze verify', { skip: noSystemdAnalyze }, () => {
   const unit = page.block('file', 'herald.service');
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-unit-'));
   try {
